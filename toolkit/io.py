@@ -633,9 +633,10 @@ def _coerce_column(text: pd.Series, col: ColumnSpec) -> tuple[pd.Series, pd.Seri
         bad = present & numbers.isna()
         if col.type == "int":
             fractional = numbers.notna() & (numbers % 1 != 0)
-            bad = bad | fractional
             numbers = numbers.where(~fractional)
-            return numbers.round().astype("Int64"), bad, "bad_number"
+            if fractional.any() and not bad.any():
+                return numbers.round().astype("Int64"), fractional, "not_whole_number"
+            return numbers.round().astype("Int64"), bad | fractional, "bad_number"
         return numbers, bad, "bad_number"
     if col.type == "category":
         cats = text.astype("category")
