@@ -1,0 +1,72 @@
+"""Loading and validating a large unit (issue 2).
+
+Target: 1 000 000 referrals and 5 000 000 visits loaded and validated by
+``toolkit.io.load_unit`` in under 30 s with under 4 GB peak memory on a
+2-core machine.
+
+The data is generated with ``toolkit.synth.generate_large`` and written in
+both export styles the loader meets (``csv``: comma, UTF-8, English names;
+``csv_sv``: semicolon, decimal comma, Windows-1252, Swedish names and
+values). Each load runs in a fresh process so its peak memory (maxrss) is
+its own.
+
+Run::
+
+    .venv/bin/python benchmarks/bench_load.py                # full size
+    .venv/bin/python benchmarks/bench_load.py --referrals 100000 --visits 500000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CHILD = """
+import json, resource, sys, time
+from toolkit.io import load_unit
+start = time.perf_counter()
+unit = load_unit(sys.argv[1], extract_date="2024-12-31")
+seconds = time.perf_counter() - start
+rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+account = {k: [a.rows_read, a.rows_used, a.rows_excluded] for k, a in unit.account.items()}
+print(json.dumps({"seconds": seconds, "peak_gb": rss_gb, "account": account}))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--referrals", type=int, default=1_000_000)
+    parser.add_argument("--visits", type=int, default=5_000_000)
+    parser.add_argument("--styles", nargs="+", default=["csv", "csv_sv"])
+    args = parser.parse_args()
+
+    from toolkit.synth import generate_large, write_unit
+
+    start = time.perf_counter()
+    tables = generate_large(args.referrals, args.visits, seed=1)
+    print(f"generated {args.referrals:,} referrals, {args.visits:,} visits "
+          f"in {time.perf_counter() - start:.1f} s")
+    with tempfile.TemporaryDirectory() as tmp:
+        for style in args.styles:
+            folder = Path(tmp) / style
+            start = time.perf_counter()
+            files = write_unit(tables, folder, style=style)
+            size_mb = sum(f.stat().st_size for f in files) / 1e6
+            print(f"[{style}] wrote {size_mb:,.0f} MB in {time.perf_counter() - start:.1f} s")
+            out = subprocess.run(
+                [sys.executable, "-c", CHILD, str(folder)],
+                check=True, capture_output=True, text=True,
+            )
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            verdict = "OK" if result["seconds"] < 30 and result["peak_gb"] < 4 else "OVER TARGET"
+            print(f"[{style}] load_unit: {result['seconds']:.1f} s, peak {result['peak_gb']:.2f} GB "
+                  f"(target < 30 s, < 4 GB: {verdict}); rows read/used/excluded {result['account']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""The manifest of units (``units.yaml``): which units exist and where their data is.
+
+A manifest is a YAML file with a list of units (or a mapping with the key
+``units`` holding that list). Each unit has:
+
+``id``
+    short identifier used in file names (letters, digits, ``_`` and ``-``).
+``name``
+    the unit's name as readers see it.
+``path``
+    its data: a folder or a workbook, relative to the manifest.
+``language``
+    ``sv`` (default) or ``en``: the language of its report.
+``target_profile``
+    the waiting-time targets (a profile in ``toolkit/data/profiles``), default ``bup_30_30``.
+``extract_date``
+    the date the data was extracted (ISO), default: today.
+``parameters``
+    extra report parameters (optional mapping).
+
+Other keys (``description_sv``, ``synthetic``, …) are kept in ``extra``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from toolkit.errors import DataError
+from toolkit.i18n import LANGUAGES, check_language
+
+_KNOWN = {"id", "name", "path", "language", "target_profile", "extract_date", "parameters"}
+
+
+@dataclass(frozen=True)
+class UnitEntry:
+    """One unit of a manifest, with its data path made absolute."""
+
+    id: str
+    name: str
+    path: Path
+    language: str = "sv"
+    target_profile: str = "bup_30_30"
+    extract_date: dt.date | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def read_manifest(path: str | Path, *, lang: str | None = None) -> list[UnitEntry]:
+    """Read and check a manifest; errors name the unit (by position and id) and the field.
+
+    Raises
+    ------
+    DataError
+        For a missing file, bad YAML, a unit without ``id``, ``name`` or
+        ``path``, a duplicate id, an unknown language or a bad date. A data
+        path that does not exist is not an error here: the unit's own load
+        reports it, so one unit's problem does not stop the others.
+    """
+    lang = check_language(lang)
+    path = Path(path)
+    display = str(path)
+    if not path.is_file():
+        raise DataError("io.path_not_found", file=display, lang=lang)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise DataError("manifest.bad_yaml", file=display, lang=lang) from exc
+    units = raw.get("units") if isinstance(raw, dict) else raw
+    if not isinstance(units, list) or not units:
+        raise DataError("manifest.no_units", file=display, lang=lang)
+    out: list[UnitEntry] = []
+    for number, item in enumerate(units, start=1):
+        if not isinstance(item, dict):
+            raise DataError("manifest.not_a_mapping", file=display, unit=number, lang=lang)
+        for key in ("id", "name", "path"):
+            if not item.get(key):
+                raise DataError("manifest.missing_field", file=display, unit=number, field=key, lang=lang)
+        unit_id = str(item["id"])
+        if not re.fullmatch(r"[A-Za-z0-9_\-]+", unit_id):
+            raise DataError("manifest.bad_id", file=display, unit=number, id=unit_id, lang=lang)
+        if unit_id in {u.id for u in out}:
+            raise DataError("manifest.duplicate_id", file=display, unit=number, id=unit_id, lang=lang)
+        language = str(item.get("language", "sv"))
+        if language not in LANGUAGES:
+            raise DataError(
+                "manifest.bad_value", file=display, unit=number, field="language",
+                allowed=", ".join(LANGUAGES), lang=lang,
+            )
+        extract = item.get("extract_date")
+        if extract is not None and not isinstance(extract, dt.date):
+            try:
+                extract = dt.date.fromisoformat(str(extract))
+            except ValueError as exc:
+                raise DataError(
+                    "manifest.bad_value", file=display, unit=number, field="extract_date",
+                    allowed="YYYY-MM-DD", lang=lang,
+                ) from exc
+        parameters = item.get("parameters") or {}
+        if not isinstance(parameters, dict):
+            raise DataError(
+                "manifest.bad_value", file=display, unit=number, field="parameters",
+                allowed="name: value", lang=lang,
+            )
+        out.append(
+            UnitEntry(
+                id=unit_id,
+                name=str(item["name"]),
+                path=(path.parent / str(item["path"])).resolve(),
+                language=language,
+                target_profile=str(item.get("target_profile", "bup_30_30")),
+                extract_date=extract,
+                parameters=dict(parameters),
+                extra={k: v for k, v in item.items() if k not in _KNOWN},
+            )
+        )
+    return out
