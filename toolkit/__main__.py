@@ -23,9 +23,26 @@ from toolkit.io import UnitData, load_unit
 from toolkit.manifest import read_manifest
 
 
+def _summary_line(unit: UnitData, lang: str) -> str:
+    """The one-line flow summary: the numbers come from :func:`toolkit.flow.snapshot`."""
+    s = flow.snapshot(unit)
+    fields = {
+        **s,
+        "first_date": s["first_date"].date().isoformat(),
+        "last_date": s["last_date"].date().isoformat(),
+    }
+    if s["kind"] == "counts":
+        return t("cli.summary_counts", lang, **fields)
+    fields["share_within_first"] = (
+        "–" if s["share_within_first"] != s["share_within_first"]
+        else f"{100 * s['share_within_first']:.0f} %"
+    )
+    return t("cli.summary_events", lang, **fields)
+
+
 def _print_unit(unit: UnitData, lang: str) -> None:
     print(unit.report(lang))
-    print(flow.summary_line(unit, lang=lang))
+    print(_summary_line(unit, lang))
 
 
 def _check(args: argparse.Namespace) -> int:
