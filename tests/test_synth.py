@@ -1,0 +1,413 @@
+"""Tests of toolkit.synth: the sample units show what they claim and obey the data contract.
+
+The profile checks use plain pandas on the generated tables (no other toolkit
+module), so they test the generator, not the analysis code. Expected values
+are the claims of the issue and DOMAIN.md (queue grows, >80 % within 30 days,
+22 FTE per 1 000 patients, no-shows 5–10 %) or identities of the pathway
+(date order, stock and flow).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit import synth
+from toolkit.errors import ParameterError
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "sample_data"
+SCHEMA = yaml.safe_load((REPO / "toolkit" / "data" / "schema.yaml").read_text(encoding="utf-8"))
+DETAILED = [u.id for u in synth.SAMPLE_UNITS if not u.profile.counts_only]
+STAGES = ["received", "first_assessment", "deep_decision", "deep_start", "closed"]
+
+
+@pytest.fixture(scope="module")
+def units() -> dict[str, dict[str, pd.DataFrame]]:
+    return {u.id: synth.generate_unit(u.profile, seed=u.seed) for u in synth.SAMPLE_UNITS}
+
+
+def waiting_first(ref: pd.DataFrame, day: pd.Timestamp) -> int:
+    """Referrals received by ``day`` that have neither had a first assessment nor been closed."""
+    waiting = (ref["received"] <= day) & ~(ref["first_assessment"] <= day) & ~(ref["closed"] <= day)
+    return int(waiting.sum())
+
+
+def waiting_deep(ref: pd.DataFrame, day: pd.Timestamp) -> int:
+    """Referrals with a deep decision by ``day`` that have not started nor been closed."""
+    waiting = (ref["deep_decision"] <= day) & ~(ref["deep_start"] <= day) & ~(ref["closed"] <= day)
+    return int(waiting.sum())
+
+
+def first_waits(ref: pd.DataFrame, since: pd.Timestamp) -> pd.DataFrame:
+    """Days from received to first assessment minus PVV, for first assessments from ``since``."""
+    done = ref[ref["first_assessment"] >= since]
+    days = (done["first_assessment"] - done["received"]).dt.days - done["pvv_days"].fillna(0)
+    return pd.DataFrame({"date": done["first_assessment"], "days": days.astype(float)})
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_regenerating_gives_byte_identical_sample_data(tmp_path: Path) -> None:
+    synth.write_samples(tmp_path)
+    assert _hashes(tmp_path) == _hashes(SAMPLE)
+
+
+def test_sample_data_is_small() -> None:
+    sizes = [p.stat().st_size for p in SAMPLE.rglob("*") if p.is_file()]
+    assert sum(sizes) < 6_000_000  # brief: total under 6 MB
+    assert max(sizes) < 1_500_000  # brief: every file under 1.5 MB
+
+
+def test_manifest_lists_every_unit_as_synthetic() -> None:
+    manifest = yaml.safe_load((SAMPLE / "units.yaml").read_text(encoding="utf-8"))
+    entries = manifest["units"]
+    assert [e["id"] for e in entries] == [u.id for u in synth.SAMPLE_UNITS]
+    for e in entries:
+        assert e["synthetic"] is True
+        assert "syntetisk" in e["name"]
+        assert (SAMPLE / e["path"]).is_dir()
+        assert e["language"] in {"sv", "en"}
+        assert pd.Timestamp(e["extract_date"]).day_of_week == 6
+        assert e["description_sv"] and e["description_en"]
+    assert [e["language"] for e in entries].count("en") == 1
+    profiles = [e["target_profile"] for e in entries]
+    assert profiles.count("general_0_3_90_90") == 1
+    assert profiles.count("bup_30_30") == len(entries) - 1
+    styles = [u.style for u in synth.SAMPLE_UNITS]
+    assert 3 <= styles.count("csv_sv") <= 4  # about half are Swedish exports
+
+
+def test_swedish_export_style(tmp_path: Path, units: dict[str, dict[str, pd.DataFrame]]) -> None:
+    tables = units["balans"]
+    files = synth.write_unit(tables, tmp_path, style="csv_sv")
+    assert sorted(p.name for p in files) == sorted(
+        ["remisser.csv", "besök.csv", "personal.csv", "tidsanvändning.csv"]
+    )
+    staff = pd.read_csv(tmp_path / "personal.csv", sep=";", decimal=",", encoding="cp1252")
+    assert list(staff.columns) == [c["sv"] for c in SCHEMA["tables"]["staff"]["columns"].values()]
+    np.testing.assert_allclose(staff["tjänstgöringsgrad"], tables["staff"]["fte"])
+    visits = pd.read_csv(tmp_path / "besök.csv", sep=";", encoding="cp1252", dtype=str)
+    sv_status = {v[0] for v in SCHEMA["tables"]["visits"]["columns"]["status"]["values"].values()}
+    assert set(visits["status"]) <= sv_status
+    raw = (tmp_path / "remisser.csv").read_bytes()
+    assert b"\r\n" not in raw
+    assert raw.decode("cp1252").splitlines()[1].count(";") == 13
+    with pytest.raises(ParameterError, match="style"):
+        synth.write_unit(tables, tmp_path, style="xlsx")
+
+
+# --------------------------------------------------------------------------- profiles
+
+
+def test_balance_unit_first_queue_ends_near_its_start(units: dict) -> None:
+    p, ref = synth.PROFILES["balans"], units["balans"]["referrals"]
+    start, end = (
+        waiting_first(ref, pd.Timestamp(p.period_start)),
+        waiting_first(ref, p.extract_date),
+    )
+    assert 0.8 * start <= end <= 1.2 * start
+
+
+def test_growing_demand_unit_first_queue_grows(units: dict) -> None:
+    p, ref = synth.PROFILES["vaxande_behov"], units["vaxande_behov"]["referrals"]
+    start, end = (
+        waiting_first(ref, pd.Timestamp(p.period_start)),
+        waiting_first(ref, p.extract_date),
+    )
+    assert end > 2 * start
+    received = ref[ref["received"] >= pd.Timestamp(p.period_start)]["received"]
+    per_year = received.dt.year.value_counts().sort_index()
+    assert per_year.iloc[-1] > 1.1 * per_year.iloc[0]
+
+
+def test_first_visit_first_unit_meets_30_days_but_deep_queue_grows(units: dict) -> None:
+    p, ref = synth.PROFILES["forsta_besok_forst"], units["forsta_besok_forst"]["referrals"]
+    waits = first_waits(ref, pd.Timestamp(p.period_start))
+    assert (waits["days"] <= 30).mean() > 0.80
+    start, end = waiting_deep(ref, pd.Timestamp(p.period_start)), waiting_deep(ref, p.extract_date)
+    assert end > 2 * start
+
+
+def test_school_year_unit_has_summer_dip_and_autumn_peak(units: dict) -> None:
+    ref = units["skolar"]["referrals"]
+    month = ref["received"].dt.month
+    july = (month == 7).sum()
+    autumn_mean = month.isin([9, 10, 11]).sum() / 3
+    assert july < 0.5 * autumn_mean
+    school = (ref["source"] == "school_health").mean()
+    others = np.mean(
+        [(units[u]["referrals"]["source"] == "school_health").mean() for u in DETAILED]
+    )
+    assert school > others
+
+
+def test_changed_way_of_working_shortens_waits(units: dict) -> None:
+    p, ref = synth.PROFILES["nytt_arbetssatt"], units["nytt_arbetssatt"]["referrals"]
+    change = pd.Timestamp(p.period_start) + pd.Timedelta(weeks=p.change_week)
+    waits = first_waits(ref, pd.Timestamp(p.period_start))
+    before = waits.loc[waits["date"] < change, "days"].mean()
+    after = waits.loc[waits["date"] >= change + pd.Timedelta(weeks=8), "days"].mean()
+    assert after < 0.6 * before
+    visits = units["nytt_arbetssatt"]["visits"]
+    group = visits["mode"] == "group"
+    assert group[visits["date"] >= change].mean() > 2 * group[visits["date"] < change].mean()
+
+
+def test_small_unit_has_weeks_with_few_referrals(units: dict) -> None:
+    p, ref = synth.PROFILES["liten"], units["liten"]["referrals"]
+    received = ref.loc[ref["received"] >= pd.Timestamp(p.period_start), "received"]
+    per_week = received.dt.to_period("W-SUN").value_counts()
+    all_weeks = pd.period_range(p.period_start, p.extract_date, freq="W-SUN")
+    per_week = per_week.reindex(all_weeks, fill_value=0)
+    assert (per_week < 5).mean() > 0.3
+    assert per_week.mean() < 6
+
+
+@pytest.mark.parametrize("unit", DETAILED)
+def test_adhd_share_grows(unit: str, units: dict) -> None:
+    p, ref = synth.PROFILES[unit], units[unit]["referrals"]
+    ref = ref[ref["received"] >= pd.Timestamp(p.period_start)]
+    half = pd.Timestamp(p.period_start) + (p.extract_date - pd.Timestamp(p.period_start)) / 2
+    first = (ref.loc[ref["received"] < half, "question"] == "adhd").mean()
+    second = (ref.loc[ref["received"] >= half, "question"] == "adhd").mean()
+    assert second > first
+    assert 0.3 < first < 0.5  # DOMAIN.md: a large share of the inflow
+
+
+@pytest.mark.parametrize("unit", DETAILED)
+def test_staff_per_1000_patients(unit: str, units: dict) -> None:
+    p, tables = synth.PROFILES[unit], units[unit]
+    staff, visits = tables["staff"], tables["visits"]
+    end = p.extract_date
+    recent = visits[
+        (visits["date"] > end - pd.Timedelta(days=365)) & (visits["status"] == "attended")
+    ]
+    patients = recent["referral_id"].nunique()
+    in_post = (staff["start"].isna() | (staff["start"] <= end)) & (
+        staff["end"].isna() | (staff["end"] >= end)
+    )
+    per_1000 = staff.loc[in_post, "fte"].sum() / patients * 1000
+    assert 15 <= per_1000 <= 30  # DOMAIN.md: 22 FTE per 1 000 patients
+    assert staff["end"].notna().any()  # some turnover
+    assert set(staff["category"]) == set(SCHEMA["tables"]["staff"]["columns"]["category"]["values"])
+
+
+@pytest.mark.parametrize("unit", DETAILED)
+def test_visit_mix(unit: str, units: dict) -> None:
+    visits = units[unit]["visits"]
+    dna = (visits["status"] == "did_not_attend").mean()
+    assert 0.04 <= dna <= 0.10  # brief: no-shows about 5–10 %
+    assert (visits["status"] == "cancelled").mean() > 0.02
+    modes = visits["mode"].value_counts(normalize=True)
+    assert modes["physical"] > 0.6 and min(modes) > 0
+    year = visits["date"].dt.year
+    digital = visits["mode"] == "digital"
+    assert digital[year == year.max()].mean() > digital[year == year.min()].mean()
+
+
+def test_time_use_shares(units: dict) -> None:
+    for unit in ("balans", "forsta_besok_forst", "liten"):
+        tu = units[unit]["time_use"]
+        direct = tu.loc[tu["activity"] == "patient_direct", "minutes"].sum() / tu["minutes"].sum()
+        assert 0.40 <= direct <= 0.55  # brief: direct patient work ~40–55 %
+        assert tu["date"].nunique() == 10  # two working weeks
+        assert set(tu["activity"]) == set(
+            SCHEMA["tables"]["time_use"]["columns"]["activity"]["values"]
+        )
+
+
+# --------------------------------------------------------------------------- contract
+
+
+def check_contract(tables: dict[str, pd.DataFrame], extract_date: pd.Timestamp) -> None:
+    """Every rule of schema.yaml that a generated unit must satisfy."""
+    for table, frame in tables.items():
+        spec = SCHEMA["tables"][table]["columns"]
+        assert list(frame.columns) == [c for c in spec if c in frame.columns]
+        for name, col in spec.items():
+            if col.get("required"):
+                assert name in frame.columns and frame[name].notna().all(), (table, name)
+            if name not in frame.columns:
+                continue
+            s = frame[name]
+            if col["type"] == "category":
+                assert set(s.dropna().astype(str)) <= set(col["values"]), (table, name)
+            if "min" in col:
+                assert s.dropna().between(col["min"], col["max"]).all(), (table, name)
+            if col.get("unique"):
+                assert s.is_unique, (table, name)
+            if col["type"] == "date" and table != "period_counts":
+                assert not (s > extract_date).any(), (table, name)
+    personnummer = re.compile(r"\d{6}[-+]?\d{4}")
+    if "referrals" in tables:
+        ref = tables["referrals"]
+        assert ref["referral_id"].str.fullmatch(r"R\d{6,7}").all()
+        assert not ref["referral_id"].str.contains(personnummer).any()
+        assert (ref["decided"].isna() | (ref["decided"] >= ref["received"])).all()
+        running = ref["received"]
+        for stage in STAGES[1:]:
+            assert (ref[stage].isna() | (ref[stage] >= running)).all(), stage
+            running = ref[stage].where(ref[stage].notna(), running)
+        # a later stage is never reached without the earlier ones
+        assert ref.loc[ref["deep_start"].notna(), "deep_decision"].notna().all()
+        assert ref.loc[ref["deep_decision"].notna(), "first_assessment"].notna().all()
+        not_accepted = ref["decision"].isin(["rejected", "redirected", "closed_no_visit"])
+        assert ref.loc[not_accepted, "first_assessment"].isna().all()
+        assert (ref.loc[not_accepted, "closed"] == ref.loc[not_accepted, "decided"]).all()
+    if "visits" in tables:
+        vis, ref = tables["visits"], tables["referrals"]
+        assert vis["visit_id"].str.fullmatch(r"V\d{7,8}").all()
+        assert vis["clinician_id"].str.fullmatch(r"K\d{3}").all()
+        assert vis["referral_id"].isin(ref["referral_id"]).all()
+        received = vis["referral_id"].map(ref.set_index("referral_id")["received"])
+        assert (vis["date"] >= received).all()
+        not_accepted = ref.loc[ref["decision"] != "accepted", "referral_id"]
+        assert not vis["referral_id"].isin(not_accepted).any()
+        assert vis["clinician_id"].isin(tables["staff"]["staff_id"]).all()
+        assert (vis["date"].dt.day_of_week < 5).all()
+
+
+@pytest.mark.parametrize("unit", DETAILED)
+def test_contract_holds(unit: str, units: dict) -> None:
+    p, tables = synth.PROFILES[unit], units[unit]
+    check_contract(tables, p.extract_date)
+    ref, vis = tables["referrals"], tables["visits"]
+    # one attended first_assessment visit on each first-assessment date in the period
+    fa = ref[ref["first_assessment"] >= pd.Timestamp(p.period_start)]
+    attended_first = vis[(vis["visit_type"] == "first_assessment") & (vis["status"] == "attended")]
+    on_date = attended_first.set_index("referral_id")["date"]
+    assert on_date.index.is_unique
+    assert (
+        fa.set_index("referral_id")["first_assessment"] == on_date.reindex(fa["referral_id"])
+    ).all()
+    # the episode is closed only after its last visit
+    last = vis.groupby("referral_id")["date"].max()
+    closed = ref.set_index("referral_id")["closed"].reindex(last.index)
+    assert (closed.isna() | (closed >= last)).all()
+    # some patient-chosen wait
+    assert 0.01 < ref["pvv_days"].notna().mean() < 0.06
+
+
+def test_counts_only_unit_is_consistent(units: dict) -> None:
+    """Stock and flow: waiting_end = previous waiting_end + arrived − completed − removed."""
+    tables = units["endast_antal"]
+    assert list(tables) == ["period_counts"]
+    pc = tables["period_counts"]
+    check_contract(tables, synth.PROFILES["endast_antal"].extract_date)
+    assert (pc["period"].dt.day_of_week == 0).all()
+    for _, g in pc.groupby("stage", observed=True):
+        g = g.sort_values("period")
+        change = g["arrived"] - g["completed"] - g["removed"]
+        np.testing.assert_array_equal(
+            g["waiting_end"].to_numpy()[1:], (g["waiting_end"].shift() + change).to_numpy()[1:]
+        )
+        assert len(g) == synth.PROFILES["endast_antal"].weeks
+
+
+def test_period_counts_match_a_hand_count() -> None:
+    # Counted by hand: R1 waits weeks 1-2, R2 week 1 then removed, R3 arrives week 2.
+    ref = pd.DataFrame(
+        {
+            "received": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-09"]),
+            "first_assessment": pd.to_datetime(["2024-01-16", None, None]),
+            "deep_decision": pd.to_datetime(["2024-01-16", None, None]),
+            "deep_start": pd.to_datetime([None, None, None]),
+            "closed": pd.to_datetime([None, "2024-01-05", None]),
+        }
+    )
+    pc = synth.period_counts(ref, "2024-01-01", "2024-01-21")
+    first = pc[pc["stage"] == "first_assessment"]
+    assert first["arrived"].tolist() == [2, 1, 0]
+    assert first["completed"].tolist() == [0, 0, 1]
+    assert first["removed"].tolist() == [1, 0, 0]
+    assert first["waiting_end"].tolist() == [1, 2, 1]
+    deep = pc[pc["stage"] == "deep_start"]
+    assert deep["waiting_end"].tolist() == [0, 0, 1]
+
+
+# --------------------------------------------------------------------------- determinism, errors
+
+
+def test_same_seed_same_tables_other_seed_differs() -> None:
+    profile = synth.PROFILES["liten"]
+    a = synth.generate_unit(profile, seed=7)
+    b = synth.generate_unit(profile, seed=7)
+    c = synth.generate_unit(profile, seed=8)
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name])
+    assert len(a["referrals"]) != len(c["referrals"]) or not a["referrals"].equals(c["referrals"])
+
+
+def test_bad_parameters_name_the_argument() -> None:
+    with pytest.raises(ParameterError, match="dna_rate"):
+        synth.UnitProfile(dna_rate=1.5)
+    with pytest.raises(ParameterError, match="period_start"):
+        synth.UnitProfile(period_start="2023-01-03")
+    with pytest.raises(ParameterError, match="change_week"):
+        synth.UnitProfile(change_week=10)
+    with pytest.raises(ParameterError, match="n_referrals"):
+        synth.generate_large(0, 10, seed=1)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    n_referrals=st.integers(1, 3000),
+    n_visits=st.integers(0, 6000),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_generate_large_is_valid(n_referrals: int, n_visits: int, seed: int) -> None:
+    big = synth.generate_large(n_referrals, n_visits, seed=seed)
+    assert len(big["referrals"]) == n_referrals and len(big["visits"]) == n_visits
+    ref, vis = big["referrals"], big["visits"]
+    assert ref["referral_id"].str.fullmatch(r"R\d{7}").all()
+    assert vis["visit_id"].str.fullmatch(r"V\d{8}").all()
+    check_contract_large(big, pd.Timestamp("2024-12-29"))
+
+
+def check_contract_large(tables: dict[str, pd.DataFrame], extract_date: pd.Timestamp) -> None:
+    """The contract for the benchmark tables (clinician ids are not staff rows there)."""
+    ref, vis = tables["referrals"], tables["visits"]
+    check_contract({"referrals": ref}, extract_date)
+    assert vis["visit_id"].is_unique
+    assert vis["referral_id"].isin(ref["referral_id"]).all()
+    joined = ref.set_index("referral_id").loc[vis["referral_id"]]
+    assert (vis["date"].to_numpy() >= joined["first_assessment"].to_numpy()).all()
+    closed = joined["closed"].to_numpy()
+    assert (pd.isna(closed) | (vis["date"].to_numpy() <= closed)).all()
+    assert not (vis["date"] > extract_date).any()
+    assert vis["duration_min"].between(1, 480).all()
+
+
+# --------------------------------------------------------------------------- loader
+
+
+def test_loader_keeps_every_row_of_every_sample_unit() -> None:
+    io = pytest.importorskip("toolkit.io", exc_type=ImportError)
+    manifest = yaml.safe_load((SAMPLE / "units.yaml").read_text(encoding="utf-8"))
+    for entry in manifest["units"]:
+        unit = io.load_unit(SAMPLE / entry["path"], extract_date=entry["extract_date"], lang="en")
+        for table, account in unit.account.items():
+            assert account.rows_read > 0, (entry["id"], table)
+            assert account.rows_used == account.rows_read, (
+                entry["id"],
+                table,
+                account.excluded["reason"].value_counts().to_dict(),
+            )
