@@ -1,0 +1,69 @@
+"""Tests of toolkit.charts.spc_chart: offline SVG rendering, language, embedded data."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+import vl_convert as vlc
+
+from toolkit.charts import SPC_COLOURS, spc_chart
+from toolkit.errors import ParameterError
+from toolkit.i18n import t
+from toolkit.spc import spc
+
+
+def table(**kwargs):
+    values = [1, 2, 1, 2, 10, 1, 2, 1, 2, 1, 2, 1, 3, 3, 3, 3, 3, 3, 3, 3]
+    df = pd.DataFrame(
+        {"date": pd.date_range("2024-01-01", periods=len(values)), "v": values, "pid": 1}
+    )
+    return spc(df, value="v", date="date", improvement="increase", **kwargs)
+
+
+def test_renders_offline_to_svg_with_language():
+    pdsa = pd.DataFrame({"date": [pd.Timestamp("2024-01-10")], "label": ["PDSA 1"]})
+    tab = table(target=5, rebase=["2024-01-13"])
+    svg_en = vlc.vegalite_to_svg(spc_chart(tab, lang="en", pdsa=pdsa, title="T").to_dict())
+    svg_sv = vlc.vegalite_to_svg(spc_chart(tab, lang="sv", pdsa=pdsa, title="T").to_dict())
+    assert svg_en.startswith("<svg") and svg_sv.startswith("<svg")
+    assert t("spc.point_type.improvement", "en") in svg_en
+    assert t("spc.point_type.improvement", "sv") in svg_sv
+    assert t("spc.chart.period", "sv") in svg_sv
+    assert "PDSA 1" in svg_en
+    # Making Data Count colours (NHSRplotthedots ptd_spc_colours defaults) are used
+    for key in ("improvement", "concern", "target"):
+        assert SPC_COLOURS[key] in svg_en
+
+
+def test_chart_embeds_only_the_aggregated_columns():
+    spec = spc_chart(table(), lang="en").to_dict()
+    columns = set()
+    for dataset in spec["datasets"].values():
+        for row in dataset:
+            columns |= set(row)
+    assert "pid" not in columns
+    assert columns <= {
+        "period", "part", "value", "centre", "lower", "upper", "variation", "target", "label"
+    }  # fmt: skip
+    assert "10.0" in json.dumps(spec) or "10" in json.dumps(spec)
+
+
+def test_rebase_parts_break_limit_lines():
+    spec = spc_chart(table(rebase=["2024-01-13"]), lang="en").to_dict()
+    details = [layer["encoding"].get("detail", {}).get("field") for layer in spec["layer"]]
+    assert details.count("part") == 3  # centre, lower, upper drawn per part
+
+
+def test_refuses_other_tables_and_many_series():
+    with pytest.raises(ParameterError, match="table"):
+        spc_chart(pd.DataFrame({"a": [1]}), lang="en")
+    df = pd.DataFrame(
+        {"date": list(pd.date_range("2024-01-01", periods=5)) * 2, "v": range(10),
+         "unit": ["A"] * 5 + ["B"] * 5}
+    )  # fmt: skip
+    with pytest.raises(ParameterError, match="table"):
+        spc_chart(spc(df, value="v", date="date", group="unit"), lang="en")
+    with pytest.raises(ParameterError, match="pdsa"):
+        spc_chart(table(), lang="en", pdsa=pd.DataFrame({"when": [1]}))
