@@ -49,8 +49,10 @@ def main() -> None:
 
     start = time.perf_counter()
     tables = generate_large(args.referrals, args.visits, seed=1)
-    print(f"generated {args.referrals:,} referrals, {args.visits:,} visits "
-          f"in {time.perf_counter() - start:.1f} s")
+    print(
+        f"generated {args.referrals:,} referrals, {args.visits:,} visits "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for style in args.styles:
             folder = Path(tmp) / style
@@ -60,12 +62,16 @@ def main() -> None:
             print(f"[{style}] wrote {size_mb:,.0f} MB in {time.perf_counter() - start:.1f} s")
             out = subprocess.run(
                 [sys.executable, "-c", CHILD, str(folder)],
-                check=True, capture_output=True, text=True,
+                check=True,
+                capture_output=True,
+                text=True,
             )
             result = json.loads(out.stdout.strip().splitlines()[-1])
             verdict = "OK" if result["seconds"] < 30 and result["peak_gb"] < 4 else "OVER TARGET"
-            print(f"[{style}] load_unit: {result['seconds']:.1f} s, peak {result['peak_gb']:.2f} GB "
-                  f"(target < 30 s, < 4 GB: {verdict}); rows read/used/excluded {result['account']}")
+            print(
+                f"[{style}] load_unit: {result['seconds']:.1f} s, peak {result['peak_gb']:.2f} GB "
+                f"(target < 30 s, < 4 GB: {verdict}); rows read/used/excluded {result['account']}"
+            )
 
 
 if __name__ == "__main__":

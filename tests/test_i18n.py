@@ -29,7 +29,8 @@ def test_every_literal_key_in_the_code_exists():
     # Keys passed to t(), DataError() or ParameterError() as literals, e.g. "io.empty_file".
     known = catalogue()
     prefixes = {key.split(".")[0] for key in known}
-    pattern = re.compile(r"[\"']((?:%s)\.[a-z0-9_.]+)[\"']" % "|".join(sorted(prefixes)))
+    alternatives = "|".join(sorted(prefixes))
+    pattern = re.compile(rf"[\"']((?:{alternatives})\.[a-z0-9_.]+)[\"']")
     missing = []
     for path in PACKAGE.rglob("*.py"):
         for key in pattern.findall(path.read_text(encoding="utf-8")):

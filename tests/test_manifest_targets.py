@@ -27,12 +27,21 @@ def test_manifest_paths_are_relative_to_the_manifest(tmp_path):
     ("text", "sv", "en"),
     [
         ("units:\n  - {id: a, name: A}\n", "saknar fältet path", "has no field path"),
-        ("units:\n  - {id: a, name: A, path: x}\n  - {id: a, name: B, path: y}\n",
-         "används redan", "already used"),
-        ("units:\n  - {id: a, name: A, path: x, language: fi}\n",
-         "ogiltigt värde i fältet language", "invalid value in the field language"),
-        ("units:\n  - {id: a, name: A, path: x, extract_date: 31/12}\n",
-         "fältet extract_date", "the field extract_date"),
+        (
+            "units:\n  - {id: a, name: A, path: x}\n  - {id: a, name: B, path: y}\n",
+            "används redan",
+            "already used",
+        ),
+        (
+            "units:\n  - {id: a, name: A, path: x, language: fi}\n",
+            "ogiltigt värde i fältet language",
+            "invalid value in the field language",
+        ),
+        (
+            "units:\n  - {id: a, name: A, path: x, extract_date: 31/12}\n",
+            "fältet extract_date",
+            "the field extract_date",
+        ),
         ("units: [\n", "ingen giltig YAML", "not a valid YAML"),
         ("units: []\n", "ingen enhet", "no unit"),
     ],

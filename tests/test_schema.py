@@ -17,11 +17,33 @@ from toolkit.schema import (
 
 # The tables and columns ARCHITECTURE.md names (shared/ARCHITECTURE.md, "toolkit.schema").
 ARCHITECTURE_COLUMNS = {
-    "referrals": ["referral_id", "received", "source", "question", "priority", "decision",
-                  "decided", "first_assessment", "deep_decision", "deep_start", "closed",
-                  "pvv_days", "sex", "age"],
-    "visits": ["visit_id", "referral_id", "date", "visit_type", "staff_category",
-               "clinician_id", "mode", "duration_min", "status"],
+    "referrals": [
+        "referral_id",
+        "received",
+        "source",
+        "question",
+        "priority",
+        "decision",
+        "decided",
+        "first_assessment",
+        "deep_decision",
+        "deep_start",
+        "closed",
+        "pvv_days",
+        "sex",
+        "age",
+    ],
+    "visits": [
+        "visit_id",
+        "referral_id",
+        "date",
+        "visit_type",
+        "staff_category",
+        "clinician_id",
+        "mode",
+        "duration_min",
+        "status",
+    ],
     "staff": ["staff_id", "category", "fte", "hours_per_week", "start", "end"],
     "time_use": ["date", "staff_category", "activity", "level", "minutes"],
     "period_counts": ["period", "stage", "arrived", "completed", "waiting_end"],
@@ -73,18 +95,32 @@ def test_headers_map_whatever_the_case_and_accents():
 def test_date_order_is_the_pathway_order_of_domain_md():
     # DOMAIN.md: received -> first assessment -> decision -> in-depth/treatment -> closed.
     assert DATE_ORDER["referrals"] == (
-        "received", "first_assessment", "deep_decision", "deep_start", "closed"
+        "received",
+        "first_assessment",
+        "deep_decision",
+        "deep_start",
+        "closed",
     )
 
 
 def test_pandera_schema_rejects_out_of_range_and_duplicates():
     frame = TABLES["staff"].empty_frame()
-    frame = pd.concat([frame, pd.DataFrame({
-        "staff_id": pd.array(["S1", "S1", "S2"], dtype="string"),
-        "category": pd.Categorical(["nurse", "nurse", "physician"],
-                                   categories=list(TABLES["staff"].columns["category"].values)),
-        "fte": [0.5, 0.5, 3.5],
-    })], ignore_index=True)
+    frame = pd.concat(
+        [
+            frame,
+            pd.DataFrame(
+                {
+                    "staff_id": pd.array(["S1", "S1", "S2"], dtype="string"),
+                    "category": pd.Categorical(
+                        ["nurse", "nurse", "physician"],
+                        categories=list(TABLES["staff"].columns["category"].values),
+                    ),
+                    "fte": [0.5, 0.5, 3.5],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     with pytest.raises(pa_errors.SchemaErrors) as info:
         pandera_schema("staff").validate(frame, lazy=True)
     cases = info.value.failure_cases

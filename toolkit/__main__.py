@@ -34,7 +34,8 @@ def _summary_line(unit: UnitData, lang: str) -> str:
     if s["kind"] == "counts":
         return t("cli.summary_counts", lang, **fields)
     fields["share_within_first"] = (
-        "–" if s["share_within_first"] != s["share_within_first"]
+        "–"
+        if s["share_within_first"] != s["share_within_first"]
         else f"{100 * s['share_within_first']:.0f} %"
     )
     return t("cli.summary_events", lang, **fields)

@@ -82,9 +82,11 @@ class DataError(_Translatable, Exception):
         fix_key = self.key + ".fix"
         from toolkit.i18n import has
 
-        fix = (" " + t("common.fix", lang) + " " + t(fix_key, lang, **self.fields)) if has(
-            fix_key
-        ) else ""
+        fix = (
+            (" " + t("common.fix", lang) + " " + t(fix_key, lang, **self.fields))
+            if has(fix_key)
+            else ""
+        )
         return (prefix + ": " if prefix else "") + body + fix
 
     def __str__(self) -> str:

@@ -80,17 +80,25 @@ def read_manifest(path: str | Path, *, lang: str | None = None) -> list[UnitEntr
             raise DataError("manifest.not_a_mapping", file=display, unit=number, lang=lang)
         for key in ("id", "name", "path"):
             if not item.get(key):
-                raise DataError("manifest.missing_field", file=display, unit=number, field=key, lang=lang)
+                raise DataError(
+                    "manifest.missing_field", file=display, unit=number, field=key, lang=lang
+                )
         unit_id = str(item["id"])
         if not re.fullmatch(r"[A-Za-z0-9_\-]+", unit_id):
             raise DataError("manifest.bad_id", file=display, unit=number, id=unit_id, lang=lang)
         if unit_id in {u.id for u in out}:
-            raise DataError("manifest.duplicate_id", file=display, unit=number, id=unit_id, lang=lang)
+            raise DataError(
+                "manifest.duplicate_id", file=display, unit=number, id=unit_id, lang=lang
+            )
         language = str(item.get("language", "sv"))
         if language not in LANGUAGES:
             raise DataError(
-                "manifest.bad_value", file=display, unit=number, field="language",
-                allowed=", ".join(LANGUAGES), lang=lang,
+                "manifest.bad_value",
+                file=display,
+                unit=number,
+                field="language",
+                allowed=", ".join(LANGUAGES),
+                lang=lang,
             )
         extract = item.get("extract_date")
         if extract is not None and not isinstance(extract, dt.date):
@@ -98,14 +106,22 @@ def read_manifest(path: str | Path, *, lang: str | None = None) -> list[UnitEntr
                 extract = dt.date.fromisoformat(str(extract))
             except ValueError as exc:
                 raise DataError(
-                    "manifest.bad_value", file=display, unit=number, field="extract_date",
-                    allowed="YYYY-MM-DD", lang=lang,
+                    "manifest.bad_value",
+                    file=display,
+                    unit=number,
+                    field="extract_date",
+                    allowed="YYYY-MM-DD",
+                    lang=lang,
                 ) from exc
         parameters = item.get("parameters") or {}
         if not isinstance(parameters, dict):
             raise DataError(
-                "manifest.bad_value", file=display, unit=number, field="parameters",
-                allowed="name: value", lang=lang,
+                "manifest.bad_value",
+                file=display,
+                unit=number,
+                field="parameters",
+                allowed="name: value",
+                lang=lang,
             )
         out.append(
             UnitEntry(

@@ -131,7 +131,9 @@ class TableSpec:
 
     def empty_frame(self) -> pd.DataFrame:
         """A clean table with no rows and the right columns and dtypes."""
-        return pd.DataFrame({name: pd.Series(dtype=clean_dtype(c)) for name, c in self.columns.items()})
+        return pd.DataFrame(
+            {name: pd.Series(dtype=clean_dtype(c)) for name, c in self.columns.items()}
+        )
 
 
 @cache

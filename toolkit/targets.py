@@ -73,13 +73,17 @@ class TargetProfile:
 def _check_stage(target: StageTarget, source: str) -> None:
     if not (isinstance(target.target_days, int) and target.target_days > 0):
         raise ParameterError(
-            "common.param_range", argument=f"{target.stage}.target_days",
-            value=target.target_days, allowed="1, 2, 3 … (days)",
+            "common.param_range",
+            argument=f"{target.stage}.target_days",
+            value=target.target_days,
+            allowed="1, 2, 3 … (days)",
         )
     if not 0 < float(target.share_within) < 1:
         raise ParameterError(
-            "common.param_range", argument=f"{target.stage}.share_within",
-            value=target.share_within, allowed="0–1 (exclusive)",
+            "common.param_range",
+            argument=f"{target.stage}.share_within",
+            value=target.share_within,
+            allowed="0–1 (exclusive)",
         )
 
 
@@ -97,7 +101,9 @@ def _read(name: str) -> str:
     entry = folder / f"{name}.yaml"
     if not entry.is_file():
         raise ParameterError(
-            "common.param_choice", argument="target_profile", value=name,
+            "common.param_choice",
+            argument="target_profile",
+            value=name,
             allowed=", ".join(sorted(available_profiles())),
         )
     return entry.read_text(encoding="utf-8")
@@ -123,8 +129,11 @@ def load_profile(name: str = "bup_30_30") -> TargetProfile:
             _check_stage(target, name)
             stages[stage] = target
         return TargetProfile(
-            id=str(raw["id"]), version=int(raw["version"]),
-            name_sv=str(raw["name_sv"]), name_en=str(raw["name_en"]), stages=stages,
+            id=str(raw["id"]),
+            version=int(raw["version"]),
+            name_sv=str(raw["name_sv"]),
+            name_en=str(raw["name_en"]),
+            stages=stages,
         )
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, ParameterError):
