@@ -67,3 +67,20 @@ def test_refuses_other_tables_and_many_series():
         spc_chart(spc(df, value="v", date="date", group="unit"), lang="en")
     with pytest.raises(ParameterError, match="pdsa"):
         spc_chart(table(), lang="en", pdsa=pd.DataFrame({"when": [1]}))
+
+
+def test_axis_dates_follow_the_chart_language():
+    # d3's sv-SE locale names months "mars", "maj"; the default en-US one "March", "May".
+    import vl_convert as vlc
+
+    from toolkit.charts import spc_chart as draw
+    from toolkit.spc import spc as calc
+
+    months = pd.DataFrame(
+        {"month": pd.date_range("2024-01-01", periods=12, freq="MS"), "n": [5.0, 6, 5, 7] * 3}
+    )
+    table = calc(months, value="n", date="month")
+    svg_sv = vlc.vegalite_to_svg(draw(table, lang="sv").to_json())
+    svg_en = vlc.vegalite_to_svg(draw(table, lang="en").to_json())
+    assert "maj" in svg_sv and "May" not in svg_sv
+    assert "May" in svg_en

@@ -27,6 +27,56 @@ def _label(key: str, lang: str) -> str:
     return t(key, lang)
 
 
+#: Swedish number and date formats (d3's sv-SE locale), so axes read "mars 2024", "1 234,5".
+SV_LOCALE = alt.Locale(
+    number=alt.NumberLocale(decimal=",", thousands="\u00a0", grouping=[3], currency=["", " kr"]),
+    time=alt.TimeLocale(
+        dateTime="%A %e %B %Y %X",
+        date="%Y-%m-%d",
+        time="%H:%M:%S",
+        periods=["fm", "em"],
+        days=["söndag", "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag"],
+        shortDays=["sön", "mån", "tis", "ons", "tor", "fre", "lör"],
+        months=[
+            "januari",
+            "februari",
+            "mars",
+            "april",
+            "maj",
+            "juni",
+            "juli",
+            "augusti",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        ],
+        shortMonths=[
+            "jan",
+            "feb",
+            "mar",
+            "apr",
+            "maj",
+            "jun",
+            "jul",
+            "aug",
+            "sep",
+            "okt",
+            "nov",
+            "dec",
+        ],
+    ),
+)
+
+
+def _finish(chart: Any, lang: str) -> Any:
+    """Language-dependent configuration every chart gets: locale and legend width."""
+    legend = alt.LegendConfig(labelLimit=360)
+    if lang == "sv":
+        return chart.configure(locale=SV_LOCALE, legend=legend)
+    return chart.configure(legend=legend)
+
+
 # --------------------------------------------------------------------------- SPC chart
 
 #: Making Data Count colours, as NHSRplotthedots' ``ptd_spc_colours()`` defaults.
@@ -205,4 +255,4 @@ def spc_chart(
     chart = alt.layer(*layers).properties(width=width, height=height)
     if title is not None:
         chart = chart.properties(title=title)
-    return cast(alt.LayerChart, chart)
+    return cast(alt.LayerChart, _finish(chart, lang))
