@@ -378,11 +378,6 @@ def test_any_valid_time_use_rows_round_trip(
     pd.testing.assert_frame_equal(unit.time_use, expected_frame("time_use", records))
 
 
-@pytest.mark.xfail(
-    raises=TypeError,
-    reason="toolkit.io._visit_rules: Series.map on zero visits and zero referrals raises "
-    "'Cannot cast DatetimeArray to dtype float64' (pandas 3); remove this mark when io is fixed",
-)
 def test_template_with_counts_only_loads(tmp_path: Path, generated: Path) -> None:
     """The minimal unit: only period counts filled, the other sheets left empty as instructed."""
     rows = {"period_counts": synthetic_rows()["period_counts"]}
@@ -553,11 +548,6 @@ _EMPTY_TEMPLATES = [
 ]
 
 
-@pytest.mark.xfail(
-    raises=TypeError,
-    reason="toolkit.io._visit_rules: Series.map on zero visits and zero referrals raises "
-    "'Cannot cast DatetimeArray to dtype float64' (pandas 3) before io.no_rows is reached",
-)
 @pytest.mark.parametrize("name", _EMPTY_TEMPLATES)
 def test_empty_templates_are_units_without_rows(generated: Path, name: str) -> None:
     """All tables present and empty (a workbook or CSV folder as shipped) -> io.no_rows."""

@@ -34,15 +34,16 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import pandera.errors as pa_errors
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from toolkit import privacy
 from toolkit.errors import DataError
@@ -160,7 +161,9 @@ class UnitData:
             groups = a.excluded.groupby(["reason", "column", "other"], sort=False, dropna=False)
             for (reason, column, other), part in groups:
                 rows = np.unique(part["row"].to_numpy())
-                shown = ", ".join(str(r) for r in rows[:examples]) + (" …" if len(rows) > examples else "")
+                shown = ", ".join(str(r) for r in rows[:examples]) + (
+                    " …" if len(rows) > examples else ""
+                )
                 out.append(
                     {
                         "table": TABLES[a.table].label(lang),
@@ -219,6 +222,25 @@ def _fmt_number(x: float | None, lang: str) -> str:
     return text.replace(".", ",") if lang == "sv" else text
 
 
+class _WordedDataError(DataError):
+    """A :class:`DataError` with fields that are themselves words in each language.
+
+    ``worded`` maps a field to its text per language (a table name, a
+    separator's name, an exclusion reason), so ``err.message("sv")`` and
+    ``err.message("en")`` are each in one language whatever ``lang`` the
+    error was raised with. Callers see an ordinary ``DataError``.
+    """
+
+    def __init__(self, key: str, *, worded: dict[str, dict[str, str]], **kwargs: Any) -> None:
+        self.worded = worded
+        super().__init__(key, **kwargs)
+
+    def message(self, lang: str | None = None) -> str:
+        lang = check_language(lang or self.lang)
+        self.fields.update({name: texts[lang] for name, texts in self.worded.items()})
+        return super().message(lang)
+
+
 # --------------------------------------------------------------------------- reading raw
 
 
@@ -231,10 +253,17 @@ class _Raw:
     display: str
     excluded: list[pd.DataFrame] = field(default_factory=list)
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    formula_rows: dict[str, np.ndarray] = field(default_factory=dict)
+    #: Rows (positions in ``frame``) holding formulas, by column position.
+    formula_rows: dict[int, np.ndarray] = field(default_factory=dict)
+    #: The same by canonical column name, once headers are mapped.
+    formula_columns: dict[str, np.ndarray] = field(default_factory=dict)
+    #: The file row of the header (1 unless rows above it are empty).
+    header_row: int = 1
 
 
-def _excluded(rows: Iterable[int] | np.ndarray, reason: str, column: str = "", other: str = "") -> pd.DataFrame:
+def _excluded(
+    rows: Iterable[int] | np.ndarray, reason: str, column: str = "", other: str = ""
+) -> pd.DataFrame:
     rows = np.asarray(list(rows) if not isinstance(rows, np.ndarray) else rows, dtype=np.int64)
     return pd.DataFrame(
         {
@@ -247,25 +276,44 @@ def _excluded(rows: Iterable[int] | np.ndarray, reason: str, column: str = "", o
 
 
 def _decode(data: bytes, display: str, lang: str) -> bytes:
-    """Return the file's bytes as UTF-8, detecting BOMs, UTF-8 and Windows-1252."""
+    """Return the file's bytes as UTF-8 with ``\\n`` line ends.
+
+    Detects byte-order marks (UTF-8, UTF-16), UTF-16 without a mark (every
+    other byte zero), UTF-8 and Windows-1252, in that order.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
         encoding = "utf-8"
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"
+    elif b"\x00" in data[:4096] and len(data) % 2 == 0:
+        head = data[:4096]
+        zeros_odd, zeros_even = head[1::2].count(0), head[0::2].count(0)
+        if zeros_odd > len(head) // 4 and zeros_even == 0:
+            encoding = "utf-16-le"
+        elif zeros_even > len(head) // 4 and zeros_odd == 0:
+            encoding = "utf-16-be"
+        else:
+            raise DataError("io.not_text", file=display, lang=lang)
     else:
         encoding = "utf-8"
     try:
         text = data.decode(encoding)
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if encoding != "utf-8":
+            raise DataError("io.encoding", file=display, lang=lang) from exc
         try:
             text = data.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            raise DataError("io.encoding", file=display, lang=lang) from exc
+        except UnicodeDecodeError as exc2:
+            raise DataError("io.encoding", file=display, lang=lang) from exc2
         encoding = "cp1252"
     if "\x00" in text:
         raise DataError("io.not_text", file=display, lang=lang)
-    return data if encoding == "utf-8" else text.encode("utf-8")
+    out = data if encoding == "utf-8" else text.encode("utf-8")
+    # One line end for every reader: CRLF (Windows) and a lone CR (old Mac) become LF.
+    if b"\r" in out:
+        out = out.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return out
 
 
 def _detect_separator(header: str) -> str:
@@ -276,55 +324,109 @@ def _detect_separator(header: str) -> str:
 
 
 def _read_csv(path: Path, display: str, lang: str) -> _Raw:
+    """Read a CSV file with whole-array operations; row numbers are file lines.
+
+    Lines are split with numpy; a line's fields are counted outside quotes, so
+    rows with the wrong number of fields are excluded before pandas parses
+    the rest. Files where a quoted field spans lines or a quote sits inside a
+    field go to :func:`_read_csv_quoted`, which is exact but slower.
+    """
     data = path.read_bytes()
     if not data.strip():
         raise DataError("io.empty_file", file=display, lang=lang)
     data = _decode(data, display, lang)
-    if b'"' in data:
-        return _read_csv_quoted(data, display, lang)
     b = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(b == 10)
-    starts = np.concatenate(([0], newlines + 1))
-    ends = np.concatenate((newlines, [len(b)]))
+    starts = np.concatenate(([0], np.flatnonzero(b == 10) + 1))
     if starts[-1] >= len(b):
-        starts, ends = starts[:-1], ends[:-1]
-    content = np.flatnonzero(~np.isin(b, np.array([9, 10, 13, 32, 59, 44], dtype=np.uint8)))
-    n_content = np.searchsorted(content, ends) - np.searchsorted(content, starts)
-    blank = n_content == 0
+        starts = starts[:-1]
+    # Each segment [starts[i], starts[i+1]) is one line with its line end; none is empty.
+    content = ~_byte_mask(b, b'\t\n ;,"')
+    blank = ~np.logical_or.reduceat(content, starts)
+    if blank.all():
+        raise DataError("io.empty_file", file=display, lang=lang)
     first = int(np.argmax(~blank))
-    header = data[starts[first] : ends[first]].decode("utf-8").rstrip("\r")
-    sep = _detect_separator(header)
-    seps = np.flatnonzero(b == ord(sep))
-    fields = np.searchsorted(seps, ends) - np.searchsorted(seps, starts) + 1
+    ends = np.concatenate((starts[1:], [len(b)]))
+    header_text = data[starts[first] : ends[first]].decode("utf-8").rstrip("\n")
+    sep = _detect_separator(header_text)
+    is_sep = b == ord(sep)
+    is_quote = b == 34
+    quoted = bool(is_quote.any())
+    if quoted:
+        quotes_per_line = _count_per_line(is_quote, starts, ends)
+        if (quotes_per_line % 2).any() or not _quotes_at_field_edges(b, is_quote, ord(sep)):
+            return _read_csv_quoted(data, display, lang)
+        # Parity of the quotes so far: odd inside a quoted field (uint8 wraps, parity survives).
+        is_sep &= (np.cumsum(is_quote, dtype=np.uint8) & 1) == 0
+    fields = _count_per_line(is_sep, starts, ends) + 1
     expected = int(fields[first])
     index = np.arange(len(starts))
     data_line = (index > first) & ~blank
     bad = data_line & (fields != expected)
     n_data = int(data_line.sum())
     _check_separator_mix(bad, n_data, index, display, sep, lang)
-    skip = (index < first) | ((index > first) & (blank | bad))
-    frame = pd.read_csv(
-        io.BytesIO(data),
-        sep=sep,
-        dtype=str,
-        header=0,
-        skiprows=set(np.flatnonzero(skip).tolist()) or None,
-        keep_default_na=False,
-        na_values=[""],
-        skip_blank_lines=False,
-        encoding="utf-8",
-        quoting=csv.QUOTE_NONE,
-    )
+    header = next(csv.reader([header_text], delimiter=sep))
     rows = index[data_line & ~bad] + 1
-    raw = _Raw(frame=_strip_headers(frame), rows=rows, display=display)
+    if len(rows):
+        skip = ~(data_line & ~bad)
+        quoting: Literal[0, 3] = 0 if quoted else 3  # csv.QUOTE_MINIMAL, csv.QUOTE_NONE
+        try:
+            frame = pd.read_csv(
+                io.BytesIO(data),
+                sep=sep,
+                dtype=str,
+                header=None,
+                names=list(range(expected)),
+                skiprows=np.flatnonzero(skip).tolist() or None,
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=False,
+                encoding="utf-8",
+                lineterminator="\n",
+                quoting=quoting,
+            )
+        except (pd.errors.ParserError, ValueError, OverflowError):  # pragma: no cover - safety net
+            return _read_csv_quoted(data, display, lang)
+        if frame.shape != (len(rows), len(header)):  # pragma: no cover - safety net
+            return _read_csv_quoted(data, display, lang)
+    else:
+        frame = pd.DataFrame({j: pd.Series(dtype=object) for j in range(len(header))})
+    frame.columns = pd.Index([h.strip() for h in header], dtype=object)
+    raw = _Raw(frame=frame, rows=rows, display=display, header_row=first + 1)
     if bad.any():
-        raw.excluded.append(
-            _excluded(index[bad] + 1, "wrong_field_count", other=str(expected))
-        )
+        raw.excluded.append(_excluded(index[bad] + 1, "wrong_field_count", other=str(expected)))
     n_blank = int(((index > first) & blank).sum())
     if n_blank:
         raw.notes.append(("io.note.blank_rows", {"n": n_blank}))
     return raw
+
+
+def _count_per_line(mask: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """How many ``True`` bytes fall in each line [start, end)."""
+    where = np.flatnonzero(mask)
+    return np.searchsorted(where, ends) - np.searchsorted(where, starts)
+
+
+def _byte_mask(b: np.ndarray, chars: bytes) -> np.ndarray:
+    """True where a byte is one of ``chars`` (a table look-up: much faster than ``np.isin``)."""
+    table = np.zeros(256, dtype=bool)
+    table[list(chars)] = True
+    return table[b]
+
+
+def _quotes_at_field_edges(b: np.ndarray, is_quote: np.ndarray, sep: int) -> bool:
+    """True if every quote opens or closes a field (or is a doubled quote inside one).
+
+    Only then do quote parity and pandas' parser agree on where fields end.
+    """
+    pos = np.flatnonzero(is_quote)
+    edge = bytes([sep, 10, 34])
+    before = np.ones(len(pos), dtype=bool)
+    inner = pos > 0
+    before[inner] = _byte_mask(b[pos[inner] - 1], edge)
+    after = np.ones(len(pos), dtype=bool)
+    inner = pos < len(b) - 1
+    after[inner] = _byte_mask(b[pos[inner] + 1], edge)
+    return bool((before | after).all())
 
 
 def _check_separator_mix(
@@ -332,35 +434,43 @@ def _check_separator_mix(
 ) -> None:
     if n_data and bad.sum() * 2 > n_data:
         first_bad = int(index[bad][0]) + 1
-        raise DataError(
+        raise _WordedDataError(
             "io.separator_mix",
             file=display,
             row=first_bad,
-            sep={";": "semikolon ;", ",": "komma ,", "\t": "tab"}[sep] if lang == "sv"
-            else {";": "semicolon ;", ",": "comma ,", "\t": "tab"}[sep],
+            worded={
+                "sep": {
+                    "sv": {";": "semikolon ;", ",": "komma ,", "\t": "tab"}[sep],
+                    "en": {";": "semicolon ;", ",": "comma ,", "\t": "tab"}[sep],
+                }
+            },
             lang=lang,
         )
 
 
 def _read_csv_quoted(data: bytes, display: str, lang: str) -> _Raw:
-    """Read a CSV file that uses quotes, record by record (slower, exact)."""
+    """Read a CSV file record by record (quoted fields spanning lines; slower, exact)."""
     text = data.decode("utf-8")
-    first_line = next((ln for ln in text.splitlines() if ln.strip(" \t;,\r")), "")
+    first_line = next((ln for ln in text.splitlines() if ln.strip(' \t;,"')), "")
     sep = _detect_separator(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     records: list[list[str]] = []
     rows: list[int] = []
     bad: list[int] = []
     header: list[str] | None = None
+    header_row = 1
     n_blank = 0
     start = 1
+    last: list[str] = []
+    last_start = 1
     try:
         for record in reader:
-            if not any(cell.strip() for cell in record):
+            last, last_start = record, start
+            if not any(cell.strip(' \t;,"') for cell in record):
                 if header is not None:
                     n_blank += 1
             elif header is None:
-                header = record
+                header, header_row = record, start
             elif len(record) != len(header):
                 bad.append(start)
             else:
@@ -369,13 +479,20 @@ def _read_csv_quoted(data: bytes, display: str, lang: str) -> _Raw:
             start = reader.line_num + 1
     except csv.Error as exc:
         raise DataError("io.csv_syntax", file=display, row=reader.line_num, lang=lang) from exc
+    if last and "\n" in last[-1] and not text.rstrip("\n").endswith('"'):
+        # A quote that is never closed swallows the rest of the file into one field.
+        raise DataError("io.csv_syntax", file=display, row=last_start, lang=lang)
     if header is None:
         raise DataError("io.empty_file", file=display, lang=lang)
     n_data = len(records) + len(bad)
     bad_arr = np.ones(len(bad), dtype=bool)
     _check_separator_mix(bad_arr, n_data, np.asarray(bad, dtype=np.int64) - 1, display, sep, lang)
-    frame = pd.DataFrame(records, columns=header, dtype=str).replace({"": None})
-    raw = _Raw(frame=_strip_headers(frame), rows=np.asarray(rows, dtype=np.int64), display=display)
+    frame = pd.DataFrame(records, columns=range(len(header)), dtype=object)
+    frame = frame.where(frame != "", None) if len(frame) else frame
+    frame.columns = pd.Index([h.strip() for h in header], dtype=object)
+    raw = _Raw(
+        frame=frame, rows=np.asarray(rows, dtype=np.int64), display=display, header_row=header_row
+    )
     if bad:
         raw.excluded.append(_excluded(bad, "wrong_field_count", other=str(len(header))))
     if n_blank:
@@ -383,17 +500,16 @@ def _read_csv_quoted(data: bytes, display: str, lang: str) -> _Raw:
     return raw
 
 
-def _strip_headers(frame: pd.DataFrame) -> pd.DataFrame:
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
-
-
 def _cell_text(value: Any) -> Any:
     """An Excel cell as the text a CSV export would hold."""
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S") if value.time() != dt.time() else value.strftime("%Y-%m-%d")
+        return (
+            value.strftime("%Y-%m-%d %H:%M:%S")
+            if value.time() != dt.time()
+            else value.strftime("%Y-%m-%d")
+        )
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float):
@@ -402,88 +518,117 @@ def _cell_text(value: Any) -> Any:
     return text if text.strip() else None
 
 
+def _is_formula(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.startswith("=")
+    return type(value).__name__ in ("ArrayFormula", "DataTableFormula")
+
+
 def _read_sheets(path: Path, lang: str) -> dict[str, _Raw]:
     """Read every sheet of a workbook whose name is a table."""
     import openpyxl
-    from openpyxl.utils import get_column_letter
 
     display = path.name
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    except Exception as exc:  # any failure to open an untrusted file means the same to the user
         raise DataError("io.bad_workbook", file=display, lang=lang) from exc
-    values_book = None
+    opened: list[Any] = []
+
+    def values_of(title: str) -> Any:
+        """The sheet as Excel last computed it (formulas replaced by their values)."""
+        if not opened:
+            opened.append(openpyxl.load_workbook(path, read_only=True, data_only=True))
+        return opened[0][title]
+
     out: dict[str, _Raw] = {}
     try:
         for sheet in book.worksheets:
             table = table_for_name(sheet.title)
             if table is None:
                 if normalise_name(sheet.title) not in _IGNORED_SHEETS:
-                    out.setdefault("__notes__", _Raw(pd.DataFrame(), np.array([]), display)).notes.append(
-                        ("io.note.sheet_ignored", {"sheet": sheet.title})
-                    )
+                    out.setdefault(
+                        "__notes__", _Raw(pd.DataFrame(), np.array([]), display)
+                    ).notes.append(("io.note.sheet_ignored", {"sheet": sheet.title}))
                 continue
             where = f"{display} [{sheet.title}]"
             if table in out:
-                raise DataError("io.duplicate_table", file=display, table=sheet.title, lang=lang)
-            grid = [list(r) for r in sheet.iter_rows(values_only=True)]
-            header_at = next((i for i, r in enumerate(grid) if any(_cell_text(c) for c in r)), None)
-            if header_at is None:
-                raise DataError("io.empty_file", file=where, lang=lang)
-            header = [_cell_text(c) for c in grid[header_at]]
-            body = grid[header_at + 1 :]
-            width = len(header)
-            keep_cols = []
-            for j, name in enumerate(header):
-                if name is None:
-                    if any(j < len(r) and _cell_text(r[j]) is not None for r in body):
-                        raise DataError(
-                            "io.unnamed_column", file=where, row=header_at + 1,
-                            column=get_column_letter(j + 1), lang=lang,
-                        )
-                    continue
-                keep_cols.append(j)
-            formulas: dict[str, list[int]] = {}
-            records, rows = [], []
-            n_blank = 0
-            for i, r in enumerate(body):
-                cells = [_cell_text(r[j]) if j < len(r) else None for j in range(width)]
-                if not any(c is not None for c in cells):
-                    n_blank += 1
-                    continue
-                for j in keep_cols:
-                    c = cells[j]
-                    if isinstance(c, str) and c.startswith("="):
-                        formulas.setdefault(str(header[j]).strip(), []).append(len(records))
-                records.append([cells[j] for j in keep_cols])
-                rows.append(header_at + i + 2)
-            if formulas:
-                if values_book is None:
-                    values_book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-                vgrid = [list(r) for r in values_book[sheet.title].iter_rows(values_only=True)]
-                for name, positions in formulas.items():
-                    j = keep_cols.index(next(k for k in keep_cols if str(header[k]).strip() == name))
-                    for p in positions:
-                        vr = vgrid[rows[p] - 1]
-                        col = keep_cols[j]
-                        records[p][j] = _cell_text(vr[col]) if col < len(vr) else None
-            frame = pd.DataFrame(records, columns=[str(header[j]).strip() for j in keep_cols], dtype=object)
-            frame = frame.astype("str").where(frame.notna(), None) if len(frame) else frame.astype(object)
-            raw = _Raw(frame=frame, rows=np.asarray(rows, dtype=np.int64), display=where)
-            raw.formula_rows = {k: np.asarray(v, dtype=np.int64) for k, v in formulas.items()}
-            if n_blank:
-                raw.notes.append(("io.note.blank_rows", {"n": n_blank}))
-            if formulas:
-                raw.notes.append(("io.note.formulas", {}))
-            out[table] = raw
+                raise _WordedDataError(
+                    "io.duplicate_table", file=display, worded=_table_names(table), lang=lang
+                )
+            out[table] = _read_sheet(sheet, values_of, where, lang)
+    except DataError:
+        raise
+    except Exception as exc:  # a damaged part of the workbook, found while reading it
+        raise DataError("io.bad_workbook", file=display, lang=lang) from exc
     finally:
         book.close()
-        if values_book is not None:
-            values_book.close()
+        for other in opened:
+            other.close()
     return out
 
 
-def _find_sources(path: Path, lang: str) -> tuple[dict[str, _Raw | Path], list[tuple[str, dict[str, Any]]]]:
+def _read_sheet(sheet: Any, values_of: Callable[[str], Any], where: str, lang: str) -> _Raw:
+    """One sheet as strings; formulas replaced by the values Excel last computed."""
+    from openpyxl.utils import get_column_letter
+
+    grid = [list(r) for r in sheet.iter_rows(values_only=True)]
+    vgrid: list[list[Any]] = []
+    if any(_is_formula(c) for r in grid for c in r):
+        vgrid = [list(r) for r in values_of(sheet.title).iter_rows(values_only=True)]
+    header_at = next((i for i, r in enumerate(grid) if any(_cell_text(c) for c in r)), None)
+    if header_at is None:
+        raise DataError("io.empty_file", file=where, lang=lang)
+    header = [_cell_text(c) for c in grid[header_at]]
+    body = grid[header_at + 1 :]
+    width = len(header)
+    keep_cols = []
+    for j, name in enumerate(header):
+        if name is None:
+            if any(j < len(r) and _cell_text(r[j]) is not None for r in body):
+                raise DataError(
+                    "io.unnamed_column",
+                    file=where,
+                    row=header_at + 1,
+                    column=get_column_letter(j + 1),
+                    lang=lang,
+                )
+            continue
+        keep_cols.append(j)
+    formulas: dict[int, list[int]] = {}
+    records: list[list[Any]] = []
+    rows: list[int] = []
+    n_blank = 0
+    for i, r in enumerate(body):
+        if not any(_cell_text(c) is not None for c in r[:width]):
+            n_blank += 1
+            continue
+        record = []
+        for k, j in enumerate(keep_cols):
+            cell = r[j] if j < len(r) else None
+            if _is_formula(cell):
+                formulas.setdefault(k, []).append(len(records))
+                vrow = vgrid[header_at + 1 + i] if header_at + 1 + i < len(vgrid) else []
+                cell = vrow[j] if j < len(vrow) else None
+            record.append(_cell_text(cell))
+        records.append(record)
+        rows.append(header_at + i + 2)
+    frame = pd.DataFrame(records, columns=range(len(keep_cols)), dtype=object)
+    frame.columns = pd.Index([str(header[j]).strip() for j in keep_cols], dtype=object)
+    raw = _Raw(
+        frame=frame, rows=np.asarray(rows, dtype=np.int64), display=where, header_row=header_at + 1
+    )
+    raw.formula_rows = {k: np.asarray(v, dtype=np.int64) for k, v in formulas.items()}
+    if n_blank:
+        raw.notes.append(("io.note.blank_rows", {"n": n_blank}))
+    if formulas:
+        raw.notes.append(("io.note.formulas", {}))
+    return raw
+
+
+def _find_sources(
+    path: Path, lang: str
+) -> tuple[dict[str, _Raw | Path], list[tuple[str, dict[str, Any]]]]:
     notes: list[tuple[str, dict[str, Any]]] = []
     if not path.exists():
         raise DataError("io.path_not_found", file=str(path), lang=lang)
@@ -495,12 +640,16 @@ def _find_sources(path: Path, lang: str) -> tuple[dict[str, _Raw | Path], list[t
             if extra is not None:
                 notes += extra.notes
             if not sheets:
-                raise DataError("io.no_tables_workbook", file=path.name, expected=_expected_names(), lang=lang)
+                raise DataError(
+                    "io.no_tables_workbook", file=path.name, expected=_expected_names(), lang=lang
+                )
             return dict(sheets), notes
         if suffix in _CSV_SUFFIXES:
             table = table_for_name(path.name)
             if table is None:
-                raise DataError("io.unknown_file", file=path.name, expected=_expected_names(), lang=lang)
+                raise DataError(
+                    "io.unknown_file", file=path.name, expected=_expected_names(), lang=lang
+                )
             return {table: path}, notes
         raise DataError("io.unsupported_file", file=path.name, lang=lang)
     found: dict[str, _Raw | Path] = {}
@@ -515,7 +664,9 @@ def _find_sources(path: Path, lang: str) -> tuple[dict[str, _Raw | Path], list[t
                     notes += raw.notes
                     continue
                 if tname in found:
-                    raise DataError("io.duplicate_table", file=child.name, table=tname, lang=lang)
+                    raise _WordedDataError(
+                        "io.duplicate_table", file=child.name, worded=_table_names(tname), lang=lang
+                    )
                 found[tname] = raw
             continue
         if table is None:
@@ -523,11 +674,25 @@ def _find_sources(path: Path, lang: str) -> tuple[dict[str, _Raw | Path], list[t
                 notes.append(("io.note.file_ignored", {"file": child.name}))
             continue
         if table in found:
-            raise DataError("io.duplicate_table", file=child.name, table=TABLES[table].label(lang), lang=lang)
+            raise _WordedDataError(
+                "io.duplicate_table", file=child.name, worded=_table_names(table), lang=lang
+            )
         found[table] = child
     if not found:
-        raise DataError("io.no_tables", file=str(path), expected=_expected_names(), lang=lang)
+        others = sorted(c.name for c in path.iterdir() if not c.name.startswith("."))
+        raise DataError(
+            "io.no_tables",
+            file=str(path),
+            expected=_expected_names(),
+            found=", ".join(others[:10]) + (" …" if len(others) > 10 else "") or "-",
+            lang=lang,
+        )
     return found, notes
+
+
+def _table_names(table: str) -> dict[str, dict[str, str]]:
+    """A table's name in each language, as the field ``table`` of a message."""
+    return {"table": {"sv": TABLES[table].sv, "en": TABLES[table].name}}
 
 
 def _expected_names() -> str:
@@ -538,122 +703,237 @@ def _expected_names() -> str:
 
 
 def _map_headers(raw: _Raw, table: str, lang: str) -> pd.DataFrame:
+    """The raw columns that belong to ``table``, renamed to their canonical names.
+
+    Works by column position, so two headers with the same name (or a Swedish
+    and an English name for one column) are caught, never silently renamed.
+    """
+    from openpyxl.utils import get_column_letter
+
     spec = TABLES[table]
     lookup = spec.header_lookup
-    rename: dict[str, str] = {}
-    for header in raw.frame.columns:
+    positions: list[int] = []
+    names: list[str] = []
+    seen: dict[str, str] = {}
+    for j, header in enumerate(raw.frame.columns):
+        header = "" if header is None else str(header).strip()
+        if not header:
+            if raw.frame.iloc[:, j].notna().any():
+                raise DataError(
+                    "io.unnamed_column",
+                    file=raw.display,
+                    row=raw.header_row,
+                    column=get_column_letter(j + 1),
+                    lang=lang,
+                )
+            continue
         canonical = lookup.get(normalise_name(header))
         if canonical is None:
             raw.notes.append(("io.note.column_ignored", {"column": header}))
             continue
-        if canonical in rename.values():
-            raise DataError("io.duplicate_column", file=raw.display, column=header, lang=lang)
-        rename[header] = canonical
-    missing = [c for c in spec.required if c not in rename.values()]
+        if canonical in seen:
+            same = normalise_name(seen[canonical]) == normalise_name(header)
+            raise DataError(
+                "io.duplicate_header" if same else "io.duplicate_column",
+                file=raw.display,
+                column=header,
+                other=seen[canonical],
+                lang=lang,
+            )
+        seen[canonical] = header
+        positions.append(j)
+        names.append(canonical)
+    missing = [c for c in spec.required if c not in seen]
     if missing:
         col = spec.columns[missing[0]]
         key = "io.missing_column_one_header" if raw.frame.shape[1] == 1 else "io.missing_column"
-        raise DataError(key, file=raw.display, column=col.label(lang), column_en=col.name, lang=lang)
-    frame = raw.frame[list(rename)].rename(columns=rename)
-    for name, cols in raw.formula_rows.items():
-        if name in rename:
-            raw.formula_rows[rename[name]] = cols
+        raise DataError(key, file=raw.display, column=col.sv, column_en=col.name, lang=lang)
+    frame = raw.frame.iloc[:, positions]
+    frame.columns = pd.Index(names, dtype=object)
+    raw.formula_columns = {
+        name: raw.formula_rows[j]
+        for j, name in zip(positions, names, strict=True)
+        if j in raw.formula_rows
+    }
     return frame
 
 
-def _check_identity_numbers(frame: pd.DataFrame, raw: _Raw, key: str | bytes | None, lang: str) -> pd.DataFrame:
-    found = privacy.find_identity_numbers(frame)
+def _check_identity_numbers(raw: _Raw, key: str | bytes | None, lang: str) -> None:
+    """Stop on Swedish identity numbers in any column, or pseudonymise them when given a key.
+
+    The whole file is searched, also columns the toolkit does not use: a file
+    holding identity numbers should not be passed around. Messages give the
+    file, column and rows, never the number.
+    """
+    headers = pd.DataFrame({"header": pd.Series([str(c) for c in raw.frame.columns], dtype=object)})
+    if privacy.find_identity_numbers(headers):
+        raise DataError(
+            "io.identity_number_header", file=raw.display, row=raw.header_row, lang=lang
+        )
+    positional = raw.frame.set_axis(range(raw.frame.shape[1]), axis=1)
+    found = privacy.find_identity_numbers(positional)
     if not found:
-        return frame
+        return
+    names = [str(c) for c in raw.frame.columns]
     if key is None:
-        column, positions = next(iter(found.items()))
+        j, positions = next(iter(found.items()))
+        positions = np.asarray(positions, dtype=np.int64)
         rows = raw.rows[positions[:5]].tolist()
         raise DataError(
-            "privacy.identity_numbers_found",
+            "io.identity_numbers",
             file=raw.display,
-            column=column,
+            column=names[int(j)],
             rows=", ".join(str(r) for r in rows) + (" …" if len(positions) > 5 else ""),
             n=len(positions),
             lang=lang,
         )
-    raw.notes += [("io.note.pseudonymised", {"column": c}) for c in found]
-    return privacy.pseudonymise(frame, list(found), key)
+    done = privacy.pseudonymise(positional, list(found), key, lang=lang)
+    raw.frame = done.set_axis(raw.frame.columns, axis=1)
+    raw.notes += [("io.note.pseudonymised", {"column": names[int(j)]}) for j in found]
 
 
-def _parse_dates(text: pd.Series) -> pd.Series:
-    """Parse dates in ISO form and the common Swedish forms; NaT where impossible."""
+#: Dates outside these bounds are typing errors, not dates of a BUP episode.
+_DATE_BOUNDS = (pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31"))
+#: Whole numbers beyond this cannot be stored exactly; they are out of range for every column.
+_MAX_WHOLE = 2.0**53
+
+
+def _parse_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse dates in ISO form and the common Swedish forms.
+
+    Returns the dates (NaT where unreadable or implausible) and a mask of
+    cells that are real dates but outside 1900–2100.
+    """
     text = text.str.strip()
     out = pd.to_datetime(text, format="ISO8601", errors="coerce")
     todo = out.isna() & text.notna()
     if todo.any():
         rest = text[todo]
-        for fmt in ("%Y%m%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y/%m/%d", "%Y.%m.%d"):
-            parsed = pd.to_datetime(rest, format=fmt, errors="coerce")
-            out = out.where(~(todo & parsed.reindex(out.index).notna()), parsed.reindex(out.index))
+        for fmt in (
+            "%Y%m%d",
+            "%Y-%m-%d",
+            "%d/%m/%Y",
+            "%d.%m.%Y",
+            "%d-%m-%Y",
+            "%Y/%m/%d",
+            "%Y.%m.%d",
+            "%y%m%d",
+        ):
+            if fmt == "%y%m%d":  # only six digits: "240108"; never an Excel serial day
+                rest = rest[rest.str.fullmatch(r"\d{6}")]
+            parsed = pd.to_datetime(rest, format=fmt, errors="coerce").reindex(out.index)
+            out = out.where(~(todo & parsed.notna()), parsed)
             todo = out.isna() & text.notna()
             if not todo.any():
                 break
             rest = text[todo]
-    if todo.any():
+    if todo.any():  # "8/1 2024", "8/1-2024": day/month then the year
+        parts = text[todo].str.extract(r"^(\d{1,2})/(\d{1,2})[\s\-]+(\d{4})$").dropna()
+        if len(parts):
+            iso = parts[2] + "-" + parts[1].str.zfill(2) + "-" + parts[0].str.zfill(2)
+            out.loc[iso.index] = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
+        todo = out.isna() & text.notna()
+    if todo.any():  # "8 januari 2024", "8 jan. 2024"
         rest = text[todo].str.lower()
         months = rest.str.extract(r"^(\d{1,2})\s+([a-zåäö]+)\.?\s+(\d{4})$")
         month_no = months[1].map(_SV_MONTHS)
         ok = month_no.notna()
         if ok.any():
-            iso = months[2][ok] + "-" + month_no[ok].astype(int).astype(str).str.zfill(2) + "-" + months[0][ok].str.zfill(2)
+            iso = (
+                months[2][ok]
+                + "-"
+                + month_no[ok].astype(int).astype(str).str.zfill(2)
+                + "-"
+                + months[0][ok].str.zfill(2)
+            )
             out.loc[iso.index] = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
         todo = out.isna() & text.notna()
     if todo.any():  # Excel serial day numbers in a cell formatted as a number
         serial = pd.to_numeric(text[todo], errors="coerce")
         ok = serial.between(20000, 80000) & (serial % 1 == 0)
         if ok.any():
-            out.loc[serial[ok].index] = pd.Timestamp("1899-12-30") + pd.to_timedelta(serial[ok], unit="D")
-    return out.dt.normalize().astype("datetime64[ns]")
+            out.loc[serial[ok].index] = pd.Timestamp("1899-12-30") + pd.to_timedelta(
+                serial[ok], unit="D"
+            )
+    implausible = out.notna() & ((out < _DATE_BOUNDS[0]) | (out > _DATE_BOUNDS[1]))
+    out = out.where(~implausible)
+    return out.dt.normalize().astype("datetime64[ns]"), implausible
 
 
 def _parse_numbers(text: pd.Series) -> pd.Series:
-    """Parse numbers with decimal comma or point and spaces as thousands separators."""
-    s = text.str.replace(r"[\s\u00a0]", "", regex=True)
-    both = s.str.contains(".", regex=False) & s.str.contains(",", regex=False)
-    s = s.where(~both.fillna(False), s.str.replace(".", "", regex=False))
-    s = s.str.replace(",", ".", regex=False)
-    return pd.to_numeric(s, errors="coerce")
+    """Parse numbers with decimal comma or point and spaces as thousands separators.
+
+    Runs in pyarrow's compute kernels (a Python-level regex over millions of
+    cells took seconds); only a column with unreadable cells goes through
+    ``pd.to_numeric`` to find them.
+    """
+    arr = pa.array(text.astype("string[pyarrow]"))
+    arr = pc.replace_substring_regex(arr, pattern=r"[\s\x{00a0}]", replacement="")
+    both = pc.and_(pc.match_substring(arr, "."), pc.match_substring(arr, ","))
+    if pc.any(both).as_py():
+        arr = pc.if_else(both, pc.replace_substring(arr, ".", ""), arr)
+    arr = pc.replace_substring(arr, ",", ".")
+    try:
+        numbers = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return pd.to_numeric(
+            pd.Series(arr.to_pylist(), index=text.index, dtype=object), errors="coerce"
+        )
+    return pd.Series(numbers, index=text.index, dtype="float64")
 
 
-def _coerce_column(text: pd.Series, col: ColumnSpec) -> tuple[pd.Series, pd.Series, str]:
-    """Return (clean values, mask of cells that could not be read, reason key)."""
+Problems = list[tuple[pd.Series, str]]
+
+
+def _coerce_column(text: pd.Series, col: ColumnSpec) -> tuple[pd.Series, Problems]:
+    """Return the clean values and, per reason key, a mask of cells that cannot be used."""
     text = text.astype("string")
     present = text.notna() & (text.str.strip() != "")
     text = text.where(present)
     if col.type == "date":
-        values = _parse_dates(text)
-        return values, present & values.isna(), "bad_date"
+        values, implausible = _parse_dates(text)
+        return values, [
+            (present & values.isna() & ~implausible, "bad_date"),
+            (implausible, "implausible_date"),
+        ]
     if col.type in ("int", "float"):
         numbers = _parse_numbers(text).astype("float64")
-        bad = present & numbers.isna()
+        bad = present & ~np.isfinite(numbers.fillna(0.0))
+        numbers = numbers.where(~bad)
+        bad |= present & numbers.isna()
+        huge = numbers.abs() > _MAX_WHOLE
+        numbers = numbers.where(~huge)
         if col.type == "int":
             fractional = numbers.notna() & (numbers % 1 != 0)
             numbers = numbers.where(~fractional)
-            if fractional.any() and not bad.any():
-                return numbers.round().astype("Int64"), fractional, "not_whole_number"
-            return numbers.round().astype("Int64"), bad | fractional, "bad_number"
-        return numbers, bad, "bad_number"
+            whole = numbers.round().astype("Int64")
+            return whole, [
+                (bad, "bad_number"),
+                (fractional, "not_whole_number"),
+                (huge, "out_of_range"),
+            ]
+        return numbers, [(bad, "bad_number"), (huge, "out_of_range")]
     if col.type == "category":
         cats = text.astype("category")
         lookup = col.value_lookup
         mapped = [lookup.get(normalise_name(v)) for v in cats.cat.categories]
         codes = cats.cat.codes.to_numpy()
         target = list(col.values)
-        new_codes = np.array([target.index(m) if m else -2 for m in mapped] + [-1], dtype=np.int64)[codes]
+        new_codes = np.array([target.index(m) if m else -2 for m in mapped] + [-1], dtype=np.int64)[
+            codes
+        ]
         unknown = pd.Series(new_codes == -2, index=text.index)
         new_codes[new_codes == -2] = -1
-        values = pd.Series(pd.Categorical.from_codes(new_codes, dtype=clean_dtype(col)), index=text.index)
-        return values, unknown, "unknown_value"
-    values = text.str.strip().astype("string")
-    return values, pd.Series(False, index=text.index), ""
+        values = pd.Series(
+            pd.Categorical.from_codes(new_codes, dtype=clean_dtype(col)), index=text.index
+        )
+        return values, [(unknown, "unknown_value")]
+    return text.str.strip().astype("string"), []
 
 
-def _clean_table(frame: pd.DataFrame, raw: _Raw, table: str) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+def _clean_table(
+    frame: pd.DataFrame, raw: _Raw, table: str
+) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     """Coerce every column; exclude rows with cells that cannot be read."""
     spec = TABLES[table]
     excluded: list[pd.DataFrame] = []
@@ -662,24 +942,29 @@ def _clean_table(frame: pd.DataFrame, raw: _Raw, table: str) -> tuple[pd.DataFra
     frame = frame.reset_index(drop=True)
     for name, col in spec.columns.items():
         if name not in frame.columns:
-            clean[name] = pd.Series(pd.array([None] * len(frame), dtype=clean_dtype(col)) if col.type != "date"
-                                    else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]"))
+            clean[name] = pd.Series(
+                pd.array([None] * len(frame), dtype=clean_dtype(col))
+                if col.type != "date"
+                else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+            )
             continue
-        values, bad, reason = _coerce_column(frame[name], col)
-        formula = raw.formula_rows.get(name)
+        values, problems = _coerce_column(frame[name], col)
+        formula = raw.formula_columns.get(name)
         if formula is not None and len(formula):
             no_value = np.zeros(len(frame), dtype=bool)
             no_value[formula] = frame[name].isna().to_numpy()[formula]
             if no_value.any():
                 excluded.append(_excluded(raw.rows[no_value], "formula_no_value", name))
                 bad_any |= no_value
-        bad_np = bad.to_numpy(dtype=bool)
-        if bad_np.any():
-            detail = ""
-            if reason == "unknown_value":
-                detail = ", ".join(sorted({str(v)[:30] for v in frame[name][bad_np].unique()})[:5])
-            excluded.append(_excluded(raw.rows[bad_np], reason, name, detail))
-            bad_any |= bad_np
+        for bad, reason in problems:
+            bad_np = bad.to_numpy(dtype=bool, na_value=False)
+            if bad_np.any():
+                detail = ""
+                if reason == "unknown_value":
+                    shown = sorted({str(v)[:30] for v in frame[name][bad_np].unique()})
+                    detail = ", ".join(shown[:5]) + (" …" if len(shown) > 5 else "")
+                excluded.append(_excluded(raw.rows[bad_np], reason, name, detail))
+                bad_any |= bad_np
         clean[name] = values.reset_index(drop=True)
     out = pd.DataFrame(clean)
     if bad_any.any():
@@ -697,7 +982,9 @@ _PANDERA_REASONS = {
 }
 
 
-def _validate(frame: pd.DataFrame, raw: _Raw, table: str) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+def _validate(
+    frame: pd.DataFrame, raw: _Raw, table: str
+) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     """Validate with the pandera schema; exclude failing rows."""
     try:
         pandera_schema(table).validate(frame, lazy=True)
@@ -720,8 +1007,15 @@ def _validate(frame: pd.DataFrame, raw: _Raw, table: str) -> tuple[pd.DataFrame,
     return frame[keep].reset_index(drop=True), excluded
 
 
-def _exclude(frame: pd.DataFrame, raw: _Raw, mask: np.ndarray, reason: str, column: str = "",
-             other: str = "", into: list[pd.DataFrame] | None = None) -> pd.DataFrame:
+def _exclude(
+    frame: pd.DataFrame,
+    raw: _Raw,
+    mask: np.ndarray,
+    reason: str,
+    column: str = "",
+    other: str = "",
+    into: list[pd.DataFrame] | None = None,
+) -> pd.DataFrame:
     if not mask.any():
         return frame
     if into is not None:
@@ -730,8 +1024,13 @@ def _exclude(frame: pd.DataFrame, raw: _Raw, mask: np.ndarray, reason: str, colu
     return frame[~mask].reset_index(drop=True)
 
 
-def _date_rules(frame: pd.DataFrame, raw: _Raw, table: str, extract_date: pd.Timestamp,
-                excluded: list[pd.DataFrame]) -> pd.DataFrame:
+def _date_rules(
+    frame: pd.DataFrame,
+    raw: _Raw,
+    table: str,
+    extract_date: pd.Timestamp,
+    excluded: list[pd.DataFrame],
+) -> pd.DataFrame:
     """No dates after the extract date; stage dates in pathway order."""
     for name, col in TABLES[table].columns.items():
         if col.type == "date" and name in frame and table != "period_counts":
@@ -755,7 +1054,11 @@ def _date_rules(frame: pd.DataFrame, raw: _Raw, table: str, extract_date: pd.Tim
         for name in order[1:]:
             sel = bad & (first_col == name)
             for other in np.unique(first_other[sel]):
-                excluded.append(_excluded(raw.rows[sel & (first_other == other)], "date_order", name, str(other)))
+                excluded.append(
+                    _excluded(
+                        raw.rows[sel & (first_other == other)], "date_order", name, str(other)
+                    )
+                )
         frame = _exclude(frame, raw, bad, "date_order")
     if table == "referrals" and "decided" in frame:
         early = (frame["decided"] < frame["received"]).to_numpy(dtype=bool)
@@ -769,16 +1072,37 @@ def _date_rules(frame: pd.DataFrame, raw: _Raw, table: str, extract_date: pd.Tim
     return frame
 
 
-def _visit_rules(visits: pd.DataFrame, raw: _Raw, referrals: pd.DataFrame, excluded_ids: set[str],
-                 excluded: list[pd.DataFrame]) -> pd.DataFrame:
+def _positions_in(values: pd.Series, lookup: pd.Series) -> np.ndarray:
+    """Position of each value in ``lookup`` (first occurrence), or -1; hashed in pyarrow.
+
+    ``Series.isin`` on arrow strings builds a Python list of the look-up
+    values, seconds for a million referral ids.
+    """
+    if not len(lookup) or not len(values):
+        return np.full(len(values), -1, dtype=np.int64)
+    found = pc.index_in(
+        pa.array(values.astype("string[pyarrow]")),
+        value_set=pa.array(lookup.astype("string[pyarrow]")),
+    )
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _visit_rules(
+    visits: pd.DataFrame,
+    raw: _Raw,
+    referrals: pd.DataFrame,
+    excluded_ids: pd.Series,
+    excluded: list[pd.DataFrame],
+) -> pd.DataFrame:
     """A visit's referral exists and the visit is not before the referral arrived."""
-    known = visits["referral_id"].isin(referrals["referral_id"]).to_numpy()
-    was_excluded = visits["referral_id"].isin(list(excluded_ids)).to_numpy() & ~known
+    where = _positions_in(visits["referral_id"], referrals["referral_id"])
+    was_excluded = (where < 0) & (_positions_in(visits["referral_id"], excluded_ids) >= 0)
     visits = _exclude(visits, raw, was_excluded, "referral_excluded", "referral_id", into=excluded)
-    known = visits["referral_id"].isin(referrals["referral_id"]).to_numpy()
-    visits = _exclude(visits, raw, ~known, "unknown_referral", "referral_id", into=excluded)
-    received = visits["referral_id"].map(referrals.set_index("referral_id")["received"])
-    early = (visits["date"] < received).to_numpy(dtype=bool)
+    where = where[~was_excluded]
+    visits = _exclude(visits, raw, where < 0, "unknown_referral", "referral_id", into=excluded)
+    where = where[where >= 0]
+    received = referrals["received"].to_numpy()[where]
+    early = visits["date"].to_numpy() < received
     return _exclude(visits, raw, early, "visit_before_referral", "date", into=excluded)
 
 
@@ -808,7 +1132,8 @@ def load_unit(
     pseudonymise_key
         When given, columns holding Swedish identity numbers are replaced by
         keyed hashes (see :func:`toolkit.privacy.pseudonymise`) instead of
-        stopping with an error.
+        stopping with an error. Every column of a file is searched, also
+        columns the toolkit does not use.
 
     Returns
     -------
@@ -819,30 +1144,41 @@ def load_unit(
     ------
     DataError
         When a file cannot be used at all: it names the file, the row and
-        column where relevant, what is wrong and how to fix it.
+        column where relevant, what is wrong and how to fix it. A file whose
+        every row is excluded is such a file; the message gives the most
+        common reason and the first row with it. ``err.message("sv")`` and
+        ``err.message("en")`` give the message in either language.
     """
     lang = check_language(lang)
     path = Path(path)
-    extract = pd.Timestamp(extract_date if extract_date is not None else dt.date.today()).normalize()
+    extract = pd.Timestamp(
+        extract_date if extract_date is not None else dt.date.today()
+    ).normalize()
     sources, notes = _find_sources(path, lang)
     if "visits" in sources and "referrals" not in sources:
-        raise DataError("io.visits_without_referrals", file=str(path.name), lang=lang)
+        visits = sources["visits"]
+        raise DataError(
+            "io.visits_without_referrals",
+            file=visits.display if isinstance(visits, _Raw) else visits.name,
+            lang=lang,
+        )
     tables: dict[str, pd.DataFrame] = {}
     account: dict[str, TableAccount] = {}
-    excluded_ids: set[str] = set()
+    excluded_ids = pd.Series([], dtype="string")
     for table in TABLE_NAMES:
         source = sources.get(table)
         if source is None:
             continue
         raw = source if isinstance(source, _Raw) else _read_csv(source, source.name, lang)
+        if not len(raw.frame.columns):
+            raise DataError("io.empty_file", file=raw.display, lang=lang)
         n_read = len(raw.rows) + sum(len(np.unique(e["row"])) for e in raw.excluded)
         excluded = list(raw.excluded)
-        if len(raw.frame.columns) and len(raw.rows) + n_read >= 0:
-            frame = _map_headers(raw, table, lang)
-        else:
-            raise DataError("io.empty_file", file=raw.display, lang=lang)
-        frame = _check_identity_numbers(frame, raw, pseudonymise_key, lang)
-        ids_before = frame[["referral_id"]].copy() if table == "referrals" else None
+        _check_identity_numbers(raw, pseudonymise_key, lang)
+        frame = _map_headers(raw, table, lang)
+        ids_before = (
+            frame["referral_id"].astype("string").str.strip() if table == "referrals" else None
+        )
         frame, more = _clean_table(frame, raw, table)
         excluded += more
         frame, more = _validate(frame, raw, table)
@@ -851,7 +1187,7 @@ def load_unit(
         if table == "visits":
             frame = _visit_rules(frame, raw, tables["referrals"], excluded_ids, excluded)
         if ids_before is not None:
-            excluded_ids = set(ids_before["referral_id"].dropna().astype(str)) - set(frame["referral_id"].astype(str))
+            excluded_ids = ids_before[_positions_in(ids_before, frame["referral_id"]) < 0].dropna()
         excluded_frame = pd.concat(excluded, ignore_index=True) if excluded else _excluded([], "")
         tables[table] = frame
         account[table] = TableAccount(
@@ -862,15 +1198,34 @@ def load_unit(
             excluded=excluded_frame[_EXCLUDED_COLUMNS],
             notes=raw.notes,
         )
+        if n_read and not len(frame):
+            _raise_all_excluded(account[table], lang)
     if not any(len(f) for f in tables.values()):
-        if any(a.rows_read for a in account.values()):
-            worst = max(account.values(), key=lambda a: a.rows_read)
-            top = worst.excluded["reason"].value_counts().index[0]
-            first = worst.excluded[worst.excluded["reason"] == top].iloc[0]
-            raise DataError(
-                "io.all_rows_excluded", file=worst.file, row=int(first["row"]),
-                reason=reason_text(worst.table, str(top), first["column"], first["other"], lang), lang=lang,
-            )
-        raise DataError("io.no_rows", file=str(path.name), lang=lang)
+        files = ", ".join(a.file for a in account.values()) or path.name
+        raise DataError("io.no_rows", file=files, lang=lang)
     full = {name: tables.get(name, TABLES[name].empty_frame()) for name in TABLE_NAMES}
-    return UnitData(**full, account=account, source=str(path), extract_date=extract, lang=lang, notes=notes)
+    return UnitData(
+        **full, account=account, source=str(path), extract_date=extract, lang=lang, notes=notes
+    )
+
+
+def _raise_all_excluded(account: TableAccount, lang: str) -> None:
+    """Every row of a file was excluded: stop, naming the most common reason and its first row."""
+    exc = account.excluded
+    counts = exc.groupby(["reason", "column", "other"], sort=False, dropna=False)["row"].nunique()
+    reason, column, other = counts.sort_values(ascending=False, kind="stable").index[0]
+    part = exc[(exc["reason"] == reason) & (exc["column"] == column) & (exc["other"] == other)]
+    raise _WordedDataError(
+        "io.all_rows_excluded",
+        file=account.file,
+        row=int(part["row"].min()),
+        worded={
+            "reason": {
+                lg: reason_text(account.table, str(reason), column, other, lg)
+                for lg in ("sv", "en")
+            }
+        },
+        n=int(counts.iloc[0]),
+        total=account.rows_read,
+        lang=lang,
+    )
