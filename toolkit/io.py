@@ -370,20 +370,25 @@ def _read_csv(path: Path, display: str, lang: str) -> _Raw:
         skip = ~(data_line & ~bad)
         quoting: Literal[0, 3] = 0 if quoted else 3  # csv.QUOTE_MINIMAL, csv.QUOTE_NONE
         try:
-            frame = pd.read_csv(
-                io.BytesIO(data),
-                sep=sep,
-                dtype=str,
-                header=None,
-                names=list(range(expected)),
-                skiprows=np.flatnonzero(skip).tolist() or None,
-                keep_default_na=False,
-                na_values=[""],
-                skip_blank_lines=False,
-                encoding="utf-8",
-                lineterminator="\n",
-                quoting=quoting,
-            )
+            if first == 0 and len(rows) == len(index) - 1:
+                # Every line after the header is a data row: Arrow's parser, in parallel
+                # and straight into Arrow strings (several times faster than the C parser).
+                frame = _read_arrow(data, sep, expected, quoted)
+            else:
+                frame = pd.read_csv(
+                    io.BytesIO(data),
+                    sep=sep,
+                    dtype=str,
+                    header=None,
+                    names=list(range(expected)),
+                    skiprows=np.flatnonzero(skip).tolist() or None,
+                    keep_default_na=False,
+                    na_values=[""],
+                    skip_blank_lines=False,
+                    encoding="utf-8",
+                    lineterminator="\n",
+                    quoting=quoting,
+                )
         except (pd.errors.ParserError, ValueError, OverflowError):  # pragma: no cover - safety net
             return _read_csv_quoted(data, display, lang)
         if frame.shape != (len(rows), len(header)):  # pragma: no cover - safety net
@@ -398,6 +403,28 @@ def _read_csv(path: Path, display: str, lang: str) -> _Raw:
     if n_blank:
         raw.notes.append(("io.note.blank_rows", {"n": n_blank}))
     return raw
+
+
+def _read_arrow(data: bytes, sep: str, n_fields: int, quoted: bool) -> pd.DataFrame:
+    """Parse header-plus-data-rows CSV bytes with pyarrow; every field as text."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [str(j) for j in range(n_fields)]
+    table = pacsv.read_csv(
+        io.BytesIO(data),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(delimiter=sep, quote_char='"' if quoted else False),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    )
+    frame = table.to_pandas()
+    frame.columns = pd.RangeIndex(n_fields)
+    return frame
 
 
 def _count_per_line(mask: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
