@@ -1,0 +1,359 @@
+"""Tests of toolkit.simulate: theory (M/M/1, M/M/c, Erlang C, Little), identities, rules, bad input.
+
+Expected values come from queueing theory, computed here from the textbook
+formulas (Kleinrock, Queueing Systems vol. 1, 1975, ch. 3.2 and 3.5;
+Erlang C as in Gross & Harris, Fundamentals of Queueing Theory, eq. 2.34),
+never from the code under test. Tolerances are stated beside each check.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from toolkit.errors import ParameterError
+from toolkit.simulate import (
+    RULES,
+    Scenario,
+    calibrate,
+    compare,
+    run,
+    simulate,
+    summary,
+)
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
+
+
+def single(lam: float, cap: float, **kw: object) -> Scenario:
+    """One class, one stage used, no calendar effects, no no-shows."""
+    defaults: dict[str, object] = dict(
+        classes=("routine",),
+        arrivals_per_week={"routine": lam},
+        seasonality="none",
+        arrival_extra_cv=0.0,
+        capacity_extra_cv=0.0,
+        holiday_weeks=(),
+        dna_rate=0.0,
+        share_to_deep={"routine": 0.0},
+        capacity_first_per_week=cap,
+        capacity_deep_per_week=0.0,
+    )
+    defaults.update(kw)
+    return Scenario(**defaults)  # type: ignore[arg-type]
+
+
+def erlang_c(c: int, a: float) -> float:
+    """Probability of waiting in M/M/c with offered load a = λ/μ (Erlang C formula)."""
+    head = sum(a**k / math.factorial(k) for k in range(c))
+    tail = a**c / math.factorial(c) * c / (c - a)
+    return tail / (head + tail)
+
+
+def steady(raw, burn_in_weeks: int):  # type: ignore[no-untyped-def]
+    """Per-replication time averages after the burn-in (stage 1, the single class)."""
+    q = raw.queue[:, burn_in_weeks:, 0, 0].astype(float)
+    done = raw.completions[:, burn_in_weeks:, 0, 0].sum()
+    wait = raw.wait_sum[:, burn_in_weeks:, 0, 0].sum() / done / raw.steps_per_week
+    return q, wait
+
+
+# --------------------------------------------------------------------------- theory
+
+
+def test_mm1_servers_model_matches_theory() -> None:
+    # M/M/1, λ = 8, μ = 10 a week: ρ = 0.8, L = ρ/(1-ρ) = 4, W = 1/(μ-λ) = 0.5 week
+    # (Kleinrock 1975, eq. 3.24 and 3.26). The servers model is the
+    # uniformised chain of M/M/1 (one event a step), whose stationary law is
+    # exactly M/M/1's; tolerance 6 % for sampling error (200 replications,
+    # 60 weeks after a 20-week burn-in; the standard error is about 2 %).
+    raw = simulate(single(8, 10, capacity_model="servers"), 80, 200, 11, steps_per_week=20)
+    q, wait = steady(raw, 20)
+    assert q.mean() == pytest.approx(4.0, rel=0.06)
+    assert wait == pytest.approx(0.5, rel=0.06)
+
+
+def test_mm1_slots_model_matches_theory() -> None:
+    # The workshop model (Poisson slots, served = min(queue, slots)) tends to
+    # M/M/1 as the step shrinks; at 20 steps a week (μ·Δt = 0.5) the
+    # discretisation error is about 2 % (docs/simulation.md). Tolerance 8 %.
+    raw = simulate(single(8, 10), 80, 200, 12, steps_per_week=20)
+    q, wait = steady(raw, 20)
+    assert q.mean() == pytest.approx(4.0, rel=0.08)
+    assert wait == pytest.approx(0.5, rel=0.08)
+
+
+def test_mmc_erlang_c() -> None:
+    # M/M/3 with λ = 8, μ = 4 a week: a = 2, ρ = 2/3,
+    # Erlang C = 4/9 = 0.444 (probability of waiting),
+    # Lq = C ρ/(1-ρ) = 0.889, L = Lq + a = 2.889, W = L/λ = 0.361 week.
+    c, lam, mu = 3, 8.0, 4.0
+    a = lam / mu
+    pw = erlang_c(c, a)
+    assert pw == pytest.approx(4 / 9)
+    lq = pw * (a / c) / (1 - a / c)
+    raw = simulate(
+        single(lam, c * mu, capacity_model="servers", servers_first=c),
+        80,
+        200,
+        13,
+        steps_per_week=20,
+    )
+    q, wait = steady(raw, 20)
+    # in the servers model the queue counts those in service too (= number in system)
+    assert q.mean() == pytest.approx(lq + a, rel=0.06)
+    assert np.maximum(q - c, 0).mean() == pytest.approx(lq, rel=0.12)  # Lq is small: wider band
+    assert (q >= c).mean() == pytest.approx(pw, abs=0.03)  # PASTA: time share with all busy
+    assert wait == pytest.approx((lq + a) / lam, rel=0.06)
+
+
+def test_littles_law_exact_on_own_output() -> None:
+    # With one step a week and an empty start, every week a patient spends
+    # in the queue is counted once in the week-end queues and once in their
+    # wait: sum of queues = sum of completed waits + (age + 1) of those
+    # still waiting. An identity, so it must hold exactly per replication.
+    sc = Scenario(capacity_first_per_week=20, capacity_deep_per_week=95)
+    raw = simulate(sc, 52, 50, 5)
+    lhs = raw.queue.sum(axis=1)
+    rhs = raw.wait_sum.sum(axis=1) + raw.queue_age_sum[:, -1] + raw.queue[:, -1]
+    np.testing.assert_array_equal(lhs, rhs)
+
+
+def test_littles_law_in_steady_state() -> None:
+    # L = λ W on the model's own stationary output, within 3 %.
+    raw = simulate(single(15, 17, arrival_extra_cv=0.1, capacity_extra_cv=0.1), 150, 200, 6)
+    q, wait = steady(raw, 50)
+    lam = raw.arrivals[:, 50:, 0, 0].mean()
+    assert q.mean() == pytest.approx(lam * wait, rel=0.03)
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_conservation_per_replication(rule: str) -> None:
+    # arrivals = completions + change in queue, exactly, per replication,
+    # stage and class (and a stage 1 completion either leaves or joins stage 2).
+    sc = Scenario(
+        priority_rule=rule,
+        reserved_shares={"urgent": 0.1, "high": 0.2},
+        class_target_days={"urgent": 7, "high": 14},
+        start_queue_first={"routine": 80, "high": [1, 2, 3]},
+        start_queue_deep={"routine": 40},
+        capacity_deep_per_week=80,
+    )
+    raw = simulate(sc, 40, 30, 2)
+    change = raw.queue[:, -1] - raw.start_queue
+    np.testing.assert_array_equal(raw.arrivals.sum(axis=1) - raw.completions.sum(axis=1), change)
+    assert (raw.arrivals[:, :, 1] <= raw.completions[:, :, 0]).all()
+    assert (raw.queue >= 0).all()
+
+
+# --------------------------------------------------------------------------- behaviour
+
+
+def test_zero_arrivals_drains_start_queue_oldest_first() -> None:
+    sc = single(0, 10, start_queue_first={"routine": [5, 5, 5, 5, 5, 5, 5, 5, 5, 5]})
+    raw = simulate(sc, 30, 20, 1)
+    assert (raw.queue[:, -1] == 0).all()
+    assert (raw.completions[:, :, 0, 0].sum(axis=1) == 50).all()
+    # first come first served: the first week's completions are the oldest
+    # (waited 9 whole weeks at the start, so 10 weeks when served in week 1)
+    served = raw.completions[:, 0, 0, 0]
+    # the i-th served (i = 0, 1, ...) comes from the cohort aged 9 - i // 5 weeks
+    expected = [sum(10 - i // 5 for i in range(n)) for n in served]
+    np.testing.assert_array_equal(raw.wait_sum[:, 0, 0, 0], expected)
+
+
+def test_same_seed_same_result_and_other_seed_differs() -> None:
+    sc = Scenario()
+    a = run(sc, 20, 40, seed=3)
+    b = run(sc, 20, 40, seed=3)
+    c = run(sc, 20, 40, seed=4)
+    pd.testing.assert_frame_equal(a, b)
+    assert not a["queue_mean"].equals(c["queue_mean"])
+
+
+def _stage_wait(sc: Scenario, stage: str, cls: str, weeks: int = 52, reps: int = 100) -> float:
+    s = summary(run(sc, weeks, reps, seed=8), last_weeks=26).set_index(["stage", "need_class"])
+    return float(s.loc[(stage, cls), "wait_mean_weeks"])
+
+
+def test_need_rule_favours_urgent() -> None:
+    sc = Scenario(capacity_first_per_week=22.5, seasonality="none", holiday_weeks=())
+    fcfs = _stage_wait(sc, "first_assessment", "urgent")
+    need = _stage_wait(sc.replace(priority_rule="need"), "first_assessment", "urgent")
+    assert need < 0.5 * fcfs
+    assert _stage_wait(
+        sc.replace(priority_rule="need"), "first_assessment", "routine"
+    ) > _stage_wait(sc, "first_assessment", "routine")
+
+
+def test_longest_wait_uses_class_targets() -> None:
+    sc = Scenario(
+        capacity_first_per_week=22.5,
+        class_target_days={"urgent": 7, "high": 14},
+        seasonality="none",
+        holiday_weeks=(),
+    )
+    fcfs = _stage_wait(sc, "first_assessment", "urgent")
+    longest = _stage_wait(sc.replace(priority_rule="longest_wait"), "first_assessment", "urgent")
+    assert longest < fcfs
+
+
+def test_reserved_share_protects_a_class() -> None:
+    # Stage 1 overloaded; 30 % reserved for urgent (1 a week) keeps its wait short.
+    sc = Scenario(capacity_first_per_week=15, seasonality="none", holiday_weeks=())
+    fcfs = _stage_wait(sc, "first_assessment", "urgent", weeks=30)
+    reserved = _stage_wait(
+        sc.replace(priority_rule="reserved", reserved_shares={"urgent": 0.3}),
+        "first_assessment",
+        "urgent",
+        weeks=30,
+    )
+    assert reserved < 0.2 * fcfs
+
+
+@pytest.fixture(scope="module")
+def forsta() -> Scenario:
+    from toolkit.io import load_unit
+
+    return calibrate(load_unit(SAMPLE / "forsta_besok_forst", extract_date="2024-12-29"))
+
+
+def test_first_visit_first_trades_stage_2_for_stage_1(forsta: Scenario) -> None:
+    # A unit short of stage 1 capacity (the forsta_besok_forst sample, with
+    # stage 1 capacity cut by a fifth): putting first visits first raises
+    # the share seen within target at stage 1 and lengthens stage 2 waits.
+    sc = forsta.replace(capacity_first_per_week=forsta.capacity_first_per_week * 0.8)
+    both = compare(
+        [sc.replace(name="fcfs"), sc.replace(name="fvf", priority_rule="first_visit_first")],
+        52,
+        100,
+        last_weeks=26,
+    )
+    s = both[both.need_class == "all"].set_index(["scenario", "stage"])
+    assert (
+        s.loc[("fvf", "first_assessment"), "share_within_target"]
+        > s.loc[("fcfs", "first_assessment"), "share_within_target"] + 0.2
+    )
+    assert (
+        s.loc[("fvf", "deep_start"), "wait_mean_weeks"]
+        > s.loc[("fcfs", "deep_start"), "wait_mean_weeks"]
+    )
+
+
+def test_calibrate_reads_the_unit(forsta: Scenario) -> None:
+    from toolkit.io import load_unit
+
+    unit = load_unit(SAMPLE / "forsta_besok_forst", extract_date="2024-12-29")
+    refs = unit.referrals
+    # the start queue is the number waiting for a first assessment at the extract date
+    waiting = (
+        refs["first_assessment"].isna()
+        & ~refs["decision"].isin(["rejected", "redirected", "closed_no_visit"])
+        & refs["closed"].isna()
+    )
+    total = sum(sum(v) if isinstance(v, list) else v for v in forsta.start_queue_first.values())
+    assert total == int(waiting.sum())
+    assert set(forsta.classes) == {"urgent", "high", "routine"}
+    # stage 2 is the bottleneck in this sample unit, as its description says
+    assert forsta.load()["deep_start"] > 1 > forsta.load()["first_assessment"] - 0.2
+
+
+def test_calibrate_counts_only_unit() -> None:
+    from toolkit.io import load_unit
+
+    unit = load_unit(SAMPLE / "endast_antal", extract_date="2024-12-29")
+    sc = calibrate(unit)
+    counts = unit.period_counts
+    last = counts[counts.period == counts.period.max()].set_index("stage")["waiting_end"]
+    assert sc.classes == ("routine",)
+    assert sc.start_queue_first == {"routine": int(last["first_assessment"])}
+    assert sc.target_days_first == 30.0
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    load=st.floats(0.6, 1.3),
+    extra=st.floats(0.15, 1.0),
+    rule=st.sampled_from(RULES),
+)
+def test_more_capacity_never_lengthens_the_wait(load: float, extra: float, rule: str) -> None:
+    # Same seed (common random arrivals); 15 % or more extra capacity at a
+    # stage. Tolerance 2 % of the wait for the capacity draws' noise.
+    sc = Scenario(
+        priority_rule=rule, capacity_first_per_week=20 / load, reserved_shares={"urgent": 0.1}
+    )
+    more1 = sc.replace(capacity_first_per_week=sc.capacity_first_per_week * (1 + extra))
+    more2 = sc.replace(capacity_deep_per_week=sc.capacity_deep_per_week * (1 + extra))
+    base = summary(run(sc, 40, 60, 1), 20).set_index(["stage", "need_class"])
+    s1 = summary(run(more1, 40, 60, 1), 20).set_index(["stage", "need_class"])
+    s2 = summary(run(more2, 40, 60, 1), 20).set_index(["stage", "need_class"])
+    assert (
+        s1.loc[("first_assessment", "all"), "wait_mean_weeks"]
+        <= base.loc[("first_assessment", "all"), "wait_mean_weeks"] * 1.02 + 1e-9
+    )
+    assert (
+        s2.loc[("deep_start", "all"), "wait_mean_weeks"]
+        <= base.loc[("deep_start", "all"), "wait_mean_weeks"] * 1.02 + 1e-9
+    )
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"arrivals_per_week": {"routine": -1.0}}, "arrivals_per_week"),
+        ({"share_group": 0.7, "share_digital": 0.5}, "share_group + share_digital"),
+        ({"reserved_shares": {"urgent": 0.6, "high": 0.6}}, "reserved_shares"),
+        ({"capacity_first_per_week": 0.0}, "capacity_first_per_week"),
+        ({"capacity_deep_per_week": 0.0}, "capacity_deep_per_week"),
+        ({"dna_rate": 1.0}, "dna_rate"),
+        ({"priority_rule": "random"}, "priority_rule"),
+        ({"share_to_deep": {"unknown": 0.5}}, "share_to_deep"),
+        ({"trend_per_year": -1.0}, "trend_per_year"),
+        ({"holiday_weeks": (60,)}, "holiday_weeks"),
+    ],
+)
+def test_impossible_scenarios_name_the_field(changes: dict[str, object], field: str) -> None:
+    with pytest.raises(ParameterError) as err:
+        Scenario(**changes)  # type: ignore[arg-type]
+    assert field in err.value.message("en")
+    assert field in err.value.message("sv")
+
+
+@pytest.mark.parametrize(
+    ("argument", "value"), [("weeks", 0), ("replications", 0), ("steps_per_week", 0)]
+)
+def test_run_arguments(argument: str, value: int) -> None:
+    args = {"weeks": 10, "replications": 10, "steps_per_week": 1, argument: value}
+    with pytest.raises(ParameterError, match=argument):
+        run(Scenario(), **args)  # type: ignore[arg-type]
+
+
+def test_servers_model_needs_fine_steps() -> None:
+    with pytest.raises(ParameterError, match="steps_per_week"):
+        simulate(single(8, 10, capacity_model="servers"), 5, 5, 1, steps_per_week=7)
+
+
+def test_too_much_memory_is_refused() -> None:
+    with pytest.raises(ParameterError, match="replications"):
+        simulate(Scenario(), 5000, 200_000, 1)
+
+
+def test_runaway_returns_with_growth_and_a_note() -> None:
+    sc = Scenario(capacity_first_per_week=4.0)  # load about 5
+    weekly = run(sc, 104, 200, 1, lang="en")
+    q = weekly[(weekly.stage == "first_assessment") & (weekly.need_class == "all")][
+        "queue_mean"
+    ].to_numpy()
+    # the queue grows by about arrivals - capacity ≈ 16 a week
+    assert q[-1] > q[51] > q[0]
+    assert (q[-1] - q[51]) / 52 == pytest.approx(20 - 4 * 0.95 * 0.952, rel=0.15)
+    assert any("above 1" in n for n in weekly.attrs["notes"])
