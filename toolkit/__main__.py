@@ -1,8 +1,12 @@
 """Command line: ``python -m toolkit`` or ``bup-toolkit``.
 
 ``check PATH``      load one unit (folder or workbook) and print its row account.
+``reports MANIFEST`` run a report notebook for every unit of a manifest with
+                    papermill, in parallel, to self-contained HTML and an index page.
 ``run MANIFEST``    the main job on every unit of a manifest: load and validate
-                    each unit, print its row account and a one-line flow summary.
+                    each unit, print its row account and a one-line flow summary,
+                    then write every unit's report and the region overview and
+                    print where the index page is.
 
 Every message is in Swedish unless ``--lang en`` is given. A unit whose data
 cannot be used prints its error and the run goes on; the exit status is the
@@ -16,7 +20,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from toolkit import flow
+from toolkit import batch, flow
 from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import LANGUAGES, t
 from toolkit.io import UnitData, load_unit
@@ -75,7 +79,61 @@ def _run(args: argparse.Namespace) -> int:
         _print_unit(unit, args.lang)
     print()
     print(t("cli.run_done", args.lang, n=len(units), failed=failed))
+    print()
+    args.notebook = "unit_report"
+    args.lang_override = None
+    reports_failed = _reports(args)
+    return min(max(failed, reports_failed), 100)
+
+
+def _reports(args: argparse.Namespace) -> int:
+    """Run the report notebooks for every unit; print failures, the summary and the index path."""
+    lang = args.lang
+    if args.notebook == "region_overview":
+        region = batch.run_region(
+            args.manifest, out=args.out, share=args.share, threshold=args.threshold, lang=lang
+        )
+        if region.status != "ok":
+            print(t("cli.error", lang, message=region.message), file=sys.stderr)
+        print(region.html)
+        return int(region.status != "ok")
+    try:
+        result = batch.run_batch(
+            args.manifest,
+            out=args.out,
+            notebook=args.notebook,
+            workers=args.workers,
+            share=args.share,
+            threshold=args.threshold,
+            lang=args.lang_override,
+        )
+    except DataError as err:
+        print(t("cli.error", lang, message=err.message(lang)), file=sys.stderr)
+        return 1
+    region = batch.run_region(
+        args.manifest, out=result.out, share=args.share, threshold=args.threshold, lang=lang
+    )
+    failed = result.failed
+    if region.status == "ok":
+        result.region = region.html
+    else:
+        failed += 1
+        print(t("batch.unit_failed", lang, id=region.id, message=region.message), file=sys.stderr)
+    batch.write_index(result, lang)
+    for unit in result.units:
+        if unit.status != "ok":
+            print(t("batch.unit_failed", lang, id=unit.id, message=unit.message), file=sys.stderr)
+    print(result.summary(lang))
     return min(failed, 100)
+
+
+def _report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, default=Path("output/reports"), help="output folder")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: cores)"
+    )
+    parser.add_argument("--share", action="store_true", help="hide counts below the threshold")
+    parser.add_argument("--threshold", type=int, default=5, help="smallest count shown (--share)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -89,7 +147,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     check.set_defaults(func=_check)
     run = sub.add_parser("run", help="the main job on every unit of a manifest")
     run.add_argument("manifest", type=Path)
+    _report_options(run)
     run.set_defaults(func=_run)
+    reports = sub.add_parser("reports", help="a report for every unit of a manifest (HTML)")
+    reports.add_argument("manifest", type=Path)
+    _report_options(reports)
+    reports.add_argument(
+        "--notebook", choices=batch.NOTEBOOKS, default="unit_report", help="which report"
+    )
+    reports.add_argument(
+        "--report-lang",
+        dest="lang_override",
+        choices=LANGUAGES,
+        default=None,
+        help="language of every report (default: each unit's own)",
+    )
+    reports.set_defaults(func=_reports)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

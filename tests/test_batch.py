@@ -1,0 +1,218 @@
+"""toolkit.batch and the reports command: every sample unit's report executed by papermill.
+
+The batch runs once per session (module fixture, 2 workers); the tests read
+its outputs. Key numbers in the HTML are compared with values computed here
+directly with toolkit.flow on the same unit.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from toolkit import batch, flow, report
+from toolkit.__main__ import main
+from toolkit.i18n import t
+from toolkit.io import load_unit
+from toolkit.manifest import read_manifest
+
+ROOT = Path(__file__).resolve().parents[1]
+MANIFEST = ROOT / "sample_data" / "units.yaml"
+ENTRIES = read_manifest(MANIFEST)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    result = batch.run_batch(MANIFEST, out=out, workers=2, progress=False)
+    region = batch.run_region(MANIFEST, out=out, lang="en")
+    result.region = region.html
+    batch.write_index(result, "en")
+    return result, region
+
+
+def _table_after(page: str, header: str) -> pd.DataFrame:
+    """The bup-table whose header row holds ``header``, as text cells."""
+    for match in re.finditer(r'<table class="bup-table">(.*?)</table>', page, flags=re.S):
+        body = match.group(1)
+        heads = [html.unescape(h) for h in re.findall(r"<th>(.*?)</th>", body)]
+        if header in heads:
+            rows = [
+                [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+                for row in re.findall(r"<tr>(.*?)</tr>", body)
+            ]
+            return pd.DataFrame([r for r in rows if r], columns=heads)
+    raise AssertionError(f"no table with {header!r}")
+
+
+def test_every_unit_ok_with_html_and_notebook(outputs):
+    result, region = outputs
+    assert result.failed == 0, [u.message for u in result.units]
+    assert region.status == "ok"
+    assert [u.id for u in result.units] == [e.id for e in ENTRIES]
+    for u in result.units:
+        assert u.html.is_file() and u.notebook is not None and u.notebook.is_file()
+    index = result.index.read_text(encoding="utf-8")
+    for u in result.units:
+        assert f'href="{u.id}.html"' in index
+    assert 'href="region_overview.html"' in index
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e.id for e in ENTRIES])
+def test_headings_and_key_numbers_in_the_html(outputs, entry):
+    result, _ = outputs
+    lang = entry.language
+    page = (result.out / f"{entry.id}.html").read_text(encoding="utf-8")
+    text = html.unescape(page)
+    for key in ("summary", "about", "situation", "waits", "versus", "spc", "queue", "quality"):
+        assert t(f"report.h.{key}", lang) in text, key
+    # data period, extract date and toolkit version are stated
+    assert entry.extract_date.isoformat() in text
+    from toolkit import __version__
+
+    assert __version__ in text
+    # number waiting now per stage: computed here with weekly_flow on the same unit
+    unit = load_unit(entry.path, extract_date=entry.extract_date)
+    weekly = flow.weekly_flow(
+        unit, profile=entry.target_profile, start=entry.extra.get("period_start")
+    )
+    waits = _table_after(page, t("report.col.waiting_now", lang))
+    for stage, shown in zip(
+        flow.FLOW_STAGES, waits[t("report.col.waiting_now", lang)], strict=True
+    ):
+        expected = int(weekly[weekly["stage"] == stage]["waiting_end"].iloc[-1])
+        assert shown == report._num(expected, lang)
+    if unit.kind == "events":
+        refs = unit.referrals[unit.referrals["first_assessment"] >= weekly["period"].min()]
+        w = flow.stage_waits_days(refs, "received", "first_assessment")
+        share = waits[t("report.col.share_within_target", lang)].iloc[0]
+        assert share == report._pct((w <= 30).mean(), lang)
+
+
+def test_html_is_offline_and_without_code(outputs):
+    result, _ = outputs
+    for path in [*result.out.glob("*.html")]:
+        page = path.read_text(encoding="utf-8")
+        assert "<script" not in page
+        assert not re.search(r"<link[^>]+href=", page)
+        assert "cdn" not in page.lower()
+        assert not re.search(r"(src|href)=[\"']?https?:", page)
+        assert "url(http" not in page
+        assert "from toolkit import report" not in page  # code cells hidden
+
+
+def test_charts_are_inline_svg(outputs):
+    result, _ = outputs
+    page = (result.out / "balans.html").read_text(encoding="utf-8")
+    assert page.count("<svg") >= 6  # two line charts and four SPC charts
+
+
+def test_share_mode_leaks_no_referral_id_and_no_small_count(tmp_path):
+    manifest = tmp_path / "units.yaml"
+    liten = next(e for e in ENTRIES if e.id == "liten")
+    manifest.write_text(
+        yaml.safe_dump(
+            {
+                "units": [
+                    {
+                        "id": "liten",
+                        "name": liten.name,
+                        "path": str(liten.path),
+                        "extract_date": liten.extract_date.isoformat(),
+                        "period_start": liten.extra["period_start"],
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["reports", str(manifest), "--out", str(out), "--share", "--workers", "1"]) == 0
+    ids = pd.read_csv(liten.path / "referrals.csv", dtype=str)["referral_id"].tolist()
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert {p.suffix for p in files} == {".html", ".ipynb"}
+    pattern = re.compile("|".join(map(re.escape, ids)))
+    for path in files:
+        assert not pattern.search(path.read_text(encoding="utf-8")), path
+    for path in files:
+        if path.suffix != ".html":
+            continue
+        page = html.unescape(path.read_text(encoding="utf-8"))
+        for table in re.findall(r'<table class="bup-table">(.*?)</table>', page, flags=re.S):
+            cells = [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", table)]
+            assert not [c for c in cells if re.fullmatch(r"[1-4]", c)], path
+    assert "&lt;5" in (out / "liten.html").read_text(encoding="utf-8")
+
+
+def test_bad_units_fail_one_by_one_with_a_clear_message(tmp_path, capsys):
+    good = next(e for e in ENTRIES if e.id == "liten")
+    units = [
+        {"id": "missing", "name": "Saknas", "path": "no_such_folder"},
+        {"id": "unknown", "name": "Okänd", "path": str(good.path), "parameters": {"treshold": 3}},
+        {
+            "id": "wrongtype",
+            "name": "Fel typ",
+            "path": str(good.path),
+            "language": "en",
+            "parameters": {"threshold": "3"},
+        },
+        {
+            "id": "empty_period",
+            "name": "Tom period",
+            "path": str(good.path),
+            "language": "en",
+            "extract_date": "2024-12-29",
+            "parameters": {"period_start": "2024-12-31"},
+        },
+        {"id": "fine", "name": "Bra", "path": str(good.path), "extract_date": "2024-12-29"},
+    ]
+    manifest = tmp_path / "units.yaml"
+    manifest.write_text(yaml.safe_dump({"units": units}), encoding="utf-8")
+    out = tmp_path / "out"
+    status = main(["reports", str(manifest), "--out", str(out), "--workers", "2"])
+    assert status == 4
+    captured = capsys.readouterr()
+    assert "5 enheter, 4 med fel" in captured.out
+    pages = {
+        u["id"]: html.unescape((out / f"{u['id']}.html").read_text(encoding="utf-8")) for u in units
+    }
+    assert "finns inte" in pages["missing"]
+    assert "treshold" in pages["unknown"] and "finns inte i rapporten" in pages["unknown"]
+    assert "threshold" in pages["wrongtype"] and "a whole number" in pages["wrongtype"]
+    assert "after the extract date" in pages["empty_period"]
+    for page in pages.values():
+        assert "Traceback" not in page
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count('class="failed"') == 4 and index.count('class="ok"') == 1
+
+
+def test_nbval_lax_over_the_report_notebooks():
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-o",
+            "addopts=",
+            "notebooks/reports",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "2 passed" in done.stdout or "4 passed" in done.stdout

@@ -1,0 +1,219 @@
+"""toolkit.report: the numbers a report shows equal those computed directly with the package.
+
+Expected values come from other code paths of the package (flow.weekly_flow,
+flow.stage_waits_days, flow.snapshot, io.UnitData.row_account) and from the
+published formulas in DOMAIN.md (target queue = demand × target wait / factor,
+factor = −ln(1 − p) for "share p within T"), not from report.py itself.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from toolkit import flow, report
+from toolkit.batch import check_parameters
+from toolkit.i18n import t
+from toolkit.io import load_unit
+from toolkit.manifest import read_manifest
+from toolkit.targets import load_profile
+
+ROOT = Path(__file__).resolve().parents[1]
+MANIFEST = ROOT / "sample_data" / "units.yaml"
+ENTRIES = {e.id: e for e in read_manifest(MANIFEST)}
+
+
+class _Cells(HTMLParser):
+    """Text of every <td> inside tables of class bup-table."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.in_td = False
+        self.cells: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and ("class", report.TABLE_CLASS) in attrs:
+            self.depth += 1
+        if tag == "td" and self.depth:
+            self.in_td = True
+            self.cells.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self.depth:
+            self.depth -= 1
+        if tag == "td":
+            self.in_td = False
+
+    def handle_data(self, data):
+        if self.in_td:
+            self.cells[-1] += data
+
+
+def table_cells(html: str) -> list[str]:
+    parser = _Cells()
+    parser.feed(html)
+    return parser.cells
+
+
+def build(unit_id: str, **kwargs) -> report.Report:
+    e = ENTRIES[unit_id]
+    return report.unit_report(
+        e.path,
+        lang=kwargs.pop("lang", e.language),
+        unit_name=e.name,
+        target_profile=e.target_profile,
+        extract_date=e.extract_date,
+        period_start=e.extra.get("period_start"),
+        charts=kwargs.pop("charts", False),
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize("unit_id", sorted(ENTRIES))
+def test_key_numbers_equal_the_flow_computed_directly(unit_id):
+    e = ENTRIES[unit_id]
+    r = build(unit_id)
+    assert r.error is None
+    unit = load_unit(e.path, extract_date=e.extract_date)
+    weekly = flow.weekly_flow(unit, profile=e.target_profile, start=e.extra.get("period_start"))
+    last = weekly[weekly["period"] == weekly["period"].max()].set_index("stage")
+    assert r.numbers["waiting_first"] == last.loc["first_assessment", "waiting_end"]
+    assert r.numbers["waiting_deep"] == last.loc["deep_start", "waiting_end"]
+    first = weekly[weekly["stage"] == "first_assessment"]
+    assert r.numbers["arrived"] == first["arrivals"].sum()
+    if unit.kind == "events":
+        # snapshot counts the waiting from the referral table by another route
+        snap = flow.snapshot(unit, load_profile(e.target_profile))
+        assert r.numbers["waiting_first"] == snap["waiting_first"]
+        assert r.numbers["waiting_deep"] == snap["waiting_deep"]
+        start = weekly["period"].min()
+        refs = unit.referrals[unit.referrals["first_assessment"] >= start]
+        waits = flow.stage_waits_days(refs, "received", "first_assessment")
+        assert r.numbers["share_within_first"] == pytest.approx((waits <= 30).mean())
+        assert r.numbers["median_wait_first_days"] == waits.median()
+
+
+def test_target_queue_follows_the_published_formula():
+    # DOMAIN.md: target queue = demand × target wait / factor, factor = −ln(1 − p).
+    e = ENTRIES["balans"]
+    unit = load_unit(e.path, extract_date=e.extract_date)
+    weekly = flow.weekly_flow(unit, start=e.extra["period_start"])
+    profile = load_profile("bup_30_30")
+    queue = report._queue_figures(
+        unit, weekly, profile, weekly["period"].min(), unit.extract_date, 26.0, "en"
+    ).set_index("stage")
+    for stage in ("first_assessment", "deep_start"):
+        target = profile.stages[stage]
+        expected = (
+            queue.loc[stage, "demand_per_week"]
+            * (target.target_days / 7)
+            / -math.log(1 - target.share_within)
+        )
+        assert queue.loc[stage, "target_queue_size"] == pytest.approx(expected)
+        # the queue now is the last week's number waiting (weekly_flow, another code path)
+        last = weekly[(weekly["stage"] == stage)].iloc[-1]
+        assert queue.loc[stage, "queue_size"] == last["waiting_end"]
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_headings_in_both_languages(lang):
+    r = build("balans", lang=lang)
+    headings = [s.heading for s in r.sections]
+    for key in (
+        "summary",
+        "about",
+        "situation",
+        "waits",
+        "versus",
+        "spc",
+        "queue",
+        "capacity",
+        "quality",
+    ):
+        assert t(f"report.h.{key}", lang) in headings
+
+
+def test_row_account_in_the_report_equals_the_loader():
+    e = ENTRIES["liten"]
+    r = build("liten", lang="en")
+    account = load_unit(e.path, extract_date=e.extract_date, lang="en").row_account("en")
+    cells = table_cells(r.to_html())
+    for row in account.itertuples():
+        # English groups thousands with a comma, as the report writes numbers
+        assert f"{row.read:,}" in cells and f"{row.used:,}" in cells
+
+
+def test_counts_only_unit_reports_littles_law_waits():
+    r = build("endast_antal", lang="en")
+    assert r.error is None and r.numbers["kind"] == "counts"
+    assert math.isnan(r.numbers["share_within_first"])
+    assert "Little's law" in html.unescape(r.to_html())
+
+
+def test_share_mode_shows_no_count_from_1_to_4():
+    r = build("liten", share=True, threshold=5)
+    cells = table_cells(r.to_html())
+    assert "<5" in cells  # something was hidden: the small unit has small weekly counts
+    small = [c for c in cells if re.fullmatch(r"[1-4]", c.strip())]
+    assert small == []
+
+
+def test_html_table_hides_small_counts():
+    # privacy rule: counts 1 to threshold − 1 hidden, zeros and larger counts shown
+    tab = pd.DataFrame({"n": [0, 1, 4, 5, 12], "wait": [None, 10.0, 11.0, 12.0, 13.0]})
+    cells = table_cells(
+        report.html_table(tab, lang="en", counts=["n"], depends={"wait": "n"}, share=True)
+    )
+    assert cells == ["0", "–", "<5", "<5", "<5", "<5", "5", "12", "12", "13"]
+
+
+def test_missing_data_path_gives_a_message_not_a_traceback():
+    r = report.unit_report("/no/such/folder", lang="en")
+    assert r.error is not None and "does not exist" in r.error
+    assert [s.key for s in r.sections] == ["error"]
+    assert "could not be read" in r.to_html()
+
+
+def test_no_data_in_the_period(tmp_path):
+    (tmp_path / "referrals.csv").write_text(
+        "referral_id,received,first_assessment\nA1,2024-01-08,2024-02-01\nA2,2024-01-09,\n"
+    )
+    r = report.unit_report(
+        tmp_path, lang="en", extract_date="2024-12-01", period_start="2024-06-03"
+    )
+    assert r.error is not None and "no data in the report period" in r.error
+    r = report.unit_report(
+        tmp_path, lang="sv", extract_date="2024-12-01", period_start="2025-01-01"
+    )
+    assert r.error is not None and "efter uttagsdatumet" in r.error
+
+
+def test_region_overview_has_one_row_per_unit():
+    r = report.region_overview(MANIFEST, lang="en", charts=False)
+    rows = r.numbers["units"]
+    assert [u["id"] for u in rows] == list(ENTRIES)
+    single = build("vaxande_behov")
+    row = next(u for u in rows if u["id"] == "vaxande_behov")
+    assert row["waiting_first"] == single.numbers["waiting_first"]
+    assert row["in_balance"] == single.numbers["in_balance"]
+
+
+def test_check_parameters_names_unknown_and_wrongly_typed():
+    declared = {
+        "threshold": {"inferred_type_name": "int"},
+        "share": {"inferred_type_name": "bool"},
+        "time_to_target_weeks": {"inferred_type_name": "float"},
+    }
+    assert check_parameters({"threshold": 3, "time_to_target_weeks": 20}, declared, lang="en") == []
+    problems = check_parameters(
+        {"treshold": 3, "share": "yes", "threshold": True}, declared, lang="en"
+    )
+    assert len(problems) == 3
+    assert "treshold" in problems[0] and "share" in problems[1] and "threshold" in problems[2]

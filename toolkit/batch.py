@@ -1,0 +1,464 @@
+"""Run a report notebook for every unit of a manifest, in parallel, to self-contained HTML.
+
+:func:`run_batch` executes ``notebooks/reports/unit_report.ipynb`` once per
+unit with papermill's Python API in worker processes, and writes to ``out``:
+
+* ``<unit id>.ipynb``: the executed notebook (only aggregated outputs);
+* ``<unit id>.html``: the report as one HTML file with no code, no
+  JavaScript and no reference to the network (charts are inline SVG), so it
+  opens from a USB stick on a computer with no network;
+* ``index.html``: a page linking every unit with its status and time.
+
+One unit's bad data does not stop the batch: its parameters are checked
+against the notebook's (an unknown name or a wrong type fails that unit
+before papermill could inject it), a missing data path fails it before a
+kernel starts, and data that cannot be read becomes a readable message in
+its page. :func:`run_region` executes ``region_overview.ipynb`` once for the
+whole manifest.
+
+Examples
+--------
+>>> check_parameters({"threshold": "5"}, {"threshold": {"inferred_type_name": "int"}}, lang="en")
+["parameter threshold: the value '5' is a text, but the notebook expects a whole number (int)."]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolkit import __version__
+from toolkit.errors import DataError
+from toolkit.i18n import check_language, t
+from toolkit.manifest import UnitEntry, read_manifest
+
+__all__ = [
+    "NOTEBOOKS",
+    "REPORTS_DIR",
+    "BatchResult",
+    "UnitResult",
+    "check_parameters",
+    "notebook_parameters",
+    "run_batch",
+    "run_region",
+]
+
+#: Folder of the report notebooks (in the repository).
+REPORTS_DIR = Path(__file__).resolve().parents[1] / "notebooks" / "reports"
+#: Report notebooks the batch can run per unit, and the whole-manifest one.
+NOTEBOOKS: tuple[str, ...] = ("unit_report", "region_overview")
+_TYPE_NAMES = {"str": str, "bool": bool, "int": int, "float": float}
+_STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;max-width:1000px;
+margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.6em}h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
+th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right;vertical-align:top}
+th{background:#f2f2f2}td:first-child,th:first-child{text-align:left}
+td.hidden{color:#666;font-style:italic}.failed{color:#b00020}.ok{color:#1b5e20}
+.bup-multiples{display:flex;flex-wrap:wrap;gap:8px}.bup-chart svg{max-width:100%;height:auto}
+pre{white-space:pre-wrap}
+"""
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    """What happened to one unit: status ``ok`` or ``failed``, seconds taken, files written."""
+
+    id: str
+    name: str
+    status: str
+    seconds: float
+    html: Path
+    notebook: Path | None = None
+    message: str | None = None
+
+
+@dataclass
+class BatchResult:
+    """All units' results, the index page and the output folder."""
+
+    out: Path
+    index: Path
+    units: list[UnitResult] = field(default_factory=list)
+    region: Path | None = None
+
+    @property
+    def failed(self) -> int:
+        """Number of units that failed."""
+        return sum(u.status != "ok" for u in self.units)
+
+    def summary(self, lang: str = "sv") -> str:
+        """One line: how many units, how many failed, where the index is."""
+        return t(
+            "batch.summary",
+            lang,
+            n=len(self.units),
+            failed=self.failed,
+            index=str(self.index),
+        )
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
+    """The notebook's parameters as papermill infers them: name -> type name, default, help."""
+    import papermill
+
+    return dict(papermill.inspect_notebook(str(notebook)))
+
+
+def check_parameters(
+    given: Mapping[str, Any], declared: Mapping[str, Mapping[str, Any]], *, lang: str = "sv"
+) -> list[str]:
+    """Messages for parameters the notebook does not have or whose type differs (empty when fine).
+
+    papermill injects any name and value without complaint, so a typo or a
+    quoted number would silently be ignored or break a report; this check
+    fails the unit instead, with a message naming the parameter.
+    """
+    lang = check_language(lang)
+    problems = []
+    for name, value in given.items():
+        if name not in declared:
+            problems.append(
+                t("batch.unknown_parameter", lang, name=name, allowed=", ".join(sorted(declared)))
+            )
+            continue
+        type_name = str(declared[name].get("inferred_type_name", "None"))
+        expected = _TYPE_NAMES.get(type_name)
+        if expected is None:
+            continue
+        ok = isinstance(value, expected) and not (expected is not bool and isinstance(value, bool))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            ok = True
+        if not ok:
+            problems.append(
+                t(
+                    "batch.wrong_type",
+                    lang,
+                    name=name,
+                    value=repr(value),
+                    given=t(f"batch.type.{type(value).__name__}", lang)
+                    if type(value).__name__ in _TYPE_NAMES
+                    else type(value).__name__,
+                    expected=t(f"batch.type.{type_name}", lang),
+                    type=type_name,
+                )
+            )
+    return problems
+
+
+def _unit_parameters(
+    entry: UnitEntry, declared: Mapping[str, Any], lang: str, share: bool, threshold: int
+) -> dict[str, Any]:
+    """The parameters of one unit: the manifest's fields, then its own ``parameters``.
+
+    Only the fields the notebook declares are passed; ``period_start`` (an
+    extra key of the sample manifest) is passed when present. Dates become
+    ISO text, since YAML reads them as dates.
+    """
+    base: dict[str, Any] = {
+        "unit_path": str(entry.path),
+        "unit_name": entry.name,
+        "lang": lang,
+        "target_profile": entry.target_profile,
+        "extract_date": entry.extract_date.isoformat() if entry.extract_date else "",
+        "share": share,
+        "threshold": threshold,
+    }
+    if "period_start" in entry.extra:
+        base["period_start"] = entry.extra["period_start"]
+    out = {k: v for k, v in base.items() if k in declared}
+    out.update(entry.parameters)
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in out.items()}
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _page(title: str, body: str, lang: str) -> str:
+    """A whole HTML page with its style inline: no script, no link, nothing fetched."""
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
+        f"<body>\n{body}\n</body></html>\n"
+    )
+
+
+def _error_page(name: str, message: str, lang: str) -> str:
+    body = (
+        f"<h1>{html.escape(t('report.unit_title', lang, name=name))}</h1>"
+        f"<h2>{html.escape(t('report.error_heading', lang))}</h2>"
+        f'<p class="failed">{html.escape(message)}</p>'
+        f"<p>{html.escape(t('batch.version', lang, version=__version__))}</p>"
+    )
+    return _page(name, body, lang)
+
+
+def notebook_html(notebook: Any, title: str, lang: str) -> str:
+    """An executed notebook as a self-contained page: outputs only, no code, no prompts, no CDN."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_markdown=True,
+    )
+    body, _ = exporter.from_notebook_node(notebook)
+    return _page(title, body, lang)
+
+
+def _report_error(notebook: Any) -> str | None:
+    """The error a report notebook displayed (``Report.show`` marks it), or None."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            marker = output.get("metadata", {}).get("bup-toolkit")
+            if isinstance(marker, dict) and marker.get("error"):
+                return str(marker["error"])
+    return None
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _execute(
+    notebook: Path, output: Path, parameters: dict[str, Any], title: str, lang: str
+) -> tuple[str, str | None]:
+    """Execute one notebook and write its HTML next to it; returns (status, message)."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    html_path = output.with_suffix(".html")
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            kernel_name="python3",
+            language="python",
+            cwd=str(notebook.parent),
+            progress_bar=False,
+            log_output=False,
+        )
+    except PapermillExecutionError as err:
+        message = t("batch.execution_failed", lang, error=f"{err.ename}: {err.evalue}")
+        html_path.write_text(_error_page(title, message, lang), encoding="utf-8")
+        return "failed", message
+    executed = nbformat.read(str(output), as_version=4)
+    html_path.write_text(notebook_html(executed, title, lang), encoding="utf-8")
+    error = _report_error(executed)
+    return ("failed", error) if error else ("ok", None)
+
+
+def _run_unit(job: dict[str, Any]) -> UnitResult:
+    """Worker: check, execute and export one unit (runs in a worker process)."""
+    started = time.perf_counter()
+    out = Path(job["out"])
+    lang = job["lang"]
+    html_path = out / f"{job['id']}.html"
+    nb_path = out / f"{job['id']}.ipynb"
+    problems = list(job["problems"])
+    if not problems and not Path(job["data_path"]).exists():
+        problems.append(
+            DataError("io.path_not_found", file=str(job["data_path"]), lang=lang).message(lang)
+        )
+    if problems:
+        message = " ".join(problems)
+        html_path.write_text(_error_page(job["name"], message, lang), encoding="utf-8")
+        status, nb_written = "failed", None
+    else:
+        try:
+            status, message_or_none = _execute(
+                Path(job["notebook"]), nb_path, job["parameters"], job["name"], lang
+            )
+        except Exception as exc:  # a kernel that died, a disk that is full: one unit fails
+            status, message_or_none = "failed", f"{type(exc).__name__}: {exc}"
+            html_path.write_text(_error_page(job["name"], message_or_none, lang), encoding="utf-8")
+        message = message_or_none or ""
+        nb_written = nb_path if nb_path.exists() else None
+    return UnitResult(
+        id=job["id"],
+        name=job["name"],
+        status=status,
+        seconds=time.perf_counter() - started,
+        html=html_path,
+        notebook=nb_written,
+        message=message or None,
+    )
+
+
+def _index_page(result: BatchResult, title: str, lang: str) -> str:
+    rows = []
+    for u in result.units:
+        status = t(f"batch.status.{u.status}", lang)
+        message = f"<br><small>{html.escape(u.message)}</small>" if u.message else ""
+        rows.append(
+            f'<tr><td><a href="{html.escape(u.html.name)}">{html.escape(u.name)}</a></td>'
+            f"<td>{html.escape(u.id)}</td>"
+            f'<td class="{u.status}">{html.escape(status)}{message}</td>'
+            f"<td>{u.seconds:.1f}</td></tr>"
+        )
+    region = (
+        f'<p><a href="{html.escape(result.region.name)}">{html.escape(t("batch.region_link", lang))}</a></p>'
+        if result.region is not None
+        else ""
+    )
+    head = "".join(
+        f"<th>{html.escape(t(f'batch.col.{c}', lang))}</th>"
+        for c in ("unit", "id", "status", "seconds")
+    )
+    body = (
+        f"<h1>{html.escape(title)}</h1>"
+        f"<p>{html.escape(result.summary(lang).split(';')[0])}</p>{region}"
+        f'<table class="bup-table"><thead><tr>{head}</tr></thead><tbody>'
+        + "".join(rows)
+        + "</tbody></table>"
+        f"<p>{html.escape(t('batch.version', lang, version=__version__))}</p>"
+    )
+    return _page(title, body, lang)
+
+
+def write_index(result: BatchResult, lang: str = "sv") -> Path:
+    """(Re)write ``index.html`` of a batch."""
+    result.index.write_text(
+        _index_page(result, t("batch.index_title", lang), lang), encoding="utf-8"
+    )
+    return result.index
+
+
+def run_batch(
+    manifest: str | Path,
+    *,
+    out: str | Path = "output/reports",
+    notebook: str = "unit_report",
+    workers: int | None = None,
+    share: bool = False,
+    threshold: int = 5,
+    lang: str | None = None,
+    progress: bool = True,
+) -> BatchResult:
+    """Run a report notebook for every unit of a manifest, in parallel worker processes.
+
+    Parameters
+    ----------
+    manifest : str or Path
+        The ``units.yaml`` (see :mod:`toolkit.manifest`).
+    out : str or Path
+        Output folder (created; git-ignored under ``output/``).
+    notebook : str
+        A notebook name in ``notebooks/reports`` (``unit_report``), or a path.
+    workers : int, optional
+        Worker processes; default the number of cores.
+    share : bool
+        Share mode: small counts hidden in every table and chart.
+    threshold : int
+        Share mode's smallest count shown.
+    lang : {"sv", "en"}, optional
+        Language of every report; default each unit's own (``language``).
+    progress : bool
+        Show a progress bar on standard error.
+
+    Returns
+    -------
+    BatchResult
+        Per unit its status, time and files; ``failed`` counts the failures.
+
+    Raises
+    ------
+    DataError
+        When the manifest itself cannot be read (no unit can run then).
+    """
+    from tqdm import tqdm
+
+    out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    entries = read_manifest(manifest, lang=lang)
+    path = Path(notebook) if notebook.endswith(".ipynb") else REPORTS_DIR / f"{notebook}.ipynb"
+    declared = notebook_parameters(path)
+    jobs: list[dict[str, Any]] = []
+    for entry in entries:
+        unit_lang = check_language(lang or entry.language)
+        params = _unit_parameters(entry, declared, unit_lang, share, threshold)
+        jobs.append(
+            {
+                "id": entry.id,
+                "name": entry.name,
+                "lang": unit_lang,
+                "out": str(out),
+                "notebook": str(path),
+                "data_path": str(entry.path),
+                "parameters": params,
+                "problems": check_parameters(params, declared, lang=unit_lang),
+            }
+        )
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    results: dict[str, UnitResult] = {}
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_run_unit, job) for job in jobs]
+        bar = tqdm(
+            total=len(jobs),
+            desc=t("batch.progress", lang or "sv"),
+            unit="unit",
+            file=sys.stderr,
+            disable=not progress,
+        )
+        for future in as_completed(futures):
+            unit = future.result()
+            results[unit.id] = unit
+            bar.update(1)
+        bar.close()
+    result = BatchResult(out=out, index=out / "index.html", units=[results[j["id"]] for j in jobs])
+    region = out / "region_overview.html"
+    if region.exists():
+        result.region = region
+    write_index(result, lang or "sv")
+    return result
+
+
+def run_region(
+    manifest: str | Path,
+    *,
+    out: str | Path = "output/reports",
+    share: bool = False,
+    threshold: int = 5,
+    lang: str = "sv",
+) -> UnitResult:
+    """Execute ``region_overview.ipynb`` for the whole manifest into ``out/region_overview.*``."""
+    started = time.perf_counter()
+    out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    lang = check_language(lang)
+    notebook = REPORTS_DIR / "region_overview.ipynb"
+    output = out / "region_overview.ipynb"
+    title = t("report.region_title", lang)
+    params = {
+        "manifest": str(Path(manifest).resolve()),
+        "lang": lang,
+        "share": share,
+        "threshold": threshold,
+    }
+    status, message = _execute(notebook, output, params, title, lang)
+    return UnitResult(
+        id="region_overview",
+        name=title,
+        status=status,
+        seconds=time.perf_counter() - started,
+        html=output.with_suffix(".html"),
+        notebook=output,
+        message=message,
+    )

@@ -1,0 +1,1269 @@
+"""The sections of the per-unit and region reports: tables, charts and plain-language text.
+
+The report notebooks in ``notebooks/reports`` hold a parameters cell and a
+few calls into this module; everything a report shows is computed here from
+the calculation modules (:mod:`toolkit.flow`, :mod:`toolkit.waitlist`,
+:mod:`toolkit.capacity`, :mod:`toolkit.spc`) and drawn from their aggregated
+tables only, so no person-level row reaches a report.
+
+* :func:`unit_report` returns a :class:`Report` for one unit: the situation
+  (DCAQ per week for both stages), waits and share within target per stage,
+  first visit versus treatment, SPC charts with their icons, the queue
+  formulas, capacity per staff category, data quality, and a short summary
+  written from the numbers.
+* :func:`region_overview` returns a :class:`Report` with every unit of a
+  manifest side by side and SPC small multiples.
+
+A :class:`Report` displays itself in a notebook (:meth:`Report.show`) as
+Markdown headings, HTML tables (class ``bup-table``) and inline SVG charts
+rendered in the kernel with vl-convert: no JavaScript, no CDN, no data
+embedded. A unit whose data cannot be read gives a report with one readable
+message instead of a traceback.
+
+**Share mode** (``share=True``): every count from 1 to ``threshold`` − 1 in a
+table is shown as ``<threshold`` (by :func:`toolkit.privacy.suppress_small_counts`),
+waits and shares resting on fewer than ``threshold`` completed patients are
+hidden too, and chart points resting on such counts are not drawn. The row
+account of the data-quality section is suppressed in the same way (it counts
+rows, but a small number of excluded rows can still point at a few patients),
+and its example row numbers are left out.
+
+Examples
+--------
+>>> r = unit_report("sample_data/balans", lang="en", extract_date="2024-12-29",
+...                 period_start="2023-01-02", charts=False)
+>>> r.error is None, r.numbers["waiting_first"]
+(True, 60)
+>>> [s.heading for s in r.sections][:3]
+['Summary', 'About this report', 'Situation: demand, activity and queue per week']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit import __version__, capacity, flow, privacy, spc, waitlist
+from toolkit.errors import DataError, ParameterError
+from toolkit.i18n import check_language, t
+from toolkit.io import UnitData, load_unit
+from toolkit.targets import TargetProfile, load_profile
+
+__all__ = [
+    "TABLE_CLASS",
+    "Block",
+    "Report",
+    "Section",
+    "region_overview",
+    "unit_report",
+]
+
+#: CSS class of every table a report writes (the share-mode test parses these).
+TABLE_CLASS = "bup-table"
+#: Weeks of the DCAQ table shown (the chart shows the whole period).
+TABLE_WEEKS = 12
+_STAGES = flow.FLOW_STAGES
+_DASH = "–"
+
+
+# --------------------------------------------------------------------------- containers
+
+
+@dataclass(frozen=True)
+class Block:
+    """One piece of a section: ``kind`` is ``"text"`` (Markdown), ``"table"`` or ``"svg"`` (HTML)."""
+
+    kind: str
+    content: str
+
+
+@dataclass
+class Section:
+    """A heading and its blocks."""
+
+    key: str
+    heading: str
+    blocks: list[Block] = field(default_factory=list)
+
+    def text(self, markdown: str) -> None:
+        """Add a paragraph of Markdown."""
+        self.blocks.append(Block("text", markdown))
+
+    def html(self, kind: str, content: str) -> None:
+        """Add a table or a chart (HTML)."""
+        self.blocks.append(Block(kind, content))
+
+
+@dataclass
+class Report:
+    """A computed report: title, sections, the key numbers, and an error if the data failed.
+
+    ``numbers`` holds the key figures shown (for tests and the region
+    overview); it never holds person-level data.
+    """
+
+    title: str
+    lang: str
+    sections: list[Section] = field(default_factory=list)
+    numbers: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+    def show(self) -> None:
+        """Display the report in a notebook: one output per heading, text, table or chart."""
+        from IPython.display import HTML, Markdown, display
+
+        # The batch reads this marker to tell a failed unit from a good one.
+        display(Markdown(f"# {self.title}"), metadata={"bup-toolkit": {"error": self.error}})
+        for section in self.sections:
+            display(Markdown(f"## {section.heading}"))
+            for block in section.blocks:
+                display(Markdown(block.content) if block.kind == "text" else HTML(block.content))
+
+    def to_html(self) -> str:
+        """The report as an HTML fragment (headings, paragraphs, tables, charts)."""
+        parts = [f"<h1>{html.escape(self.title)}</h1>"]
+        for section in self.sections:
+            parts.append(f"<h2>{html.escape(section.heading)}</h2>")
+            for block in section.blocks:
+                if block.kind == "text":
+                    parts.append(f"<p>{html.escape(block.content)}</p>")
+                else:
+                    parts.append(block.content)
+        return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def _num(x: Any, lang: str, digits: int = 0) -> str:
+    """A number as readers of ``lang`` write it (decimal comma and thin-space groups in Swedish)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
+        return _DASH
+    if isinstance(x, float) and math.isinf(x):
+        return "∞"
+    text = f"{float(x):,.{digits}f}" if digits else f"{round(float(x)):,d}"
+    if lang == "sv":
+        text = text.replace(",", "\u00a0").replace(".", ",")
+    return text
+
+
+def _pct(x: Any, lang: str) -> str:
+    """A share 0–1 as a whole percentage, or a dash."""
+    if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
+        return _DASH
+    return f"{_num(100 * float(x), lang)} %"
+
+
+def _date(x: Any) -> str:
+    return _DASH if x is None or pd.isna(x) else pd.Timestamp(x).date().isoformat()
+
+
+def _hidden_mask(
+    table: pd.DataFrame,
+    counts: Iterable[str],
+    *,
+    share: bool,
+    threshold: int,
+    depends: Mapping[str, str] | None = None,
+    lang: str,
+) -> pd.DataFrame:
+    """Boolean frame: True where a cell must be hidden in share mode.
+
+    Count cells 1 to ``threshold`` − 1 are hidden (primary suppression by
+    :func:`toolkit.privacy.suppress_small_counts`); a column in ``depends``
+    (for example a median wait resting on the completions) is hidden where
+    its count column is below ``threshold`` and not zero.
+    """
+    mask = pd.DataFrame(False, index=table.index, columns=table.columns)
+    counts = [c for c in counts if c in table.columns]
+    if not share or table.empty:
+        return mask
+    if counts:
+        values = table[counts].apply(pd.to_numeric, errors="coerce").astype("Float64").round()
+        suppressed = privacy.suppress_small_counts(
+            values.astype("Int64"), counts, threshold, lang=lang
+        )
+        for c in counts:
+            mask[c] = (suppressed[c].isna() & values[c].notna()).to_numpy(dtype=bool)
+    for column, base in (depends or {}).items():
+        if column in table.columns and base in table.columns:
+            n = pd.to_numeric(table[base], errors="coerce").to_numpy(dtype=float)
+            mask[column] = (n > 0) & (n < threshold)
+    return mask
+
+
+def html_table(
+    table: pd.DataFrame,
+    *,
+    lang: str,
+    labels: Mapping[str, str] | None = None,
+    formats: Mapping[str, Any] | None = None,
+    counts: Iterable[str] = (),
+    depends: Mapping[str, str] | None = None,
+    share: bool = False,
+    threshold: int = privacy.DEFAULT_THRESHOLD,
+) -> str:
+    """An aggregated table as HTML with the unit's language labels, small counts hidden in share mode.
+
+    ``formats`` maps a column to a function value -> text (default: numbers
+    in ``lang``'s style, dates as ISO). Hidden cells read ``<threshold``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tab = pd.DataFrame({"week": ["v1", "v2"], "n": [3, 12]})
+    >>> print(html_table(tab, lang="sv", counts=["n"], share=True))  # doctest: +NORMALIZE_WHITESPACE
+    <table class="bup-table"><thead><tr><th>week</th><th>n</th></tr></thead><tbody>
+    <tr><td>v1</td><td class="hidden">&lt;5</td></tr>
+    <tr><td>v2</td><td>12</td></tr>
+    </tbody></table>
+    """
+    labels = labels or {}
+    formats = formats or {}
+    hidden = _hidden_mask(
+        table, counts, share=share, threshold=threshold, depends=depends, lang=lang
+    )
+    head = "".join(f"<th>{html.escape(str(labels.get(c, c)))}</th>" for c in table.columns)
+    rows = []
+    for i in range(len(table)):
+        cells = []
+        for j, column in enumerate(table.columns):
+            if hidden.iloc[i, j]:
+                cells.append(f'<td class="hidden">&lt;{threshold}</td>')
+                continue
+            value = table.iloc[i, j]
+            fmt = formats.get(column)
+            if fmt is not None:
+                text = fmt(value)
+            elif isinstance(value, pd.Timestamp | dt.date | np.datetime64):
+                text = _date(value)
+            elif isinstance(value, bool | np.bool_):
+                text = t("common.yes" if value else "common.no", lang)
+            elif isinstance(value, int | np.integer):
+                text = _num(int(value), lang)
+            elif isinstance(value, float | np.floating):
+                text = _num(float(value), lang, 0 if float(value).is_integer() else 1)
+            elif value is None or value is pd.NA:
+                text = _DASH
+            else:
+                text = str(value)
+            cells.append(f"<td>{html.escape(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<table class="{TABLE_CLASS}"><thead><tr>{head}</tr></thead><tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody></table>"
+    )
+
+
+def svg(chart: Any) -> str:
+    """Render an Altair chart to inline SVG in the kernel (vl-convert: offline, no JavaScript)."""
+    import vl_convert
+
+    return f'<div class="bup-chart">{vl_convert.vegalite_to_svg(chart.to_dict())}</div>'
+
+
+# --------------------------------------------------------------------------- calculations
+
+
+def _stage_events(refs: pd.DataFrame, stage: str) -> pd.DataFrame:
+    """Arrival and leaving date of each referral at one stage, as :func:`toolkit.flow.weekly_flow` counts them.
+
+    Columns: ``joined``, ``left`` (NaT while waiting). The first stage is
+    left at the first assessment, or on a removal decision (``decided``,
+    else ``closed``, else the day it arrived), or on closing without a visit;
+    the second stage at its start or on closing.
+    """
+    if stage == "first_assessment":
+        removed = refs["decision"].isin(flow.REMOVAL_DECISIONS)
+        removal_day = refs["decided"].fillna(refs["closed"]).fillna(refs["received"])
+        left = refs["first_assessment"].where(
+            refs["first_assessment"].notna(), removal_day.where(removed)
+        )
+        left = left.fillna(refs["closed"])
+        return pd.DataFrame({"joined": refs["received"], "left": left})
+    joined = refs["deep_decision"]
+    left = refs["deep_start"].fillna(refs["closed"])
+    keep = joined.notna()
+    return pd.DataFrame({"joined": joined[keep], "left": left[keep]})
+
+
+def _queue_figures(
+    unit: UnitData,
+    weekly: pd.DataFrame,
+    profile: TargetProfile,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    time_to_target_weeks: float,
+    lang: str,
+) -> pd.DataFrame:
+    """The queue formulas per stage: demand, capacity, load, queue, target queue, capacity needed.
+
+    With event data from :func:`toolkit.flow.waiting_list_stats` (NHSRwaitinglist's
+    ``wl_stats``); with counts only, demand and capacity are the mean weekly
+    arrivals and leavers and the variation is taken as random (cv = 1). The
+    factor comes from the profile's share within target:
+    :func:`toolkit.waitlist.factor_for_share_within`.
+
+    Columns: stage, demand_per_week, capacity_per_week, load, queue_size,
+    target_queue_size, target_capacity_per_week, relief_capacity_per_week,
+    time_to_clear_weeks, target_days.
+    """
+    rows = []
+    for stage in _STAGES:
+        target = profile.stages[stage]
+        factor = float(waitlist.factor_for_share_within(target.share_within))
+        target_weeks = target.target_days / 7.0
+        part = weekly[weekly["stage"] == stage]
+        if unit.kind == "events":
+            events = _stage_events(unit.referrals, stage)
+            stats = flow.waiting_list_stats(
+                events,
+                target_wait_days=target.target_days,
+                start=start,
+                end=end,
+                arrival="joined",
+                removal="left",
+                factor=factor,
+                time_to_target_weeks=time_to_target_weeks,
+                lang=lang,
+            )
+            demand, cap = stats.demand_per_week, stats.capacity_per_week
+            queue, target_q = stats.queue_size, stats.target_queue_size
+            cv_a, cv_s = stats.cv_arrival, stats.cv_removal
+        else:
+            weeks = max(len(part), 1)
+            demand = float(part["arrivals"].sum()) / weeks
+            cap = float((part["completions"] + part["removals"]).sum()) / weeks
+            queue = int(part["waiting_end"].iloc[-1]) if len(part) else 0
+            target_q = float(waitlist.target_queue_size(demand, target_weeks, factor))
+            cv_a = cv_s = 1.0
+        load = demand / cap if cap > 0 else (math.inf if demand > 0 else 0.0)
+        need = float(waitlist.target_capacity(demand, target_weeks, factor, cv_a, cv_s))
+        relief = (
+            float(waitlist.relief_capacity(demand, queue, target_q, time_to_target_weeks))
+            if queue > target_q
+            else math.nan
+        )
+        clear = float(waitlist.time_to_clear(queue, target_q, demand, cap))
+        rows.append(
+            {
+                "stage": stage,
+                "demand_per_week": demand,
+                "capacity_per_week": cap,
+                "load": load,
+                "queue_size": int(queue),
+                "target_queue_size": target_q,
+                "target_capacity_per_week": need,
+                "relief_capacity_per_week": relief,
+                "time_to_clear_weeks": clear,
+                "target_days": target.target_days,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _by_stage(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """A per-stage table as ``{stage: {column: value}}``."""
+    return {
+        str(row["stage"]): {str(k): v for k, v in row.items()} for row in table.to_dict("records")
+    }
+
+
+def _in_balance(queue: pd.DataFrame) -> bool:
+    """In balance: at both stages the queue is at most twice its target queue.
+
+    NHSRwaitinglist's ``wl_stats`` calls a queue above twice its target "too
+    big": it then needs relief capacity, not just capacity to match demand.
+    """
+    return bool((queue["queue_size"] <= 2 * queue["target_queue_size"]).all())
+
+
+def _stage_waits(
+    unit: UnitData, weekly: pd.DataFrame, profile: TargetProfile, start: pd.Timestamp
+) -> pd.DataFrame:
+    """Waits per stage over the report period.
+
+    Columns: stage, completed, median_wait_days, p90_wait_days,
+    share_within_target, target_days, target_share, waiting_now,
+    oldest_waiting_days. With event data the completed waits (PVV excluded)
+    come from :func:`toolkit.flow.stage_waits_days` for completions in the
+    period; with counts only, the mean wait by Little's law over the last
+    13 weeks stands in for the median and the rest is NaN.
+    """
+    rows = []
+    for stage in _STAGES:
+        target = profile.stages[stage]
+        part = weekly[weekly["stage"] == stage]
+        waiting = int(part["waiting_end"].iloc[-1]) if len(part) else 0
+        oldest = float(part["oldest_waiting_days"].iloc[-1]) if len(part) else math.nan
+        if unit.kind == "events":
+            refs = unit.referrals
+            done = refs[refs[target.end_column] >= start]
+            waits = flow.stage_waits_days(done, target.start_column, target.end_column)
+            n = len(waits)
+            median = float(waits.median()) if n else math.nan
+            p90 = float(waits.quantile(0.9)) if n else math.nan
+            share = float((waits <= target.target_days).mean()) if n else math.nan
+        else:
+            recent = part.tail(13)
+            n = int(recent["completions"].sum())
+            median = float(recent["mean_wait_days"].mean()) if len(recent) else math.nan
+            p90 = share = math.nan
+            n = int(part["completions"].sum())
+        rows.append(
+            {
+                "stage": stage,
+                "completed": n,
+                "median_wait_days": median,
+                "p90_wait_days": p90,
+                "share_within_target": share,
+                "target_days": target.target_days,
+                "target_share": target.share_within,
+                "waiting_now": waiting,
+                "oldest_waiting_days": oldest,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _capacity_table(unit: UnitData, arrivals_per_week: float, lang: str) -> pd.DataFrame | None:
+    """Capacity against demand per staff category in clinician hours a week (None without staff).
+
+    Staff hours (:func:`toolkit.capacity.staff_hours`) less absence and the
+    non-clinical share measured in the time-use study when there is one
+    (:func:`toolkit.capacity.time_use_shares`), turned into appointments with
+    the unit's own visit mix (:func:`toolkit.capacity.appointments_per_week`),
+    against the demand of the accepted referrals with the unit's staff mix
+    (:func:`toolkit.capacity.demand_hours`), balanced by
+    :func:`toolkit.capacity.balance`.
+    """
+    if not unit.has("staff"):
+        return None
+    hours = capacity.staff_hours(unit.staff, on=unit.extract_date, lang=lang)
+    non_clinical = (
+        capacity.time_use_shares(unit.time_use, lang=lang) if unit.has("time_use") else None
+    )
+    clinical = capacity.clinical_hours(hours, non_clinical_share=non_clinical, lang=lang)
+    visits = unit.visits if unit.has("visits") else None
+    appointments = capacity.appointments_per_week(clinical, visits, lang=lang)
+    mix = capacity.staff_mix_from_visits(visits, lang=lang) if visits is not None else None
+    demand = capacity.demand_hours(arrivals_per_week, staff_mix=mix, lang=lang)
+    out = capacity.balance(appointments, demand, lang=lang)
+    out = out.merge(hours[["staff_category", "headcount", "fte"]], on="staff_category", how="left")
+    out.attrs["non_clinical_source"] = "time_use" if non_clinical is not None else "default"
+    return out
+
+
+def _spc_measures(unit: UnitData, profile: TargetProfile) -> list[dict[str, Any]]:
+    """The key measures charted: column of the weekly flow, stage, improvement direction, target."""
+    measures: list[dict[str, Any]] = [
+        {"key": "arrivals", "stage": "first_assessment", "column": "arrivals", "improvement": None},
+        {
+            "key": "waiting_first",
+            "stage": "first_assessment",
+            "column": "waiting_end",
+            "improvement": "decrease",
+        },
+        {
+            "key": "waiting_deep",
+            "stage": "deep_start",
+            "column": "waiting_end",
+            "improvement": "decrease",
+        },
+    ]
+    if unit.kind == "events":
+        measures.append(
+            {
+                "key": "share_first",
+                "stage": "first_assessment",
+                "column": "share_within_target",
+                "improvement": "increase",
+                "target": profile.stages["first_assessment"].share_within,
+                "base": "completions",
+            }
+        )
+    return measures
+
+
+def _spc_series(weekly: pd.DataFrame, measure: Mapping[str, Any], lang: str) -> pd.DataFrame | None:
+    """XmR table of one measure over the weeks (None when too few points)."""
+    part = weekly[weekly["stage"] == measure["stage"]]
+    data = pd.DataFrame(
+        {
+            "period": part["period"].to_numpy(),
+            "value": part[measure["column"]].to_numpy(dtype=float),
+            "base": part[measure.get("base", measure["column"])].to_numpy(dtype=float),
+        }
+    ).dropna(subset=["value"])
+    if len(data) < 12:
+        return None
+    table = spc.spc(
+        data,
+        value="value",
+        date="period",
+        improvement=measure["improvement"],
+        target=measure.get("target"),
+        lang=lang,
+    )
+    table["base"] = data["base"].to_numpy()
+    return table
+
+
+def _chart_table(table: pd.DataFrame, *, share: bool, threshold: int) -> pd.DataFrame:
+    """In share mode, leave out points whose count (or the count they rest on) is 1 to threshold − 1."""
+    if not share:
+        return table
+    base = table["base"].to_numpy(dtype=float)
+    out = table.copy()
+    out["value"] = out["value"].mask((base > 0) & (base < threshold))
+    out.attrs = table.attrs
+    return out
+
+
+def _icons(summary: pd.DataFrame, lang: str) -> str:
+    """The variation and assurance icons of one series, in words."""
+    row = summary.iloc[0]
+    variation = t(f"spc.point_type.{row['variation']}", lang)
+    if str(row["variation"]) != "common_cause" and row["variation_side"] is not pd.NA:
+        variation += " (" + t(f"report.side.{row['variation_side']}", lang) + ")"
+    text = t("report.spc.variation", lang, variation=variation)
+    if row["assurance"] is not pd.NA and isinstance(row["assurance"], str):
+        text += " " + t(
+            "report.spc.assurance", lang, assurance=t(f"spc.assurance.{row['assurance']}", lang)
+        )
+    return text
+
+
+def _line_chart(
+    weekly: pd.DataFrame, column: str, title: str, lang: str, *, share: bool, threshold: int
+) -> Any:
+    """Both stages' weekly ``column`` as two lines (points with small counts left out in share mode)."""
+    import altair as alt
+
+    from toolkit.charts import _finish
+
+    data = pd.DataFrame(
+        {
+            "period": weekly["period"].to_numpy(),
+            "stage": [t(f"flow.stage.{s}", lang) for s in weekly["stage"]],
+            "value": weekly[column].to_numpy(dtype=float),
+        }
+    )
+    if share:
+        data["value"] = data["value"].mask((data["value"] > 0) & (data["value"] < threshold))
+    chart = (
+        alt.Chart(data)
+        .mark_line()
+        .encode(
+            x=alt.X("period:T", title=t("report.axis.week", lang)),
+            y=alt.Y("value:Q", title=title),
+            color=alt.Color("stage:N", title=t("report.axis.stage", lang)),
+        )
+        .properties(width=640, height=220, title=title)
+    )
+    return _finish(chart, lang)
+
+
+# --------------------------------------------------------------------------- unit report
+
+
+def _parse_date(value: str | dt.date | None, argument: str, lang: str) -> pd.Timestamp | None:
+    if value is None or value == "":
+        return None
+    try:
+        return pd.Timestamp(value).normalize()
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(
+            "common.param_type", argument=argument, value=value, allowed="YYYY-MM-DD", lang=lang
+        ) from exc
+
+
+def _error_report(title: str, message: str, lang: str) -> Report:
+    report = Report(title=title, lang=lang, error=message)
+    section = Section("error", t("report.error_heading", lang))
+    section.text(t("report.error_text", lang, message=message))
+    report.sections.append(section)
+    return report
+
+
+def unit_report(
+    unit_path: str | Path,
+    *,
+    lang: str = "sv",
+    unit_name: str = "",
+    target_profile: str = "bup_30_30",
+    extract_date: str | dt.date | None = None,
+    period_start: str | dt.date | None = None,
+    share: bool = False,
+    threshold: int = privacy.DEFAULT_THRESHOLD,
+    time_to_target_weeks: float = waitlist.DEFAULT_TIME_TO_TARGET_WEEKS,
+    charts: bool = True,
+) -> Report:
+    """Compute every section of one unit's report.
+
+    Parameters
+    ----------
+    unit_path : str or Path
+        The unit's data: a folder of CSV files or one workbook.
+    lang : {"sv", "en"}
+        Language of the report.
+    unit_name : str
+        The unit's name as readers see it (default: the folder name).
+    target_profile : str
+        Waiting-time targets (a shipped profile name or a profile file).
+    extract_date : str, optional
+        Date the data was extracted (YYYY-MM-DD); default today.
+    period_start : str, optional
+        First day of the report period; default the first referral (or period).
+    share : bool
+        Share mode: hide counts below ``threshold`` (see the module notes).
+    threshold : int
+        Smallest count shown in share mode (≥ 2).
+    time_to_target_weeks : float
+        Weeks in which the relief capacity brings the queue to its target.
+    charts : bool
+        Render the charts (False skips vl-convert, for quick checks).
+
+    Returns
+    -------
+    Report
+        Its ``error`` is a readable message (and its only section says so)
+        when the data could not be read, a parameter was wrong, or there is
+        no data in the period.
+    """
+    lang = check_language(lang)
+    title_name = unit_name or Path(unit_path).name
+    title = t("report.unit_title", lang, name=title_name)
+    try:
+        if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 2:
+            raise ParameterError(
+                "common.param_range",
+                argument="threshold",
+                value=threshold,
+                allowed="2, 3, 4 …",
+                lang=lang,
+            )
+        profile = load_profile(target_profile)
+        extract = _parse_date(extract_date, "extract_date", lang)
+        start = _parse_date(period_start, "period_start", lang)
+        unit = load_unit(unit_path, lang=lang, extract_date=extract)
+        return _build_unit_report(
+            unit, title, profile, start, share, threshold, float(time_to_target_weeks), charts, lang
+        )
+    except DataError as err:
+        return _error_report(title, err.message(lang), lang)
+    except ParameterError as err:
+        return _error_report(title, err.message(lang), lang)
+
+
+def _period_of(
+    unit: UnitData, start: pd.Timestamp | None, lang: str
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last day of the report period; DataError when no data falls in it."""
+    if unit.kind == "events":
+        dates = unit.referrals["received"].dropna()
+        end = unit.extract_date
+    else:
+        dates = unit.period_counts["period"].dropna()
+        end = max(unit.extract_date, dates.max()) if len(dates) else unit.extract_date
+    first = start if start is not None else (dates.min() if len(dates) else end)
+    if start is not None and start > end:
+        raise DataError(
+            "report.start_after_end",
+            file=unit.source,
+            start=_date(start),
+            end=_date(end),
+            lang=lang,
+        )
+    if not ((dates >= first) & (dates <= end)).any():
+        raise DataError(
+            "report.no_data_in_period",
+            file=unit.source,
+            start=_date(first),
+            end=_date(end),
+            lang=lang,
+        )
+    return pd.Timestamp(first), pd.Timestamp(end)
+
+
+def _build_unit_report(
+    unit: UnitData,
+    title: str,
+    profile: TargetProfile,
+    start: pd.Timestamp | None,
+    share: bool,
+    threshold: int,
+    time_to_target_weeks: float,
+    charts: bool,
+    lang: str,
+) -> Report:
+    first, end = _period_of(unit, start, lang)
+    weekly = flow.weekly_flow(unit, "W", profile=profile, start=first, end=end, lang=lang)
+    if weekly.empty:
+        raise DataError(
+            "report.no_data_in_period",
+            file=unit.source,
+            start=_date(first),
+            end=_date(end),
+            lang=lang,
+        )
+    first = pd.Timestamp(weekly["period"].min())
+    report = Report(title=title, lang=lang)
+    opts: dict[str, Any] = {"share": share, "threshold": threshold, "lang": lang}
+    stage_labels = {s: t(f"flow.stage.{s}", lang) for s in _STAGES}
+    n_weeks = weekly["period"].nunique()
+    first_stage = weekly[weekly["stage"] == "first_assessment"]
+    arrivals_per_week = float(first_stage["arrivals"].sum()) / max(n_weeks, 1)
+
+    waits = _stage_waits(unit, weekly, profile, first)
+    queue = _queue_figures(unit, weekly, profile, first, end, time_to_target_weeks, lang)
+    w = _by_stage(waits)
+    q = _by_stage(queue)
+    report.numbers = {
+        "kind": unit.kind,
+        "period_start": first.date().isoformat(),
+        "period_end": end.date().isoformat(),
+        "arrived": int(first_stage["arrivals"].sum()),
+        "arrivals_per_week": arrivals_per_week,
+        "waiting_first": int(w["first_assessment"]["waiting_now"]),
+        "waiting_deep": int(w["deep_start"]["waiting_now"]),
+        "median_wait_first_days": float(w["first_assessment"]["median_wait_days"]),
+        "median_wait_deep_days": float(w["deep_start"]["median_wait_days"]),
+        "share_within_first": float(w["first_assessment"]["share_within_target"]),
+        "share_within_deep": float(w["deep_start"]["share_within_target"]),
+        "load_first": float(q["first_assessment"]["load"]),
+        "load_deep": float(q["deep_start"]["load"]),
+        "in_balance": _in_balance(queue),
+    }
+
+    # Summary ---------------------------------------------------------------
+    summary = Section("summary", t("report.h.summary", lang))
+    for paragraph in _summary_texts(report.numbers, waits, queue, profile, share, threshold, lang):
+        summary.text(paragraph)
+    report.sections.append(summary)
+
+    # About -----------------------------------------------------------------
+    about = Section("about", t("report.h.about", lang))
+    meta = pd.DataFrame(
+        {
+            "item": [
+                t("report.meta.period", lang),
+                t("report.meta.extract_date", lang),
+                t("report.meta.profile", lang),
+                t("report.meta.data", lang),
+                t("report.meta.share", lang),
+                t("report.meta.version", lang),
+            ],
+            "value": [
+                f"{first.date().isoformat()} – {end.date().isoformat()}",
+                unit.extract_date.date().isoformat(),
+                f"{profile.name(lang)} ({profile.id})",
+                t(f"report.kind.{unit.kind}", lang),
+                t("report.share_on", lang, threshold=threshold) if share else t("common.no", lang),
+                __version__,
+            ],
+        }
+    )
+    about.html(
+        "table",
+        html_table(
+            meta,
+            labels={"item": t("report.col.item", lang), "value": t("report.col.value", lang)},
+            **opts,
+        ),
+    )
+    report.sections.append(about)
+
+    # Situation: DCAQ per week ---------------------------------------------
+    situation = Section("situation", t("report.h.situation", lang))
+    situation.text(t("report.situation_text", lang, weeks=TABLE_WEEKS))
+    recent = weekly[
+        weekly["period"] >= weekly["period"].max() - pd.Timedelta(weeks=TABLE_WEEKS - 1)
+    ]
+    dcaq_cols = [
+        "period",
+        "stage",
+        "arrivals",
+        "completions",
+        "removals",
+        "waiting_end",
+        "median_wait_days",
+        "share_within_target",
+    ]
+    shown = recent[dcaq_cols].copy()
+    shown["stage"] = [stage_labels[str(s)] for s in shown["stage"]]
+    situation.html(
+        "table",
+        html_table(
+            shown,
+            labels={c: t(f"report.col.{c}", lang) for c in dcaq_cols},
+            formats={
+                "share_within_target": lambda v: _pct(v, lang),
+                "median_wait_days": lambda v: _num(v, lang),
+            },
+            counts=["arrivals", "completions", "removals", "waiting_end"],
+            depends={"median_wait_days": "completions", "share_within_target": "completions"},
+            **opts,
+        ),
+    )
+    if charts:
+        situation.html(
+            "svg",
+            svg(
+                _line_chart(
+                    weekly,
+                    "arrivals",
+                    t("report.chart.arrivals", lang),
+                    lang,
+                    share=share,
+                    threshold=threshold,
+                )
+            ),
+        )
+    report.sections.append(situation)
+
+    # Waits per stage --------------------------------------------------------
+    waits_section = Section("waits", t("report.h.waits", lang))
+    waits_section.text(t(f"report.waits_text.{unit.kind}", lang))
+    shown = waits.copy()
+    shown["stage"] = [stage_labels[str(s)] for s in shown["stage"]]
+    wait_cols = list(shown.columns)
+    if unit.kind == "counts":
+        shown = shown.rename(columns={"median_wait_days": "mean_wait_days"})
+        wait_cols = list(shown.columns)
+    waits_section.html(
+        "table",
+        html_table(
+            shown,
+            labels={c: t(f"report.col.{c}", lang) for c in wait_cols},
+            formats={
+                "share_within_target": lambda v: _pct(v, lang),
+                "target_share": lambda v: _pct(v, lang),
+                "median_wait_days": lambda v: _num(v, lang),
+                "mean_wait_days": lambda v: _num(v, lang),
+                "p90_wait_days": lambda v: _num(v, lang),
+                "oldest_waiting_days": lambda v: _num(v, lang),
+            },
+            counts=["completed", "waiting_now"],
+            depends={
+                "median_wait_days": "completed",
+                "p90_wait_days": "completed",
+                "share_within_target": "completed",
+                "oldest_waiting_days": "waiting_now",
+            },
+            **opts,
+        ),
+    )
+    report.sections.append(waits_section)
+
+    # First visit versus treatment -------------------------------------------
+    versus = Section("versus", t("report.h.versus", lang))
+    versus.text(_versus_text(waits, queue, lang))
+    if charts:
+        versus.html(
+            "svg",
+            svg(
+                _line_chart(
+                    weekly,
+                    "waiting_end",
+                    t("report.chart.waiting", lang),
+                    lang,
+                    share=share,
+                    threshold=threshold,
+                )
+            ),
+        )
+    report.sections.append(versus)
+
+    # SPC --------------------------------------------------------------------
+    spc_section = Section("spc", t("report.h.spc", lang))
+    spc_section.text(t("report.spc_text", lang))
+    for measure in _spc_measures(unit, profile):
+        table = _spc_series(weekly, measure, lang)
+        name = t(f"report.measure.{measure['key']}", lang)
+        if table is None:
+            spc_section.text(t("report.spc_too_few", lang, measure=name))
+            continue
+        spc_section.text(f"**{name}.** " + _icons(spc.spc_summary(table, lang=lang), lang))
+        if charts:
+            from toolkit.charts import spc_chart
+
+            spc_section.html(
+                "svg",
+                svg(
+                    spc_chart(
+                        _chart_table(table, share=share, threshold=threshold),
+                        lang,
+                        title=name,
+                        height=220,
+                    )
+                ),
+            )
+    report.sections.append(spc_section)
+
+    # Queue formulas ---------------------------------------------------------
+    queue_section = Section("queue", t("report.h.queue", lang))
+    queue_section.text(t("report.queue_text", lang, weeks=_num(time_to_target_weeks, lang)))
+    shown = queue.drop(columns=["target_days"]).copy()
+    shown["stage"] = [stage_labels[str(s)] for s in shown["stage"]]
+    one = {
+        c: (lambda v: _num(v, lang, 1))
+        for c in shown.columns
+        if c.endswith("per_week") or c in ("target_queue_size", "time_to_clear_weeks")
+    }
+    one["load"] = lambda v: _num(v, lang, 2)
+    one["time_to_clear_weeks"] = lambda v: (
+        t("report.never", lang) if math.isinf(v) else _num(v, lang, 1)
+    )
+    queue_section.html(
+        "table",
+        html_table(
+            shown,
+            labels={c: t(f"report.col.{c}", lang) for c in shown.columns},
+            formats=one,
+            counts=["queue_size"],
+            **opts,
+        ),
+    )
+    report.sections.append(queue_section)
+
+    # Capacity per staff category -------------------------------------------
+    cap_section = Section("capacity", t("report.h.capacity", lang))
+    cap = _capacity_table(unit, arrivals_per_week, lang) if unit.kind == "events" else None
+    if cap is None:
+        cap_section.text(t("report.capacity_none", lang))
+    else:
+        cap_section.text(
+            t(
+                f"report.capacity_text.{cap.attrs['non_clinical_source']}",
+                lang,
+                per_week=_num(arrivals_per_week, lang, 1),
+            )
+        )
+        cols = [
+            "staff_category",
+            "headcount",
+            "fte",
+            "capacity_hours_per_week",
+            "demand_hours_per_week",
+            "balance_hours_per_week",
+            "load",
+        ]
+        shown = cap[cols].copy()
+        shown["headcount"] = shown["headcount"].astype("Float64")
+        shown.loc[shown["staff_category"] == "total", ["headcount", "fte"]] = [
+            float(shown["headcount"].sum()),
+            float(shown["fte"].sum()),
+        ]
+        shown = capacity.readable(shown, lang)
+        labels = dict(zip(shown.columns, shown.columns, strict=True))
+        labels[shown.columns[1]] = t("report.col.headcount", lang)
+        labels[shown.columns[2]] = t("report.col.fte", lang)
+        fmt = {c: (lambda v: _num(v, lang, 1)) for c in shown.columns[2:]}
+        fmt[shown.columns[-1]] = lambda v: _num(v, lang, 2)
+        cap_section.html(
+            "table",
+            html_table(shown, labels=labels, formats=fmt, counts=[shown.columns[1]], **opts),
+        )
+    report.sections.append(cap_section)
+
+    # Data quality -----------------------------------------------------------
+    quality = Section("quality", t("report.h.quality", lang))
+    quality.text(t("report.quality_text", lang))
+    account = unit.row_account(lang)
+    quality.html(
+        "table",
+        html_table(
+            account,
+            labels={c: t(f"report.col.account_{c}", lang) for c in account.columns},
+            counts=["read", "used", "excluded"],
+            **opts,
+        ),
+    )
+    exc = unit.exclusions(lang)
+    if not exc.empty:
+        if share:
+            exc = exc.drop(columns=["example_rows"])
+        quality.html(
+            "table",
+            html_table(
+                exc,
+                labels={c: t(f"report.col.exc_{c}", lang) for c in exc.columns},
+                counts=["rows"],
+                **opts,
+            ),
+        )
+    for note in [*unit.note_texts(lang), *weekly.attrs.get("notes", [])]:
+        quality.text(f"- {note}")
+    report.sections.append(quality)
+    return report
+
+
+def _summary_texts(
+    numbers: Mapping[str, Any],
+    waits: pd.DataFrame,
+    queue: pd.DataFrame,
+    profile: TargetProfile,
+    share: bool,
+    threshold: int,
+    lang: str,
+) -> list[str]:
+    """A few sentences written from the numbers, in ``lang``."""
+
+    def count(n: int) -> str:
+        return f"<{threshold}" if share and 0 < n < threshold else _num(n, lang)
+
+    texts = [
+        t(
+            "report.summary.demand",
+            lang,
+            start=numbers["period_start"],
+            end=numbers["period_end"],
+            arrived=count(numbers["arrived"]),
+            per_week=_num(numbers["arrivals_per_week"], lang, 1),
+        )
+    ]
+    for _, row in waits.iterrows():
+        stage = str(row["stage"])
+        label = t(f"flow.stage.{stage}", lang)
+        q = queue[queue["stage"] == stage].iloc[0]
+        if not math.isnan(row["share_within_target"]) and not (
+            share and 0 < row["completed"] < threshold
+        ):
+            met = row["share_within_target"] >= row["target_share"]
+            texts.append(
+                t(
+                    "report.summary.share_" + ("met" if met else "missed"),
+                    lang,
+                    stage=label,
+                    share=_pct(row["share_within_target"], lang),
+                    days=int(row["target_days"]),
+                    target=_pct(row["target_share"], lang),
+                )
+            )
+        key = "growing" if q["load"] >= 1 else "shrinking"
+        texts.append(
+            t(
+                f"report.summary.queue_{key}",
+                lang,
+                stage=label,
+                waiting=count(int(row["waiting_now"])),
+                load=_num(q["load"], lang, 2),
+                need=_num(q["target_capacity_per_week"], lang, 1),
+                capacity=_num(q["capacity_per_week"], lang, 1),
+            )
+        )
+    return texts
+
+
+def _versus_text(waits: pd.DataFrame, queue: pd.DataFrame, lang: str) -> str:
+    """The first-visit-versus-treatment picture in one paragraph."""
+    w = _by_stage(waits)
+    q = _by_stage(queue)
+    first_ok = bool(
+        w["first_assessment"]["share_within_target"] >= w["first_assessment"]["target_share"]
+    )
+    deep_ok = bool(w["deep_start"]["share_within_target"] >= w["deep_start"]["target_share"])
+    deep_growing = bool(q["deep_start"]["load"] >= 1)
+    if math.isnan(w["first_assessment"]["share_within_target"]):
+        key = "counts"
+    elif first_ok and (not deep_ok or deep_growing):
+        key = "first_only"
+    elif first_ok and deep_ok:
+        key = "both"
+    elif deep_ok:
+        key = "deep_only"
+    else:
+        key = "neither"
+    return t(
+        f"report.versus.{key}",
+        lang,
+        first=_pct(w["first_assessment"]["share_within_target"], lang),
+        deep=_pct(w["deep_start"]["share_within_target"], lang),
+        load_first=_num(q["first_assessment"]["load"], lang, 2),
+        load_deep=_num(q["deep_start"]["load"], lang, 2),
+    )
+
+
+# --------------------------------------------------------------------------- region overview
+
+
+def region_overview(
+    manifest: str | Path,
+    *,
+    lang: str = "sv",
+    measure: str = "waiting_first",
+    share: bool = False,
+    threshold: int = privacy.DEFAULT_THRESHOLD,
+    charts: bool = True,
+) -> Report:
+    """Every unit of a manifest side by side: key measures, balance, SPC small multiples.
+
+    Parameters
+    ----------
+    manifest : str or Path
+        A ``units.yaml`` (see :mod:`toolkit.manifest`).
+    lang : {"sv", "en"}
+        Language of the overview.
+    measure : {"arrivals", "waiting_first", "waiting_deep", "share_first"}
+        The measure of the small-multiple SPC charts.
+    share, threshold : bool, int
+        Share mode, as in :func:`unit_report`.
+    charts : bool
+        Render the charts.
+
+    Returns
+    -------
+    Report
+        ``numbers["units"]`` holds one dict of key numbers per unit (its
+        ``error`` set when the unit failed).
+    """
+    from toolkit.manifest import read_manifest
+
+    lang = check_language(lang)
+    title = t("report.region_title", lang)
+    allowed = ("arrivals", "waiting_first", "waiting_deep", "share_first")
+    try:
+        if measure not in allowed:
+            raise ParameterError(
+                "common.param_choice",
+                argument="measure",
+                value=measure,
+                allowed=", ".join(allowed),
+                lang=lang,
+            )
+        entries = read_manifest(manifest, lang=lang)
+    except (DataError, ParameterError) as err:
+        return _error_report(title, err.message(lang), lang)
+    rows: list[dict[str, Any]] = []
+    multiples: list[str] = []
+    for entry in entries:
+        row: dict[str, Any] = {"id": entry.id, "name": entry.name}
+        try:
+            profile = load_profile(entry.target_profile)
+            unit = load_unit(entry.path, lang=lang, extract_date=entry.extract_date)
+            start = _parse_date(entry.extra.get("period_start"), "period_start", lang)
+            first, end = _period_of(unit, start, lang)
+            weekly = flow.weekly_flow(unit, "W", profile=profile, start=first, end=end, lang=lang)
+            waits = _stage_waits(unit, weekly, profile, pd.Timestamp(weekly["period"].min()))
+            queue = _queue_figures(
+                unit,
+                weekly,
+                profile,
+                pd.Timestamp(weekly["period"].min()),
+                end,
+                waitlist.DEFAULT_TIME_TO_TARGET_WEEKS,
+                lang,
+            )
+        except (DataError, ParameterError) as err:
+            row["error"] = err.message(lang)
+            rows.append(row)
+            continue
+        w, q = _by_stage(waits), _by_stage(queue)
+        n_weeks = weekly["period"].nunique()
+        row.update(
+            {
+                "arrivals_per_week": float(
+                    weekly.loc[weekly["stage"] == "first_assessment", "arrivals"].sum()
+                )
+                / n_weeks,
+                "waiting_first": int(w["first_assessment"]["waiting_now"]),
+                "waiting_deep": int(w["deep_start"]["waiting_now"]),
+                "median_wait_first_days": float(w["first_assessment"]["median_wait_days"]),
+                "share_within_first": float(w["first_assessment"]["share_within_target"]),
+                "share_within_deep": float(w["deep_start"]["share_within_target"]),
+                "load_first": float(q["first_assessment"]["load"]),
+                "load_deep": float(q["deep_start"]["load"]),
+                "in_balance": _in_balance(queue),
+                "error": None,
+            }
+        )
+        rows.append(row)
+        if charts:
+            spec = next((m for m in _spc_measures(unit, profile) if m["key"] == measure), None)
+            table = _spc_series(weekly, spec, lang) if spec is not None else None
+            if table is not None:
+                from toolkit.charts import spc_chart
+
+                chart = spc_chart(
+                    _chart_table(table, share=share, threshold=threshold),
+                    lang,
+                    title=entry.name,
+                    width=300,
+                    height=160,
+                )
+                multiples.append(svg(chart))
+    report = Report(title=title, lang=lang, numbers={"units": rows})
+    opts: dict[str, Any] = {"share": share, "threshold": threshold, "lang": lang}
+    summary = Section("summary", t("report.h.region_summary", lang))
+    ok = [r for r in rows if r.get("error") is None]
+    summary.text(
+        t(
+            "report.region_summary",
+            lang,
+            n=len(rows),
+            balanced=sum(1 for r in ok if r["in_balance"]),
+            failed=len(rows) - len(ok),
+        )
+    )
+    report.sections.append(summary)
+    measures = Section("measures", t("report.h.region_measures", lang))
+    measures.text(t("report.region_measures_text", lang))
+    cols = [
+        "name",
+        "arrivals_per_week",
+        "waiting_first",
+        "waiting_deep",
+        "median_wait_first_days",
+        "share_within_first",
+        "share_within_deep",
+        "load_first",
+        "load_deep",
+        "in_balance",
+    ]
+    table = pd.DataFrame([{c: r.get(c) for c in cols} for r in ok], columns=cols)
+    fmt = {
+        "arrivals_per_week": lambda v: _num(v, lang, 1),
+        "median_wait_first_days": lambda v: _num(v, lang),
+        "share_within_first": lambda v: _pct(v, lang),
+        "share_within_deep": lambda v: _pct(v, lang),
+        "load_first": lambda v: _num(v, lang, 2),
+        "load_deep": lambda v: _num(v, lang, 2),
+    }
+    measures.html(
+        "table",
+        html_table(
+            table,
+            labels={c: t(f"report.col.region_{c}", lang) for c in cols},
+            formats=fmt,
+            counts=["waiting_first", "waiting_deep"],
+            **opts,
+        ),
+    )
+    report.sections.append(measures)
+    failed = [r for r in rows if r.get("error") is not None]
+    if failed:
+        errors = Section("errors", t("report.h.region_errors", lang))
+        for r in failed:
+            errors.text(f"**{r['name']}** ({r['id']}): {r['error']}")
+        report.sections.append(errors)
+    if charts:
+        spc_section = Section(
+            "spc", t("report.h.region_spc", lang, measure=t(f"report.measure.{measure}", lang))
+        )
+        spc_section.text(t("report.spc_text", lang))
+        spc_section.html("svg", '<div class="bup-multiples">' + "".join(multiples) + "</div>")
+        report.sections.append(spc_section)
+    about = Section("about", t("report.h.about", lang))
+    about.text(t("report.region_about", lang, version=__version__, manifest=Path(manifest).name))
+    report.sections.append(about)
+    return report
