@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from toolkit.errors import ParameterError
 from toolkit.simulate import (
     RULES,
+    RawRun,
     Scenario,
     calibrate,
     compare,
@@ -56,7 +57,7 @@ def erlang_c(c: int, a: float) -> float:
     return tail / (head + tail)
 
 
-def steady(raw, burn_in_weeks: int):  # type: ignore[no-untyped-def]
+def steady(raw: RawRun, burn_in_weeks: int) -> tuple[np.ndarray, float]:
     """Per-replication time averages after the burn-in (stage 1, the single class)."""
     q = raw.queue[:, burn_in_weeks:, 0, 0].astype(float)
     done = raw.completions[:, burn_in_weeks:, 0, 0].sum()
@@ -68,15 +69,20 @@ def steady(raw, burn_in_weeks: int):  # type: ignore[no-untyped-def]
 
 
 def test_mm1_servers_model_matches_theory() -> None:
-    # M/M/1, λ = 8, μ = 10 a week: ρ = 0.8, L = ρ/(1-ρ) = 4, W = 1/(μ-λ) = 0.5 week
-    # (Kleinrock 1975, eq. 3.24 and 3.26). The servers model is the
-    # uniformised chain of M/M/1 (one event a step), whose stationary law is
-    # exactly M/M/1's; tolerance 6 % for sampling error (200 replications,
-    # 60 weeks after a 20-week burn-in; the standard error is about 2 %).
+    # M/M/1, λ = 8, μ = 10 a week: ρ = 0.8, L = ρ/(1-ρ) = 4, Lq = ρ²/(1-ρ) = 3.2,
+    # Wq = ρ/(μ-λ) = 0.4 week (Kleinrock 1975, eq. 3.24 and 3.26; Wq = W - 1/μ).
+    # The servers model is the uniformised chain of M/M/1 (one event a
+    # step), whose stationary law is exactly M/M/1's; its queue is those
+    # waiting for service to start and its wait runs to that start.
+    # Tolerance 8 % for sampling error (200 replications, 60 weeks after a
+    # 20-week burn-in; the standard error of Wq is about 3 % at ρ = 0.8).
     raw = simulate(single(8, 10, capacity_model="servers"), 80, 200, 11, steps_per_week=20)
     q, wait = steady(raw, 20)
-    assert q.mean() == pytest.approx(4.0, rel=0.06)
-    assert wait == pytest.approx(0.5, rel=0.06)
+    in_service = raw.in_service[:, 20:, 0, 0]
+    assert q.mean() + in_service.mean() == pytest.approx(4.0, rel=0.08)
+    assert in_service.mean() == pytest.approx(0.8, rel=0.03)  # ρ = P(server busy)
+    assert q.mean() == pytest.approx(3.2, rel=0.08)
+    assert wait == pytest.approx(0.4, rel=0.08)
 
 
 def test_mm1_slots_model_matches_theory() -> None:
@@ -92,34 +98,72 @@ def test_mm1_slots_model_matches_theory() -> None:
 def test_mmc_erlang_c() -> None:
     # M/M/3 with λ = 8, μ = 4 a week: a = 2, ρ = 2/3,
     # Erlang C = 4/9 = 0.444 (probability of waiting),
-    # Lq = C ρ/(1-ρ) = 0.889, L = Lq + a = 2.889, W = L/λ = 0.361 week.
+    # Lq = C ρ/(1-ρ) = 0.889, L = Lq + a = 2.889,
+    # Wq = C/(cμ-λ) = 1/9 = 0.111 week, P(Wq > t) = C exp(-(cμ-λ) t), so the
+    # 90th percentile of Wq is ln(C/0.1)/(cμ-λ) = 0.373 week
+    # (Gross & Harris, Fundamentals of Queueing Theory, 4th ed., sect. 2.3;
+    # Kleinrock 1975, sect. 3.5). The uniformised chain at 60 steps a week
+    # has P(W > n steps) = C (1 - (cμ-λ)/60)^n exactly, whose lower p90 is
+    # 22 steps = 0.367 week (1.7 % below the continuous value), and whose mean
+    # is exactly C/(cμ-λ).
     c, lam, mu = 3, 8.0, 4.0
     a = lam / mu
     pw = erlang_c(c, a)
     assert pw == pytest.approx(4 / 9)
     lq = pw * (a / c) / (1 - a / c)
+    wq = pw / (c * mu - lam)
+    p90 = math.log(pw / 0.1) / (c * mu - lam)
+    spw = 60
     raw = simulate(
         single(lam, c * mu, capacity_model="servers", servers_first=c),
-        80,
-        200,
+        40,
+        1000,
         13,
-        steps_per_week=20,
+        steps_per_week=spw,
+        wait_histogram_after_weeks=10,
     )
-    q, wait = steady(raw, 20)
-    # in the servers model the queue counts those in service too (= number in system)
-    assert q.mean() == pytest.approx(lq + a, rel=0.06)
-    assert np.maximum(q - c, 0).mean() == pytest.approx(lq, rel=0.12)  # Lq is small: wider band
-    assert (q >= c).mean() == pytest.approx(pw, abs=0.03)  # PASTA: time share with all busy
-    assert wait == pytest.approx((lq + a) / lam, rel=0.06)
+    # 1 000 replications x 30 weeks after a 10-week burn-in (the relaxation
+    # time is about 2.5 weeks); standard error of Wq about 2 %, tolerances
+    # about 3 standard errors
+    q, wait = steady(raw, 10)
+    busy = raw.in_service[:, 10:, 0, 0]
+    # the queue is those waiting for service; the number in system adds those in service
+    assert q.mean() == pytest.approx(lq, rel=0.08)
+    assert (q + busy).mean() == pytest.approx(lq + a, rel=0.04)
+    assert busy.mean() == pytest.approx(a, rel=0.02)  # mean busy servers = a
+    assert (busy == c).mean() == pytest.approx(pw, abs=0.02)  # time share with all busy
+    # the waits to service start themselves (pooled over replications after the burn-in)
+    assert raw.wait_histogram is not None
+    hist = raw.wait_histogram[:, 0, 0].sum(axis=0)
+    assert 1 - hist[0] / hist.sum() == pytest.approx(pw, abs=0.02)  # Erlang C, by PASTA
+    assert wait == pytest.approx(wq, rel=0.06)
+    cum = np.cumsum(hist)
+    lower_p90 = np.count_nonzero(cum < 0.9 * cum[-1]) / spw
+    assert lower_p90 == pytest.approx(p90, rel=0.10)
 
 
-def test_littles_law_exact_on_own_output() -> None:
+@pytest.mark.parametrize("model", ["slots", "servers"])
+def test_littles_law_exact_on_own_output(model: str) -> None:
     # With one step a week and an empty start, every week a patient spends
     # in the queue is counted once in the week-end queues and once in their
     # wait: sum of queues = sum of completed waits + (age + 1) of those
     # still waiting. An identity, so it must hold exactly per replication.
-    sc = Scenario(capacity_first_per_week=20, capacity_deep_per_week=95)
-    raw = simulate(sc, 52, 50, 5)
+    # In the servers model the queue and the wait both end at the start of
+    # service (one event a step needs slow rates: 0.3 arrivals, 0.35 and
+    # 0.2 services a week).
+    if model == "slots":
+        sc = Scenario(capacity_first_per_week=20, capacity_deep_per_week=95)
+        raw = simulate(sc, 52, 50, 5)
+    else:
+        sc = single(
+            0.3,
+            0.35,
+            capacity_model="servers",
+            share_to_deep={"routine": 0.5},
+            capacity_deep_per_week=0.2,
+        )
+        raw = simulate(sc, 300, 50, 5)
+        assert raw.queue.sum() > 0 and raw.in_service.sum() > 0
     lhs = raw.queue.sum(axis=1)
     rhs = raw.wait_sum.sum(axis=1) + raw.queue_age_sum[:, -1] + raw.queue[:, -1]
     np.testing.assert_array_equal(lhs, rhs)
@@ -150,6 +194,23 @@ def test_conservation_per_replication(rule: str) -> None:
     np.testing.assert_array_equal(raw.arrivals.sum(axis=1) - raw.completions.sum(axis=1), change)
     assert (raw.arrivals[:, :, 1] <= raw.completions[:, :, 0]).all()
     assert (raw.queue >= 0).all()
+    # the servers model (entering service completes the wait), 3 servers at stage 1
+    srv = sc.replace(
+        capacity_model="servers",
+        servers_first=3,
+        servers_deep=2,
+        capacity_first_per_week=21,
+        capacity_deep_per_week=16,
+        start_queue_deep={},
+    )
+    raw = simulate(srv, 8, 30, 2, steps_per_week=62)
+    change = raw.queue[:, -1] - raw.start_queue
+    np.testing.assert_array_equal(raw.arrivals.sum(axis=1) - raw.completions.sum(axis=1), change)
+    assert (raw.in_service[:, :, 0, -1] <= 3).all() and (raw.in_service[:, :, 1, -1] <= 2).all()
+    # stage 2 arrivals are stage 1 service ends, which never outnumber starts
+    ends_1 = raw.completions[:, :, 0, -1].sum(axis=1) - raw.in_service[:, -1, 0, -1]
+    np.testing.assert_array_equal(raw.slots[:, :, 0].sum(axis=1), ends_1)
+    assert (raw.arrivals[:, :, 1, -1].sum(axis=1) <= ends_1).all()
 
 
 # --------------------------------------------------------------------------- behaviour

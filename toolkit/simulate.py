@@ -211,7 +211,10 @@ class Scenario:
         the level. ``servers``: ``servers_first``/``servers_deep`` servers, each
         finishing a patient with probability ``capacity / (servers *
         steps_per_week)`` a step while busy -- the discrete-time M/M/c
-        used for validation (no follow-ups; queue = patients in the system).
+        used for validation (no follow-ups, no no-shows). As in ``slots``,
+        the queue is those waiting for their appointment (service) to start
+        and the wait runs to that start (the queueing delay :math:`W_q`);
+        those in service are counted in :attr:`RawRun.in_service`.
     servers_first, servers_deep : int, default 1
         Number of servers in the ``servers`` model (at least 1).
 
@@ -666,10 +669,18 @@ class _Queue:
             return np.zeros(self.qc.shape[1:], dtype=np.int64)
         return win[:-1].sum(axis=0)
 
-    def week_stats(self, target_steps: FloatArray) -> dict[str, FloatArray]:
-        """Waits of those served since the last call, per class (+ all) and replication."""
+    def week_stats(
+        self, target_steps: FloatArray, pool: IntArray | None = None
+    ) -> dict[str, FloatArray]:
+        """Waits of those served since the last call, per class (+ all) and replication.
+
+        ``pool``, if given, gets the served-by-wait counts added (a histogram
+        over several weeks).
+        """
         m = max(self.hmax, 1)
         h = self.hist[:m]
+        if pool is not None:
+            pool[:m] += h
         K = h.shape[1]
         cum = np.cumsum(h, axis=0)
         cum = np.concatenate([cum, cum.sum(axis=1, keepdims=True)], axis=1)  # [m, K+1, R]
@@ -760,13 +771,17 @@ class RawRun:
     ----------
     arrivals, completions, queue : int arrays
         Joined the stage's queue in the week, completed the stage (attended
-        the booked appointment), number waiting at the end of the week.
+        the booked appointment; in the ``servers`` model: entered service),
+        number waiting at the end of the week (for the appointment or the
+        start of service).
     start_queue : int array [replication, stage, class]
         Number waiting at the start.
     queue_age_sum : int array
         Sum of steps waited so far by those waiting at the end of the week.
     wait_sum : float array
-        Sum of the waits (steps) of the week's completions.
+        Sum of the waits (steps) of the week's completions: from joining the
+        stage's queue to the appointment (``servers``: to the start of
+        service).
     within : float array
         Completions of the week with a wait within the class's target.
     wait_median, wait_p90 : float arrays
@@ -775,7 +790,15 @@ class RawRun:
     slots, dna, borrowed, follow_up_slots : arrays [replication, week, stage]
         Capacity drawn (patient slots), slots wasted by no-shows, stage 2
         slots lent to stage 1 (``first_visit_first``; stage index 1) and slots
-        taken by follow-up visits (stage index 1).
+        taken by follow-up visits (stage index 1). In the ``servers`` model
+        ``slots`` counts service ends.
+    in_service : int array
+        ``servers`` model: number in service at the end of the week (the
+        number in the system is ``queue + in_service``); 0 in ``slots``.
+    wait_histogram : int array [replication, stage, class, wait], optional
+        With ``wait_histogram_after_weeks`` given to :func:`simulate`: the
+        number of completions after those weeks by wait in steps (0, 1, ...),
+        for pooled quantiles; otherwise None.
     """
 
     scenario: Scenario
@@ -797,6 +820,8 @@ class RawRun:
     dna: FloatArray
     borrowed: FloatArray
     follow_up_slots: FloatArray
+    in_service: IntArray
+    wait_histogram: IntArray | None = None
 
 
 def _gamma(rng: np.random.Generator, cv: float, size: tuple[int, ...]) -> FloatArray:
@@ -849,13 +874,17 @@ def simulate(
     seed: int | None = 0,
     *,
     steps_per_week: int = 1,
+    wait_histogram_after_weeks: int | None = None,
     lang: str | None = None,
 ) -> RawRun:
     """Run the model and return the per-replication arrays (see :class:`RawRun`).
 
-    Parameters are those of :func:`run`. Use :func:`run` for the weekly
-    table; this function is for checks (conservation, Little's law) and for
-    statistics :func:`run` does not give.
+    Parameters are those of :func:`run`, and ``wait_histogram_after_weeks``
+    (0 to ``weeks``, default None): if given, the waits of all completions
+    after that many weeks (a burn-in) are also returned as a histogram per
+    replication (:attr:`RawRun.wait_histogram`), for pooled quantiles. Use
+    :func:`run` for the weekly table; this function is for checks
+    (conservation, Little's law) and for statistics :func:`run` does not give.
 
     Notes
     -----
@@ -879,6 +908,15 @@ def simulate(
        last :math:`L` = ``follow_up_weeks`` x :math:`m` steps (stochastically
        rounded), then no-shows and the rule as in 2.
 
+    In the ``servers`` model each step instead has at most one event per
+    replication (the uniformised M/M/c chain): an arrival of class :math:`k`
+    with probability :math:`\\lambda_k / m`, or the end of one of the
+    :math:`b_j` busy services at stage :math:`j` with probability
+    :math:`b_j h_w C_j / (c_j m)` (:math:`c_j` servers; the class that ends is
+    drawn in proportion to the classes in service). A stage 1 end joins stage
+    2 with probability :math:`s_k`. Then free servers take the waiting by the
+    priority rule; the wait recorded is to that start.
+
     Waits are counted in whole steps: a patient served in the step they
     arrived waited 0. The number waiting is counted at the end of a step, so
     the sum over steps of the number waiting equals the sum of the waits
@@ -886,6 +924,19 @@ def simulate(
     """
     lang = check_language(lang)
     _check_run_args(scenario, weeks, replications, seed, steps_per_week, lang)
+    pool_after = wait_histogram_after_weeks
+    if pool_after is not None and (
+        isinstance(pool_after, bool)
+        or not isinstance(pool_after, (int, np.integer))
+        or not 0 <= pool_after <= weeks
+    ):
+        raise ParameterError(
+            "common.param_range",
+            argument="wait_histogram_after_weeks",
+            value=pool_after,
+            allowed=f"0–{weeks}",
+            lang=lang,
+        )
     sc, W, R, spw = scenario, int(weeks), int(replications), int(steps_per_week)
     K, T = len(sc.classes), W * spw
     share = np.array([_share_to_deep(sc, k) for k in sc.classes])
@@ -918,7 +969,10 @@ def simulate(
     servers = sc.capacity_model == "servers"
     cost = 1.0 if servers else sc.visit_cost()
     follow = 0.0 if servers else sc.follow_up_visits_per_course
-    dna = sc.dna_rate
+    dna = 0.0 if servers else sc.dna_rate
+    # servers model: number in service per stage, class and replication
+    busy = [np.zeros((K, R), dtype=np.int64) for _ in range(2)]
+    n_servers = (sc.servers_first, sc.servers_deep)
 
     if servers:
         per_week = lam_week.sum(axis=1).max() + holiday.max() * (
@@ -940,8 +994,9 @@ def simulate(
     shape = (W, 2, K + 1, R)
     out_i = {
         n: np.zeros(shape, dtype=np.int64)
-        for n in ("arrivals", "completions", "queue", "queue_age_sum")
+        for n in ("arrivals", "completions", "queue", "queue_age_sum", "in_service")
     }
+    pools = [np.zeros_like(q.hist) if pool_after is not None else None for q in queues]
     out_f = {n: np.zeros(shape) for n in ("wait_sum", "within", "wait_median", "wait_p90")}
     slots, dna_lost, borrowed_out, fu_out = (np.zeros((W, 2, R)) for _ in range(4))
     ring_len = sc.follow_up_weeks * spw
@@ -951,22 +1006,51 @@ def simulate(
     rows = np.arange(K)
 
     def uniformised(w: int) -> tuple[IntArray, IntArray, IntArray]:
-        """Servers model: at most one event a step (arrival, stage 1 or stage 2 end)."""
+        """Servers model: at most one event a step (arrival, stage 1 or stage 2 end).
+
+        Returns arrivals, stage 1 ends and stage 2 ends, each [class, replication].
+        """
         u = rng_cap.random(R)
         lam = lam_week[w] / spw
         upper = np.cumsum(lam)
         a = ((u[None] >= (upper - lam)[:, None]) & (u[None] < upper[:, None])).astype(np.int64)
-        edge = upper[-1]
+        edge: Any = upper[-1]
         ends = []
-        for q, level, c in (
-            (q1, sc.capacity_first_per_week, sc.servers_first),
-            (q2, sc.capacity_deep_per_week, sc.servers_deep),
-        ):
-            busy = np.minimum(q.totals().sum(axis=0), c)
-            width = busy * (holiday[w] * level / (c * spw))
-            ends.append(((u >= edge) & (u < edge + width)).astype(np.int64))
-            edge = edge + width
+        for j, level in enumerate((sc.capacity_first_per_week, sc.capacity_deep_per_week)):
+            rate = holiday[w] * level / (n_servers[j] * spw)  # a busy server's end, a step
+            upto = np.cumsum(busy[j], axis=0)  # [K, R]
+            n_busy = upto[-1]
+            x = u - edge
+            if rate > 0:
+                # the i-th busy service ends (i = 0, 1, ...); it is of class k if
+                # upto[k] - busy[k] <= i < upto[k]
+                i = np.minimum(np.floor(x / rate), n_busy - 1)
+                hit = (x >= 0) & (x < n_busy * rate)
+                ends.append(
+                    (hit[None] & (i[None] < upto) & (i[None] >= upto - busy[j])).astype(np.int64)
+                )
+            else:
+                ends.append(np.zeros((K, R), dtype=np.int64))
+            edge = edge + n_busy * rate
         return a, ends[0], ends[1]
+
+    def servers_step(w: int) -> None:
+        """One step of the servers model: events, routing, then starts of service."""
+        a1, end1, end2 = uniformised(w)
+        q1.add(a1)
+        out_i["arrivals"][w, 0, :K] += a1
+        busy[0] -= end1
+        a2 = rng_route.binomial(end1, share_col)
+        q2.add(a2)
+        out_i["arrivals"][w, 1, :K] += a2
+        busy[1] -= end2
+        for j, (q, ends, rule_j) in enumerate(((q1, end1, rule), (q2, end2, rule2))):
+            free = n_servers[j] - busy[j].sum(axis=0)
+            started = _allocate(q.window(), free, rule_j, shifts[j], reserved)
+            q.serve(started)
+            busy[j] += started
+            out_i["completions"][w, j, :K] += started
+            slots[w, j] += ends.sum(axis=0)
 
     def capacity_draw(level: float, gam: FloatArray) -> IntArray:
         return rng_cap.poisson(level / spw * gam)
@@ -982,25 +1066,23 @@ def simulate(
         lam_step = (lam_week[w] / spw)[:, None] * g_arr
         for s in range(spw):
             t = w * spw + s
-            # stage 1: arrivals, slots, no-shows, rule
             if servers:
-                a1, c1, end2 = uniformised(w)
-            else:
-                a1 = rng_arr.poisson(lam_step)
-                c1 = capacity_draw(holiday[w] * sc.capacity_first_per_week, g_cap[0])
+                servers_step(w)
+                continue
+            # stage 1: arrivals, slots, no-shows, rule
+            a1 = rng_arr.poisson(lam_step)
+            c1 = capacity_draw(holiday[w] * sc.capacity_first_per_week, g_cap[0])
             q1.add(a1)
             out_i["arrivals"][w, 0, :K] += a1
             d1 = no_shows(c1, q1)
             served1 = _allocate(q1.window(), c1 - d1, rule, shifts[0], reserved)
             q1.serve(served1)
-            # stage 2 slots after follow-ups (the servers model draws after arrivals)
-            free = np.zeros(R)
-            if not servers:
-                c2 = capacity_draw(holiday[w] * sc.capacity_deep_per_week / cost, g_cap[1])
-                fu = ring_sum * (follow / ring_len) / (1 - dna)
-                free = c2 - fu
-                fu_out[w, 1] += np.minimum(fu, c2)
-            if rule == "first_visit_first" and not servers:
+            # stage 2 slots after follow-ups
+            c2 = capacity_draw(holiday[w] * sc.capacity_deep_per_week / cost, g_cap[1])
+            fu = ring_sum * (follow / ring_len) / (1 - dna)
+            free = c2 - fu
+            fu_out[w, 1] += np.minimum(fu, c2)
+            if rule == "first_visit_first":
                 win = q1.window()
                 n = win.shape[0]
                 if n:
@@ -1027,8 +1109,6 @@ def simulate(
             a2 = rng_route.binomial(served1, share_col)
             q2.add(a2)
             out_i["arrivals"][w, 1, :K] += a2
-            if servers:
-                free = end2.astype(float)
             free_int = np.floor(np.maximum(free, 0) + rng_round.random(R)).astype(np.int64)
             d2 = no_shows(free_int, q2)
             served2 = _allocate(q2.window(), free_int - d2, rule2, shifts[1], reserved)
@@ -1043,13 +1123,28 @@ def simulate(
         for i, q in enumerate(queues):
             out_i["queue"][w, i, :K] = q.totals()
             out_i["queue_age_sum"][w, i, :K] = q.age_sum()
-            stats = q.week_stats(target_steps[i])
+            out_i["in_service"][w, i, :K] = busy[i]
+            pool = pools[i] if pool_after is not None and w >= pool_after else None
+            stats = q.week_stats(target_steps[i], pool)
             out_f["wait_sum"][w, i] = stats["wait_sum"]
             out_f["within"][w, i] = stats["within"]
             out_f["wait_median"][w, i] = stats["median"]
             out_f["wait_p90"][w, i] = stats["p90"]
-    for name in ("arrivals", "completions", "queue", "queue_age_sum"):
+    for name in ("arrivals", "completions", "queue", "queue_age_sum", "in_service"):
         out_i[name][:, :, K] = out_i[name][:, :, :K].sum(axis=2)
+    histogram = None
+    if pool_after is not None:
+        # [replication, stage, class (+ all), wait in steps], up to the longest wait
+        used = [
+            np.flatnonzero(p.reshape(p.shape[0], -1).any(axis=1)) for p in pools if p is not None
+        ]
+        n_bins = max([int(u[-1]) + 1 for u in used if len(u)] + [1])
+        histogram = np.zeros((R, 2, K + 1, n_bins), dtype=np.int64)
+        for i, p in enumerate(pools):
+            if p is not None:
+                part = np.moveaxis(p[: min(n_bins, p.shape[0])], 0, -1)  # [K, R, wait]
+                histogram[:, i, :K, : part.shape[-1]] = np.moveaxis(part, 1, 0)
+        histogram[:, :, K] = histogram[:, :, :K].sum(axis=2)
     start_queue = np.zeros((R, 2, K + 1), dtype=np.int64)
     for i, start in enumerate((start1, start2)):
         start_queue[:, i, :K] = [int(h.sum()) for h in start]
@@ -1071,6 +1166,7 @@ def simulate(
         borrowed=rwsk(borrowed_out),
         follow_up_slots=rwsk(fu_out),
         **{n: rwsk(v) for n, v in out_i.items()},
+        wait_histogram=histogram,
         **{n: rwsk(v) for n, v in out_f.items()},
     )
 
@@ -1305,9 +1401,10 @@ def run(
     with weekly steps a wait of 4 weeks means served in the fourth week after
     the week of referral, i.e. 22 to 28 days.
 
-    Checked against the M/M/1 and M/M/c formulas (mean queue, mean wait,
-    Erlang C probability of waiting) and against the ``ciw`` library
-    (``benchmarks/bench_simulate.py``).
+    Checked against the M/M/1 and M/M/c formulas (mean queue, mean wait to
+    the start of service and its 90th percentile, Erlang C probability of
+    waiting) and against the ``ciw`` library's ``waiting_time``
+    (``benchmarks/bench_simulate.py``), in the ``servers`` capacity model.
 
     References
     ----------
