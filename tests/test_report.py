@@ -217,3 +217,139 @@ def test_check_parameters_names_unknown_and_wrongly_typed():
     )
     assert len(problems) == 3
     assert "treshold" in problems[0] and "share" in problems[1] and "threshold" in problems[2]
+
+
+# --------------------------------------------------------------------------- capacity plan
+
+PLAN = {
+    "extract_date": "2024-12-29",
+    "period_start": "2024-01-01",
+    "added_fte": {"psychologist": 1.0},
+    "freed_admin_share": 0.1,
+    "share_group": 0.1,
+    "priority_rule": "need",
+    "months": 6,
+    "replications": 100,
+    "seed": 3,
+}
+
+
+@pytest.fixture(scope="module")
+def plans() -> dict[str, report.Report]:
+    return {
+        lang: report.capacity_plan(
+            ROOT / "sample_data" / "forsta_besok_forst", lang=lang, charts=lang == "en", **PLAN
+        )
+        for lang in ("sv", "en")
+    }
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_capacity_plan_sections_in_both_languages(plans, lang):
+    r = plans[lang]
+    assert r.error is None
+    keys = [
+        "report.h.summary",
+        "report.h.about",
+        "report.plan.h.analytic",
+        "report.plan.h.options",
+        "report.plan.h.simulated",
+    ]
+    assert [s.heading for s in r.sections] == [t(k, lang) for k in keys]
+    assert r.title == t("report.plan.title", lang, name="forsta_besok_forst")
+    # one table per stage in the side-by-side section, each naming both scenarios
+    side = r.sections[-1]
+    tables = [b.content for b in side.blocks if b.kind == "table"]
+    assert len(tables) == 2
+    for name in ("report.plan.baseline", "report.plan.with_changes"):
+        assert all(html.escape(t(name, lang)) in tab for tab in tables)
+    if lang == "en":
+        assert sum(b.kind == "svg" for b in side.blocks) == 1
+
+
+def test_capacity_plan_target_capacity_equals_waitlist_directly(plans):
+    from toolkit import waitlist
+
+    unit = load_unit(ROOT / "sample_data" / "forsta_besok_forst", extract_date="2024-12-29")
+    profile = load_profile("bup_30_30")
+    analytic = plans["en"].numbers["analytic"].set_index("stage")
+    weekly = flow.weekly_flow(unit, profile=profile, start="2024-01-01")
+    start = weekly["period"].min()
+    for stage in ("first_assessment", "deep_start"):
+        target = profile.stages[stage]
+        factor = -math.log(1 - target.share_within)  # DOMAIN.md: factor = −ln(1 − p)
+        stats = flow.waiting_list_stats(
+            report._stage_events(unit.referrals, stage),
+            target_wait_days=target.target_days,
+            start=start,
+            end=unit.extract_date,
+            arrival="joined",
+            removal="left",
+            factor=factor,
+        )
+        weeks = target.target_days / 7
+        direct = float(
+            waitlist.target_capacity(
+                stats.demand_per_week, weeks, factor, stats.cv_arrival, stats.cv_removal
+            )
+        )
+        assert analytic.loc[stage, "target_capacity_per_week"] == pytest.approx(direct)
+        # and the published formula (Kingman/Marchal as in NHSRwaitinglist, DOMAIN.md):
+        # demand + (cv_a² + cv_s²) / 2 × factor / target wait
+        kingman = (
+            stats.demand_per_week
+            + ((stats.cv_arrival**2 + stats.cv_removal**2) / 2) * factor / weeks
+        )
+        assert direct == pytest.approx(kingman)
+
+
+def test_capacity_plan_simulated_baseline_equals_compare(plans):
+    from toolkit import simulate
+
+    unit = load_unit(ROOT / "sample_data" / "forsta_besok_forst", extract_date="2024-12-29")
+    baseline = simulate.calibrate(unit, profile=load_profile("bup_30_30"))
+    weeks = round(PLAN["months"] * 4.35)
+    direct = simulate.compare(
+        [baseline], weeks, PLAN["replications"], PLAN["seed"], last_weeks=report.PLAN_LAST_WEEKS
+    )
+    got = plans["en"].numbers["simulated"]
+    got = got[got["scenario"] == t("report.plan.baseline", "en")].reset_index(drop=True)
+    columns = [c for c in direct.columns if c not in ("scenario", "stage", "need_class")]
+    pd.testing.assert_frame_equal(got[columns], direct[columns])
+    assert got["stage"].astype(str).tolist() == direct["stage"].astype(str).tolist()
+
+
+def test_capacity_plan_bad_input_gives_a_message(tmp_path):
+    missing = report.capacity_plan(tmp_path / "nowhere", lang="en", months=1, replications=10)
+    assert missing.error and "Traceback" not in missing.error
+    rule = report.capacity_plan(
+        ROOT / "sample_data" / "balans", lang="en", priority_rule="random", replications=10
+    )
+    assert rule.error and "priority_rule" in rule.error and "fcfs" in rule.error
+    fte = report.capacity_plan(
+        ROOT / "sample_data" / "balans",
+        lang="sv",
+        extract_date="2024-12-29",
+        added_fte={"wizard": 1.0},
+        months=1,
+        replications=10,
+    )
+    assert fte.error and "added_fte" in fte.error and "psychologist" in fte.error
+
+
+def test_capacity_plan_notebook_runs_under_papermill(tmp_path):
+    import papermill
+
+    folder = ROOT / "notebooks" / "reports"
+    out = tmp_path / "plan.ipynb"
+    papermill.execute_notebook(
+        str(folder / "capacity_plan.ipynb"),
+        str(out),
+        parameters={"lang": "en", "months": 3, "replications": 20},
+        kernel_name="python3",
+        cwd=str(folder),
+        progress_bar=False,
+    )
+    text = out.read_text(encoding="utf-8")
+    assert t("report.plan.h.simulated", "en") in text
+    assert t("report.error_heading", "en") not in text

@@ -418,3 +418,157 @@ def test_runaway_returns_with_growth_and_a_note() -> None:
     assert q[-1] > q[51] > q[0]
     assert (q[-1] - q[51]) / 52 == pytest.approx(20 - 4 * 0.95 * 0.952, rel=0.15)
     assert any("above 1" in n for n in weekly.attrs["notes"])
+
+
+# ---------------------------------------------------------------------------
+# Capacity from staff hours (toolkit.capacity's chain into the model)
+# ---------------------------------------------------------------------------
+
+HAND_STAFF = pd.DataFrame(
+    {
+        "staff_id": ["A", "B", "C", "D"],
+        "category": ["psychologist", "psychologist", "physician", "nurse"],
+        "fte": [1.0, 0.5, 1.0, 0.8],
+        "hours_per_week": [40.0, 40.0, 40.0, 40.0],
+        "start": pd.to_datetime([None, None, None, "2024-01-01"]),
+        "end": pd.to_datetime([None, None, "2024-03-31", None]),
+    }
+)
+HAND_OPTIONS: dict[str, object] = {
+    "visit_mix": {
+        "first_assessment": 0.25,
+        "assessment": 0.25,
+        "treatment": 0.25,
+        "follow_up": 0.25,
+    },
+    "mean_duration_min": {
+        "first_assessment": 60.0,
+        "assessment": 90.0,
+        "treatment": 45.0,
+        "follow_up": 30.0,
+    },
+    "dna_rate": 0.0,
+}
+
+
+def _direct_booked(**options: object) -> pd.Series:
+    """Booked appointments per visit type, computed with toolkit.capacity directly."""
+    from toolkit import capacity as cap
+
+    ch = cap.clinical_hours(
+        cap.staff_hours(HAND_STAFF, on="2024-06-01"), absence_share=0.1, non_clinical_share=0.5
+    )
+    ap = cap.appointments_per_week(ch, **{**HAND_OPTIONS, **options})  # type: ignore[arg-type]
+    return ap.groupby("visit_type", observed=True)["booked_appointments_per_week"].sum()
+
+
+def test_capacity_from_staff_equals_hand_arithmetic_and_capacity_module() -> None:
+    from toolkit.simulate import capacity_from_staff
+
+    # In post on 2024-06-01: A (1.0), B (0.5) psychologists, D (0.8) nurse; C left in March.
+    # Clinical hours: (1.5 + 0.8) x 40 x (1 - 0.1) x (1 - 0.5) = 41.4 h a week.
+    # Stage 1: 41.4 x 0.25 x 60 / 60 = 10.35 first assessments a week.
+    # Stage 2: 41.4 x 0.25 x (60/90 + 60/45 + 60/30) = 10.35 x 4 = 41.4 slots a week.
+    c = capacity_from_staff(
+        HAND_STAFF,
+        on="2024-06-01",
+        absence_share=0.1,
+        non_clinical_share=0.5,
+        appointment_options=HAND_OPTIONS,
+    )
+    assert c.clinical_hours_per_week == pytest.approx(41.4, rel=1e-12)
+    assert c.first_per_week == pytest.approx(10.35, rel=1e-12)
+    assert c.deep_per_week == pytest.approx(41.4, rel=1e-12)
+    direct = _direct_booked()
+    assert c.first_per_week == pytest.approx(direct["first_assessment"], rel=1e-12)
+    assert c.deep_per_week == pytest.approx(
+        direct[["assessment", "treatment", "follow_up"]].sum(), rel=1e-12
+    )
+
+
+def test_capacity_from_staff_counts_group_visits_as_one_to_one_slots() -> None:
+    from toolkit.simulate import capacity_from_staff
+
+    # Half the treatment visits in groups of 6 led by 2: a treatment visit takes
+    # 45 x (0.5 + 0.5 x 2/6) = 30 clinician minutes, so 10.35 h give
+    # 10.35 x 60 / 30 = 20.7 booked treatment visits (13.8 one-to-one). Booked stage 2:
+    # 6.9 + 20.7 + 20.7 = 48.3; the model's slots stay 41.4 (one-to-one equivalents).
+    options = {**HAND_OPTIONS, "share_group": 0.5, "group_size": 6.0, "group_clinicians": 2.0}
+    c = capacity_from_staff(
+        HAND_STAFF,
+        on="2024-06-01",
+        absence_share=0.1,
+        non_clinical_share=0.5,
+        appointment_options=options,
+    )
+    assert c.deep_booked_per_week == pytest.approx(48.3, rel=1e-12)
+    assert c.deep_per_week == pytest.approx(41.4, rel=1e-12)
+    direct = _direct_booked(share_group=0.5, group_size=6.0, group_clinicians=2.0)
+    assert c.deep_booked_per_week == pytest.approx(
+        direct[["assessment", "treatment", "follow_up"]].sum(), rel=1e-12
+    )
+    # Scenario.visit_cost with the same group share turns slots back into booked visits
+    # (only treatment has groups in toolkit.capacity, so compare on treatment alone).
+    sc = Scenario(share_group=0.5, group_size=6.0, group_clinicians=2.0)
+    assert 13.8 / sc.visit_cost() == pytest.approx(direct["treatment"], rel=1e-12)
+
+
+def test_capacity_from_staff_changes_match_change_effect() -> None:
+    from toolkit import capacity as cap
+    from toolkit.simulate import capacity_from_staff
+
+    # +0.2 nurse FTE and a fifth of non-clinical time freed:
+    # at work (1.5 + 1.0) x 40 x 0.9 = 90 h; non-clinical 0.5 x 0.8 = 0.4;
+    # clinical 90 x 0.6 = 54 h; first assessments 54 x 0.25 = 13.5 a week.
+    c = capacity_from_staff(
+        HAND_STAFF,
+        on="2024-06-01",
+        absence_share=0.1,
+        non_clinical_share=0.5,
+        added_fte={"nurse": 0.2},
+        freed_non_clinical_share=0.2,
+        appointment_options=HAND_OPTIONS,
+    )
+    assert c.clinical_hours_per_week == pytest.approx(54.0, rel=1e-12)
+    assert c.first_per_week == pytest.approx(13.5, rel=1e-12)
+    ce = cap.change_effect(
+        cap.staff_hours(HAND_STAFF, on="2024-06-01"),
+        added_fte={"nurse": 0.2},
+        freed_non_clinical_share=0.2,
+        absence_share=0.1,
+        non_clinical_share=0.5,
+        appointment_options=HAND_OPTIONS,  # type: ignore[arg-type]
+    ).set_index("staff_category")
+    attended = float(c.appointments["attended_appointments_per_week"].sum())
+    assert attended == pytest.approx(ce.loc["total", "appointments_after_per_week"], rel=1e-12)
+
+
+def test_calibrate_with_staff_capacity() -> None:
+    from toolkit.io import load_unit
+    from toolkit.simulate import capacity_from_staff
+
+    unit = load_unit(SAMPLE / "forsta_besok_forst", extract_date="2024-12-29")
+    observed = calibrate(unit)
+    staffed = calibrate(unit, capacity="staff")
+    expected = capacity_from_staff(unit)
+    assert staffed.capacity_first_per_week == expected.first_per_week
+    assert staffed.capacity_deep_per_week == expected.deep_per_week
+    # everything but the two capacities is measured as before
+    assert (
+        staffed.replace(
+            capacity_first_per_week=observed.capacity_first_per_week,
+            capacity_deep_per_week=observed.capacity_deep_per_week,
+        )
+        == observed
+    )
+    with pytest.raises(ParameterError, match="capacity"):
+        calibrate(unit, capacity="budget")
+
+
+def test_calibrate_staff_without_staff_is_a_readable_error() -> None:
+    from toolkit.io import load_unit
+
+    unit = load_unit(SAMPLE / "forsta_besok_forst", extract_date="2024-12-29")
+    unit.staff = unit.staff.iloc[0:0]
+    with pytest.raises(ParameterError, match="observed"):
+        calibrate(unit, capacity="staff", lang="en")

@@ -13,6 +13,10 @@ tables only, so no person-level row reaches a report.
   written from the numbers.
 * :func:`region_overview` returns a :class:`Report` with every unit of a
   manifest side by side and SPC small multiples.
+* :func:`capacity_plan` returns a :class:`Report` for planned changes (staff,
+  freed administration, group and digital visits, priority rule): the
+  capacity needed by the queue formulas, what each option gives and costs,
+  and what the simulation says will happen, side by side.
 
 A :class:`Report` displays itself in a notebook (:meth:`Report.show`) as
 Markdown headings, HTML tables (class ``bup-table``) and inline SVG charts
@@ -62,6 +66,7 @@ __all__ = [
     "Block",
     "Report",
     "Section",
+    "capacity_plan",
     "region_overview",
     "unit_report",
 ]
@@ -1266,4 +1271,644 @@ def region_overview(
     about = Section("about", t("report.h.about", lang))
     about.text(t("report.region_about", lang, version=__version__, manifest=Path(manifest).name))
     report.sections.append(about)
+    return report
+
+
+# --------------------------------------------------------------------------- capacity plan
+
+#: Weeks in a month, for the simulation horizon (365.25 / 12 / 7).
+WEEKS_PER_MONTH = 4.35
+#: Weeks at the end of the horizon that the simulated figures summarise.
+PLAN_LAST_WEEKS = 4
+
+
+def _plan_check(
+    months: Any,
+    replications: Any,
+    seed: Any,
+    freed_admin_share: Any,
+    share_group: Any,
+    share_digital: Any,
+    priority_rule: Any,
+    capacity_source: Any,
+    lang: str,
+) -> None:
+    """Readable errors for the capacity plan's own parameters (the modules check the rest)."""
+    from toolkit import simulate
+
+    def whole(name: str, value: Any, low: int, high: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ParameterError(
+                "common.param_range",
+                argument=name,
+                value=value,
+                allowed=f"{low}–{high}",
+                lang=lang,
+            )
+
+    whole("months", months, 1, 36)
+    whole("replications", replications, 10, 10_000)
+    whole("seed", seed, 0, 2**31 - 1)
+    for name, value in (
+        ("freed_admin_share", freed_admin_share),
+        ("share_group", share_group),
+        ("share_digital", share_digital),
+    ):
+        ok = value is None or (
+            not isinstance(value, bool)
+            and isinstance(value, int | float)
+            and 0.0 <= float(value) <= 1.0
+        )
+        if not ok:
+            raise ParameterError(
+                "common.param_range", argument=name, value=value, allowed="0–1", lang=lang
+            )
+    if priority_rule not in simulate.RULES:
+        raise ParameterError(
+            "common.param_choice",
+            argument="priority_rule",
+            value=priority_rule,
+            allowed=", ".join(simulate.RULES),
+            lang=lang,
+        )
+    if capacity_source not in ("observed", "staff"):
+        raise ParameterError(
+            "common.param_choice",
+            argument="capacity_source",
+            value=capacity_source,
+            allowed="observed, staff",
+            lang=lang,
+        )
+
+
+def _plan_options(
+    unit: UnitData,
+    added_fte: Mapping[str, float] | None,
+    freed_admin_share: float,
+    share_group: float | None,
+    share_digital: float | None,
+    lang: str,
+) -> pd.DataFrame | None:
+    """What each option gives and costs: :func:`toolkit.capacity.change_effect`'s total row per option.
+
+    Columns: option, fte_change, appointments_change_per_week,
+    cost_change_per_year_sek, cost_per_extra_appointment_sek. None without a
+    staff table.
+    """
+    if not unit.has("staff"):
+        return None
+    hours = capacity.staff_hours(unit.staff, on=unit.extract_date, lang=lang)
+    non_clinical = (
+        capacity.time_use_shares(unit.time_use, lang=lang) if unit.has("time_use") else None
+    )
+    visits = unit.visits if unit.has("visits") else None
+    options: list[tuple[str, dict[str, Any]]] = []
+    if added_fte:
+        options.append(("staff", {"added_fte": dict(added_fte)}))
+    if freed_admin_share:
+        options.append(("admin", {"freed_non_clinical_share": float(freed_admin_share)}))
+    if share_group is not None or share_digital is not None:
+        options.append(("formats", {"share_group": share_group, "share_digital": share_digital}))
+    if len(options) > 1:
+        combined: dict[str, Any] = {}
+        for _, kw in options:
+            combined.update(kw)
+        options.append(("all", combined))
+    rows = []
+    for key, kw in options:
+        effect = capacity.change_effect(
+            hours, visits, non_clinical_share=non_clinical, lang=lang, **kw
+        )
+        total: dict[Any, Any] = effect[effect["staff_category"] == "total"].iloc[0].to_dict()
+        rows.append(
+            {
+                "option": t(f"report.plan.option.{key}", lang),
+                "fte_change": float(total["fte_after"] - total["fte_before"]),
+                "appointments_change_per_week": float(total["appointments_change_per_week"]),
+                "cost_change_per_year_sek": float(total["cost_change_per_year_sek"]),
+                "cost_per_extra_appointment_sek": float(total["cost_per_extra_appointment_sek"]),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "option",
+            "fte_change",
+            "appointments_change_per_week",
+            "cost_change_per_year_sek",
+            "cost_per_extra_appointment_sek",
+        ],
+    )
+
+
+def _plan_scenarios(
+    unit: UnitData,
+    profile: TargetProfile,
+    added_fte: Mapping[str, float] | None,
+    freed_admin_share: float,
+    share_group: float | None,
+    share_digital: float | None,
+    priority_rule: str,
+    capacity_source: str,
+    lang: str,
+) -> tuple[Any, Any, dict[str, float]]:
+    """The calibrated baseline, the scenario with the changes, and the capacity ratio per stage.
+
+    The changes scale the baseline's slots by what they do to the staff's
+    slots (:func:`toolkit.simulate.capacity_from_staff` after / before, per
+    stage); group and digital shares act through the scenario's own
+    :meth:`~toolkit.simulate.Scenario.visit_cost`, and the ratio for stage 2
+    in the returned dict includes that effect (patient visits a week).
+    """
+    from toolkit import simulate
+
+    base = simulate.Scenario(priority_rule="fcfs")
+    baseline = simulate.calibrate(
+        unit, profile=profile, base=base, capacity=capacity_source, lang=lang
+    ).replace(name=t("report.plan.baseline", lang))
+    staff_ratio = {"first_assessment": 1.0, "deep_start": 1.0}
+    if added_fte or freed_admin_share:
+        if not unit.has("staff"):
+            raise ParameterError("report.plan.no_staff", argument="added_fte", lang=lang)
+        before = simulate.capacity_from_staff(unit, lang=lang)
+        after = simulate.capacity_from_staff(
+            unit,
+            added_fte=added_fte,
+            freed_non_clinical_share=float(freed_admin_share),
+            lang=lang,
+        )
+        for stage, b, a in (
+            ("first_assessment", before.first_per_week, after.first_per_week),
+            ("deep_start", before.deep_per_week, after.deep_per_week),
+        ):
+            staff_ratio[stage] = a / b if b > 0 else 1.0
+    changed = baseline.replace(
+        name=t("report.plan.with_changes", lang),
+        capacity_first_per_week=baseline.capacity_first_per_week * staff_ratio["first_assessment"],
+        capacity_deep_per_week=baseline.capacity_deep_per_week * staff_ratio["deep_start"],
+        share_group=baseline.share_group if share_group is None else float(share_group),
+        share_digital=baseline.share_digital if share_digital is None else float(share_digital),
+        priority_rule=priority_rule,
+    )
+    ratio = {
+        "first_assessment": staff_ratio["first_assessment"],
+        "deep_start": staff_ratio["deep_start"] * baseline.visit_cost() / changed.visit_cost(),
+    }
+    return baseline, changed, ratio
+
+
+def _plan_chart(weekly: Mapping[str, pd.DataFrame], start: pd.Timestamp, lang: str) -> Any:
+    """Queue over time per scenario (mean and the 10–90 % band), one panel per stage."""
+    import altair as alt
+
+    from toolkit.charts import _finish
+
+    parts = []
+    for name, frame in weekly.items():
+        rows = frame[frame["need_class"] == "all"]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "period": start + pd.to_timedelta(7 * rows["week"].to_numpy(), unit="D"),
+                    "stage": [t(f"flow.stage.{s}", lang) for s in rows["stage"].astype(str)],
+                    "scenario": name,
+                    "queue": rows["queue_mean"].to_numpy(dtype=float),
+                    "lo": rows["queue_lo"].to_numpy(dtype=float),
+                    "hi": rows["queue_hi"].to_numpy(dtype=float),
+                }
+            )
+        )
+    data = pd.concat(parts, ignore_index=True)
+    title = t("report.plan.chart_title", lang)
+    x = alt.X("period:T", title=t("report.axis.week", lang))
+    colour = alt.Color("scenario:N", title=t("report.plan.col.scenario", lang))
+    band = alt.Chart().mark_area(opacity=0.2).encode(x=x, y="lo:Q", y2="hi:Q", color=colour)
+    line = (
+        alt.Chart()
+        .mark_line()
+        .encode(x=x, y=alt.Y("queue:Q", title=t("report.plan.axis.queue", lang)), color=colour)
+    )
+    chart = (
+        alt.layer(band, line, data=data)
+        .properties(width=300, height=220)
+        .facet(column=alt.Column("stage:N", title=None))
+        .properties(title=title)
+    )
+    return _finish(chart, lang)
+
+
+def capacity_plan(
+    unit_path: str | Path,
+    *,
+    lang: str = "sv",
+    unit_name: str = "",
+    target_profile: str = "bup_30_30",
+    extract_date: str | dt.date | None = None,
+    period_start: str | dt.date | None = None,
+    added_fte: Mapping[str, float] | None = None,
+    freed_admin_share: float = 0.0,
+    share_group: float | None = None,
+    share_digital: float | None = None,
+    priority_rule: str = "fcfs",
+    capacity_source: str = "observed",
+    time_to_target_weeks: float = waitlist.DEFAULT_TIME_TO_TARGET_WEEKS,
+    months: int = 12,
+    replications: int = 200,
+    seed: int = 1,
+    charts: bool = True,
+) -> Report:
+    """A capacity plan: capacity needed, what each option gives and costs, and the simulated outcome.
+
+    Parameters
+    ----------
+    unit_path : str or Path
+        The unit's data: a folder of CSV files or one workbook.
+    lang : {"sv", "en"}
+        Language of the report.
+    unit_name : str
+        The unit's name as readers see it (default: the folder name).
+    target_profile : str
+        Waiting-time targets (a shipped profile name or a profile file).
+    extract_date, period_start : str, optional
+        As in :func:`unit_report`: the data's extract date and the first day
+        over which demand and capacity are measured.
+    added_fte : mapping staff category -> float, optional
+        FTE added (negative: lost) per staff category, e.g.
+        ``{"psychologist": 1.0}``.
+    freed_admin_share : float, default 0
+        Share of the non-clinical (administrative) hours turned into
+        clinical hours (0–1).
+    share_group, share_digital : float, optional
+        Share of stage 2 visits in groups and digitally after the change
+        (0–1); ``None`` keeps the unit's own.
+    priority_rule : str, default "fcfs"
+        Priority rule with the changes (:data:`toolkit.simulate.RULES`); the
+        baseline keeps first come, first served.
+    capacity_source : {"observed", "staff"}, default "observed"
+        Where the simulation's baseline slots come from
+        (:func:`toolkit.simulate.calibrate`'s ``capacity``).
+    time_to_target_weeks : float
+        Weeks in which the relief capacity brings the queue to its target.
+    months : int, default 12
+        Simulation horizon in months (1–36; ``months × 4.35`` weeks, rounded).
+    replications : int, default 200
+        Simulation replications (10–10 000).
+    seed : int, default 1
+        Seed of the simulation (the same seed gives the same report).
+    charts : bool
+        Render the chart (False skips vl-convert, for quick checks).
+
+    Returns
+    -------
+    Report
+        Sections: summary, about (parameters), analytic answer, options and
+        cost, simulated answer (a table per stage, analytic and simulated
+        figures side by side, and a chart). ``numbers`` holds ``analytic``
+        (the queue formulas per stage, as in :func:`unit_report`),
+        ``options`` (per option), ``simulated`` (the
+        :func:`toolkit.simulate.compare` table) and ``capacity_ratio`` per
+        stage. Its ``error`` is a readable message when the data or a
+        parameter is wrong.
+
+    Notes
+    -----
+    The analytic answer is the queue formulas of :mod:`toolkit.waitlist`
+    (target capacity with variability, relief capacity) on the unit's
+    measured demand and capacity (:func:`toolkit.flow.waiting_list_stats`).
+    The capacity with the changes is the measured capacity times the ratio of
+    the staff's slots after and before the change
+    (:func:`toolkit.simulate.capacity_from_staff`), and at stage 2 also times
+    the slots a visit takes before over after (group and digital visits,
+    :meth:`toolkit.simulate.Scenario.visit_cost`). The simulated answer runs
+    the calibrated baseline and the same scenario with the changes (slots
+    scaled by the same ratios, the new formats and priority rule) with common
+    random numbers, and summarises the last :data:`PLAN_LAST_WEEKS` weeks of
+    the horizon.
+
+    References
+    ----------
+    Fong K et al. (2022), NHS-R ``NHSRwaitinglist`` (target and relief
+    capacity); Socialstyrelsen's PKS support (beslut för balans).
+    """
+    lang = check_language(lang)
+    title_name = unit_name or Path(unit_path).name
+    title = t("report.plan.title", lang, name=title_name)
+    try:
+        _plan_check(
+            months,
+            replications,
+            seed,
+            freed_admin_share,
+            share_group,
+            share_digital,
+            priority_rule,
+            capacity_source,
+            lang,
+        )
+        profile = load_profile(target_profile)
+        extract = _parse_date(extract_date, "extract_date", lang)
+        start = _parse_date(period_start, "period_start", lang)
+        unit = load_unit(unit_path, lang=lang, extract_date=extract)
+        return _build_capacity_plan(
+            unit,
+            title,
+            profile,
+            start,
+            dict(added_fte or {}),
+            float(freed_admin_share),
+            share_group,
+            share_digital,
+            priority_rule,
+            capacity_source,
+            float(time_to_target_weeks),
+            int(months),
+            int(replications),
+            int(seed),
+            charts,
+            lang,
+        )
+    except DataError as err:
+        return _error_report(title, err.message(lang), lang)
+    except ParameterError as err:
+        return _error_report(title, err.message(lang), lang)
+
+
+def _build_capacity_plan(
+    unit: UnitData,
+    title: str,
+    profile: TargetProfile,
+    start: pd.Timestamp | None,
+    added_fte: dict[str, float],
+    freed_admin_share: float,
+    share_group: float | None,
+    share_digital: float | None,
+    priority_rule: str,
+    capacity_source: str,
+    time_to_target_weeks: float,
+    months: int,
+    replications: int,
+    seed: int,
+    charts: bool,
+    lang: str,
+) -> Report:
+    from toolkit import simulate
+
+    first, end = _period_of(unit, start, lang)
+    weekly = flow.weekly_flow(unit, "W", profile=profile, start=first, end=end, lang=lang)
+    if weekly.empty:
+        raise DataError(
+            "report.no_data_in_period",
+            file=unit.source,
+            start=_date(first),
+            end=_date(end),
+            lang=lang,
+        )
+    first = pd.Timestamp(weekly["period"].min())
+    queue = _queue_figures(unit, weekly, profile, first, end, time_to_target_weeks, lang)
+    baseline, changed, ratio = _plan_scenarios(
+        unit,
+        profile,
+        added_fte,
+        freed_admin_share,
+        share_group,
+        share_digital,
+        priority_rule,
+        capacity_source,
+        lang,
+    )
+    queue["capacity_after_per_week"] = queue["capacity_per_week"] * queue["stage"].map(ratio)
+    queue["load_after"] = queue["demand_per_week"] / queue["capacity_after_per_week"].where(
+        queue["capacity_after_per_week"] > 0
+    )
+    options = _plan_options(unit, added_fte, freed_admin_share, share_group, share_digital, lang)
+
+    weeks = round(months * WEEKS_PER_MONTH)
+    runs = {
+        sc.name: simulate.run(sc, weeks, replications, seed, lang=lang)
+        for sc in (baseline, changed)
+    }
+    # the same table as simulate.compare([baseline, changed], ...), from the runs the chart needs
+    parts = []
+    sim_notes: list[str] = []
+    for name, frame in runs.items():
+        part = simulate.summary(frame, PLAN_LAST_WEEKS, lang=lang)
+        sim_notes += [f"{name}: {n}" for n in part.attrs["notes"]]
+        part.insert(0, "scenario", name)
+        parts.append(part)
+    simulated = pd.concat(parts, ignore_index=True)
+    simulated.attrs = {"weeks": weeks, "last_weeks": PLAN_LAST_WEEKS, "notes": sim_notes}
+
+    report = Report(title=title, lang=lang)
+    report.numbers = {
+        "analytic": queue,
+        "options": options,
+        "simulated": simulated,
+        "capacity_ratio": ratio,
+        "weeks": weeks,
+        "scenarios": {"baseline": baseline.as_dict(), "with_changes": changed.as_dict()},
+    }
+    stage_labels = {s: t(f"flow.stage.{s}", lang) for s in _STAGES}
+    q = _by_stage(queue)
+    sim_all = simulated[simulated["need_class"] == "all"].set_index(["scenario", "stage"])
+
+    def sim(name: str, stage: str, column: str) -> float:
+        value: Any = sim_all.loc[(name, stage), column]
+        return float(value)
+
+    # Summary ---------------------------------------------------------------
+    summary = Section("summary", t("report.h.summary", lang))
+    for stage in _STAGES:
+        row = q[stage]
+        target_share = profile.stages[stage].share_within
+        summary.text(
+            t(
+                "report.plan.summary_stage",
+                lang,
+                stage=stage_labels[stage],
+                demand=_num(row["demand_per_week"], lang, 1),
+                capacity=_num(row["capacity_per_week"], lang, 1),
+                needed=_num(row["target_capacity_per_week"], lang, 1),
+                after=_num(row["capacity_after_per_week"], lang, 1),
+                months=months,
+                queue_now=_num(row["queue_size"], lang),
+                queue_base=_num(sim(baseline.name, stage, "queue_end"), lang),
+                queue_after=_num(sim(changed.name, stage, "queue_end"), lang),
+                within_base=_pct(sim(baseline.name, stage, "share_within_target"), lang),
+                within_after=_pct(sim(changed.name, stage, "share_within_target"), lang),
+                target_share=_pct(target_share, lang),
+            )
+        )
+    summary.text(t("report.plan.summary_caveat", lang))
+    report.sections.append(summary)
+
+    # About -----------------------------------------------------------------
+    about = Section("about", t("report.h.about", lang))
+    fte_text = (
+        ", ".join(f"{k}: {_num(v, lang, 1)}" for k, v in added_fte.items()) if added_fte else _DASH
+    )
+    meta = pd.DataFrame(
+        {
+            "item": [
+                t("report.meta.period", lang),
+                t("report.meta.extract_date", lang),
+                t("report.meta.profile", lang),
+                t("report.plan.meta.added_fte", lang),
+                t("report.plan.meta.freed_admin", lang),
+                t("report.plan.meta.formats", lang),
+                t("report.plan.meta.rule", lang),
+                t("report.plan.meta.simulation", lang),
+                t("report.meta.version", lang),
+            ],
+            "value": [
+                f"{first.date().isoformat()} – {end.date().isoformat()}",
+                unit.extract_date.date().isoformat(),
+                f"{profile.name(lang)} ({profile.id})",
+                fte_text,
+                _pct(freed_admin_share, lang),
+                f"{_pct(changed.share_group, lang)} / {_pct(changed.share_digital, lang)}",
+                t(f"report.plan.rule.{priority_rule}", lang),
+                t(
+                    "report.plan.meta.simulation_value",
+                    lang,
+                    months=months,
+                    weeks=weeks,
+                    replications=replications,
+                    seed=seed,
+                    source=t(f"report.plan.source.{capacity_source}", lang),
+                ),
+                __version__,
+            ],
+        }
+    )
+    labels_meta = {"item": t("report.col.item", lang), "value": t("report.col.value", lang)}
+    about.html("table", html_table(meta, labels=labels_meta, lang=lang))
+    report.sections.append(about)
+
+    # Analytic answer ---------------------------------------------------------
+    analytic = Section("analytic", t("report.plan.h.analytic", lang))
+    analytic.text(t("report.plan.analytic_text", lang, weeks=_num(time_to_target_weeks, lang)))
+    shown = queue[
+        [
+            "stage",
+            "demand_per_week",
+            "capacity_per_week",
+            "load",
+            "queue_size",
+            "target_queue_size",
+            "target_capacity_per_week",
+            "relief_capacity_per_week",
+            "capacity_after_per_week",
+            "load_after",
+        ]
+    ].copy()
+    shown["stage"] = shown["stage"].map(stage_labels)
+    analytic.html(
+        "table",
+        html_table(
+            shown,
+            labels={c: t(f"report.plan.col.{c}", lang) for c in shown.columns},
+            formats={
+                "load": lambda x: _num(x, lang, 2),
+                "load_after": lambda x: _num(x, lang, 2),
+            },
+            lang=lang,
+        ),
+    )
+    report.sections.append(analytic)
+
+    # Options and cost ------------------------------------------------------
+    costs = Section("options", t("report.plan.h.options", lang))
+    if options is None:
+        costs.text(t("report.plan.no_staff_table", lang))
+    elif options.empty:
+        costs.text(t("report.plan.no_options", lang))
+    else:
+        costs.text(t("report.plan.options_text", lang))
+        shown_o = options.copy()
+        costs.html(
+            "table",
+            html_table(
+                shown_o,
+                labels={c: t(f"report.plan.col.{c}", lang) for c in shown_o.columns},
+                formats={
+                    "fte_change": lambda x: _num(x, lang, 1),
+                    "appointments_change_per_week": lambda x: _num(x, lang, 1),
+                },
+                lang=lang,
+            ),
+        )
+    if priority_rule != "fcfs":
+        costs.text(
+            t("report.plan.rule_text", lang, rule=t(f"report.plan.rule.{priority_rule}", lang))
+        )
+    report.sections.append(costs)
+
+    # Simulated answer, side by side ------------------------------------------
+    simulated_section = Section("simulated", t("report.plan.h.simulated", lang))
+    simulated_section.text(
+        t("report.plan.simulated_text", lang, months=months, last=PLAN_LAST_WEEKS)
+    )
+    names = (baseline.name, changed.name)
+    for stage in _STAGES:
+        row = q[stage]
+
+        def spread(name: str, stage: str = stage) -> str:
+            return (
+                f"{_num(sim(name, stage, 'queue_end'), lang)} "
+                f"({_num(sim(name, stage, 'queue_end_lo'), lang)}–"
+                f"{_num(sim(name, stage, 'queue_end_hi'), lang)})"
+            )
+
+        side = pd.DataFrame(
+            {
+                "measure": [
+                    t("report.plan.row.capacity", lang),
+                    t("report.plan.row.load", lang),
+                    t("report.plan.row.target_capacity", lang),
+                    t("report.plan.row.queue", lang),
+                    t("report.plan.row.wait_mean", lang),
+                    t("report.plan.row.wait_p90", lang),
+                    t("report.plan.row.within", lang),
+                ],
+                "kind": [t("report.plan.kind.analytic", lang)] * 3
+                + [t("report.plan.kind.simulated", lang)] * 4,
+                "baseline": [
+                    _num(row["capacity_per_week"], lang, 1),
+                    _num(row["load"], lang, 2),
+                    _num(row["target_capacity_per_week"], lang, 1),
+                    spread(names[0]),
+                    _num(sim(names[0], stage, "wait_mean_weeks"), lang, 1),
+                    _num(sim(names[0], stage, "wait_p90_weeks"), lang, 1),
+                    _pct(sim(names[0], stage, "share_within_target"), lang),
+                ],
+                "with_changes": [
+                    _num(row["capacity_after_per_week"], lang, 1),
+                    _num(row["load_after"], lang, 2),
+                    _num(row["target_capacity_per_week"], lang, 1),
+                    spread(names[1]),
+                    _num(sim(names[1], stage, "wait_mean_weeks"), lang, 1),
+                    _num(sim(names[1], stage, "wait_p90_weeks"), lang, 1),
+                    _pct(sim(names[1], stage, "share_within_target"), lang),
+                ],
+            }
+        )
+        simulated_section.text(f"**{stage_labels[stage]}**")
+        simulated_section.html(
+            "table",
+            html_table(
+                side,
+                labels={
+                    "measure": t("report.plan.col.measure", lang),
+                    "kind": t("report.plan.col.kind", lang),
+                    "baseline": names[0],
+                    "with_changes": names[1],
+                },
+                lang=lang,
+            ),
+        )
+    for note in sim_notes:
+        simulated_section.text(note)
+    if charts:
+        simulated_section.html("svg", svg(_plan_chart(runs, unit.extract_date, lang)))
+    report.sections.append(simulated_section)
     return report

@@ -23,7 +23,8 @@ growth shows in the queue columns).
 * :func:`simulate` -- the raw per-replication arrays (for checks and
   custom statistics).
 * :func:`calibrate` -- a scenario that starts from a loaded unit's own
-  arrivals, capacity and queues.
+  arrivals, capacity and queues; capacity observed, or from staff hours with
+  :func:`capacity_from_staff`.
 
 See ``docs/simulation.md`` for the model, its assumptions and its validation
 against queueing theory and the ``ciw`` library.
@@ -60,7 +61,9 @@ __all__ = [
     "STAGES",
     "RawRun",
     "Scenario",
+    "StaffCapacity",
     "calibrate",
+    "capacity_from_staff",
     "compare",
     "run",
     "simulate",
@@ -1634,6 +1637,7 @@ def calibrate(
     window_weeks: int = 26,
     profile: Any = None,
     base: Scenario | None = None,
+    capacity: str = "observed",
     lang: str | None = None,
 ) -> Scenario:
     """A scenario that starts from a loaded unit's own situation.
@@ -1650,6 +1654,16 @@ def calibrate(
     base : Scenario, optional
         Fields not measured from the data (seasonality, holidays, rule, ...)
         come from here; default ``Scenario()``.
+    capacity : {"observed", "staff"}, default "observed"
+        Where ``capacity_first_per_week`` and ``capacity_deep_per_week`` come
+        from: ``observed`` measures them from what the unit did in the window
+        (below); ``staff`` takes them from the staff table in post at the
+        extract date with :func:`capacity_from_staff` (clinical hours turned
+        into appointments by :mod:`toolkit.capacity`). Everything else
+        (arrivals, DNA rate, formats, follow-up visits per course, queues) is
+        measured as with ``observed``, so the follow-up visits of courses
+        under way take their share of the staff's stage 2 slots exactly as
+        in the model.
     lang : {"sv", "en"}, optional
         Language of the errors.
 
@@ -1727,6 +1741,23 @@ def calibrate(
             value=window_weeks,
             allowed="1–520",
             lang=lang,
+        )
+    if capacity not in ("observed", "staff"):
+        raise ParameterError(
+            "common.param_choice",
+            argument="capacity",
+            value=capacity,
+            allowed="observed, staff",
+            lang=lang,
+        )
+    if capacity == "staff":
+        observed = calibrate(unit, window_weeks=window_weeks, profile=profile, base=base, lang=lang)
+        staff = capacity_from_staff(unit, lang=lang)
+        if staff.first_per_week <= 0 or staff.deep_per_week <= 0:
+            raise ParameterError("simulate.no_staff_capacity", argument="capacity", lang=lang)
+        return observed.replace(
+            capacity_first_per_week=staff.first_per_week,
+            capacity_deep_per_week=staff.deep_per_week,
         )
     if profile is None or isinstance(profile, str):
         profile = load_profile(profile or "bup_30_30")
@@ -1920,4 +1951,254 @@ def _calibrate_counts(
         reserved_shares={},
         class_target_days={},
         **targets,
+    )
+
+
+# ============================================================================
+# Section: capacity from staff hours
+# ============================================================================
+
+#: Visit types whose appointments are stage 1 slots and stage 2 slots in the model.
+STAFF_STAGE_VISITS: dict[str, tuple[str, ...]] = {
+    "first_assessment": ("first_assessment",),
+    "deep_start": _STAGE2_VISITS,
+}
+
+
+@dataclass(frozen=True)
+class StaffCapacity:
+    """Weekly slots per stage that a unit's staff hours allow (see :func:`capacity_from_staff`).
+
+    Attributes
+    ----------
+    first_per_week : float
+        Booked first-assessment appointments a week: the model's
+        ``capacity_first_per_week`` (no-shows are taken off by the model).
+    deep_per_week : float
+        Stage 2 clinician slots a week (in-depth assessment, treatment and
+        follow-up appointments, in one-to-one equivalents): the model's
+        ``capacity_deep_per_week``.
+    deep_booked_per_week : float
+        Booked stage 2 appointments a week (patient visits) at the formats
+        used in ``appointments``; equals ``deep_per_week`` with no group or
+        digital visits.
+    clinical_hours_per_week : float
+        Clinical hours a week of all staff categories.
+    appointments : pandas.DataFrame
+        The table of :func:`toolkit.capacity.appointments_per_week` it was
+        computed from (left out of comparisons).
+    """
+
+    first_per_week: float
+    deep_per_week: float
+    deep_booked_per_week: float
+    clinical_hours_per_week: float
+    appointments: pd.DataFrame = field(compare=False, repr=False)
+
+    def as_dict(self) -> dict[str, float]:
+        """The four numbers as a dict (for reports and ``DataFrame.attrs``)."""
+        return {
+            "first_per_week": self.first_per_week,
+            "deep_per_week": self.deep_per_week,
+            "deep_booked_per_week": self.deep_booked_per_week,
+            "clinical_hours_per_week": self.clinical_hours_per_week,
+        }
+
+
+def _with_added_fte(
+    hours: pd.DataFrame, added_fte: Mapping[str, float] | None, lang: str
+) -> pd.DataFrame:
+    """A staff-hours table with FTE added per category, at the category's hours per FTE.
+
+    The same rule as :func:`toolkit.capacity.change_effect`: added FTE work
+    the category's mean contracted hours per FTE (the full-time default when
+    the unit has none of that category).
+    """
+    from toolkit import capacity as cap
+
+    if not added_fte:
+        return hours
+    out = hours.copy()
+    fte = out["fte"].astype(float).to_numpy()
+    contracted = out["contracted_hours_per_week"].astype(float).to_numpy()
+    full = float(out.attrs.get("full_time_hours_per_week", cap.default("full_time_hours_per_week")))
+    per_fte = np.divide(contracted, fte, out=np.full(len(fte), full), where=fte > 0)
+    delta = np.zeros(len(fte))
+    categories = out["staff_category"].astype(str).tolist()
+    for key, value in added_fte.items():
+        if key not in categories:
+            raise ParameterError(
+                "common.param_choice",
+                argument="added_fte",
+                value=key,
+                allowed=", ".join(cap.STAFF_CATEGORIES),
+                lang=lang,
+            )
+        i = categories.index(key)
+        x = _number(f"added_fte[{key!r}]", value, -fte[i], 1e4, f"≥ {-fte[i]:g}")
+        delta[i] = x
+    out["fte"] = fte + delta
+    out["contracted_hours_per_week"] = np.clip(contracted + delta * per_fte, 0.0, None)
+    return out
+
+
+def capacity_from_staff(
+    unit_or_staff: Any,
+    *,
+    visits: pd.DataFrame | None = None,
+    absence_share: float | Mapping[str, float] | None = None,
+    non_clinical_share: float | Mapping[str, float] | None = None,
+    time_use: pd.DataFrame | None = None,
+    on: str | pd.Timestamp | None = None,
+    added_fte: Mapping[str, float] | None = None,
+    freed_non_clinical_share: float = 0.0,
+    appointment_options: Mapping[str, Any] | None = None,
+    lang: str | None = None,
+) -> StaffCapacity:
+    """Stage 1 and stage 2 slots a week from staff hours, by :mod:`toolkit.capacity`'s chain.
+
+    The chain is :func:`toolkit.capacity.staff_hours` (who is in post on
+    ``on``) → :func:`toolkit.capacity.clinical_hours` (minus absence and
+    non-clinical time) → :func:`toolkit.capacity.appointments_per_week`
+    (clinical hours split over visit types and divided by the clinician time
+    an appointment takes). The first-assessment appointments are the stage 1
+    slots; the in-depth assessment, treatment and follow-up appointments are
+    the stage 2 slots, because in the model the follow-up visits of courses
+    under way take stage 2 slots before new starts do.
+
+    Parameters
+    ----------
+    unit_or_staff : toolkit.io.UnitData or pandas.DataFrame
+        A loaded unit (its ``staff``, ``visits`` and ``time_use`` tables are
+        used, and ``on`` defaults to its extract date) or a ``staff`` table.
+    visits : pandas.DataFrame, optional
+        Visits to measure the visit mix, lengths and formats from (default
+        the unit's; none for a staff table: ``toolkit.capacity``'s defaults).
+    absence_share, non_clinical_share : float or mapping per staff category, optional
+        As in :func:`toolkit.capacity.clinical_hours`. Without
+        ``non_clinical_share`` the time-use study is used when there is one,
+        else the default.
+    time_use : pandas.DataFrame, optional
+        A ``time_use`` table (default the unit's).
+    on : date, optional
+        Count the staff in post on this day (default: a unit's extract date;
+        for a staff table the rows with no end date).
+    added_fte : mapping staff category -> float, optional
+        FTE added (or, negative, removed) per category, at the category's
+        hours per FTE (as :func:`toolkit.capacity.change_effect`).
+    freed_non_clinical_share : float, default 0
+        Share of the non-clinical hours turned into clinical hours (0–1).
+    appointment_options : mapping, optional
+        Further keyword arguments for
+        :func:`toolkit.capacity.appointments_per_week` (``visit_mix``,
+        ``mean_duration_min``, ``dna_rate``, ``share_group``, ...).
+    lang : {"sv", "en"}, optional
+        Language of the errors.
+
+    Returns
+    -------
+    StaffCapacity
+        ``first_per_week`` and ``deep_per_week`` are the values for
+        :class:`Scenario`'s ``capacity_first_per_week`` and
+        ``capacity_deep_per_week``.
+
+    Notes
+    -----
+    With :math:`B_{kv}` the booked appointments a week of staff category
+    :math:`k` and visit type :math:`v`, :math:`m_{kv}` the clinician minutes
+    one takes and :math:`d_v` the one-to-one length (min), all from
+    :func:`toolkit.capacity.appointments_per_week`:
+
+    .. math::
+
+        C_1 = \\sum_k B_{k,\\text{first}}, \\qquad
+        C_2 = \\sum_k \\sum_{v \\in \\{\\text{assessment, treatment, follow-up}\\}}
+              B_{kv}\\, \\frac{m_{kv}}{d_v}
+
+    :math:`C_1` is booked slots a week (the model takes off no-shows with its
+    ``dna_rate``). :math:`C_2` counts clinician slots in one-to-one
+    equivalents (:math:`B\\,m/d = 60\\,H_{kv}/d_v`, :math:`H_{kv}` the
+    clinical hours a week for that visit type), because the model divides
+    ``capacity_deep_per_week`` by the slots one visit takes under its own
+    group and digital shares (:meth:`Scenario.visit_cost`). Each appointment
+    counts as one slot whatever its length; the visit mix (the unit's own
+    when visits are given) decides how clinical hours are split.
+
+    References
+    ----------
+    CAPA: capacity = FTE × sessions × share of time in that work ×
+    appointments per session × share actually worked (camhsnetwork.co.uk,
+    "CAPA Demand and Capacity Modelling"); see :mod:`toolkit.capacity`.
+
+    Examples
+    --------
+    Two full-time psychologists (40 h), 10 % absence, half the time at work
+    non-clinical: 2 × 40 × 0.9 × 0.5 = 36 clinical hours a week. With a
+    fifth of them on 60-minute first assessments: 36 × 0.2 × 60 / 60 = 7.2
+    first-assessment slots, and 36 × 0.8 = 28.8 stage 2 slots.
+
+    >>> import pandas as pd
+    >>> staff = pd.DataFrame({"staff_id": ["A", "B"], "category": ["psychologist"] * 2,
+    ...                       "fte": [1.0, 1.0], "hours_per_week": [40.0, 40.0]})
+    >>> c = capacity_from_staff(staff, absence_share=0.1, non_clinical_share=0.5,
+    ...     appointment_options={"visit_mix": {"first_assessment": 0.2, "treatment": 0.8},
+    ...                          "mean_duration_min": 60})
+    >>> round(c.first_per_week, 6), round(c.deep_per_week, 6)
+    (7.2, 28.8)
+    """
+    from toolkit import capacity as cap
+
+    lang = check_language(lang)
+    if isinstance(unit_or_staff, pd.DataFrame):
+        staff = unit_or_staff
+    elif isinstance(getattr(unit_or_staff, "staff", None), pd.DataFrame):
+        staff = unit_or_staff.staff
+        if visits is None and len(unit_or_staff.visits):
+            visits = unit_or_staff.visits
+        if time_use is None and len(unit_or_staff.time_use):
+            time_use = unit_or_staff.time_use
+        if on is None:
+            on = unit_or_staff.extract_date
+    else:
+        raise ParameterError(
+            "common.param_type",
+            argument="unit_or_staff",
+            expected="toolkit.io.UnitData or pandas.DataFrame",
+            got=type(unit_or_staff).__name__,
+            lang=lang,
+        )
+    phi = _number("freed_non_clinical_share", freed_non_clinical_share, 0, 1, "0–1")
+    non_clinical: Any = non_clinical_share
+    if non_clinical is None and time_use is not None and len(time_use):
+        non_clinical = cap.time_use_shares(time_use, lang=lang)
+    before = cap.staff_hours(staff, on=on, lang=lang)
+    hours = _with_added_fte(before, added_fte, lang)
+    clinical = cap.clinical_hours(
+        hours, absence_share=absence_share, non_clinical_share=non_clinical, lang=lang
+    )
+    if phi > 0:
+        freed = {
+            str(k): float(n) * (1.0 - phi)
+            for k, n in zip(clinical["staff_category"], clinical["non_clinical_share"], strict=True)
+        }
+        clinical = cap.clinical_hours(
+            hours, absence_share=absence_share, non_clinical_share=freed, lang=lang
+        )
+    table_ = cap.appointments_per_week(
+        clinical, visits, lang=lang, **dict(appointment_options or {})
+    )
+    booked = table_["booked_appointments_per_week"].astype(float)
+    slots = (
+        booked
+        * table_["clinician_minutes_per_appointment"].astype(float)
+        / table_["mean_duration_min"].astype(float)
+    )
+    first = table_["visit_type"].astype(str).isin(STAFF_STAGE_VISITS["first_assessment"])
+    deep = table_["visit_type"].astype(str).isin(STAFF_STAGE_VISITS["deep_start"])
+    return StaffCapacity(
+        first_per_week=float(booked[first].sum()),
+        deep_per_week=float(slots[deep].sum()),
+        deep_booked_per_week=float(booked[deep].sum()),
+        clinical_hours_per_week=float(clinical["clinical_hours_per_week"].sum()),
+        appointments=table_,
     )
