@@ -1,5 +1,5 @@
 # The two commands of the README:
-#   make run    install everything into .venv, then run the main job on the sample data
+#   make run    install everything into .venv, run the main job on the sample data, serve the workbooks
 #   make test   install everything into .venv, then run the whole test suite (what CI runs)
 PYTHON ?= python3
 VENV := .venv
@@ -18,10 +18,12 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python -m toolkit run sample_data/units.yaml
+	$(BIN)/python -m toolkit serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check toolkit tests benchmarks
 	$(BIN)/mypy
 
 test: lint
+	sh scripts/install_chromium.sh
 	$(BIN)/pytest

@@ -136,6 +136,12 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threshold", type=int, default=5, help="smallest count shown (--share)")
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from toolkit.widgets import serve
+
+    return serve(args.port, args.lang)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m toolkit`` and the ``bup-toolkit`` script."""
     parser = argparse.ArgumentParser(prog="bup-toolkit", description=__doc__.splitlines()[0])
@@ -163,6 +169,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="language of every report (default: each unit's own)",
     )
     reports.set_defaults(func=_reports)
+    serve = sub.add_parser("serve", help="serve the workshop workbooks with Voilà on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8866)
+    serve.set_defaults(func=_serve)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
