@@ -700,6 +700,23 @@ def _period_of(
     return pd.Timestamp(first), pd.Timestamp(end)
 
 
+def _weekly_in_period(
+    unit: UnitData, profile: TargetProfile, start: pd.Timestamp | None, lang: str
+) -> tuple[pd.DataFrame, pd.Timestamp, pd.Timestamp]:
+    """Weekly flow over the report period, with its first week and end; an error if empty."""
+    first, end = _period_of(unit, start, lang)
+    weekly = flow.weekly_flow(unit, "W", profile=profile, start=first, end=end, lang=lang)
+    if weekly.empty:
+        raise DataError(
+            "report.no_data_in_period",
+            file=unit.source,
+            start=_date(first),
+            end=_date(end),
+            lang=lang,
+        )
+    return weekly, pd.Timestamp(weekly["period"].min()), end
+
+
 def _build_unit_report(
     unit: UnitData,
     title: str,
@@ -711,17 +728,7 @@ def _build_unit_report(
     charts: bool,
     lang: str,
 ) -> Report:
-    first, end = _period_of(unit, start, lang)
-    weekly = flow.weekly_flow(unit, "W", profile=profile, start=first, end=end, lang=lang)
-    if weekly.empty:
-        raise DataError(
-            "report.no_data_in_period",
-            file=unit.source,
-            start=_date(first),
-            end=_date(end),
-            lang=lang,
-        )
-    first = pd.Timestamp(weekly["period"].min())
+    weekly, first, end = _weekly_in_period(unit, profile, start, lang)
     report = Report(title=title, lang=lang)
     opts: dict[str, Any] = {"share": share, "threshold": threshold, "lang": lang}
     stage_labels = {s: t(f"flow.stage.{s}", lang) for s in _STAGES}
@@ -1653,17 +1660,7 @@ def _build_capacity_plan(
 ) -> Report:
     from toolkit import simulate
 
-    first, end = _period_of(unit, start, lang)
-    weekly = flow.weekly_flow(unit, "W", profile=profile, start=first, end=end, lang=lang)
-    if weekly.empty:
-        raise DataError(
-            "report.no_data_in_period",
-            file=unit.source,
-            start=_date(first),
-            end=_date(end),
-            lang=lang,
-        )
-    first = pd.Timestamp(weekly["period"].min())
+    weekly, first, end = _weekly_in_period(unit, profile, start, lang)
     queue = _queue_figures(unit, weekly, profile, first, end, time_to_target_weeks, lang)
     baseline, changed, ratio = _plan_scenarios(
         unit,
