@@ -1,0 +1,435 @@
+"""The common frame of the workbook applications: styles, the language switch,
+the error box, the kernel watch and the unit picker with upload."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import html
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import anywidget
+import ipywidgets as w
+import numpy as np
+import pandas as pd
+import traitlets
+
+from toolkit.errors import DataError, ParameterError
+from toolkit.i18n import check_language, t
+
+alt.JupyterChart.enable_offline()
+
+#: Folder of the synthetic sample units (the repository's ``sample_data``).
+SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data"
+
+#: Style for projector legibility: large type on every control and text.
+_CSS = """
+<style>
+.tk-app { font-size: 18px; max-width: 1100px; }
+.tk-app .widget-label, .tk-app .widget-readout, .tk-app .widget-html-content,
+.tk-app .widget-dropdown select, .tk-app .widget-toggle-button, .tk-app button,
+.tk-app input, .tk-app .widget-checkbox label { font-size: 18px !important; }
+.tk-app .widget-html-content { line-height: 1.4; }
+.tk-app h1 { font-size: 32px; margin: 4px 0 8px 0; }
+.tk-app .tk-intro { font-size: 18px; color: #333; }
+.tk-app .tk-figures { font-size: 22px; }
+.tk-app .tk-figures b { font-size: 26px; }
+.tk-app .tk-error { background: #fde8e8; border-left: 6px solid #c81e1e; padding: 8px 12px;
+  font-size: 20px; white-space: pre-wrap; }
+.tk-app .tk-note { background: #fff8e1; border-left: 6px solid #e6a700; padding: 8px 12px; }
+.tk-app .tk-icon { display: inline-block; padding: 6px 14px; border-radius: 20px; color: white;
+  font-weight: bold; margin: 4px 8px 4px 0; }
+.tk-app .tk-rule { margin: 4px 0; }
+.tk-app table.tk-table { border-collapse: collapse; font-size: 18px; }
+.tk-app table.tk-table td, .tk-app table.tk-table th { border-bottom: 1px solid #ccc;
+  padding: 4px 12px; text-align: right; }
+.tk-app table.tk-table th:first-child, .tk-app table.tk-table td:first-child { text-align: left; }
+.tk-lost { position: fixed; top: 0; left: 0; right: 0; z-index: 1000; background: #c81e1e;
+  color: white; font-size: 22px; padding: 14px 20px; }
+</style>
+"""
+
+
+def _esc(text: Any) -> str:
+    return html.escape(str(text))
+
+
+def format_number(value: float, lang: str, digits: int = 1) -> str:
+    """A number as users read it: decimal comma and thin space in Swedish.
+
+    >>> format_number(1234.56, "sv")
+    '1\\xa0234,6'
+    >>> format_number(1234.56, "en", 0)
+    '1,235'
+    >>> format_number(float("nan"), "en")
+    '–'
+    """
+    if value is None or not np.isfinite(value):
+        return "–"
+    text = f"{value:,.{digits}f}"
+    if lang == "sv":
+        text = text.replace(",", "\u00a0").replace(".", ",")
+    return text
+
+
+# --------------------------------------------------------------------------- sample units
+
+
+def sample_units() -> list[Any]:
+    """The synthetic sample units of ``sample_data/units.yaml`` (empty when absent)."""
+    from toolkit.manifest import read_manifest
+
+    path = SAMPLE_DATA / "units.yaml"
+    if not path.exists():
+        return []
+    return read_manifest(path)
+
+
+@functools.cache
+def _load_sample(unit_id: str) -> tuple[Any, Any]:
+    """Load a sample unit once per kernel (the same data for every control change)."""
+    from toolkit.io import load_unit
+
+    entry = next(e for e in sample_units() if e.id == unit_id)
+    return entry, load_unit(entry.path, extract_date=entry.extract_date)
+
+
+def last_date(unit: Any) -> pd.Timestamp | None:
+    """The latest date in an uploaded unit's tables: its flow ends there, not today.
+
+    >>> class U:
+    ...     tables = {"referrals": pd.DataFrame({"received": pd.to_datetime(["2024-03-01"]),
+    ...                                          "closed": pd.to_datetime(["2024-05-02"])})}
+    >>> last_date(U())
+    Timestamp('2024-05-02 00:00:00')
+    """
+    latest: list[pd.Timestamp] = []
+    for table in unit.tables.values():
+        for column in table.columns:
+            if pd.api.types.is_datetime64_any_dtype(table[column]) and table[column].notna().any():
+                latest.append(pd.Timestamp(table[column].max()))
+    return max(latest) if latest else None
+
+
+# --------------------------------------------------------------------------- kernel watch
+
+_HEARTBEAT_ESM = """
+export default {
+  render({ model, el }) {
+    const start = Date.now();
+    let last = 0;
+    el.className = "tk-lost";
+    el.innerHTML = model.get("message");
+    el.style.display = "none";
+    el.setAttribute("role", "alert");
+    model.on("msg:custom", (msg) => {
+      if (msg && msg.type === "pong") { last = Date.now(); el.style.display = "none"; }
+    });
+    const timer = setInterval(() => {
+      try { model.send({ type: "ping" }); } catch (e) { /* connection closed */ }
+      const now = Date.now();
+      const lost = last > 0 ? now - last > model.get("timeout_ms") : now - start > 4 * model.get("timeout_ms");
+      if (lost) { el.style.display = "block"; }
+    }, model.get("interval_ms"));
+    return () => clearInterval(timer);
+  }
+};
+"""
+
+
+class Heartbeat(anywidget.AnyWidget):
+    """A hidden widget that pings the kernel and shows a banner when it stops answering.
+
+    A killed or restarted kernel no longer knows the page's widgets, so the
+    pings go unanswered and after ``timeout_ms`` the page shows, in both
+    languages, that the workbook must be reloaded.
+    """
+
+    _esm = _HEARTBEAT_ESM
+    message = traitlets.Unicode("").tag(sync=True)
+    timeout_ms = traitlets.Int(8000).tag(sync=True)
+    interval_ms = traitlets.Int(2000).tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.message = (
+            f"{_esc(t('widgets.kernel_lost', 'sv'))}<br>{_esc(t('widgets.kernel_lost', 'en'))}"
+        )
+        self.on_msg(self._answer)
+
+    def _answer(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "ping":
+            self.send({"type": "pong"})
+
+
+# --------------------------------------------------------------------------- base application
+
+
+class _App:
+    """Common frame: title, language switch, error box, relabelling, guarded callbacks."""
+
+    title_key = "widgets.title"
+    intro_key = "widgets.intro"
+
+    def __init__(self, lang: str = "sv") -> None:
+        self.lang = check_language(lang)
+        self._labels: list[tuple[Any, str, Callable[[], Any]]] = []
+        self._busy = False
+        self.lang_switch = w.ToggleButtons(
+            options=[("Svenska", "sv"), ("English", "en")],
+            value=self.lang,
+            layout=w.Layout(width="auto"),
+            style={"button_width": "120px"},
+        )
+        self.lang_switch.add_class("tk-lang")
+        self.title = w.HTML()
+        self.intro = w.HTML()
+        self.error = w.HTML()
+        self.error.add_class("tk-error-box")
+        self.error.add_class("tk-message")
+        self.details_text = w.HTML()
+        self.details = w.Accordion(children=[self.details_text])
+        self.details.selected_index = None
+        self.details.layout.display = "none"
+        self.heartbeat = Heartbeat()
+        self._label(self.title, lambda: f"<h1>{_esc(self._t(self.title_key))}</h1>", "value")
+        self._label(
+            self.intro,
+            lambda: f"<div class='tk-intro'>{_esc(self._t(self.intro_key))}</div>",
+            "value",
+        )
+        self.lang_switch.observe(self._on_lang, names="value")
+
+    # ---- texts
+    def _t(self, key: str, **fields: Any) -> str:
+        return t(key, self.lang, **fields)
+
+    def _label(self, widget: Any, text: str | Callable[[], Any], attr: str = "description") -> None:
+        """Register a text of a widget attribute; it follows the language switch."""
+        getter: Callable[[], Any] = (lambda: self._t(text)) if isinstance(text, str) else text
+        self._labels.append((widget, attr, getter))
+        if attr == "options":
+            self._set_options(widget, getter())
+        else:
+            setattr(widget, attr, getter())
+
+    @staticmethod
+    def _set_options(widget: Any, options: list[tuple[str, Any]]) -> None:
+        """New option labels; keep the value when still offered, else take the first."""
+        value = widget.value
+        widget.options = options
+        codes = [code for _, code in options]
+        if codes:
+            widget.value = value if value in codes else codes[0]
+
+    def _options(self, widget: Any, codes: Sequence[Any], prefix: str) -> None:
+        """Dropdown/toggle options labelled from the catalogue, relabelled with the language."""
+        self._label(widget, lambda: [(self._t(f"{prefix}.{c}"), c) for c in codes], "options")
+
+    def _relabel(self) -> None:
+        self._busy = True
+        try:
+            for widget, attr, getter in self._labels:
+                if attr == "options":
+                    self._set_options(widget, getter())
+                else:
+                    setattr(widget, attr, getter())
+        finally:
+            self._busy = False
+
+    def _on_lang(self, change: Any) -> None:
+        self.lang = change["new"]
+        self._guarded(self._relabel)()
+        self._guarded(self.update)()
+
+    # ---- errors
+    def _show_error(self, text: str, details: str | None = None) -> None:
+        self.error.value = f"<div class='tk-error' role='alert'>{_esc(text)}</div>"
+        if details:
+            self.details_text.value = f"<pre>{_esc(details)}</pre>"
+            self.details.set_title(0, self._t("widgets.details"))
+            self.details.selected_index = None
+            self.details.layout.display = ""
+        else:
+            self.details.layout.display = "none"
+
+    def _clear_error(self) -> None:
+        self.error.value = ""
+        self.details.layout.display = "none"
+
+    def _guarded(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """``fn`` with every exception turned into a message in the page."""
+
+        @functools.wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                result = fn(*args, **kwargs)
+            except (DataError, ParameterError) as exc:
+                self._show_error(exc.message(self.lang))
+                return None
+            except Exception as exc:
+                self._show_error(self._t("widgets.unexpected"), f"{type(exc).__name__}: {exc}")
+                return None
+            return result
+
+        return run
+
+    def _watch(self, *widgets: Any) -> None:
+        """Run :meth:`update` (guarded) when any of ``widgets`` changes value."""
+
+        def changed(_change: Any) -> None:
+            if not self._busy:
+                self._guarded(self._update_and_clear)()
+
+        for widget in widgets:
+            widget.observe(changed, names="value")
+
+    def _update_and_clear(self) -> None:
+        self.update()
+        self._clear_error()
+
+    def unit_changed(self) -> None:
+        """A new unit was picked or uploaded (override to reset data-dependent controls)."""
+        self.update()
+
+    def update(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _frame(self, *children: Any) -> w.VBox:
+        box = w.VBox(
+            [
+                w.HTML(_CSS),
+                self.heartbeat,
+                w.HBox([self.lang_switch], layout=w.Layout(justify_content="flex-end")),
+                self.title,
+                self.intro,
+                self.error,
+                self.details,
+                *children,
+            ]
+        )
+        box.add_class("tk-app")
+        return box
+
+    def _chart_style(self, chart: Any) -> Any:
+        """Large fonts for a projector."""
+        return (
+            chart.configure_axis(labelFontSize=15, titleFontSize=17)
+            .configure_legend(
+                labelFontSize=15, titleFontSize=15, labelLimit=420, orient="bottom", columns=2
+            )
+            .configure_title(fontSize=19)
+        )
+
+
+# --------------------------------------------------------------------------- unit source
+
+
+class UnitSource:
+    """Pick a sample unit or upload a unit's own export; loaded by :func:`toolkit.io.load_unit`.
+
+    An upload that the loader refuses shows the loader's message through
+    ``on_error`` and leaves the previous unit in use.
+    """
+
+    def __init__(self, app: _App, on_change: Callable[[], None]) -> None:
+        self.app = app
+        self.on_change = on_change
+        self.entries = sample_units()
+        self.uploaded: tuple[str, Any] | None = None
+        style = {"description_width": "initial"}
+        self.choice = w.Dropdown(style=style, layout=w.Layout(width="620px"))
+        self.choice.add_class("tk-unit")
+        self.upload = w.FileUpload(
+            accept=".csv,.txt,.xlsx,.xlsm", multiple=True, layout=w.Layout(width="auto")
+        )
+        self.upload.add_class("tk-upload")
+        self.upload_label = w.HTML()
+        self.status = w.HTML()
+        app._label(self.choice, "widgets.unit")
+        app._label(self.upload, "widgets.upload_button")
+        app._label(
+            self.upload_label, lambda: f"<i>{_esc(app._t('widgets.upload_help'))}</i>", "value"
+        )
+        self._options()
+        self.choice.observe(self._picked, names="value")
+        self.upload.observe(self._uploaded, names="value")
+        self.box = w.VBox([self.choice, self.status, w.HBox([self.upload, self.upload_label])])
+        app._label(self.status, self._description, "value")
+
+    def _options(self) -> None:
+        def opts() -> list[tuple[str, str]]:
+            out = [(e.name, e.id) for e in self.entries]
+            if self.uploaded is not None:
+                out.append((self.app._t("widgets.own_unit", name=self.uploaded[0]), "__upload__"))
+            return out
+
+        self.app._label(self.choice, opts, "options")
+
+    def current(self) -> tuple[str, Any, Any]:
+        """(display name, entry or None, UnitData) of the chosen unit."""
+        if self.choice.value == "__upload__" and self.uploaded is not None:
+            return self.uploaded[0], None, self.uploaded[1]
+        entry, unit = _load_sample(str(self.choice.value))
+        return entry.name, entry, unit
+
+    def _picked(self, _change: Any) -> None:
+        if not self.app._busy:
+            self.app._guarded(self._changed)()
+
+    def _changed(self) -> None:
+        self.status.value = ""
+        self.app.unit_changed()
+        self.app._clear_error()
+        self._describe()
+
+    def _describe(self) -> None:
+        self.status.value = self._description()
+
+    def _description(self) -> str:
+        if self.choice.value == "__upload__" and self.uploaded is not None:
+            text = self.app._t("widgets.upload_ok", name=self.uploaded[0])
+        else:
+            entry = next((e for e in self.entries if e.id == self.choice.value), None)
+            text = "" if entry is None else str(entry.extra.get(f"description_{self.app.lang}", ""))
+        return f"<i class='tk-unit-text'>{_esc(text)}</i>"
+
+    def _uploaded(self, change: Any) -> None:
+        files = change["new"]
+        if not files:
+            return
+        try:
+            self.app._guarded(self._load_files)(files)
+        finally:
+            self.upload.unobserve(self._uploaded, names="value")
+            self.upload.value = ()
+            self.upload.observe(self._uploaded, names="value")
+
+    def _load_files(self, files: Sequence[Any]) -> None:
+        from toolkit.io import load_unit
+
+        with tempfile.TemporaryDirectory(prefix="tk-upload-") as folder:
+            paths = []
+            for item in files:
+                name = Path(str(item["name"])).name
+                path = Path(folder) / name
+                path.write_bytes(bytes(item["content"]))
+                paths.append(path)
+            source = (
+                paths[0] if len(paths) == 1 and paths[0].suffix in {".xlsx", ".xlsm"} else folder
+            )
+            unit = load_unit(source, lang=self.app.lang, extract_date=dt.date.today())
+        names = ", ".join(p.name for p in paths)
+        self.uploaded = (names, unit)
+        self.app._busy = True
+        try:
+            self.app._relabel()
+            self.app._busy = True
+            self.choice.value = "__upload__"
+        finally:
+            self.app._busy = False
+        self._changed()

@@ -1,0 +1,167 @@
+"""Where does the time go (Vart tar tiden vägen?)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import ipywidgets as w
+import pandas as pd
+
+from toolkit import charts
+from toolkit.errors import ParameterError
+from toolkit.widgets.base import (
+    UnitSource,
+    _App,
+    _esc,
+    format_number,
+    last_date,
+)
+
+# --------------------------------------------------------------------------- time use
+
+
+class TimeUseApp(_App):
+    """Where does the time go (Vart tar tiden vägen?).
+
+    The unit's time-use study summarised per staff category and activity
+    (:func:`toolkit.capacity.time_use_shares`), and what freeing a share of
+    the non-clinical time does to clinical hours and appointments
+    (:func:`toolkit.capacity.change_effect`) and to the queue for a first
+    assessment (:func:`toolkit.waitlist.queue_load`: demand over capacity).
+    Appointments use the toolkit's default visit mix (``visits`` not passed),
+    which keeps a slider move under 100 ms.
+    """
+
+    title_key = "widgets.time.title"
+    intro_key = "widgets.time.intro"
+
+    def __init__(self, lang: str = "sv") -> None:
+        super().__init__(lang)
+        self.source = UnitSource(self, self.update)
+        self.freed = w.FloatSlider(
+            value=0.0,
+            min=0.0,
+            max=0.5,
+            step=0.05,
+            readout_format=".0%",
+            continuous_update=False,
+            style={"description_width": "initial"},
+            layout=w.Layout(width="760px"),
+        )
+        self.freed.add_class("tk-freed")
+        self._label(self.freed, "widgets.time.freed")
+        self.figures = w.HTML()
+        self.figures.add_class("tk-time-figures")
+        self.chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        self._base: tuple[Any, ...] | None = None
+        self._guarded(self.update)()
+        self._watch(self.freed)
+        self.container = self._frame(self.source.box, self.freed, self.figures, self.chart)
+
+    def _baseline(self) -> tuple[Any, ...]:
+        from toolkit import capacity
+        from toolkit.flow import weekly_flow
+
+        name, entry, unit = self.source.current()
+        key = (name, id(unit))
+        if self._base is not None and self._base[0] == key:
+            return self._base
+        if not unit.has("time_use") or not unit.has("staff"):
+            raise ParameterError("widgets.time.no_time_use", argument="unit", lang=self.lang)
+        shares = capacity.time_use_shares(unit.time_use, lang=self.lang)
+        on = entry.extract_date if entry is not None else last_date(unit)
+        hours = capacity.staff_hours(unit.staff, on=on, lang=self.lang)
+        flow = weekly_flow(unit, "W", lang=self.lang)
+        first = flow[flow["stage"].astype(str) == "first_assessment"].tail(26)
+        # demand on capacity: arrivals less those who leave without a first assessment
+        demand = float((first["arrivals"] - first["removals"]).mean())
+        done = float(first["completions"].mean())
+        waiting = float(first["waiting_end"].iloc[-1])
+        self._base = (key, shares, hours, demand, done, waiting)
+        return self._base
+
+    def update(self) -> None:
+        from toolkit import capacity
+        from toolkit.waitlist import queue_load
+
+        _key, shares, hours, demand, done, waiting = self._baseline()
+        freed = float(self.freed.value)
+        effect = capacity.change_effect(
+            hours, freed_non_clinical_share=freed, non_clinical_share=shares, lang=self.lang
+        )
+        total = effect[effect["staff_category"].astype(str) == "total"].iloc[0]
+        before = float(total["appointments_before_per_week"])
+        after = float(total["appointments_after_per_week"])
+        done_after = done * after / before if before > 0 else float("nan")
+        load_before = float(queue_load(demand, done)) if done > 0 else float("nan")
+        load_after = float(queue_load(demand, done_after)) if done_after > 0 else float("nan")
+        n = self.lang
+        rows = [
+            (
+                "clinical",
+                total["clinical_hours_before_per_week"],
+                total["clinical_hours_after_per_week"],
+                "tk-clinical",
+                0,
+            ),
+            ("appointments", before, after, "tk-appointments", 0),
+            ("first_done", done, done_after, "tk-first-done", 1),
+            ("load", 100 * load_before, 100 * load_after, "tk-load", 0),
+        ]
+        body = "".join(
+            f"<tr><td>{_esc(self._t('widgets.time.row.' + key))}</td>"
+            f"<td class='{cls}-before'>{format_number(float(b), n, d)}</td>"
+            f"<td class='{cls}-after'>{format_number(float(a), n, d)}</td></tr>"
+            for key, b, a, cls, d in rows
+        )
+        head = (
+            f"<tr><th></th><th>{_esc(self._t('widgets.time.before'))}</th>"
+            f"<th>{_esc(self._t('widgets.time.after', share=format_number(100 * freed, n, 0)))}</th></tr>"
+        )
+        note = self._t(
+            "widgets.time.queue_note",
+            demand=format_number(demand, n, 1),
+            waiting=format_number(waiting, n, 0),
+        )
+        self.figures.value = (
+            f"<table class='tk-table'>{head}{body}</table><p class='tk-note'>{_esc(note)}</p>"
+        )
+        self.chart.chart = self._chart_style(self._time_chart(shares))
+
+    def _time_chart(self, shares: pd.DataFrame) -> Any:
+        per = shares.groupby(["staff_category", "activity"], observed=True, as_index=False)[
+            "share"
+        ].sum()
+        data = pd.DataFrame(
+            {
+                "category": [
+                    self._t(f"widgets.time.category.{c}") for c in per["staff_category"].astype(str)
+                ],
+                "activity": [
+                    self._t(f"widgets.time.activity.{a}") for a in per["activity"].astype(str)
+                ],
+                "share": per["share"].to_numpy(dtype=float),
+            }
+        )
+        chart = (
+            alt.Chart(data)
+            .mark_bar()
+            .encode(
+                y=alt.Y("category:N", title=self._t("widgets.time.axis_category")),
+                x=alt.X(
+                    "share:Q",
+                    stack="normalize",
+                    axis=alt.Axis(format="%"),
+                    title=self._t("widgets.time.axis_share"),
+                ),
+                color=alt.Color("activity:N", title=self._t("widgets.time.axis_activity")),
+                tooltip=[
+                    alt.Tooltip("category:N", title=self._t("widgets.time.axis_category")),
+                    alt.Tooltip("activity:N", title=self._t("widgets.time.axis_activity")),
+                    alt.Tooltip("share:Q", format=".0%", title=self._t("widgets.time.axis_share")),
+                ],
+            )
+            .properties(width=760, height=300, title=self._t("widgets.time.chart_title"))
+        )
+        return charts._finish(chart, self.lang)
