@@ -1,6 +1,7 @@
 """Browser fixtures: a Voilà server on the workbooks and Debian's Chromium driven by Playwright.
 
-Only fixtures for the browser tests (tests/test_workbooks.py) live here. In CI
+Only fixtures for the browser tests (tests/test_workbook*.py) live here: Voilà,
+Chromium, and ``open_workbook(name, ready_selector)`` giving a :class:`Workbook`. In CI
 (``CI`` set) a missing Chromium is an error, never a skip.
 """
 
@@ -123,3 +124,93 @@ def chromium_browser() -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
+
+
+SHOTS = ROOT / "screenshots"
+TIMEOUT_MS = 30_000
+
+
+class Workbook:
+    """A workbook page with its console errors and outside requests recorded."""
+
+    def __init__(self, browser: Any, url: str) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 1500})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+        def request(req: Any) -> None:
+            if not req.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "blob:", "data:")):
+                self.outside.append(req.url)
+
+        self.page.on("request", request)
+        self.page.set_default_timeout(TIMEOUT_MS)
+        self.page.goto(url)
+
+    def text(self, selector: str) -> str:
+        return str(self.page.locator(selector).first.inner_text())
+
+    def expect_text(self, selector: str, expected: str) -> None:
+        from playwright.sync_api import expect
+
+        expect(self.page.locator(selector).first).to_have_text(expected, timeout=TIMEOUT_MS)
+
+    def expect_contains(self, selector: str, expected: str) -> None:
+        from playwright.sync_api import expect
+
+        expect(self.page.locator(selector).first).to_contain_text(expected, timeout=TIMEOUT_MS)
+
+    def select(self, css_class: str, label: str) -> None:
+        self.page.locator(f".{css_class} select").select_option(label=label)
+
+    def expect_options(self, css_class: str, labels: list[str]) -> None:
+        """Wait until a dropdown offers exactly ``labels`` (the kernel has updated it)."""
+        from playwright.sync_api import expect
+
+        expect(self.page.locator(f".{css_class} option")).to_have_text(labels, timeout=TIMEOUT_MS)
+
+    def slider_right(self, css_class: str, presses: int = 1) -> None:
+        handle = self.page.locator(f".{css_class} .noUi-handle").first
+        handle.focus()
+        for _ in range(presses):
+            handle.press("ArrowRight")
+
+    def upload(self, path: Path) -> None:
+        """Choose ``path`` in the FileUpload's file dialog (its input is not in the DOM)."""
+        with self.page.expect_file_chooser() as chooser:
+            self.page.locator(".tk-upload").first.click()
+        chooser.value.set_files(str(path))
+
+    def screenshot(self, name: str) -> None:
+        SHOTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+    def assert_clean(self) -> None:
+        assert self.errors == [], f"errors in the browser console: {self.errors}"
+        assert self.outside == [], f"requests left the machine: {self.outside}"
+        assert not self.page.locator(".tk-lost").first.is_visible()
+        # no traceback ever reaches the page
+        assert "Traceback" not in self.page.inner_text("body")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def open_workbook(chromium_browser: Any, voila_url: str) -> Iterator[Any]:
+    """Open a workbook by name (``""`` for the tree) and wait for ``ready`` to appear."""
+    opened: list[Workbook] = []
+
+    def open_(name: str, ready: str | None = None) -> Workbook:
+        url = f"{voila_url}voila/render/{name}.ipynb" if name else voila_url
+        book = Workbook(chromium_browser, url)
+        opened.append(book)
+        if ready:
+            book.page.wait_for_selector(ready, timeout=60_000)
+        return book
+
+    yield open_
+    for book in opened:
+        book.close()

@@ -19,7 +19,6 @@ them for the settings the user chose.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,89 +36,8 @@ pytestmark = pytest.mark.slow
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-class Workbook:
-    """A workbook page with its console errors and outside requests recorded."""
-
-    def __init__(self, browser: Any, url: str) -> None:
-        self.context = browser.new_context(viewport={"width": 1280, "height": 1500})
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.outside: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-        def request(req: Any) -> None:
-            if not req.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "blob:", "data:")):
-                self.outside.append(req.url)
-
-        self.page.on("request", request)
-        self.page.set_default_timeout(TIMEOUT_MS)
-        self.page.goto(url)
-
-    def text(self, selector: str) -> str:
-        return str(self.page.locator(selector).first.inner_text())
-
-    def expect_text(self, selector: str, expected: str) -> None:
-        from playwright.sync_api import expect
-
-        expect(self.page.locator(selector).first).to_have_text(expected, timeout=TIMEOUT_MS)
-
-    def expect_contains(self, selector: str, expected: str) -> None:
-        from playwright.sync_api import expect
-
-        expect(self.page.locator(selector).first).to_contain_text(expected, timeout=TIMEOUT_MS)
-
-    def select(self, css_class: str, label: str) -> None:
-        self.page.locator(f".{css_class} select").select_option(label=label)
-
-    def expect_options(self, css_class: str, labels: list[str]) -> None:
-        """Wait until a dropdown offers exactly ``labels`` (the kernel has updated it)."""
-        from playwright.sync_api import expect
-
-        expect(self.page.locator(f".{css_class} option")).to_have_text(labels, timeout=TIMEOUT_MS)
-
-    def slider_right(self, css_class: str, presses: int = 1) -> None:
-        handle = self.page.locator(f".{css_class} .noUi-handle").first
-        handle.focus()
-        for _ in range(presses):
-            handle.press("ArrowRight")
-
-    def upload(self, path: Path) -> None:
-        """Choose ``path`` in the FileUpload's file dialog (its input is not in the DOM)."""
-        with self.page.expect_file_chooser() as chooser:
-            self.page.locator(".tk-upload").first.click()
-        chooser.value.set_files(str(path))
-
-    def screenshot(self, name: str) -> None:
-        SHOTS.mkdir(exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-    def assert_clean(self) -> None:
-        assert self.errors == [], f"errors in the browser console: {self.errors}"
-        assert self.outside == [], f"requests left the machine: {self.outside}"
-        assert not self.page.locator(".tk-lost").first.is_visible()
-        # no traceback ever reaches the page
-        assert "Traceback" not in self.page.inner_text("body")
-
-    def close(self) -> None:
-        self.context.close()
-
-
-@pytest.fixture
-def open_workbook(chromium_browser: Any, voila_url: str) -> Iterator[Any]:
-    opened: list[Workbook] = []
-
-    def open_(name: str, ready: str) -> Workbook:
-        book = Workbook(chromium_browser, f"{voila_url}voila/render/{name}.ipynb")
-        book.page.wait_for_selector(ready, timeout=60_000)
-        opened.append(book)
-        return book
-
-    yield open_
-    for book in opened:
-        book.close()
+# Workbook (a page with its console errors and outside requests) and the
+# open_workbook fixture live in conftest.py, shared by every browser test.
 
 
 def _num(value: float, lang: str = "sv", digits: int = 1) -> str:
@@ -129,16 +47,13 @@ def _num(value: float, lang: str = "sv", digits: int = 1) -> str:
 # --------------------------------------------------------------------------- tree
 
 
-def test_tree_lists_every_workbook(chromium_browser: Any, voila_url: str) -> None:
-    book = Workbook(chromium_browser, voila_url)
-    try:
-        for path in sorted((ROOT / "notebooks" / "workbooks").glob("*.ipynb")):
-            book.page.get_by_text(path.name, exact=True).wait_for(timeout=TIMEOUT_MS)
-        # The tree page itself is Voilà's: its widget plugins complain that it has no
-        # kernel, so only the offline rule is checked here; workbooks get assert_clean.
-        assert book.outside == []
-    finally:
-        book.close()
+def test_tree_lists_every_workbook(open_workbook: Any) -> None:
+    book = open_workbook("")
+    for path in sorted((ROOT / "notebooks" / "workbooks").glob("*.ipynb")):
+        book.page.get_by_text(path.name, exact=True).wait_for(timeout=TIMEOUT_MS)
+    # The tree page itself is Voilà's: its widget plugins complain that it has no
+    # kernel, so only the offline rule is checked here; workbooks get assert_clean.
+    assert book.outside == []
 
 
 # --------------------------------------------------------------------------- SPC
@@ -184,7 +99,7 @@ def _spc_expected(
     return table, spc_summary(table)
 
 
-def _check_spc_figures(book: Workbook, table: pd.DataFrame, lang: str = "sv") -> None:
+def _check_spc_figures(book: Any, table: pd.DataFrame, lang: str = "sv") -> None:
     last = table[table["part"] == table["part"].max()].iloc[-1]
     book.expect_text(".tk-points", _num(len(table), lang, 0))
     book.expect_text(".tk-centre", _num(float(last["centre"]), lang))
@@ -206,7 +121,7 @@ def _fired(table: pd.DataFrame) -> list[str]:
     return fired or ["none"]
 
 
-def _page_rules(book: Workbook) -> list[str]:
+def _page_rules(book: Any) -> list[str]:
     items = book.page.locator(".tk-spc-rules li")
     return [str(items.nth(i).get_attribute("data-rule")) for i in range(items.count())]
 
