@@ -102,8 +102,19 @@ def ensure_chromium() -> str:
 
 
 @pytest.fixture(scope="session")
-def voila_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Voilà server on notebooks/workbooks for the whole session (pre-heated kernels)."""
+def save_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the workbooks save what is typed (``BUP_TOOLKIT_SAVE_DIR``), for this session."""
+    folder = tmp_path_factory.mktemp("saved")
+    os.environ["BUP_TOOLKIT_SAVE_DIR"] = str(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def voila_url(tmp_path_factory: pytest.TempPathFactory, save_dir: Path) -> Iterator[str]:
+    """A Voilà server on notebooks/workbooks for the whole session (pre-heated kernels).
+
+    Its kernels save what is typed in the workbooks under ``save_dir``.
+    """
     log = tmp_path_factory.mktemp("voila") / "voila.log"
     process, url = start_voila(ROOT / "notebooks" / "workbooks", log=log)
     try:
