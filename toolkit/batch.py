@@ -160,13 +160,20 @@ def check_parameters(
 
 
 def _unit_parameters(
-    entry: UnitEntry, declared: Mapping[str, Any], lang: str, share: bool, threshold: int
+    entry: UnitEntry,
+    declared: Mapping[str, Any],
+    lang: str,
+    share: bool,
+    threshold: int,
+    manifest_dir: Path | None = None,
 ) -> dict[str, Any]:
     """The parameters of one unit: the manifest's fields, then its own ``parameters``.
 
     Only the fields the notebook declares are passed; ``period_start`` (an
-    extra key of the sample manifest) is passed when present. Dates become
-    ISO text, since YAML reads them as dates.
+    extra key of the sample manifest) is passed when present, and so is
+    ``pdsa_log`` (the unit's PDSA log, a path relative to the manifest's
+    folder ``manifest_dir`` unless absolute). Dates become ISO text, since
+    YAML reads them as dates.
     """
     base: dict[str, Any] = {
         "unit_path": str(entry.path),
@@ -179,6 +186,9 @@ def _unit_parameters(
     }
     if "period_start" in entry.extra:
         base["period_start"] = entry.extra["period_start"]
+    if entry.extra.get("pdsa_log"):
+        log = Path(str(entry.extra["pdsa_log"])).expanduser()
+        base["pdsa_log"] = str(log if manifest_dir is None else (manifest_dir / log).resolve())
     out = {k: v for k, v in base.items() if k in declared}
     out.update(entry.parameters)
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in out.items()}
@@ -392,7 +402,9 @@ def run_batch(
     jobs: list[dict[str, Any]] = []
     for entry in entries:
         unit_lang = check_language(lang or entry.language)
-        params = _unit_parameters(entry, declared, unit_lang, share, threshold)
+        params = _unit_parameters(
+            entry, declared, unit_lang, share, threshold, Path(manifest).resolve().parent
+        )
         jobs.append(
             {
                 "id": entry.id,

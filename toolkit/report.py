@@ -581,6 +581,56 @@ def _line_chart(
 # --------------------------------------------------------------------------- unit report
 
 
+#: The report's SPC measures and the PDSA log's measure codes (:data:`toolkit.pdsa.MEASURES`).
+_PDSA_MEASURES = {
+    "arrivals": "arrivals_first",
+    "waiting_first": "waiting_first",
+    "waiting_deep": "waiting_deep",
+    "share_first": "within_first",
+}
+
+
+def _pdsa_section_log(path: str | Path | None, section: Section, lang: str) -> pd.DataFrame | None:
+    """The unit's PDSA log, or None; a log that cannot be read is said in ``section``."""
+    from toolkit import pdsa
+
+    if path is None:
+        return None
+    try:
+        log = pdsa.read_log(path, lang=lang)
+    except DataError as err:
+        section.text(t("pdsa.report.unreadable", lang, message=err.message(lang)))
+        return None
+    section.text(t("pdsa.report.text", lang, count=len(log), file=Path(path).name))
+    return log
+
+
+def _pdsa_notes(log: pd.DataFrame | None, key: str, table: pd.DataFrame) -> pd.DataFrame | None:
+    """The change dates of a chart: cycles followed on its measure or on the whole unit."""
+    from toolkit import pdsa
+
+    if log is None:
+        return None
+    end = pd.Timestamp(table["period"].max()) + pd.Timedelta(days=6)
+    return pdsa.annotations(
+        log, measure=_PDSA_MEASURES.get(key, key), start=table["period"].min(), end=end
+    )
+
+
+def _pdsa_table(log: pd.DataFrame, lang: str) -> str:
+    """The cycles of a PDSA log: id, title, measure, start date, decision."""
+    columns = ["cycle_id", "title", "measure", "start_date", "decision"]
+    shown = log[columns].sort_values(["start_date", "cycle_id"]).copy()
+    shown["measure"] = [
+        t(f"widgets.spc.measure.{m}", lang) if m else t("pdsa.report.whole_unit", lang)
+        for m in shown["measure"]
+    ]
+    shown["decision"] = [t(f"pdsa.decision.{d}", lang) if d else _DASH for d in shown["decision"]]
+    return html_table(
+        shown, labels={c: t(f"pdsa.report.col.{c}", lang) for c in columns}, lang=lang
+    )
+
+
 def _parse_date(value: str | dt.date | None, argument: str, lang: str) -> pd.Timestamp | None:
     if value is None or value == "":
         return None
@@ -612,6 +662,7 @@ def unit_report(
     threshold: int = privacy.DEFAULT_THRESHOLD,
     time_to_target_weeks: float = waitlist.DEFAULT_TIME_TO_TARGET_WEEKS,
     charts: bool = True,
+    pdsa_log: str | Path | None = None,
 ) -> Report:
     """Compute every section of one unit's report.
 
@@ -637,6 +688,12 @@ def unit_report(
         Weeks in which the relief capacity brings the queue to its target.
     charts : bool
         Render the charts (False skips vl-convert, for quick checks).
+    pdsa_log : str or Path, optional
+        The unit's PDSA log (:mod:`toolkit.pdsa`, CSV or Excel): the start
+        dates of its cycles are drawn on the SPC charts of the measures they
+        are followed on (and on every chart for a cycle of the whole unit),
+        and the cycles are listed. A log that cannot be read gives a message
+        in the SPC section; the rest of the report is unaffected.
 
     Returns
     -------
@@ -662,7 +719,16 @@ def unit_report(
         start = _parse_date(period_start, "period_start", lang)
         unit = load_unit(unit_path, lang=lang, extract_date=extract)
         return _build_unit_report(
-            unit, title, profile, start, share, threshold, float(time_to_target_weeks), charts, lang
+            unit,
+            title,
+            profile,
+            start,
+            share,
+            threshold,
+            float(time_to_target_weeks),
+            charts,
+            lang,
+            pdsa_log=pdsa_log or None,
         )
     except DataError as err:
         return _error_report(title, err.message(lang), lang)
@@ -727,6 +793,8 @@ def _build_unit_report(
     time_to_target_weeks: float,
     charts: bool,
     lang: str,
+    *,
+    pdsa_log: str | Path | None = None,
 ) -> Report:
     weekly, first, end = _weekly_in_period(unit, profile, start, lang)
     report = Report(title=title, lang=lang)
@@ -899,6 +967,7 @@ def _build_unit_report(
     # SPC --------------------------------------------------------------------
     spc_section = Section("spc", t("report.h.spc", lang))
     spc_section.text(t("report.spc_text", lang))
+    log = _pdsa_section_log(pdsa_log, spc_section, lang)
     for measure in _spc_measures(unit, profile):
         table = _spc_series(weekly, measure, lang)
         name = t(f"report.measure.{measure['key']}", lang)
@@ -915,11 +984,15 @@ def _build_unit_report(
                     spc_chart(
                         _chart_table(table, share=share, threshold=threshold),
                         lang,
+                        pdsa=_pdsa_notes(log, measure["key"], table),
                         title=name,
                         height=220,
                     )
                 ),
             )
+    if log is not None and len(log):
+        report.numbers["pdsa_cycles"] = len(log)
+        spc_section.html("table", _pdsa_table(log, lang))
     report.sections.append(spc_section)
 
     # Queue formulas ---------------------------------------------------------

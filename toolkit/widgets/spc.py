@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit import charts
-from toolkit.errors import ParameterError
+from toolkit.errors import DataError, ParameterError
 from toolkit.widgets.base import (
     UnitSource,
     _App,
@@ -133,6 +133,7 @@ class SpcApp(_App):
         self.sentences = w.HTML()
         self.sentences.add_class("tk-spc-rules")
         self.chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        self.chart.add_class("tk-main-chart")
         self.table: pd.DataFrame | None = None
         self._series_key: tuple[Any, ...] | None = None
         self._set_chart_options()
@@ -263,11 +264,37 @@ class SpcApp(_App):
         self.table = table
         summary = spc_summary(table, lang=self.lang).iloc[0]
         title = self._t(f"widgets.spc.measure.{code}")
-        chart = charts.spc_chart(table, self.lang, title=title, width=760, height=320)
+        notes, note_error = self._pdsa_notes(table)
+        chart = charts.spc_chart(table, self.lang, pdsa=notes, title=title, width=760, height=320)
         self.chart.chart = self._chart_style(chart)
         self._show_figures(table, summary, is_share)
         self._show_icons(summary)
         self._show_sentences(table, is_share)
+        if note_error:
+            self.sentences.value += f"<div class='tk-note tk-pdsa-note'>{_esc(note_error)}</div>"
+
+    def _pdsa_notes(self, table: pd.DataFrame) -> tuple[pd.DataFrame | None, str]:
+        """Change dates of the sample unit's saved PDSA log (the PDSA workbook's file), if any.
+
+        Returns the annotations for :func:`toolkit.charts.spc_chart` (cycles
+        followed on this measure or on the whole unit, within the chart's
+        weeks) and a message when the log exists but cannot be read.
+        """
+        from toolkit import pdsa
+
+        _name, entry, _unit = self.source.current()
+        path = pdsa.log_path(entry.id, lang=self.lang) if entry is not None else None
+        if path is None or not path.is_file():
+            return None, ""
+        try:
+            log = pdsa.read_log(path, lang=self.lang)
+        except DataError as exc:
+            return None, self._t("widgets.pdsa.spc_log_unreadable", message=exc.message(self.lang))
+        end = pd.Timestamp(table["period"].max()) + pd.Timedelta(days=6)
+        notes = pdsa.annotations(
+            log, measure=str(self.measure.value), start=table["period"].min(), end=end
+        )
+        return notes, ""
 
     def _fmt(self, value: float, is_share: bool) -> str:
         if is_share:
