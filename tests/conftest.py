@@ -55,9 +55,18 @@ def wait_for_http(url: str, process: subprocess.Popen[Any], timeout_s: float = 9
 
 
 def start_voila(
-    folder: Path, *, python: str | None = None, cwd: Path = ROOT, log: Path | None = None
+    folder: Path,
+    *,
+    python: str | None = None,
+    cwd: Path = ROOT,
+    log: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen[Any], str]:
-    """Start Voilà on a free port (the project's own command); return the process and its URL."""
+    """Start Voilà on a free port (the project's own command); return the process and its URL.
+
+    ``env`` replaces the environment of :func:`toolkit.widgets.voila_env`
+    (which finds the offline template in the package) when given.
+    """
     from toolkit.widgets import voila_command, voila_env
 
     port = free_port()
@@ -65,7 +74,7 @@ def start_voila(
         process = subprocess.Popen(
             voila_command(port, folder=folder, python=python),
             cwd=cwd,
-            env=voila_env(),
+            env=voila_env() if env is None else env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -99,6 +108,21 @@ def ensure_chromium() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def voila_server() -> Iterator[Any]:
+    """A function that starts a Voilà server like :func:`start_voila`; all are stopped after."""
+    started: list[subprocess.Popen[Any]] = []
+
+    def start(folder: Path, **kwargs: Any) -> str:
+        process, url = start_voila(folder, **kwargs)
+        started.append(process)
+        return url
+
+    yield start
+    for process in started:
+        stop(process)
 
 
 @pytest.fixture(scope="session")
@@ -201,7 +225,10 @@ class Workbook:
     def assert_clean(self) -> None:
         assert self.errors == [], f"errors in the browser console: {self.errors}"
         assert self.outside == [], f"requests left the machine: {self.outside}"
-        assert not self.page.locator(".tk-lost").first.is_visible()
+        # the kernel answers: the banner of a lost kernel is hidden (once the first pong is in)
+        from playwright.sync_api import expect
+
+        expect(self.page.locator(".tk-lost").first).to_be_hidden(timeout=TIMEOUT_MS)
         # no traceback ever reaches the page
         assert "Traceback" not in self.page.inner_text("body")
 
@@ -211,11 +238,15 @@ class Workbook:
 
 @pytest.fixture
 def open_workbook(chromium_browser: Any, voila_url: str) -> Iterator[Any]:
-    """Open a workbook by name (``""`` for the tree) and wait for ``ready`` to appear."""
+    """Open a workbook by name (``""`` for the tree) and wait for ``ready`` to appear.
+
+    ``base`` is the address of another Voilà server than the session's.
+    """
     opened: list[Workbook] = []
 
-    def open_(name: str, ready: str | None = None) -> Workbook:
-        url = f"{voila_url}voila/render/{name}.ipynb" if name else voila_url
+    def open_(name: str, ready: str | None = None, *, base: str | None = None) -> Workbook:
+        root = base or voila_url
+        url = f"{root}voila/render/{name}.ipynb" if name else root
         book = Workbook(chromium_browser, url)
         opened.append(book)
         if ready:

@@ -132,7 +132,7 @@ export default {
     const timer = setInterval(() => {
       try { model.send({ type: "ping" }); } catch (e) { /* connection closed */ }
       const now = Date.now();
-      const lost = last > 0 ? now - last > model.get("timeout_ms") : now - start > 4 * model.get("timeout_ms");
+      const lost = last > 0 ? now - last > model.get("timeout_ms") : now - start > 8 * model.get("timeout_ms");
       if (lost) { el.style.display = "block"; }
     }, model.get("interval_ms"));
     return () => clearInterval(timer);
@@ -146,7 +146,9 @@ class Heartbeat(anywidget.AnyWidget):
 
     A killed or restarted kernel no longer knows the page's widgets, so the
     pings go unanswered and after ``timeout_ms`` the page shows, in both
-    languages, that the workbook must be reloaded.
+    languages, that the workbook must be reloaded. Before the first answer a
+    page waits ``8 × timeout_ms`` (64 s), so that a slow start on a busy
+    laptop does not flash the banner.
     """
 
     _esm = _HEARTBEAT_ESM
