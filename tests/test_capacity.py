@@ -765,10 +765,11 @@ def test_sample_units_capacity_is_plausible_against_observed_activity(unit):
     # * at most 1.1: observed activity cannot exceed the time staff have for
     #   patients, save for a margin for overtime and for absence below 12 %;
     # * at least 0.05: a unit whose staff table is right spends a clear part of
-    #   its clinical time in booked visits. The synthetic units size staff from
-    #   22 FTE per 1 000 patients (toolkit.synth) independently of the visit
-    #   generator, so their ratio is low (about 0.2–0.3); a ratio below 0.05
-    #   would mean staff or visits are read wrongly (e.g. hours not minutes).
+    #   its clinical time in booked visits. The synthetic units size staff so
+    #   that their clinical time covers the booked visits of the last year
+    #   (toolkit.synth.staff_fte_needed), so their ratio is near 0.9 (attended
+    #   hours only); a ratio below 0.05 would mean staff or visits are read
+    #   wrongly (e.g. hours not minutes).
     from toolkit.io import load_unit
 
     data = load_unit(SAMPLES / unit["path"], extract_date=unit["extract_date"])

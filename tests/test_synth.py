@@ -3,14 +3,16 @@
 The profile checks use plain pandas on the generated tables (no other toolkit
 module), so they test the generator, not the analysis code. Expected values
 are the claims of the issue and DOMAIN.md (queue grows, >80 % within 30 days,
-22 FTE per 1 000 patients, no-shows 5–10 %) or identities of the pathway
-(date order, stock and flow).
+no-shows 5–10 %) or identities of the pathway (date order, stock and flow).
+One test sets capacity estimated from the sample units' staff (toolkit.capacity)
+against the activity their visits show.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +35,10 @@ STAGES = ["received", "first_assessment", "deep_decision", "deep_start", "closed
 @pytest.fixture(scope="module")
 def units() -> dict[str, dict[str, pd.DataFrame]]:
     return {u.id: synth.generate_unit(u.profile, seed=u.seed) for u in synth.SAMPLE_UNITS}
+
+
+def _manifest_units() -> list[dict]:
+    return list(yaml.safe_load((SAMPLE / "units.yaml").read_text(encoding="utf-8"))["units"])
 
 
 def waiting_first(ref: pd.DataFrame, day: pd.Timestamp) -> int:
@@ -193,21 +199,78 @@ def test_adhd_share_grows(unit: str, units: dict) -> None:
 
 
 @pytest.mark.parametrize("unit", DETAILED)
-def test_staff_per_1000_patients(unit: str, units: dict) -> None:
+def test_staff_posts_and_turnover(unit: str, units: dict) -> None:
     p, tables = synth.PROFILES[unit], units[unit]
     staff, visits = tables["staff"], tables["visits"]
     end = p.extract_date
-    recent = visits[
-        (visits["date"] > end - pd.Timedelta(days=365)) & (visits["status"] == "attended")
-    ]
-    patients = recent["referral_id"].nunique()
     in_post = (staff["start"].isna() | (staff["start"] <= end)) & (
         staff["end"].isna() | (staff["end"] >= end)
     )
-    per_1000 = staff.loc[in_post, "fte"].sum() / patients * 1000
-    assert 15 <= per_1000 <= 30  # DOMAIN.md: 22 FTE per 1 000 patients
     assert staff["end"].notna().any()  # some turnover
-    assert set(staff["category"]) == set(SCHEMA["tables"]["staff"]["columns"]["category"]["values"])
+    # every category that holds a clear part of the visits has someone in post
+    share = visits["staff_category"].astype(str).value_counts(normalize=True)
+    held = set(staff.loc[in_post, "category"].astype(str))
+    assert set(share[share > 0.05].index) <= held
+    assert staff["fte"].between(0.05, 1.0).all()
+
+
+def test_staff_time_factor_scales_the_staff() -> None:
+    # staff_time_factor multiplies the FTE needed (staff_fte_needed, Notes):
+    # 1.5 × the staff of the same seed, up to the rounding of each category
+    # to 0.05 FTE (six categories: at most 6 × 0.025 each way).
+    base = synth.PROFILES["balans"]
+    one = synth.generate_unit(base, seed=5)["staff"]
+    more = synth.generate_unit(replace(base, staff_time_factor=1.5), seed=5)["staff"]
+
+    def fte_now(staff: pd.DataFrame) -> float:
+        end = base.extract_date
+        ok = (staff["start"].isna() | (staff["start"] <= end)) & (
+            staff["end"].isna() | (staff["end"] >= end)
+        )
+        return float(staff.loc[ok, "fte"].sum())
+
+    assert fte_now(more) == pytest.approx(1.5 * fte_now(one), abs=2 * 6 * 0.025 + 1e-9)
+
+
+@pytest.mark.parametrize("unit", [u["id"] for u in _manifest_units() if u["id"] != "endast_antal"])
+def test_capacity_from_staff_agrees_with_observed_activity(unit: str) -> None:
+    """Capacity estimated from the staff table against the activity the visits show.
+
+    The two sides are computed from the written sample files with
+    toolkit.capacity. Observed (the independent side): attended visits per
+    week in the last 52 weeks (capacity_from_visits). From staff: staff in post
+    on the extract date → clinical hours (12 % absence; non-clinical time from
+    the time-use study when the unit has one, else the default) → attended
+    appointments a week with the unit's own visit mix, lengths, no-shows and
+    group and digital shares (appointments_per_week). Tolerance: the issue asks
+    for agreement within 10–15 %; 10 % on the unit's total, 20 % for each staff
+    category holding at least a tenth of the visits (few posts, FTE rounded to
+    0.05, a noisy two-week time-use study).
+    """
+    from toolkit import capacity as cap
+    from toolkit.io import load_unit
+
+    entry = next(u for u in _manifest_units() if u["id"] == unit)
+    data = load_unit(SAMPLE / entry["path"], extract_date=entry["extract_date"])
+    end = pd.Timestamp(entry["extract_date"])
+    observed = cap.capacity_from_visits(data.visits)
+    last = observed[observed["period_start"] > end - pd.Timedelta(weeks=52)]
+    assert last["period_start"].nunique() == 52
+    seen = last.groupby("staff_category")["attended"].sum() / 52
+
+    hours = cap.staff_hours(data.staff, on=end)
+    shares = cap.time_use_shares(data.time_use) if data.has("time_use") else None
+    clinical = cap.clinical_hours(hours, non_clinical_share=shares)
+    appointments = cap.appointments_per_week(clinical, data.visits)
+    from_staff = appointments.groupby("staff_category")["attended_appointments_per_week"].sum()
+
+    assert float(from_staff.sum()) == pytest.approx(float(seen.sum()), rel=0.10)
+    major = seen[seen >= 0.10 * seen.sum()].index
+    assert len(major) >= 3
+    for category in major:
+        assert float(from_staff[category]) == pytest.approx(float(seen[category]), rel=0.20), (
+            category
+        )
 
 
 @pytest.mark.parametrize("unit", DETAILED)

@@ -835,7 +835,9 @@ def snapshot(unit: Any, profile: Any = None) -> dict[str, Any]:
         "waiting_first": int(waiting_first.sum()),
         "waiting_deep": int(waiting_deep.sum()),
         "median_wait_first_days": float(waits.median()) if len(waits) else float("nan"),
-        "share_within_first": float((waits <= target.target_days).mean()) if len(waits) else float("nan"),
+        "share_within_first": float((waits <= target.target_days).mean())
+        if len(waits)
+        else float("nan"),
         "target_first_days": target.target_days,
     }
 

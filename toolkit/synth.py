@@ -49,6 +49,7 @@ __all__ = [
     "main",
     "patients_in_care",
     "period_counts",
+    "staff_fte_needed",
     "write_samples",
     "write_unit",
 ]
@@ -141,7 +142,7 @@ DECISION_SHARES: dict[str, float] = {
 }
 #: Referrals per weekday, Monday to Sunday (few at weekends: digital care requests).
 WEEKDAY_WEIGHTS = np.array([0.22, 0.21, 0.20, 0.19, 0.16, 0.01, 0.01])
-#: Share of the unit's FTE per staff category.
+#: Share of visits per staff category in :func:`generate_large`.
 STAFF_MIX: dict[str, float] = {
     "physician": 0.14,
     "psychologist": 0.24,
@@ -189,6 +190,7 @@ TIME_USE_LEVELS: dict[str, tuple[float, float, float]] = {
 _NONE = -(10**9)  # "stage not reached" in the day-number arrays
 _FTE_CHOICES = np.array([1.0, 0.9, 0.8, 0.75, 0.5])
 _FTE_PROBS = np.array([0.6, 0.1, 0.12, 0.08, 0.1])
+_STAFF_WEEKS = 52  # staff are sized from the visits of the last 52 weeks
 
 # --------------------------------------------------------------------------- profiles
 
@@ -258,8 +260,11 @@ class UnitProfile:
         Share of follow-up visits held by phone (a quarter of that elsewhere).
     treatment_visits_mean : float
         Mean number of visits in a treatment course (assessments: 5).
-    fte_per_1000_patients : float
-        Staff FTE per 1 000 patients in care (see :func:`patients_in_care`).
+    staff_time_factor : float
+        Clinical time of the staff in post on the extract date over the
+        clinician time the unit's booked visits took in the last 52 weeks
+        (1 = staff exactly as busy as their visits show; above 1 = spare
+        clinical time). Staff are sized from it (see :func:`generate_unit`).
     staff_turnover_per_year : float
         Share of posts that change holder a year.
     time_use_study : bool
@@ -301,7 +306,7 @@ class UnitProfile:
     group_share_after_change: float | None = None
     phone_share: float = 0.12
     treatment_visits_mean: float = 6.0
-    fte_per_1000_patients: float = 22.0
+    staff_time_factor: float = 1.0
     staff_turnover_per_year: float = 0.15
     time_use_study: bool = True
     counts_only: bool = False
@@ -333,7 +338,7 @@ class UnitProfile:
         _check_range("referral_growth_per_year", self.referral_growth_per_year, -0.9, 5.0)
         _check_range("first_capacity_per_week", self.first_capacity_per_week, 0.0, 10_000)
         _check_range("deep_capacity_per_week", self.deep_capacity_per_week, 0.0, 10_000)
-        _check_range("fte_per_1000_patients", self.fte_per_1000_patients, 1.0, 200.0)
+        _check_range("staff_time_factor", self.staff_time_factor, 0.5, 2.0)
         _check_range("treatment_visits_mean", self.treatment_visits_mean, 2.0, 40.0)
         _check_range("dna_rate + cancel_rate", self.dna_rate + self.cancel_rate, 0.0, 0.9)
         if self.change_week is not None:
@@ -609,16 +614,21 @@ def generate_unit(profile: UnitProfile, *, seed: int) -> dict[str, pd.DataFrame]
     first out within a class. The second stage is served the same way.
     Visits follow from the stage dates (one attended visit on each stage
     date, a course after the deep start, follow-ups), with no-shows and
-    cancellations. Staff FTE is ``fte_per_1000_patients`` × patients in care
-    / 1000 (see :func:`patients_in_care`).
+    cancellations. Staff are sized from the visits: each staff category gets
+    the FTE whose clinical time (after absence and non-clinical time) covers
+    the clinician time of its booked visits in the last 52 weeks, times
+    ``staff_time_factor`` (see :func:`staff_fte_needed`), so capacity
+    estimated from the staff table agrees with the observed activity.
 
     References
     ----------
     The volumes follow the project's domain brief (``DOMAIN.md``, "Facts
     useful for realistic synthetic data", after Socialstyrelsen's proposal for
-    a national development team for BUP): 22 FTE per 1 000 patients, a large
-    and growing ADHD share, the 30 + 30 day targets. No real unit's data was
-    used.
+    a national development team for BUP): a large and growing ADHD share, the
+    30 + 30 day targets. Staffing follows the visits rather than the national
+    22 FTE per 1 000 patients: with about 4–5 visits per patient a year, the
+    sample units come out at about 4–6 FTE per 1 000 patients in care
+    (:func:`patients_in_care`). No real unit's data was used.
 
     Examples
     --------
@@ -905,8 +915,7 @@ def generate_unit(profile: UnitProfile, *, seed: int) -> dict[str, pd.DataFrame]
     )
 
     # ---- staff -----------------------------------------------------------------
-    patients = patients_in_care(vis, p.extract_date)
-    staff = _staff(rng, p, patients)
+    staff = _staff(rng, p, staff_fte_needed(vis, p))
     vis["clinician_id"] = _assign_clinicians(rng, vis, staff)
     vis = vis[_column_order("visits", vis.columns)]
     tables = {"referrals": ref, "visits": vis, "staff": staff}
@@ -961,15 +970,104 @@ def patients_in_care(visits: pd.DataFrame, extract_date: Any) -> int:
     return int(visits.loc[recent & attended, "referral_id"].nunique())
 
 
-def _staff(rng: np.random.Generator, p: UnitProfile, patients: int) -> pd.DataFrame:
-    """Staff posts: FTE per category, in total fte_per_1000_patients × patients / 1000."""
-    total = p.fte_per_1000_patients * patients / 1000.0
+def staff_fte_needed(visits: pd.DataFrame, profile: UnitProfile) -> pd.Series:
+    """FTE per staff category whose clinical time covers the unit's booked visits of the last year.
+
+    The generator sizes each unit's staff with this, so that the capacity
+    estimated from the staff table (``toolkit.capacity``: staff hours →
+    clinical hours → appointments a week) agrees with the activity the
+    visits show (``toolkit.capacity.capacity_from_visits``).
+
+    Parameters
+    ----------
+    visits : pandas.DataFrame
+        Canonical visits (``date``, ``staff_category``, ``mode``,
+        ``duration_min``, ``status``).
+    profile : UnitProfile
+        The unit (its extract date, time-use study and ``staff_time_factor``).
+
+    Returns
+    -------
+    pandas.Series
+        FTE per staff category (all six, schema order), unrounded.
+
+    Notes
+    -----
+    .. math::
+
+        B_k = \\frac{1}{52} \\sum_{v \\in k} \\frac{d_v w_v}{60}, \\qquad
+        F_k = \\frac{\\phi\\, B_k}{h_k (1 - a)\\, s_k}
+
+    with :math:`B_k` the clinician hours a week that the booked (attended or
+    not attended) visits of staff category :math:`k` took in the 52 weeks up
+    to the extract date, :math:`d_v` a visit's length (min), :math:`w_v` its
+    clinician time per minute (group: clinicians / group size, 2 / 6;
+    digital: 0.9; otherwise 1, the defaults of ``toolkit.capacity``),
+    :math:`h_k` the full-time hours a week (38.25 for therapists, else 40),
+    :math:`a` the absence share (0.12), :math:`s_k` the share of time at work
+    spent with patients (the category's ``patient_direct`` share in
+    :data:`TIME_USE_SHARES` when the unit runs a time-use study, else the
+    toolkit's default 1 − 0.55 = 0.45, so the default is right for those
+    units), :math:`\\phi` the profile's ``staff_time_factor`` and
+    :math:`F_k` the FTE. Cancelled visits take no clinician time.
+
+    Examples
+    --------
+    One nurse visit of 60 min a week for a year, no time-use study:
+    1 / (40 × 0.88 × 0.45) = 0.0631 FTE.
+
+    >>> profile = UnitProfile(time_use_study=False)
+    >>> days = profile.extract_date - pd.to_timedelta(7 * np.arange(52), unit="D")
+    >>> v = pd.DataFrame({"date": days, "staff_category": "nurse", "mode": "physical",
+    ...                   "duration_min": 60.0, "status": "attended"})
+    >>> round(float(staff_fte_needed(v, profile)["nurse"]), 4)
+    0.0631
+    """
+    from toolkit import capacity
+
+    end = profile.extract_date
+    cats = _values("staff", "category")
+    last_year = (visits["date"] > end - pd.Timedelta(days=7 * _STAFF_WEEKS)) & (
+        visits["date"] <= end
+    )
+    booked = visits["status"].astype("string").isin(["attended", "did_not_attend"])
+    mode = visits["mode"].astype("string")
+    per_minute = np.where(
+        mode == "group",
+        float(capacity.default("group_clinicians")) / float(capacity.default("group_size")),
+        np.where(mode == "digital", float(capacity.default("digital_time_factor")), 1.0),
+    )
+    hours = visits["duration_min"].to_numpy(dtype=float) * per_minute / 60.0
+    keep = (last_year & booked).to_numpy()
+    per_week = (
+        pd.Series(hours[keep])
+        .groupby(visits["staff_category"].astype("string").to_numpy()[keep])
+        .sum()
+        .reindex(cats, fill_value=0.0)
+        / _STAFF_WEEKS
+    )
+    default_direct = 1.0 - float(capacity.default("non_clinical_share"))
+    direct = pd.Series(
+        [TIME_USE_SHARES[c][0] if profile.time_use_study else default_direct for c in cats],
+        index=cats,
+    )
+    full_time = pd.Series([_full_time_hours(c) for c in cats], index=cats)
+    at_work = 1.0 - float(capacity.default("absence_share"))
+    return profile.staff_time_factor * per_week / (full_time * at_work * direct)
+
+
+def _full_time_hours(category: str) -> float:
+    return 38.25 if category == "therapist" else 40.0
+
+
+def _staff(rng: np.random.Generator, p: UnitProfile, needed: pd.Series) -> pd.DataFrame:
+    """Staff posts: per category, posts of drawn FTE adding up to ``needed`` (rounded to 0.05)."""
     start = pd.Timestamp(p.period_start)
     end = p.extract_date
     span_days = 7 * p.weeks
     rows: list[dict[str, Any]] = []
-    for cat, share in STAFF_MIX.items():  # six categories, not patients
-        target = round(total * share / 0.05) * 0.05
+    for cat, fte_needed in needed.items():  # six categories, not patients
+        target = round(float(fte_needed) / 0.05) * 0.05
         if target < 0.05:
             continue
         draws = rng.choice(_FTE_CHOICES, size=60, p=_FTE_PROBS)
@@ -979,12 +1077,13 @@ def _staff(rng: np.random.Generator, p: UnitProfile, patients: int) -> pd.DataFr
         ftes[-1] = round(
             max(0.1, min(1.0, target - (csum[n_posts - 2] if n_posts > 1 else 0.0))), 2
         )
-        hours = 38.25 if cat == "therapist" else 40.0
+        hours = _full_time_hours(str(cat))
         for fte in ftes.tolist():
-            changes = rng.random() < p.staff_turnover_per_year * p.weeks / 52.0 and n_posts > 1
+            changes = rng.random() < p.staff_turnover_per_year * p.weeks / 52.0
             if changes:
                 left = int(rng.integers(30, span_days - 90))
-                gap = int(rng.integers(0, 60))
+                # a vacancy of up to two months, unless the post is the category's only one
+                gap = int(rng.integers(0, 60)) if n_posts > 1 else 0
                 rows.append(
                     dict(
                         category=cat,
@@ -1008,6 +1107,12 @@ def _staff(rng: np.random.Generator, p: UnitProfile, patients: int) -> pd.DataFr
                 rows.append(
                     dict(category=cat, fte=fte, hours_per_week=hours, start=pd.NaT, end=pd.NaT)
                 )
+    if p.staff_turnover_per_year > 0 and rows and all(pd.isna(r["end"]) for r in rows):
+        # a unit with few posts may draw no change at all: the largest post changes holder
+        i = max(range(len(rows)), key=lambda j: float(rows[j]["fte"]))
+        left = int(rng.integers(30, span_days - 90))
+        rows.insert(i + 1, {**rows[i], "start": start + pd.Timedelta(days=left + 1)})
+        rows[i] = {**rows[i], "end": start + pd.Timedelta(days=left)}
     staff = pd.DataFrame(rows)
     staff["start"] = pd.to_datetime(staff["start"]).astype("datetime64[ns]")
     staff["end"] = pd.to_datetime(staff["end"]).astype("datetime64[ns]")
