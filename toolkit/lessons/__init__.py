@@ -39,7 +39,10 @@ import math
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from toolkit.i18n import check_language, t
 
@@ -47,9 +50,12 @@ __all__ = [
     "EXERCISES",
     "Exercise",
     "Feedback",
+    "Figure",
+    "Table",
     "check",
     "close",
     "exercise",
+    "number",
     "sample_unit",
     "show",
 ]
@@ -215,3 +221,69 @@ def sample_unit(unit_id: str) -> Any:
     from toolkit.widgets.base import _load_sample
 
     return _load_sample(unit_id)[1]
+
+
+# --------------------------------------------------------------------------- presentation
+
+
+def number(value: Any, lang: str | None = None, digits: int = 1) -> str:
+    """A number as a reader of ``lang`` writes it (decimal comma in Swedish).
+
+    >>> number(1234.56, "en"), number(0.5, "sv")
+    ('1,234.6', '0,5')
+    """
+    from toolkit.widgets.base import format_number
+
+    return format_number(float(value), check_language(lang), digits)
+
+
+class Table:
+    """A table for the reader: numbers written as in ``lang``, no index column unless asked.
+
+    ``data`` is the DataFrame itself (what tests and further calculations use);
+    ``index=True`` keeps the index as row labels.
+
+    >>> import pandas as pd
+    >>> "1\xa0234,5" in Table(pd.DataFrame({"x": [1234.5]}), "sv")._repr_html_()
+    True
+    """
+
+    def __init__(
+        self, data: pd.DataFrame, lang: str, digits: int = 1, *, index: bool = False
+    ) -> None:
+        self.data, self.lang, self.digits, self.index = data, lang, digits, index
+
+    def _repr_html_(self) -> str:
+        sv = self.lang == "sv"
+        styler = self.data.style
+        if not self.index:
+            styler = styler.hide(axis="index")
+        styler = styler.format(
+            precision=self.digits,
+            decimal="," if sv else ".",
+            thousands="\u00a0" if sv else ",",
+            na_rep="–",
+        )
+        return str(styler.to_html())
+
+    def __repr__(self) -> str:
+        return self.data.to_string(index=self.index)
+
+
+class Figure:
+    """An Altair chart rendered to SVG in the kernel: no JavaScript, no network.
+
+    Jupyter, Voilà, papermill and nbconvert show it through ``_repr_html_``
+    (the same rendering as :func:`toolkit.report.svg`).
+    """
+
+    def __init__(self, chart: Any) -> None:
+        self.chart = chart
+
+    def _repr_html_(self) -> str:
+        from toolkit.report import svg
+
+        return svg(self.chart)
+
+    def __repr__(self) -> str:
+        return "<Figure>"

@@ -47,7 +47,7 @@ import pandas as pd
 
 from toolkit import capacity
 from toolkit.i18n import check_language, t
-from toolkit.lessons import _Markdown, close, exercise, sample_unit
+from toolkit.lessons import Figure, Table, _Markdown, close, exercise, number, sample_unit
 from toolkit.lessons import show as _show
 
 __all__ = [
@@ -87,63 +87,10 @@ _LETTERS = ("A", "B", "C", "D")
 # --------------------------------------------------------------------------- presentation
 
 
-def number(value: Any, lang: str | None = None, digits: int = 1) -> str:
-    """A number as a reader of ``lang`` writes it (decimal comma in Swedish).
-
-    >>> number(1234.56, "en"), number(0.5, "sv")
-    ('1,234.6', '0,5')
-    """
-    from toolkit.widgets.base import format_number
-
-    return format_number(float(value), check_language(lang), digits)
-
-
 def _at(frame: pd.DataFrame, row: str, column: str) -> float:
     """One cell of ``frame`` as a float."""
     value: Any = frame.loc[row, column]
     return float(value)
-
-
-class Table:
-    """A table for the reader: no index column, numbers written as in ``lang``.
-
-    ``data`` is the DataFrame itself (what tests and further calculations use).
-    """
-
-    def __init__(self, data: pd.DataFrame, lang: str, digits: int = 1) -> None:
-        self.data, self.lang, self.digits = data, lang, digits
-
-    def _repr_html_(self) -> str:
-        sv = self.lang == "sv"
-        styler = self.data.style.hide(axis="index").format(
-            precision=self.digits,
-            decimal="," if sv else ".",
-            thousands="\u00a0" if sv else ",",
-            na_rep="–",
-        )
-        return str(styler.to_html())
-
-    def __repr__(self) -> str:
-        return self.data.to_string(index=False)
-
-
-class Figure:
-    """An Altair chart rendered to SVG in the kernel: no JavaScript, no network.
-
-    Jupyter, Voilà, papermill and nbconvert show it through ``_repr_html_``
-    (the same rendering as :func:`toolkit.report.svg`).
-    """
-
-    def __init__(self, chart: Any) -> None:
-        self.chart = chart
-
-    def _repr_html_(self) -> str:
-        from toolkit.report import svg
-
-        return svg(self.chart)
-
-    def __repr__(self) -> str:
-        return "<Figure>"
 
 
 def show(name: str, lang: str | None = None) -> _Markdown:

@@ -44,9 +44,8 @@ import pandas as pd
 from toolkit import simulate
 from toolkit.flow import weekly_flow
 from toolkit.i18n import check_language, t
-from toolkit.lessons import _Markdown, close, exercise, sample_unit
+from toolkit.lessons import Figure, Table, _Markdown, close, exercise, number, sample_unit
 from toolkit.lessons import show as _show
-from toolkit.lessons.l4_capacity import Figure, Table, number
 
 __all__ = [
     "EX",
