@@ -1,0 +1,382 @@
+"""Why queues grow (Varför växer köer?)."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import math
+from typing import Any
+
+import altair as alt
+import ipywidgets as w
+import pandas as pd
+
+from toolkit.i18n import t
+from toolkit.queueing import (
+    simulate_queue,
+    typical_week,
+    waiting_time_vs_utilisation,
+    workshop_mean_wait,
+    workshop_scenario,
+)
+from toolkit.widgets.base import _App, _esc, format_number
+
+#: Week-to-week variation beyond Poisson per level (the gamma factor's
+#: coefficient of variation in :class:`toolkit.simulate.Scenario`).
+VARIATION_LEVELS: dict[str, float] = {"low": 0.0, "medium": 0.15, "high": 0.3}
+#: Replications per control change: the kernel's work stays well under 150 ms.
+REPLICATIONS = 100
+#: The same random numbers for every setting (common random numbers).
+SEED = 0
+#: Utilisation bands of the plain-language sentence: below 0.8, below 0.9, below 1.
+_BANDS = ((0.8, "low"), (0.9, "mid"), (1.0, "high"))
+
+_CSS = """<style>
+.tk-app .tk-small { font-size: 16px !important; color: #444; }
+.tk-queue-figures .tk-fig { margin: 0 0 10px 0; font-size: 18px; }
+.tk-queue-figures .tk-fig b { font-size: 30px; }
+.tk-queue-sentence .tk-sentence { font-size: 21px; margin: 6px 0; }
+</style>"""
+
+_BLUE = "#1f5fa8"
+_BAND = "#9ec3ea"
+_RED = "#c81e1e"
+_ORANGE = "#e07b00"
+_GREY = "#555555"
+
+
+class QueueApp(_App):
+    """Why queues grow (Varför växer köer?).
+
+    Demand, capacity and their variation drive the single-stage workshop
+    queue (:func:`toolkit.queueing.simulate_queue`, 100 replications with a
+    fixed seed). Shows the queue and the waits week by week, the curve of the
+    mean wait against utilisation (Kingman's formula,
+    :func:`toolkit.queueing.waiting_time_vs_utilisation`) with the current
+    setting and earlier tries at the same capacity marked, and the figures
+    with one plain-language sentence.
+    """
+
+    title_key = "widgets.queues.title"
+    intro_key = "widgets.queues.intro"
+
+    def __init__(self, lang: str = "sv") -> None:
+        super().__init__(lang)
+        style = {"description_width": "330px"}
+        wide = w.Layout(width="650px")
+
+        def slider(value: int, low: int, high: int, step: int, css: str, key: str) -> w.IntSlider:
+            s = w.IntSlider(
+                value=value,
+                min=low,
+                max=high,
+                step=step,
+                continuous_update=False,
+                style=style,
+                layout=wide,
+            )
+            s.add_class(css)
+            self._label(s, key)
+            return s
+
+        self.demand = slider(14, 1, 60, 1, "tk-demand", "widgets.queues.demand")
+        self.capacity = slider(20, 1, 60, 1, "tk-capacity", "widgets.queues.capacity")
+        toggles = {"button_width": "96px", "description_width": "330px"}
+        self.demand_var = w.ToggleButtons(style=toggles, layout=wide)
+        self.capacity_var = w.ToggleButtons(style=toggles, layout=wide)
+        for widget, css, key in (
+            (self.demand_var, "tk-demand-var", "widgets.queues.demand_var"),
+            (self.capacity_var, "tk-capacity-var", "widgets.queues.capacity_var"),
+        ):
+            self._options(widget, list(VARIATION_LEVELS), "widgets.queues.var")
+            widget.value = "medium"
+            widget.add_class(css)
+            self._label(widget, key)
+        self.var_help = w.HTML()
+        self.var_help.add_class("tk-var-help")
+        self._label(
+            self.var_help,
+            lambda: (
+                f"<div class='tk-small'><b>{_esc(self._t('widgets.queues.var'))}:</b> "
+                f"{_esc(self._t('widgets.queues.var_help'))}</div>"
+            ),
+            "value",
+        )
+        self.var_range = w.HTML()
+        self.var_range.add_class("tk-var-range")
+        self.weeks = slider(104, 13, 104, 13, "tk-weeks", "widgets.queues.weeks")
+        self.start_queue = slider(0, 0, 200, 10, "tk-start-queue", "widgets.queues.start_queue")
+        self.figures = w.HTML()
+        self.figures.add_class("tk-queue-figures")
+        self.sentence = w.HTML()
+        self.sentence.add_class("tk-queue-sentence")
+        self.chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        self.chart.add_class("tk-main-chart")
+        self.note = w.HTML()
+        self.note.add_class("tk-formula-note")
+        self._label(
+            self.note,
+            lambda: f"<div class='tk-intro'>{_esc(self._t('widgets.queues.formula_note'))}</div>",
+            "value",
+        )
+        #: Simulated mean waits (days) of earlier tries, by the other settings, then demand.
+        self.tried: dict[tuple[Any, ...], dict[int, float]] = {}
+        self.result: pd.DataFrame | None = None
+        self._guarded(self.update)()
+        self._watch(
+            self.demand,
+            self.capacity,
+            self.demand_var,
+            self.capacity_var,
+            self.weeks,
+            self.start_queue,
+        )
+        controls = w.VBox(
+            [
+                w.HTML(_CSS),
+                self.demand,
+                self.capacity,
+                self.demand_var,
+                self.capacity_var,
+                self.var_help,
+                self.var_range,
+                self.weeks,
+                self.start_queue,
+            ]
+        )
+        controls.layout.width = "660px"
+        self.figures.layout.width = "430px"
+        top = w.HBox([controls, self.figures], layout=w.Layout(align_items="flex-start"))
+        self.container = self._frame(top, self.sentence, self.chart, self.note)
+
+    # ---- settings
+    def settings(self) -> dict[str, Any]:
+        """The current settings as the calculation functions take them."""
+        return {
+            "demand_per_week": int(self.demand.value),
+            "capacity_per_week": int(self.capacity.value),
+            "cv_demand": VARIATION_LEVELS[str(self.demand_var.value)],
+            "cv_capacity": VARIATION_LEVELS[str(self.capacity_var.value)],
+            "weeks": int(self.weeks.value),
+            "start_queue": int(self.start_queue.value),
+        }
+
+    def update(self) -> None:
+        """Simulate the current setting and refresh figures, sentence and chart."""
+        s = self.settings()
+        lam, mu = s["demand_per_week"], s["capacity_per_week"]
+        scenario = workshop_scenario(lam, mu, s["cv_demand"], s["cv_capacity"], s["start_queue"])
+        result = simulate_queue(scenario, s["weeks"], REPLICATIONS, SEED)
+        self.result = result
+        theory = 7 * workshop_mean_wait(lam, mu, s["cv_demand"], s["cv_capacity"])  # days
+        key = (mu, s["cv_demand"], s["cv_capacity"], s["weeks"], s["start_queue"])
+        self.tried.setdefault(key, {})[lam] = float(result.attrs["wait_mean_days"])
+        self._show_range(s)
+        self._show_figures(s, result, theory)
+        # the synced spec is set directly: a rebuilt Altair chart would cost ~1 s a change
+        self.chart.spec = self._spec(s, result, theory)
+
+    # ---- texts
+    def _show_range(self, s: dict[str, Any]) -> None:
+        d_lo, d_hi = typical_week(s["demand_per_week"], s["cv_demand"])
+        c_lo, c_hi = typical_week(s["capacity_per_week"], s["cv_capacity"])
+        text = self._t(
+            "widgets.queues.var_range",
+            demand_low=d_lo,
+            demand_high=d_hi,
+            capacity_low=c_lo,
+            capacity_high=c_hi,
+        )
+        self.var_range.value = f"<div class='tk-small'>{_esc(text)}</div>"
+
+    def _days(self, value: float) -> str:
+        if not math.isfinite(value):
+            return self._t("widgets.queues.no_limit")
+        return self._t("widgets.queues.days", value=format_number(value, self.lang, 1))
+
+    def _show_figures(self, s: dict[str, Any], result: pd.DataFrame, theory: float) -> None:
+        n = self.lang
+        lam, mu = s["demand_per_week"], s["capacity_per_week"]
+        rho = lam / mu
+        attrs = result.attrs
+        queue = format_number(attrs["queue_end_median"], n, 0)
+        band = self._t(
+            "widgets.queues.band",
+            lo=format_number(attrs["queue_end_lo"], n, 0),
+            hi=format_number(attrs["queue_end_hi"], n, 0),
+        )
+        items = [
+            ("utilisation", format_number(100 * rho, n, 0) + " %", "tk-utilisation", ""),
+            ("theory_wait", self._days(theory), "tk-theory-wait", ""),
+            (
+                "sim_wait",
+                self._days(attrs["wait_mean_days"]),
+                "tk-sim-wait",
+                self._t("widgets.queues.sim_wait_note"),
+            ),
+            ("sim_queue", queue, "tk-sim-queue", band),
+        ]
+        rows = "".join(
+            f"<div class='tk-fig'><div>{_esc(self._t('widgets.queues.fig.' + key))}</div>"
+            f"<div><b class='{cls}'>{_esc(text)}</b> <span class='tk-small'>{_esc(extra)}</span>"
+            "</div></div>"
+            for key, text, cls, extra in items
+        )
+        fields = {
+            "spare": format_number(mu - lam, n, 0),
+            "growth": format_number(lam - mu, n, 0),
+            "wait": format_number(attrs["wait_mean_days"], n, 1),
+            "queue": queue,
+            "weeks": s["weeks"],
+        }
+        band_key = next((b for limit, b in _BANDS if rho < limit), None)
+        if band_key is None:
+            band_key = "equal" if lam == mu else "over"
+        sentence = self._t(f"widgets.queues.sentence.{band_key}", **fields)
+        self.figures.value = f"<div class='tk-figures'>{rows}</div>"
+        self.sentence.value = (
+            f"<p class='tk-note tk-sentence' data-band='{band_key}'>{_esc(sentence)}</p>"
+        )
+
+    # ---- chart
+    def _spec(self, s: dict[str, Any], result: pd.DataFrame, theory: float) -> dict[str, Any]:
+        """The Vega-Lite spec: the language's template with this setting's data filled in."""
+        lam, mu = s["demand_per_week"], s["capacity_per_week"]
+        rho = lam / mu
+        key = (mu, s["cv_demand"], s["cv_capacity"], s["weeks"], s["start_queue"])
+        tried = self.tried[key]
+        curve = waiting_time_vs_utilisation(mu, s["cv_demand"], s["cv_capacity"])
+        now_sim = tried.get(lam, math.nan)
+        earlier = [(d / mu, v) for d, v in tried.items() if d != lam and d < mu]
+        points = [{"utilisation": u, "wait_days": v, "series": "earlier"} for u, v in earlier]
+        if 0.3 <= rho < 1:
+            points.append({"utilisation": rho, "wait_days": theory, "series": "now_formula"})
+            if math.isfinite(now_sim):
+                points.append({"utilisation": rho, "wait_days": now_sim, "series": "now_sim"})
+        shown = [p["wait_days"] for p in points if math.isfinite(p["wait_days"])]
+        # the curve explodes at 100 %: show up to a bit above the highest marked point
+        y_max = float(max([14.0, *(1.2 * v for v in shown)]))
+        for p in points:
+            p["label"] = self._t(f"widgets.queues.chart.{p['series']}")
+        formula = self._t("widgets.queues.chart.formula")
+        datasets = {
+            "weekly": _records(result),
+            "curve": _records(curve.assign(label=formula)[["utilisation", "wait_days", "label"]]),
+            "points": _records(
+                pd.DataFrame(points, columns=["utilisation", "wait_days", "series", "label"])
+            ),
+        }
+        spec = copy.deepcopy(_template(self.lang))
+        spec["datasets"] = datasets
+        return _replace(spec, _Y_MAX, round(y_max, 3))
+
+
+#: Placeholder of the curve's upper y limit in the cached template.
+_Y_MAX = 987654.25
+_SERIES = ("formula", "now_formula", "now_sim", "earlier")
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-safe records (NaN and infinity become null)."""
+    columns = []
+    for name in frame.columns:
+        values = frame[name].to_numpy()
+        if values.dtype.kind == "f":
+            columns.append([v if math.isfinite(v) else None for v in values.tolist()])
+        else:
+            columns.append(values.tolist())
+    names = [str(c) for c in frame.columns]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _replace(spec: Any, old: float, new: float) -> Any:
+    """``spec`` with every number equal to ``old`` replaced by ``new`` (in place)."""
+    if isinstance(spec, dict):
+        for k, v in spec.items():
+            spec[k] = _replace(v, old, new)
+    elif isinstance(spec, list):
+        return [_replace(v, old, new) for v in spec]
+    elif isinstance(spec, float) and spec == old:
+        return new
+    return spec
+
+
+@functools.cache
+def _template(lang: str) -> dict[str, Any]:
+    """The chart with named data sources (``weekly``, ``curve``, ``points``), once per language.
+
+    Building and validating a composed Altair chart takes a few hundred
+    milliseconds; a control change only swaps the data and the y limit.
+    """
+
+    def tr(key: str) -> str:
+        return t(f"widgets.queues.chart.{key}", lang)
+
+    week = alt.X("week:Q", title=tr("week"))
+    weekly = alt.Data(name="weekly")
+    band = (
+        alt.Chart(weekly)
+        .mark_area(color=_BAND, opacity=0.6)
+        .encode(week, alt.Y("queue_lo:Q", title=tr("queue")), y2="queue_hi:Q")
+    )
+    median = (
+        alt.Chart(weekly).mark_line(color=_BLUE, strokeWidth=3).encode(week, y="queue_median:Q")
+    )
+    queue = (band + median).properties(
+        width=430,
+        height=230,
+        title=alt.Title(
+            tr("queue_title"), subtitle=tr("queue_subtitle"), subtitleFontSize=16, anchor="start"
+        ),
+    )
+    waits = (
+        alt.Chart(weekly)
+        .mark_line(color=_ORANGE, strokeWidth=2.5)
+        .encode(week, alt.Y("wait_mean_days:Q", title=tr("wait")))
+        .properties(width=430, height=150, title=alt.Title(tr("wait_title"), anchor="start"))
+    )
+    names = [tr(code) for code in _SERIES]
+    colour = alt.Color(
+        "label:N",
+        title=None,
+        scale=alt.Scale(domain=names, range=[_GREY, _RED, _ORANGE, "#8a8a8a"]),
+    )
+    x = alt.X(
+        "utilisation:Q",
+        title=tr("utilisation"),
+        scale=alt.Scale(domain=[0.3, 1.0]),
+        axis=alt.Axis(format="%", values=[0.4, 0.6, 0.8, 1.0]),
+    )
+    y = alt.Y("wait_days:Q", title=tr("wait"), scale=alt.Scale(domain=[0.0, _Y_MAX]))
+    line = (
+        alt.Chart(alt.Data(name="curve")).mark_line(strokeWidth=3, clip=True).encode(x, y, colour)
+    )
+    rule = (
+        alt.Chart(alt.Data(values=[{"utilisation": 1.0}]))
+        .mark_rule(color=_RED, strokeDash=[6, 4], strokeWidth=2)
+        .encode(x)
+    )
+    marks = (
+        alt.Chart(alt.Data(name="points"))
+        .mark_point(filled=True, size=240, opacity=1, clip=True)
+        .encode(
+            x,
+            y,
+            colour,
+            shape=alt.Shape(
+                "label:N",
+                title=None,
+                scale=alt.Scale(domain=names, range=["circle", "circle", "diamond", "circle"]),
+            ),
+        )
+    )
+    curve = alt.layer(line, rule, marks).properties(
+        width=430, height=430, title=alt.Title(tr("curve_title"), anchor="start")
+    )
+    chart = alt.hconcat(alt.vconcat(queue, waits), curve, spacing=40)
+    styled = (
+        chart.configure_axis(labelFontSize=16, titleFontSize=18)
+        .configure_legend(labelFontSize=16, orient="bottom", columns=2, labelLimit=420)
+        .configure_title(fontSize=20)
+    )
+    return dict(styled.to_dict())
