@@ -1,0 +1,730 @@
+"""Demand and capacity (Behov och kapacitet): DCAQ for both stages, with staffing as controls."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import altair as alt
+import ipywidgets as w
+import numpy as np
+import pandas as pd
+
+from toolkit import charts
+from toolkit.errors import ParameterError
+from toolkit.widgets.base import UnitSource, _App, _esc, format_number, last_date
+
+#: The two stages, in the order of the pathway (as in the target profiles).
+STAGES: tuple[str, ...] = ("first_assessment", "deep_start")
+#: Weeks over which demand and activity are averaged, and history charted.
+WINDOW_WEEKS = 26
+HISTORY_WEEKS = 52
+#: Weeks simulated ahead and the number of replications (kept small: one control
+#: change must stay well under 150 ms in the kernel).
+PROJECTION_WEEKS = 52
+REPLICATIONS = 100
+#: Weeks at the end of 6 and of 12 months over which projected waits are averaged.
+SUMMARY_WEEKS = 4
+#: Weeks in which the relief capacity brings the queue to its target.
+TIME_TO_TARGET_WEEKS = 26.0
+#: Days in a week, named where used.
+DAYS_PER_WEEK = 7.0
+
+
+@dataclass(frozen=True)
+class _Baseline:
+    """What does not depend on the controls, computed once per unit."""
+
+    key: tuple[str, int]
+    unit: Any
+    on: pd.Timestamp
+    profile_id: str
+    fte: dict[str, float]
+    hours: pd.DataFrame
+    first_per_hour: pd.Series
+    deep_per_hour: pd.Series
+    admin: float
+    scenario: Any
+    flow: pd.DataFrame
+    demand: dict[str, float]
+    activity: dict[str, float]
+    queue: dict[str, float]
+
+
+def _by_stage(summary: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """The numeric columns of a :func:`toolkit.simulate.summary` table by stage."""
+    columns = [c for c in summary.columns if c not in ("stage", "need_class")]
+    return {
+        str(stage): {c: float(row[c]) for c in columns}
+        for stage, row in zip(summary["stage"].astype(str), summary.to_dict("records"), strict=True)
+    }
+
+
+class DemandCapacityApp(_App):
+    """Demand and capacity (Behov och kapacitet): the unit's DCAQ and what staffing covers.
+
+    For both stages (first assessment; start of in-depth assessment or
+    treatment) the page shows weekly demand, capacity from staffing with the
+    settings, activity and queue (DCAQ), the target queue, the capacity needed
+    with variation, the relief capacity, the load, and the queue and waits
+    projected 6 and 12 months ahead. Every number comes from the calculation
+    modules; the page only presents them:
+
+    * demand (arrivals less removals), activity (completions) and the queue:
+      :func:`toolkit.flow.weekly_flow`, means over the last 26 weeks;
+    * capacity: :func:`toolkit.simulate.capacity_from_staff` (the
+      :mod:`toolkit.capacity` chain: staff hours → clinical hours →
+      appointments a week with the unit's visit mix), with the FTE per staff
+      category (``added_fte``) and the administration share
+      (``non_clinical_share``, one share for every category) of the controls.
+      In patients a week:
+
+      .. math::
+
+          C_1 = (1 - p)\\, S_1, \\qquad
+          C_2 = \\frac{(1 - p)\\, S_2}{c\\,(1 + v)}
+
+      with :math:`S_1` the first-assessment slots and :math:`S_2` the stage 2
+      slots a week (one-to-one equivalents), :math:`p` the no-show share,
+      :math:`c` the slots one stage 2 visit takes with the group and digital
+      shares (:meth:`toolkit.simulate.Scenario.visit_cost`) and :math:`v` the
+      unit's follow-up visits per course (:func:`toolkit.simulate.calibrate`):
+      the courses a week that the stage 2 visits can carry;
+    * target queue, capacity needed, relief capacity and load:
+      :func:`toolkit.waitlist.target_queue_size`,
+      :func:`~toolkit.waitlist.target_capacity` (random arrivals and
+      removals, cv 1), :func:`~toolkit.waitlist.relief_capacity` (26 weeks)
+      and :func:`~toolkit.waitlist.queue_load`, with the factor
+      :func:`~toolkit.waitlist.factor_for_share_within` of the share within
+      target;
+    * the projection: :func:`toolkit.simulate.run` of the unit's calibrated
+      scenario (:func:`toolkit.simulate.calibrate`) with the capacity, no-show,
+      group and digital shares and targets of the controls, 100 replications
+      of 52 weeks.
+
+    Per-unit baselines are cached, and staff capacities and simulations are
+    cached per setting, so moving a control back is instant.
+    """
+
+    title_key = "widgets.demand.title"
+    intro_key = "widgets.demand.intro"
+
+    def __init__(self, lang: str = "sv") -> None:
+        super().__init__(lang)
+        from toolkit.targets import available_profiles
+
+        self._base: _Baseline | None = None
+        self._staff_cache: dict[Any, Any] = {}
+        self._run_cache: dict[str, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = {}
+        self._last: tuple[Any, ...] = ()
+        self._spec_cache: dict[Any, dict[str, Any]] = {}
+        self.source = UnitSource(self, self.update)
+        style = {"description_width": "330px"}
+        wide = w.Layout(width="600px")
+
+        def slider(cls: str, key: str, low: float, high: float, step: float, fmt: str) -> Any:
+            s = w.FloatSlider(
+                value=low,
+                min=low,
+                max=high,
+                step=step,
+                readout_format=fmt,
+                continuous_update=False,
+                style=style,
+                layout=wide,
+            )
+            s.add_class(cls)
+            self._label(s, key)
+            return s
+
+        self.admin = slider("tk-admin", "widgets.demand.admin", 0.0, 0.9, 0.01, ".0%")
+        self.dna = slider("tk-dna", "widgets.demand.dna", 0.0, 0.5, 0.01, ".0%")
+        self.group = slider("tk-group", "widgets.demand.group", 0.0, 0.6, 0.01, ".0%")
+        self.digital = slider("tk-digital", "widgets.demand.digital", 0.0, 0.8, 0.01, ".0%")
+        self.share_first = slider(
+            "tk-share-first", "widgets.demand.share_first", 0.5, 0.99, 0.01, ".0%"
+        )
+        self.share_deep = slider(
+            "tk-share-deep", "widgets.demand.share_deep", 0.5, 0.99, 0.01, ".0%"
+        )
+
+        def days(cls: str, key: str) -> Any:
+            s = w.IntSlider(
+                value=30,
+                min=1,
+                max=180,
+                step=1,
+                continuous_update=False,
+                style=style,
+                layout=wide,
+            )
+            s.add_class(cls)
+            self._label(s, key)
+            return s
+
+        self.target_first = days("tk-target-first", "widgets.demand.target_first")
+        self.target_deep = days("tk-target-deep", "widgets.demand.target_deep")
+        self.profile = w.Dropdown(
+            style={"description_width": "120px"}, layout=w.Layout(width="600px")
+        )
+        self.profile.add_class("tk-profile")
+        self._label(self.profile, "widgets.demand.profile")
+        self._profiles = sorted(available_profiles())
+        self._label(self.profile, self._profile_options, "options")
+        self.fte: dict[str, w.FloatSlider] = {}
+        self.fte_box = w.VBox()
+        self.fte_box.add_class("tk-fte-box")
+        headings = {name: self._heading(name) for name in ("staff", "settings", "targets")}
+        self.figures = w.HTML()
+        self.figures.add_class("tk-demand-figures")
+        self.method = w.HTML()
+        self.method.add_class("tk-method")
+        self.chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        self.chart.add_class("tk-main-chart")
+        self._guarded(self.unit_changed)()
+        self._watch(
+            self.admin,
+            self.dna,
+            self.group,
+            self.digital,
+            self.share_first,
+            self.share_deep,
+            self.target_first,
+            self.target_deep,
+        )
+        self.profile.observe(self._on_profile, names="value")
+        left = w.VBox([headings["staff"], self.fte_box], layout=w.Layout(width="480px"))
+        right = w.VBox(
+            [
+                headings["settings"],
+                self.admin,
+                self.dna,
+                self.group,
+                self.digital,
+                headings["targets"],
+                self.profile,
+                self.target_first,
+                self.share_first,
+                self.target_deep,
+                self.share_deep,
+            ],
+            layout=w.Layout(width="620px"),
+        )
+        self.container = self._frame(
+            self.source.box, w.HBox([left, right]), self.figures, self.chart, self.method
+        )
+
+    def _heading(self, name: str) -> w.HTML:
+        box = w.HTML()
+        self._label(
+            box,
+            lambda: (
+                f"<h3 style='margin:10px 0 4px 0'>{_esc(self._t(f'widgets.demand.{name}_heading'))}</h3>"
+            ),
+            "value",
+        )
+        return box
+
+    # ---- baseline per unit
+    def _profile_options(self) -> list[tuple[str, str]]:
+        from toolkit.targets import load_profile
+
+        return [(load_profile(p).name(self.lang), p) for p in self._profiles]
+
+    def _current_unit(self) -> tuple[tuple[str, int], Any, str, pd.Timestamp]:
+        name, entry, unit = self.source.current()
+        key = (name, id(unit))
+        if entry is not None:
+            return (
+                key,
+                unit,
+                str(entry.target_profile or "bup_30_30"),
+                pd.Timestamp(entry.extract_date),
+            )
+        # an upload: its data end on its last date, not on the day it was uploaded
+        end = last_date(unit)
+        if end is not None and end != unit.extract_date:
+            unit = dataclasses.replace(unit, extract_date=end)
+        return key, unit, "bup_30_30", pd.Timestamp(unit.extract_date)
+
+    def _baseline(self) -> _Baseline:
+        from toolkit import capacity, simulate
+        from toolkit.flow import weekly_flow
+        from toolkit.targets import load_profile
+
+        key, unit, profile_id, on = self._current_unit()
+        if self._base is not None and self._base.key == key:
+            return self._base
+        if unit.kind != "events":
+            raise ParameterError("widgets.demand.no_referrals", argument="unit", lang=self.lang)
+        if not unit.has("staff"):
+            raise ParameterError("widgets.demand.no_staff", argument="unit", lang=self.lang)
+        hours = capacity.staff_hours(unit.staff, on=on, lang=self.lang)
+        shares = (
+            capacity.time_use_shares(unit.time_use, lang=self.lang)
+            if unit.has("time_use")
+            else None
+        )
+        clinical = capacity.clinical_hours(hours, non_clinical_share=shares, lang=self.lang)
+        contracted = clinical["contracted_hours_per_week"].to_numpy(dtype=float)
+        non_clinical = clinical["non_clinical_share"].to_numpy(dtype=float)
+        admin = (
+            float((contracted * non_clinical).sum() / contracted.sum())
+            if contracted.sum() > 0
+            else float(capacity.default("non_clinical_share"))
+        )
+        fte = {
+            str(k): float(f)
+            for k, f in zip(hours["staff_category"], hours["fte"], strict=True)
+            if f > 0
+        }
+        if not fte:
+            raise ParameterError("widgets.demand.no_staff", argument="unit", lang=self.lang)
+        profile = load_profile(profile_id)
+        scenario = simulate.calibrate(
+            unit, window_weeks=WINDOW_WEEKS, profile=profile, lang=self.lang
+        )
+        flow = weekly_flow(unit, "W", lang=self.lang)
+        demand, activity, queue = {}, {}, {}
+        for stage in STAGES:
+            part = flow[flow["stage"].astype(str) == stage]
+            recent = part.tail(WINDOW_WEEKS)
+            demand[stage] = float((recent["arrivals"] - recent["removals"]).mean())
+            activity[stage] = float(recent["completions"].mean())
+            queue[stage] = float(part["waiting_end"].iloc[-1])
+        history = flow[
+            flow["period"] > flow["period"].max() - pd.Timedelta(weeks=HISTORY_WEEKS)
+        ].copy()
+        history.attrs = {}  # pandas deep-copies attrs on every operation: keep it cheap
+        # slots per clinical hour of each staff category, with the unit's visit mix
+        one_hour = pd.DataFrame(
+            {"staff_category": list(capacity.STAFF_CATEGORIES), "clinical_hours_per_week": 1.0}
+        )
+        table = capacity.appointments_per_week(
+            one_hour, unit.visits if unit.has("visits") else None, lang=self.lang
+        )
+        booked = table["booked_appointments_per_week"].astype(float)
+        slots = (
+            booked
+            * table["clinician_minutes_per_appointment"].astype(float)
+            / table["mean_duration_min"].astype(float)
+        )
+        visit_type = table["visit_type"].astype(str)
+        category = table["staff_category"].astype(str)
+        first = visit_type.isin(simulate.STAFF_STAGE_VISITS["first_assessment"])
+        deep = visit_type.isin(simulate.STAFF_STAGE_VISITS["deep_start"])
+        self._staff_cache.clear()
+        self._run_cache.clear()
+        self._base = _Baseline(
+            key=key,
+            unit=unit,
+            on=on,
+            profile_id=profile_id,
+            fte=fte,
+            hours=hours,
+            first_per_hour=booked[first].groupby(category[first]).sum(),
+            deep_per_hour=slots[deep].groupby(category[deep]).sum(),
+            admin=admin,
+            scenario=scenario,
+            flow=history,
+            demand=demand,
+            activity=activity,
+            queue=queue,
+        )
+        return self._base
+
+    def unit_changed(self) -> None:
+        """A new unit: rebuild the staff sliders and start every control from the unit's values."""
+        self._base = None
+        base = self._baseline()
+        self._busy = True
+        try:
+            sliders = {}
+            for category, fte in base.fte.items():
+                s = w.FloatSlider(
+                    value=round(fte, 2),
+                    min=0.0,
+                    max=float(np.ceil(max(2.0 * fte, fte + 2.0))),
+                    step=0.05,
+                    readout_format=".2f",
+                    continuous_update=False,
+                    style={"description_width": "150px"},
+                    layout=w.Layout(width="470px"),
+                )
+                s.add_class("tk-fte")
+                s.add_class(f"tk-fte-{category}")
+                self._label(s, f"widgets.demand.category.{category}")
+                sliders[category] = s
+            old = list(self.fte.values())
+            self._labels = [item for item in self._labels if item[0] not in old]
+            self.fte = sliders
+            self._watch(*sliders.values())
+            self.fte_box.children = tuple(sliders.values())
+            sc = base.scenario
+            self.admin.value = round(base.admin, 2)
+            self.dna.value = round(float(sc.dna_rate), 2)
+            self.group.value = round(float(sc.share_group), 2)
+            self.digital.value = round(float(sc.share_digital), 2)
+            self.profile.value = base.profile_id
+            self._set_targets(base.profile_id)
+        finally:
+            self._busy = False
+        self.update()
+
+    def _set_targets(self, profile_id: str) -> None:
+        from toolkit.targets import load_profile
+
+        stages = load_profile(profile_id).stages
+        self.target_first.value = int(stages["first_assessment"].target_days)
+        self.target_deep.value = int(stages["deep_start"].target_days)
+        self.share_first.value = float(stages["first_assessment"].share_within)
+        self.share_deep.value = float(stages["deep_start"].share_within)
+
+    def _on_profile(self, change: Any) -> None:
+        if self._busy:
+            return
+
+        def apply() -> None:
+            self._busy = True
+            try:
+                self._set_targets(str(change["new"]))
+            finally:
+                self._busy = False
+            self._update_and_clear()
+
+        self._guarded(apply)()
+
+    # ---- one control change
+    def settings(self) -> dict[str, Any]:
+        """The controls' values (FTE per category, shares, targets in days and shares)."""
+        return {
+            "fte": {k: float(s.value) for k, s in self.fte.items()},
+            "admin": float(self.admin.value),
+            "dna": float(self.dna.value),
+            "group": float(self.group.value),
+            "digital": float(self.digital.value),
+            "target_days": {
+                "first_assessment": int(self.target_first.value),
+                "deep_start": int(self.target_deep.value),
+            },
+            "share_within": {
+                "first_assessment": float(self.share_first.value),
+                "deep_start": float(self.share_deep.value),
+            },
+        }
+
+    def _staff_capacity(
+        self, base: _Baseline, fte: dict[str, float], admin: float
+    ) -> tuple[float, float]:
+        """Stage 1 and stage 2 slots a week from staff (as :func:`toolkit.simulate.capacity_from_staff`).
+
+        Staff hours with the FTE of the controls (added FTE work the
+        category's contracted hours per FTE) → :func:`toolkit.capacity.clinical_hours`
+        with the administration share → slots per clinical hour of each
+        category, measured once per unit (see :meth:`_baseline`). The
+        appointments of :func:`toolkit.capacity.appointments_per_week` are
+        proportional to each category's clinical hours, so this equals the
+        whole chain (the browser test checks it against
+        :func:`toolkit.simulate.capacity_from_staff`) in a fraction of its time.
+        """
+        from toolkit import capacity
+
+        key = (tuple(sorted(fte.items())), admin)
+        if key not in self._staff_cache:
+            table = base.hours.copy()
+            categories = table["staff_category"].astype(str)
+            old = table["fte"].to_numpy(dtype=float)
+            new = np.array([fte.get(k, f) for k, f in zip(categories, old, strict=True)])
+            ratio = np.divide(new, old, out=np.zeros_like(new), where=old > 0)
+            table["fte"] = new
+            table["contracted_hours_per_week"] = (
+                table["contracted_hours_per_week"].to_numpy(dtype=float) * ratio
+            )
+            clinical = capacity.clinical_hours(table, non_clinical_share=admin, lang=self.lang)
+            hours = clinical.set_index("staff_category")["clinical_hours_per_week"].astype(float)
+            self._staff_cache[key] = (
+                float((hours * base.first_per_hour).sum()),
+                float((hours * base.deep_per_hour).sum()),
+            )
+        return self._staff_cache[key]
+
+    def _projection(self, scenario: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """Weekly projection (all need classes) and its summaries at 6 and 12 months."""
+        from toolkit import simulate
+
+        key = repr(sorted(scenario.as_dict().items()))
+        if key not in self._run_cache:
+            table = simulate.run(
+                scenario, weeks=PROJECTION_WEEKS, replications=REPLICATIONS, seed=1, lang=self.lang
+            )
+            table.attrs = {}  # pandas deep-copies attrs on every operation: keep it cheap
+            table = table[table["need_class"].astype(str) == "all"]
+            half = table[table["week"] <= PROJECTION_WEEKS // 2]
+            self._run_cache[key] = (
+                table,
+                simulate.summary(half, last_weeks=SUMMARY_WEEKS, lang=self.lang),
+                simulate.summary(table, last_weeks=SUMMARY_WEEKS, lang=self.lang),
+            )
+        return self._run_cache[key]
+
+    def figures_now(self) -> dict[str, dict[str, float]]:
+        """Every figure of the page for the current controls: {stage: {name: value}}."""
+        from toolkit import waitlist
+
+        base = self._baseline()
+        s = self.settings()
+        first_slots, deep_slots = self._staff_capacity(base, s["fte"], s["admin"])
+        scenario = base.scenario.replace(
+            capacity_first_per_week=first_slots,
+            capacity_deep_per_week=deep_slots,
+            dna_rate=s["dna"],
+            share_group=s["group"],
+            share_digital=s["digital"],
+            target_days_first=float(s["target_days"]["first_assessment"]),
+            target_days_deep=float(s["target_days"]["deep_start"]),
+        )
+        kept = 1.0 - s["dna"]
+        capacity = {
+            "first_assessment": kept * first_slots,
+            "deep_start": kept
+            * deep_slots
+            / (scenario.visit_cost() * (1.0 + scenario.follow_up_visits_per_course)),
+        }
+        projection, at_6, at_12 = self._projection(scenario)
+        six, twelve = _by_stage(at_6), _by_stage(at_12)
+        out: dict[str, dict[str, float]] = {}
+        for stage in STAGES:
+            demand = max(base.demand[stage], 0.0)
+            weeks = s["target_days"][stage] / DAYS_PER_WEEK
+            factor = float(waitlist.factor_for_share_within(s["share_within"][stage]))
+            target_queue = float(waitlist.target_queue_size(demand, weeks, factor))
+            out[stage] = {
+                "demand": demand,
+                "capacity": capacity[stage],
+                "activity": base.activity[stage],
+                "queue": base.queue[stage],
+                "load": float(waitlist.queue_load(demand, capacity[stage]))
+                if capacity[stage] > 0
+                else float("nan"),
+                "target_queue": target_queue,
+                "capacity_needed": float(waitlist.target_capacity(demand, weeks, factor)),
+                "relief": float(
+                    waitlist.relief_capacity(
+                        demand, base.queue[stage], target_queue, TIME_TO_TARGET_WEEKS
+                    )
+                ),
+                "queue_6": six[stage]["queue_end"],
+                "queue_12": twelve[stage]["queue_end"],
+                "wait_6": six[stage]["wait_mean_weeks"] * DAYS_PER_WEEK,
+                "wait_12": twelve[stage]["wait_mean_weeks"] * DAYS_PER_WEEK,
+                "within_12": twelve[stage]["share_within_target"],
+            }
+        self._last = (base, scenario, projection, out)
+        return out
+
+    def update(self) -> None:
+        figures = self.figures_now()
+        base, scenario, projection, _ = self._last
+        n = self.lang
+        rows = [
+            ("demand", 1, 1.0, ""),
+            ("capacity", 1, 1.0, ""),
+            ("activity", 1, 1.0, ""),
+            ("queue", 0, 1.0, ""),
+            ("load", 2, 1.0, ""),
+            ("target_queue", 0, 1.0, ""),
+            ("capacity_needed", 1, 1.0, ""),
+            ("relief", 1, 1.0, ""),
+            ("queue_6", 0, 1.0, ""),
+            ("queue_12", 0, 1.0, ""),
+            ("wait_6", 0, 1.0, ""),
+            ("wait_12", 0, 1.0, ""),
+            ("within_12", 0, 100.0, " %"),
+        ]
+        short = {"first_assessment": "first", "deep_start": "deep"}
+        head = "<tr><th></th>" + "".join(
+            f"<th>{_esc(self._t(f'widgets.demand.stage.{s}'))}</th>" for s in STAGES
+        )
+        body = ""
+        for key, digits, scale, unit in rows:
+            cells = "".join(
+                f"<td class='tk-{key.replace('_', '-')}-{short[s]}'>"
+                f"{format_number(scale * figures[s][key], n, digits)}{unit}</td>"
+                for s in STAGES
+            )
+            body += f"<tr><td>{_esc(self._t(f'widgets.demand.row.{key}'))}</td>{cells}</tr>"
+        self.figures.value = f"<table class='tk-table tk-figures-table'>{head}</tr>{body}</table>"
+        self.method.value = (
+            "<p class='tk-note'>"
+            + _esc(
+                self._t(
+                    "widgets.demand.method",
+                    visits=format_number(1.0 + scenario.follow_up_visits_per_course, n, 1),
+                    replications=REPLICATIONS,
+                )
+            )
+            + "</p>"
+        )
+        spec = self._chart_spec(base)
+        self.chart.spec = {**spec, "datasets": self._chart_data(base, projection, figures)}
+
+    # ---- chart
+    def _chart_spec(self, base: _Baseline) -> dict[str, Any]:
+        """The chart's Vega-Lite spec without data, built once per unit and language.
+
+        Written as a plain Vega-Lite dict (an Altair compound chart of this
+        size takes seconds to build and validate on a busy machine); the
+        configuration (locale, projector font sizes) is the one
+        :func:`toolkit.charts._finish` and ``_chart_style`` give every chart.
+        Each control change only replaces the spec's ``datasets`` (see
+        :meth:`_chart_data`).
+        """
+        key = (self.lang, base.key)
+        cached = self._spec_cache.get(key)
+        if cached is not None:
+            return cached
+        names = self._series_names()
+        colour = {
+            "field": "series",
+            "type": "nominal",
+            "title": self._t("widgets.demand.axis.series"),
+            "scale": {
+                "domain": list(names.values()),
+                "range": ["#1f77b4", "#2ca02c", "#d62728", "#444444", "#9467bd", "#ff7f0e"],
+            },
+        }
+        x = {"field": "date", "type": "temporal", "title": self._t("widgets.demand.axis.week")}
+
+        def dashed(series: str, solid: bool) -> dict[str, Any]:
+            on, off = ([1, 0], [8, 4]) if solid else ([8, 4], [1, 0])
+            return {
+                "condition": {"test": f"datum.series === {series!r}", "value": on},
+                "value": off,
+            }
+
+        columns = []
+        for stage in STAGES:
+            name = self._t(f"widgets.demand.stage.{stage}")
+            top = {
+                "data": {"name": f"flow_{stage}"},
+                "mark": {"type": "line", "strokeWidth": 3},
+                "encoding": {
+                    "x": x,
+                    "y": {
+                        "field": "value",
+                        "type": "quantitative",
+                        "title": self._t("widgets.demand.axis.per_week"),
+                    },
+                    "color": colour,
+                    "strokeDash": dashed(names["capacity"], solid=False),
+                },
+                "width": 430,
+                "height": 220,
+                "title": self._t("widgets.demand.chart_flow", stage=name),
+            }
+            bottom = {
+                "data": {"name": f"queue_{stage}"},
+                "layer": [
+                    {
+                        "transform": [{"filter": f"datum.series === {names['projected']!r}"}],
+                        "mark": {"type": "area", "opacity": 0.2, "color": "#9467bd"},
+                        "encoding": {
+                            "x": x,
+                            "y": {"field": "lo", "type": "quantitative"},
+                            "y2": {"field": "hi"},
+                        },
+                    },
+                    {
+                        "mark": {"type": "line", "strokeWidth": 3},
+                        "encoding": {
+                            "x": x,
+                            "y": {
+                                "field": "value",
+                                "type": "quantitative",
+                                "title": self._t("widgets.demand.axis.waiting"),
+                            },
+                            "color": colour,
+                            "strokeDash": dashed(names["queue"], solid=True),
+                        },
+                    },
+                ],
+                "width": 430,
+                "height": 220,
+                "title": self._t("widgets.demand.chart_queue", stage=name),
+            }
+            columns.append({"vconcat": [top, bottom]})
+        config = self._chart_style(
+            charts._finish(alt.Chart(pd.DataFrame({"x": [0]})).mark_point(), self.lang)
+        ).to_dict()["config"]
+        spec: dict[str, Any] = {
+            "$schema": alt.SCHEMA_URL,
+            "config": config,
+            "hconcat": columns,
+            "resolve": {"scale": {"color": "shared"}},
+        }
+        self._spec_cache[key] = spec
+        return spec
+
+    def _series_names(self) -> dict[str, str]:
+        return {
+            k: self._t(f"widgets.demand.series.{k}")
+            for k in ("demand", "activity", "capacity", "queue", "projected", "target_queue")
+        }
+
+    def _chart_data(
+        self, base: _Baseline, projection: pd.DataFrame, figures: dict[str, dict[str, float]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """The chart's datasets: weekly counts of the last year and the projection (no person rows)."""
+        names = self._series_names()
+        end = pd.Timestamp(base.on)
+        out: dict[str, list[dict[str, Any]]] = {}
+        for stage in STAGES:
+            part = base.flow[base.flow["stage"].astype(str) == stage]
+            period = pd.to_datetime(part["period"]).dt.strftime("%Y-%m-%d").tolist()
+            demand = (part["arrivals"] - part["removals"]).to_numpy(dtype=float).tolist()
+            done = part["completions"].to_numpy(dtype=float).tolist()
+            waiting = part["waiting_end"].to_numpy(dtype=float).tolist()
+            proj = projection[projection["stage"].astype(str) == stage]
+            future = (
+                (end + pd.to_timedelta(DAYS_PER_WEEK * proj["week"].to_numpy(), unit="D"))
+                .strftime("%Y-%m-%d")
+                .tolist()
+            )
+            capacity = figures[stage]["capacity"]
+            target = figures[stage]["target_queue"]
+            out[f"flow_{stage}"] = (
+                [
+                    {"date": d, "value": v, "series": names["demand"]}
+                    for d, v in zip(period, demand, strict=True)
+                ]
+                + [
+                    {"date": d, "value": v, "series": names["activity"]}
+                    for d, v in zip(period, done, strict=True)
+                ]
+                + [
+                    {"date": d, "value": capacity, "series": names["capacity"]}
+                    for d in (period[0], period[-1])
+                ]
+            )
+            out[f"queue_{stage}"] = (
+                [
+                    {"date": d, "value": v, "series": names["queue"]}
+                    for d, v in zip(period, waiting, strict=True)
+                ]
+                + [
+                    {"date": d, "value": m, "lo": lo, "hi": hi, "series": names["projected"]}
+                    for d, m, lo, hi in zip(
+                        future,
+                        proj["queue_mean"].to_numpy(dtype=float).tolist(),
+                        proj["queue_lo"].to_numpy(dtype=float).tolist(),
+                        proj["queue_hi"].to_numpy(dtype=float).tolist(),
+                        strict=True,
+                    )
+                ]
+                + [
+                    {"date": d, "value": target, "series": names["target_queue"]}
+                    for d in (period[0], future[-1])
+                ]
+            )
+        return out
