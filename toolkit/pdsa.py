@@ -74,6 +74,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit import autosave
 from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import LANGUAGES, check_language, t
 
@@ -145,7 +146,7 @@ MEASURES: tuple[str, ...] = (
 #: Longest annotation label drawn on a chart (longer titles are cut with an ellipsis).
 LABEL_CHARS = 40
 #: Environment variable naming the folder where the workbooks save what is typed.
-SAVE_DIR_ENV = "BUP_TOOLKIT_SAVE_DIR"
+SAVE_DIR_ENV = autosave.SAVE_DIR_ENV
 _SUFFIXES = (".csv", ".xlsx")
 _SHEET = "pdsa"
 _DOC_SHEET = "columns"
@@ -475,9 +476,8 @@ def _as_text(log: pd.DataFrame) -> Columns:
 
 
 def save_dir() -> Path:
-    """The folder where the workbooks save (``$BUP_TOOLKIT_SAVE_DIR``, else ``~/bup-toolkit``)."""
-    folder = os.environ.get(SAVE_DIR_ENV)
-    return Path(folder).expanduser() if folder else Path.home() / "bup-toolkit"
+    """The folder where the workbooks save: :func:`toolkit.autosave.save_dir`, not created here."""
+    return autosave.save_dir(create=False)
 
 
 def unit_key(unit: str, *, lang: str | None = None) -> str:

@@ -16,8 +16,9 @@ application class from here and display its ``container``. Every application
 - watches its connection to the kernel and asks for a reload when the kernel
   has died.
 
-Charts are drawn offline: :meth:`altair.JupyterChart.enable_offline` is called
-when this module is imported, so no script is fetched from a CDN (see
+Charts are drawn offline: :meth:`altair.JupyterChart.enable_offline` (its
+bundle cached on disk, see :mod:`toolkit.widgets.kernel_start`) is called when
+this module is imported, so no script is fetched from a CDN (see
 TECH_NOTES.md).
 
 Presentation only: every number comes from the calculation modules.
@@ -25,24 +26,49 @@ Presentation only: every number comes from the calculation modules.
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
+# First, before anything imports Altair (and so jsonschema): a faster kernel start.
+from toolkit.widgets import kernel_start  # isort: skip  # noqa: F401
 from toolkit.widgets.base import Heartbeat, UnitSource, format_number, last_date, sample_units
 from toolkit.widgets.serving import JUPYTER_DATA, WORKBOOKS, serve, voila_command, voila_env
-from toolkit.widgets.spc import SPC_MEASURES, SpcApp, spc_series
-from toolkit.widgets.timeuse import TimeUseApp
+
+#: The applications, imported when first asked for: a workbook's kernel imports
+#: only its own application's module (``from toolkit.widgets import QueueApp``
+#: or ``from toolkit.widgets.queues import QueueApp`` both work).
+_LAZY = {
+    "QueueApp": "queues",
+    "DemandCapacityApp": "demand",
+    "SpcApp": "spc",
+    "SPC_MEASURES": "spc",
+    "spc_series": "spc",
+    "PriorityApp": "priority",
+    "TimeUseApp": "timeuse",
+    "PksApp": "selfassess",
+    "KvipsApp": "selfassess",
+    "PdsaApp": "pdsa",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """An application class (or the SPC helpers) from its module, imported on first use."""
+    if name in _LAZY:
+        module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "JUPYTER_DATA",
-    "SPC_MEASURES",
     "WORKBOOKS",
     "Heartbeat",
-    "SpcApp",
-    "TimeUseApp",
     "UnitSource",
     "format_number",
     "last_date",
     "sample_units",
     "serve",
-    "spc_series",
     "voila_command",
     "voila_env",
+    *_LAZY,
 ]

@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import altair as alt
 import anywidget
 import ipywidgets as w
 import numpy as np
@@ -20,8 +19,9 @@ import traitlets
 
 from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import check_language, t
+from toolkit.widgets.kernel_start import enable_offline_charts
 
-alt.JupyterChart.enable_offline()
+enable_offline_charts()
 
 #: Folder of the synthetic sample units (the repository's ``sample_data``).
 SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data"

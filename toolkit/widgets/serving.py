@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 from toolkit.i18n import check_language, t
@@ -11,21 +13,32 @@ from toolkit.i18n import check_language, t
 #: The workbooks folder of the repository.
 WORKBOOKS = Path(__file__).resolve().parents[2] / "notebooks" / "workbooks"
 
+#: Seconds without activity before a kernel with no page connected is shut down
+#: (a closed tab; a laptop asleep that long reloads its page), and how often
+#: the culler looks. As in ``voila.json``.
+CULL_IDLE_S, CULL_INTERVAL_S = 300, 60
+
 
 def voila_command(
-    port: int = 8866, *, folder: str | Path | None = None, python: str | None = None
+    port: int = 8866,
+    *,
+    folder: str | Path | None = None,
+    python: str | None = None,
+    cull_idle: int = CULL_IDLE_S,
+    cull_interval: int = CULL_INTERVAL_S,
 ) -> list[str]:
     """The command that serves the workbook tree with Voilà on 127.0.0.1.
 
     Pre-heated kernels and the culling of idle kernels come from ``voila.json``
     at the repository root (run the command from there); they are repeated on
-    the command line so that the command works from anywhere.
+    the command line so that the command works from anywhere. A kernel with
+    no page connected is culled after ``cull_idle`` seconds without activity
+    (checked every ``cull_interval`` seconds); a kernel handed to a page that
+    is still loading is spared (:mod:`toolkit.voila_kernels`).
 
     >>> voila_command(8870, folder="notebooks/workbooks", python="python")[:4]
     ['python', '-m', 'voila', '--no-browser']
     """
-    import sys
-
     return [
         python or sys.executable,
         "-m",
@@ -38,8 +51,10 @@ def voila_command(
         "--pool_size=1",
         "--show_tracebacks=False",
         "--template=bup",
-        "--MappingKernelManager.cull_interval=30",
-        "--MappingKernelManager.cull_idle_timeout=60",
+        "--VoilaConfiguration.multi_kernel_manager_class="
+        "toolkit.voila_kernels.WorkshopKernelManager",
+        f"--MappingKernelManager.cull_interval={cull_interval}",
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         "--MappingKernelManager.cull_connected=False",
         str(folder or WORKBOOKS),
     ]
@@ -57,8 +72,6 @@ def voila_env(base: dict[str, str] | None = None) -> dict[str, str]:
     >>> voila_env({"JUPYTER_PATH": "/x"})["JUPYTER_PATH"].endswith("/x")
     True
     """
-    import os
-
     env = dict(os.environ if base is None else base)
     paths = [str(JUPYTER_DATA)] + ([env["JUPYTER_PATH"]] if env.get("JUPYTER_PATH") else [])
     env["JUPYTER_PATH"] = os.pathsep.join(paths)

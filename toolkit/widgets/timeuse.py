@@ -54,6 +54,7 @@ class TimeUseApp(_App):
         self.figures = w.HTML()
         self.figures.add_class("tk-time-figures")
         self.chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        self.chart.add_class("tk-main-chart")
         self._base: tuple[Any, ...] | None = None
         self._guarded(self.update)()
         self._watch(self.freed)

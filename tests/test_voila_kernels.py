@@ -1,0 +1,84 @@
+"""Culling spares a kernel whose page has not connected yet, and culls a closed page's kernel.
+
+Real kernels (ipykernel) started by Jupyter Server's own kernel manager and
+by :class:`toolkit.voila_kernels.WorkshopKernelManager`. A kernel handed to
+a page by Voilà's pool has been idle since it was pre-heated, maybe for an
+hour; the stock manager culls it on the next pass although the page is still
+loading (the first test shows that the race is real), ours waits a full
+``cull_idle_timeout`` for the page to connect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+from toolkit.voila_kernels import WorkshopKernelManager
+
+pytestmark = pytest.mark.slow
+
+TIMEOUT_S = 60
+
+
+async def _idle_kernel(manager: AsyncMappingKernelManager) -> str:
+    """A started kernel whose last activity was two timeouts ago (a pre-heated kernel)."""
+    kernel_id = await manager.start_kernel(kernel_name="python3")
+    manager.get_kernel(kernel_id).last_activity = datetime.now(UTC) - timedelta(
+        seconds=2 * TIMEOUT_S
+    )
+    return kernel_id
+
+
+def _run(manager_class: type, body: Callable[[Any], Awaitable[tuple[bool, ...]]]) -> tuple:
+    """Run ``body`` with a fresh manager of ``manager_class``; shut its kernels down after."""
+
+    async def main() -> tuple[bool, ...]:
+        manager = manager_class(cull_idle_timeout=TIMEOUT_S, cull_connected=False)
+        try:
+            return await body(manager)
+        finally:
+            await manager.shutdown_all()
+
+    return asyncio.run(main())
+
+
+def test_the_stock_manager_culls_a_kernel_whose_page_has_not_connected() -> None:
+    async def body(manager: AsyncMappingKernelManager) -> tuple[bool, ...]:
+        kernel_id = await _idle_kernel(manager)
+        await manager.cull_kernel_if_idle(kernel_id)
+        return (kernel_id in manager,)
+
+    assert _run(AsyncMappingKernelManager, body) == (False,)
+
+
+def test_workshop_manager_waits_for_the_page_then_culls_when_it_has_closed() -> None:
+    async def body(manager: WorkshopKernelManager) -> tuple[bool, ...]:
+        kernel_id = await _idle_kernel(manager)
+        await manager.cull_kernel_if_idle(kernel_id)  # page still loading: spared
+        spared = kernel_id in manager
+        manager.notify_connect(kernel_id)  # the page connects ...
+        await manager.cull_kernel_if_idle(kernel_id)
+        connected_kept = kernel_id in manager
+        manager.notify_disconnect(kernel_id)  # ... and is closed
+        await manager.cull_kernel_if_idle(kernel_id)
+        return spared, connected_kept, kernel_id in manager
+
+    assert _run(WorkshopKernelManager, body) == (True, True, False)
+
+
+def test_workshop_manager_culls_a_never_connected_kernel_after_the_timeout() -> None:
+    async def body(manager: WorkshopKernelManager) -> tuple[bool, ...]:
+        kernel_id = await _idle_kernel(manager)
+        await manager.cull_kernel_if_idle(kernel_id)
+        spared = kernel_id in manager
+        # the page never connected (its tab was closed while loading): a timeout later
+        manager._unclaimed_since[kernel_id] -= timedelta(seconds=TIMEOUT_S + 1)
+        await manager.cull_kernel_if_idle(kernel_id)
+        return spared, kernel_id in manager
+
+    assert _run(WorkshopKernelManager, body) == (True, False)
