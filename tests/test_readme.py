@@ -45,3 +45,28 @@ def test_every_path_in_the_tree_exists():
         if not path.exists():
             missing.append(str(path.relative_to(ROOT)))
     assert not missing, missing
+
+
+def test_binder_badges_open_this_repository_at_paths_that_exist():
+    # The repository is the one pyproject.toml names; each badge's urlpath is a
+    # Voilà or JupyterLab route to a folder or file of this repository.
+    import tomllib
+    from urllib.parse import unquote
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    repo = project["urls"]["Repository"].removeprefix("https://github.com/")
+    links = re.findall(r"\]\((https://mybinder\.org/v2/gh/[^)]+)\)", README)
+    routes = {}
+    for link in links:
+        assert link.startswith(f"https://mybinder.org/v2/gh/{repo}/main?urlpath="), link
+        route = unquote(link.split("?urlpath=", 1)[1])
+        app, _, path = route.partition("/tree/")
+        routes[app] = path
+        assert (ROOT / path).exists(), route
+    assert routes == {"voila": "notebooks/workbooks", "lab": "README.md"}
+
+
+def test_every_workbook_is_in_the_readme_table_and_nothing_else():
+    listed = set(re.findall(r"^\| `(\w+\.ipynb)` \|", README, flags=re.M))
+    present = {p.name for p in (ROOT / "notebooks" / "workbooks").glob("*.ipynb")}
+    assert listed == present
