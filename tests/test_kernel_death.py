@@ -93,6 +93,8 @@ def test_killed_kernel_shows_banner_and_reload_brings_workbook_back(
     book = open_workbook("styrdiagram", ".tk-spc-figures .tk-points")
     page = book.page
     figures = book.text(".tk-spc-figures")
+    # the kernel has answered the page's heartbeat (before that, the page allows a slow start)
+    page.wait_for_selector(".tk-lost[data-answered='1']", state="attached", timeout=WAIT_MS)
     assert not page.locator(".tk-lost").first.is_visible()
 
     kernel_id = page.evaluate(

@@ -127,10 +127,16 @@ export default {
     el.style.display = "none";
     el.setAttribute("role", "alert");
     model.on("msg:custom", (msg) => {
-      if (msg && msg.type === "pong") { last = Date.now(); el.style.display = "none"; }
+      if (msg && msg.type === "pong") {
+        last = Date.now();
+        el.style.display = "none";
+        el.dataset.answered = "1";  // the kernel has answered at least once
+      }
     });
+    const ping = () => { try { model.send({ type: "ping" }); } catch (e) { /* connection closed */ } };
+    ping();  // at once: a live kernel answers within a moment of the page showing
     const timer = setInterval(() => {
-      try { model.send({ type: "ping" }); } catch (e) { /* connection closed */ }
+      ping();
       const now = Date.now();
       const lost = last > 0 ? now - last > model.get("timeout_ms") : now - start > 8 * model.get("timeout_ms");
       if (lost) { el.style.display = "block"; }

@@ -1,0 +1,76 @@
+"""Every workbook notebook runs outside Voilà too: papermill and ``pytest --nbval-lax``.
+
+A trainer opens the workbooks in JupyterLab (on Binder or offline); papermill
+and nbval run them in a fresh kernel as they are committed. Each must end in
+one displayed application (a widget view of an ipywidgets ``VBox``, the
+application's ``container``), with no error and nothing on stderr, and be
+committed without outputs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKBOOKS = sorted((ROOT / "notebooks" / "workbooks").glob("*.ipynb"))
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("path", WORKBOOKS, ids=[p.stem for p in WORKBOOKS])
+def test_workbook_is_committed_without_outputs(path: Path) -> None:
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        assert cell.get("outputs", []) == [] and cell.get("execution_count") is None
+
+
+@pytest.mark.parametrize("path", WORKBOOKS, ids=[p.stem for p in WORKBOOKS])
+def test_workbook_runs_in_papermill_and_displays_its_application(
+    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import papermill
+
+    monkeypatch.setenv("BUP_TOOLKIT_SAVE_DIR", str(tmp_path / "saved"))
+    out = tmp_path / path.name
+    papermill.execute_notebook(
+        str(path), str(out), cwd=str(path.parent), progress_bar=False, kernel_name="python3"
+    )
+    outputs = [
+        o for c in json.loads(out.read_text(encoding="utf-8"))["cells"] for o in c["outputs"]
+    ]
+    assert [o["output_type"] for o in outputs] == ["execute_result"], outputs
+    assert WIDGET_VIEW in outputs[0]["data"]
+    # the text form of the displayed object is the application's container
+    assert "".join(outputs[0]["data"]["text/plain"]).startswith("VBox(")
+
+
+def test_nbval_lax_over_the_workbooks(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-o",
+            "addopts=",
+            *map(str, WORKBOOKS),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+        env={**os.environ, "BUP_TOOLKIT_SAVE_DIR": str(tmp_path / "saved")},
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert f"{len(WORKBOOKS)} passed" in run.stdout
