@@ -59,12 +59,9 @@ def workbooks() -> list[dict[str, Any]]:
     from playwright.sync_api import sync_playwright
 
     port = _port()
+    log = tempfile.NamedTemporaryFile(prefix="voila-offline-", suffix=".log", delete=False)  # noqa: SIM115  (Voilà writes to it until the end)
     server = subprocess.Popen(
-        voila_command(port),
-        cwd=ROOT,
-        env=voila_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        voila_command(port), cwd=ROOT, env=voila_env(), stdout=log, stderr=subprocess.STDOUT
     )
     results = []
     try:
@@ -102,6 +99,7 @@ def workbooks() -> list[dict[str, Any]]:
                 except Exception as exc:  # recorded, the test reports it
                     result["rendered"] = False
                     result["problem"] = f"{type(exc).__name__}: {exc}"[:500]
+                    result["voila_log"] = Path(log.name).read_text(errors="replace")[-3000:]
                 result["console_errors"] = errors
                 result["failed_or_outside_requests"] = failed
                 results.append(result)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import html
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -193,27 +191,3 @@ def test_bad_units_fail_one_by_one_with_a_clear_message(tmp_path, capsys):
         assert "Traceback" not in page
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count('class="failed"') == 4 and index.count('class="ok"') == 1
-
-
-def test_nbval_lax_over_the_report_notebooks():
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "--nbval-lax",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "-o",
-            "addopts=",
-            "notebooks/reports",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    # two code cells in each of unit_report, region_overview and capacity_plan
-    assert "6 passed" in done.stdout

@@ -17,8 +17,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -421,30 +419,3 @@ def test_lesson_runs_under_papermill(number, lang, tmp_path):
     # Charts are inline SVG rendered in the kernel: nothing to fetch.
     assert "<svg" in text
     assert "cdn.jsdelivr" not in text and "<script src" not in text
-
-
-def test_nbval_lax_over_lessons_1_to_3():
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "--nbval-lax",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "-o",
-            "addopts=",
-            *[str(p.relative_to(ROOT)) for p in NOTEBOOKS.values()],
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    code_cells = sum(
-        sum(c.cell_type == "code" for c in nbformat.read(p, as_version=4).cells)
-        for p in NOTEBOOKS.values()
-    )
-    assert f"{code_cells} passed" in done.stdout

@@ -1,7 +1,7 @@
-"""Every workbook notebook runs outside Voilà too: papermill and ``pytest --nbval-lax``.
+"""Every workbook notebook runs outside Voilà too: papermill here, nbval in test_nbval.py.
 
 A trainer opens the workbooks in JupyterLab (on Binder or offline); papermill
-and nbval run them in a fresh kernel as they are committed. Each must end in
+runs them in a fresh kernel as they are committed. Each must end in
 one displayed application (a widget view of an ipywidgets ``VBox``, the
 application's ``container``), with no error and nothing on stderr, and be
 committed without outputs.
@@ -10,9 +10,6 @@ committed without outputs.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -49,28 +46,3 @@ def test_workbook_runs_in_papermill_and_displays_its_application(
     assert WIDGET_VIEW in outputs[0]["data"]
     # the text form of the displayed object is the application's container
     assert "".join(outputs[0]["data"]["text/plain"]).startswith("VBox(")
-
-
-def test_nbval_lax_over_the_workbooks(tmp_path: Path) -> None:
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "--nbval-lax",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "-o",
-            "addopts=",
-            *map(str, WORKBOOKS),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-        env={**os.environ, "BUP_TOOLKIT_SAVE_DIR": str(tmp_path / "saved")},
-    )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert f"{len(WORKBOOKS)} passed" in run.stdout

@@ -38,8 +38,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
-from typing import Any, TypeAlias
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -47,6 +46,7 @@ import pandas as pd
 
 from toolkit.errors import ParameterError
 from toolkit.simulate import Scenario, simulate
+from toolkit.waitlist import ArrayLike, Result
 
 __all__ = [
     "CURVE_UTILISATIONS",
@@ -63,10 +63,6 @@ __all__ = [
     "workshop_scenario",
 ]
 
-ArrayLike: TypeAlias = (
-    float | int | Sequence[float] | npt.NDArray[np.floating] | npt.NDArray[np.integer]
-)
-Result: TypeAlias = float | npt.NDArray[np.float64]
 
 #: Utilisations at which :func:`waiting_time_vs_utilisation` draws the curve by default.
 CURVE_UTILISATIONS: npt.NDArray[np.float64] = np.round(np.arange(0.30, 0.9901, 0.01), 2)
