@@ -117,6 +117,16 @@ CONTROLS: dict[str, list[Control]] = {
         Control("slider", ".tk-freed", watch=".tk-time-figures"),
         Control("toggle", ".tk-lang"),
     ],
+    # the reserved-time sliders act only on the rule "reserved times", not compared by default
+    "prioriteringsregler": [
+        Control("select", ".tk-rule-b"),
+        Control("slider", ".tk-capacity-first"),
+        Control("slider", ".tk-demand"),
+        Control("toggle", ".tk-horizon"),
+    ],
+    # an answer (the first question's other button) redraws the radar
+    "pks_sjalvskattning": [Control("toggle", ".tk-answer")],
+    "kvips_sjalvvardering": [Control("toggle", ".tk-answer")],
 }
 
 #: Workbooks being written: measured once their notebook exists.

@@ -19,9 +19,10 @@ import traitlets
 
 from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import check_language, t
-from toolkit.widgets.kernel_start import enable_offline_charts
+from toolkit.widgets.kernel_start import enable_offline_charts, fast_charts
 
 enable_offline_charts()
+fast_charts()
 
 #: Folder of the synthetic sample units (the repository's ``sample_data``).
 SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data"
