@@ -11,6 +11,7 @@ loading (the first test shows that the race is real), ours waits a full
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,7 +45,10 @@ def _run(manager_class: type, body: Callable[[Any], Awaitable[tuple[bool, ...]]]
         finally:
             await manager.shutdown_all()
 
-    return asyncio.run(main())
+    # in a thread of its own: a session's Playwright (sync API) keeps an event loop
+    # running in the main thread, where asyncio.run would refuse to start
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, main()).result()
 
 
 def test_the_stock_manager_culls_a_kernel_whose_page_has_not_connected() -> None:
