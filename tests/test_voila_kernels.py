@@ -86,3 +86,32 @@ def test_workshop_manager_culls_a_never_connected_kernel_after_the_timeout() -> 
         return spared, kernel_id in manager
 
     assert _run(WorkshopKernelManager, body) == (True, False)
+
+
+def test_voila_json_and_the_serve_command_carry_the_same_settings() -> None:
+    # Standalone Voilà reads voila.json from the working directory and Binder's
+    # Jupyter Server reads it too; voila_command repeats the settings on the command
+    # line. Both must say the same, including the 60 s wait for a cell's output
+    # (nbclient's 4 s default left pages blank while kernels pre-heated on 2 cores).
+    import json
+    from pathlib import Path
+
+    from toolkit.widgets import voila_command
+
+    config = json.loads((Path(__file__).resolve().parents[1] / "voila.json").read_text())
+    flags = dict(
+        flag.removeprefix("--").split("=", 1)
+        for flag in voila_command(8866)
+        if flag.startswith("--") and "=" in flag
+    )
+    expected = {
+        "VoilaConfiguration.multi_kernel_manager_class": config["VoilaConfiguration"][
+            "multi_kernel_manager_class"
+        ],
+        "VoilaExecutor.iopub_timeout": str(config["VoilaExecutor"]["iopub_timeout"]),
+        **{f"MappingKernelManager.{k}": str(v) for k, v in config["MappingKernelManager"].items()},
+        "pool_size": str(config["VoilaConfiguration"]["default_pool_size"]),
+        "template": config["VoilaConfiguration"]["template"],
+    }
+    assert {k: flags[k] for k in expected} == expected
+    assert int(flags["VoilaExecutor.iopub_timeout"]) >= 30

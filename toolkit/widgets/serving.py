@@ -18,6 +18,13 @@ WORKBOOKS = Path(__file__).resolve().parents[2] / "notebooks" / "workbooks"
 #: the culler looks. As in ``voila.json``.
 CULL_IDLE_S, CULL_INTERVAL_S = 300, 60
 
+#: Seconds Voilà waits for a notebook cell's output after the cell has run
+#: (nbclient's default is 4). A workbook's cell sends a message for each of its
+#: widgets (a self-assessment has hundreds) before the application's display;
+#: while eight kernels pre-heat at once on two cores, 4 s was seen to cut the
+#: display off, and the page then never showed its application.
+IOPUB_TIMEOUT_S = 60
+
 
 def voila_command(
     port: int = 8866,
@@ -56,6 +63,7 @@ def voila_command(
         f"--MappingKernelManager.cull_interval={cull_interval}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         "--MappingKernelManager.cull_connected=False",
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
         str(folder or WORKBOOKS),
     ]
 
