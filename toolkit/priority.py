@@ -294,31 +294,12 @@ def compare_rules(
     True
     """
     lang = check_language(lang)
-    if isinstance(scenarios, Scenario) or not isinstance(scenarios, Sequence) or not scenarios:
-        raise ParameterError(
-            "common.param_type",
-            argument="scenarios",
-            expected="a list of Scenario",
-            got=type(scenarios).__name__,
-            lang=lang,
-        )
     weeks = _check_int("weeks", weeks, 1, lang)
     replications = _check_int("replications", replications, 1, lang)
     seed = _check_int("seed", seed, 0, lang)
     last_weeks = _check_int("last_weeks", last_weeks, 1, lang)
-    frames: list[pd.DataFrame] = []
-    notes: list[str] = []
-    seen: dict[str, int] = {}
-    for i, sc in enumerate(scenarios):
-        if not isinstance(sc, Scenario):
-            raise ParameterError(
-                "simulate.not_a_scenario",
-                argument=f"scenarios[{i}]",
-                got=type(sc).__name__,
-                lang=lang,
-            )
-        seen[sc.name] = seen.get(sc.name, 0) + 1
-        label = sc.name if seen[sc.name] == 1 else f"{sc.name} ({seen[sc.name]})"
+
+    def summarise(sc: Scenario) -> pd.DataFrame:
         key = (repr(sc.as_dict()), weeks, replications, seed, last_weeks, lang)
         part = cache.get(key) if cache is not None else None
         if part is None:
@@ -328,18 +309,16 @@ def compare_rules(
             part.attrs = {"notes": list(weekly.attrs["notes"])}
             if cache is not None:
                 cache[key] = part
-        notes += [f"{label}: {n}" for n in part.attrs["notes"]]
-        part = part.copy()
-        part.insert(0, "scenario", label)
-        frames.append(part)
-    out = pd.concat(frames, ignore_index=True)
+        return part
+
+    out = simulate.stack_scenarios(scenarios, summarise, lang=lang)
     out.attrs = {
         "weeks": weeks,
         "replications": replications,
         "seed": seed,
         "steps_per_week": 1,
         "last_weeks": last_weeks,
-        "notes": notes,
+        "notes": out.attrs["notes"],
     }
     return out
 

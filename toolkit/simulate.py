@@ -45,7 +45,7 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -1539,6 +1539,49 @@ def summary(result: pd.DataFrame, last_weeks: int = 26, *, lang: str | None = No
     return out
 
 
+def stack_scenarios(
+    scenarios: Sequence[Scenario],
+    summarise: Callable[[Scenario], pd.DataFrame],
+    *,
+    lang: str,
+) -> pd.DataFrame:
+    """``summarise(scenario)`` for each scenario, stacked under a first column ``scenario``.
+
+    Checks that ``scenarios`` is a non-empty list of :class:`Scenario`; a
+    repeated name gets " (2)", " (3)" ...; ``attrs["notes"]`` holds each
+    part's notes prefixed by its label. Shared by :func:`compare` and
+    :func:`toolkit.priority.compare_rules`.
+    """
+    if isinstance(scenarios, Scenario) or not isinstance(scenarios, Sequence) or not scenarios:
+        raise ParameterError(
+            "common.param_type",
+            argument="scenarios",
+            expected="a list of Scenario",
+            got=type(scenarios).__name__,
+            lang=lang,
+        )
+    frames: list[pd.DataFrame] = []
+    notes: list[str] = []
+    seen: dict[str, int] = {}
+    for i, sc in enumerate(scenarios):
+        if not isinstance(sc, Scenario):
+            raise ParameterError(
+                "simulate.not_a_scenario",
+                argument=f"scenarios[{i}]",
+                got=type(sc).__name__,
+                lang=lang,
+            )
+        seen[sc.name] = seen.get(sc.name, 0) + 1
+        label = sc.name if seen[sc.name] == 1 else f"{sc.name} ({seen[sc.name]})"
+        part = summarise(sc).copy()
+        notes += [f"{label}: {n}" for n in part.attrs.get("notes", [])]
+        part.insert(0, "scenario", label)
+        frames.append(part)
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs = {"notes": notes}
+    return out
+
+
 def compare(
     scenarios: Sequence[Scenario],
     weeks: int = 104,
@@ -1571,43 +1614,22 @@ def compare(
     ['fcfs', 'need']
     """
     lang = check_language(lang)
-    if isinstance(scenarios, Scenario) or not isinstance(scenarios, Sequence) or not scenarios:
-        raise ParameterError(
-            "common.param_type",
-            argument="scenarios",
-            expected="a list of Scenario",
-            got=type(scenarios).__name__,
-            lang=lang,
-        )
-    frames: list[pd.DataFrame] = []
-    notes: list[str] = []
-    seen: dict[str, int] = {}
-    for i, sc in enumerate(scenarios):
-        if not isinstance(sc, Scenario):
-            raise ParameterError(
-                "simulate.not_a_scenario",
-                argument=f"scenarios[{i}]",
-                got=type(sc).__name__,
-                lang=lang,
-            )
-        seen[sc.name] = seen.get(sc.name, 0) + 1
-        label = sc.name if seen[sc.name] == 1 else f"{sc.name} ({seen[sc.name]})"
-        part = summary(
+    out = stack_scenarios(
+        scenarios,
+        lambda sc: summary(
             run(sc, weeks, replications, seed, steps_per_week=steps_per_week, lang=lang),
             last_weeks,
             lang=lang,
-        )
-        notes += [f"{label}: {n}" for n in part.attrs["notes"]]
-        part.insert(0, "scenario", label)
-        frames.append(part)
-    out = pd.concat(frames, ignore_index=True)
+        ),
+        lang=lang,
+    )
     out.attrs = {
         "weeks": weeks,
         "replications": replications,
         "seed": seed,
         "steps_per_week": steps_per_week,
         "last_weeks": last_weeks,
-        "notes": notes,
+        "notes": out.attrs["notes"],
     }
     return out
 
