@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -429,6 +430,39 @@ def test_save_dir_follows_the_environment(tmp_path: Path, monkeypatch: pytest.Mo
     assert (tmp_path / "here").is_dir()
     monkeypatch.delenv(autosave.SAVE_DIR_ENV)
     assert autosave.save_dir(create=False) == Path(os.path.expanduser("~")) / "bup-toolkit"
+
+
+def test_a_page_attaching_reads_answers_saved_while_its_kernel_pre_heated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race behind a lost reload (CI, 2026-11): Voilà's next pre-heated kernel
+    resumed while the old page was still saving, so it read the file before the
+    last answers and stamped the folder after them, and never read it again."""
+    from toolkit.widgets import PksApp
+
+    old_page = PksApp(save_folder=tmp_path)
+    old_page.unit.value = "BUP Test"
+    old_page.toggles["need_inflow"].value = 4
+
+    parse = sa.answers_from_records
+
+    def read_then_old_page_saves(*args: Any, **kwargs: Any) -> pd.DataFrame:
+        answers = parse(*args, **kwargs)
+        if old_page.toggles["need_hours"].value is None:
+            old_page.toggles["need_hours"].value = 2  # saved just after the new kernel read
+        return answers
+
+    monkeypatch.setattr(sa, "answers_from_records", read_then_old_page_saves)
+    new_kernel = PksApp(save_folder=tmp_path)
+    assert len(new_kernel.answers) == 1  # read before the second answer was saved
+    monkeypatch.setattr(sa, "answers_from_records", parse)
+    new_kernel._attached()  # the reloaded page draws the workbook
+    assert new_kernel.answers["question_id"].tolist() == ["need_inflow", "need_hours"]
+    assert new_kernel.toggles["need_hours"].value == 2
+    # a page whose kernel read the latest file reads nothing again
+    before = new_kernel.answers
+    new_kernel._attached()
+    assert new_kernel.answers is before
 
 
 # --------------------------------------------------------------------------- texts

@@ -145,7 +145,7 @@ class _SelfAssessApp(_App):
         self.unit_name = self._t(f"{self.prefix}default_unit")
         self.round_name = str(dt.date.today().year)
         self._build()
-        self._seen: tuple[str, int] = ("", 0)
+        self._seen: tuple[str, int, int, int] = ("", 0, 0, 0)
         self._guarded(self._resume)()
         self.attach = PageAttached()
         self.attach.on_msg(self._on_attach_msg)
@@ -382,7 +382,7 @@ class _SelfAssessApp(_App):
         path = autosave.save_session(
             self.instrument, self.unit_name, self.round_name, self._payload(), folder=self.folder
         )
-        self._seen = (str(path), path.stat().st_mtime_ns)
+        self._seen = self._stamp(path)
         if path.name not in {Path(p).name for p, _ in self._saved_options()}:
             self._refresh_sessions()
 
@@ -445,6 +445,10 @@ class _SelfAssessApp(_App):
         file, a damaged file) is named in the error box and the next one is
         tried; with none, a new session starts.
         """
+        # Stamp before reading: a file written while this runs (a pre-heated
+        # kernel resumes while the page it replaces is still saving) differs
+        # from the stamp, so the page reads it again when it attaches.
+        seen = self._latest_on_disk()
         saved = self._saved()
         problem: DataError | None = None
         for path, updated in zip(saved["path"], saved["updated"], strict=True):
@@ -467,18 +471,25 @@ class _SelfAssessApp(_App):
             self._set_note("selfassess.ui.note_new", folder=str(self.folder))
             self._show_answers()
             self.update()
-        self._seen = self._latest_on_disk()
+        self._seen = seen
         if problem is not None:
             self._show_error(problem.message(self.lang))
 
-    def _latest_on_disk(self) -> tuple[str, int]:
-        """The most recently written session file of this questionnaire and its time stamp."""
-        files = list(self.folder.glob(f"{autosave._slug(self.instrument)}__*.json"))
-        stamps = [(f.stat().st_mtime_ns, str(f)) for f in files if f.exists()]
-        if not stamps:
-            return ("", 0)
-        stamp, path = max(stamps)
-        return (path, stamp)
+    @staticmethod
+    def _stamp(path: Path) -> tuple[str, int, int, int]:
+        """A file's path, time stamp, inode and size: every atomic save changes one."""
+        info = path.stat()
+        return (str(path), info.st_mtime_ns, info.st_ino, info.st_size)
+
+    def _latest_on_disk(self) -> tuple[str, int, int, int]:
+        """The stamp of the most recently written session file of this questionnaire."""
+        stamps = []
+        for file in self.folder.glob(f"{autosave._slug(self.instrument)}__*.json"):
+            try:
+                stamps.append(self._stamp(file))
+            except FileNotFoundError:  # replaced between listing and reading
+                continue
+        return max(stamps, key=lambda s: (s[1], s[0])) if stamps else ("", 0, 0, 0)
 
     def _attached(self) -> None:
         """The page has drawn the workbook: catch up with answers saved since it was built.
