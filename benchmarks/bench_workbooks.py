@@ -31,7 +31,10 @@ Chromium (``/usr/bin/chromium``) with Playwright. Three parts:
    resident memory of Voilà and of its kernels is sampled every 2 s during
    the run and after the contexts close, until the idle kernels have been
    culled; then the workbook is opened once more to check that the server
-   still answers.
+   still answers. ``--workshop`` serves as ``python -m toolkit serve
+   --workshop NAME`` does, with a pre-heated kernel for every context (and
+   one to spare); without it every workbook has a pool of one, so nine of
+   the ten pages wait for a kernel to start.
 
 3. Kernel death: a workbook is opened, its kernel process (the ipykernel
    child of Voilà whose connection file names the page's kernel id) is killed
@@ -193,7 +196,12 @@ def free_port() -> int:
 
 
 def start_voila(
-    log: Path, save_dir: Path, cull_idle: int | None, cull_interval: int | None
+    log: Path,
+    save_dir: Path,
+    cull_idle: int | None,
+    cull_interval: int | None,
+    workshop: str | None = None,
+    pages: int = 1,
 ) -> tuple[subprocess.Popen[Any], str]:
     """Voilà on a free port with the project's command (as tests/conftest.py starts it)."""
     from toolkit.widgets import voila_command, voila_env
@@ -205,6 +213,8 @@ def start_voila(
         folder=WORKBOOKS,
         cull_idle=CULL_IDLE_S if cull_idle is None else cull_idle,
         cull_interval=CULL_INTERVAL_S if cull_interval is None else cull_interval,
+        workshop=workshop,
+        pages=pages,
     )
     env = voila_env()
     env["BUP_TOOLKIT_SAVE_DIR"] = str(save_dir)
@@ -650,6 +660,7 @@ async def _participant(
         return out
     out["open_s"] = round(time.monotonic() - start, 1)
     out["interactive_ms"] = marks.get("interactive")
+    out["marks"] = marks
     used = controls if controls is not None else await discover(book)
     i = 0
     while time.monotonic() < deadline and used:
@@ -735,6 +746,7 @@ async def bench_load(
         "duration_s": duration_s,
         "failed_loads": sum(p["failed_load"] for p in participants),
         "open_s": summary([p["open_s"] for p in participants if "open_s" in p]),
+        "open_marks": [p["marks"] for p in participants if "marks" in p],
         "changes": sum(p["changes"] for p in participants),
         "unanswered": sum(p["unanswered"] for p in participants),
         "change_ms": summary(latencies),
@@ -843,9 +855,15 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     interval_s = cull_interval if cull_interval is not None else CULL_INTERVAL_S
     duration = args.duration if args.duration is not None else (60 if args.quick else 300)
     load_name = args.load_workbook or (names[0] if names else "styrdiagram")
+    workshop = load_name if args.workshop else None
+    pool = (
+        f"workshop mode: {args.contexts + 1} pre-heated kernels for {load_name}, 1 for the others"
+        if workshop
+        else "pre-heated pool of 1 per notebook"
+    )
     result: dict[str, Any] = {
         "conditions": (
-            f"Voilà (project command, pre-heated pool of 1 per notebook), Chromium {CHROMIUM}, "
+            f"Voilà (project command, {pool}), Chromium {CHROMIUM}, "
             f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; "
             f"culling idle {idle_s} s / interval {interval_s} s"
             + (
@@ -860,7 +878,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         log = Path(tmp) / "voila.log"
         save = Path(tmp) / "saved"
         save.mkdir()
-        process, url = start_voila(log, save, cull_idle, cull_interval)
+        process, url = start_voila(
+            log, save, cull_idle, cull_interval, workshop, args.contexts + 1
+        )
         print(f"Voilà at {url} (log {log})", flush=True)
         try:
             async with async_playwright() as pw:
@@ -913,6 +933,11 @@ def main() -> None:
     )
     parser.add_argument("--duration", type=float, default=None, help="load seconds (300; quick 60)")
     parser.add_argument("--load-workbook", default=None, help="workbook for load and kernel death")
+    parser.add_argument(
+        "--workshop",
+        action="store_true",
+        help="serve as `toolkit serve --workshop` does: a kernel pre-heated for every context",
+    )
     parser.add_argument("--workbooks", nargs="*", default=None, help="names (default: all)")
     parser.add_argument(
         "--parts", nargs="*", default=["speed", "death", "load"], choices=["speed", "death", "load"]

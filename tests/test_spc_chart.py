@@ -84,3 +84,37 @@ def test_axis_dates_follow_the_chart_language():
     svg_en = vlc.vegalite_to_svg(draw(table, lang="en").to_json())
     assert "maj" in svg_sv and "May" not in svg_sv
     assert "May" in svg_en
+
+
+def test_spc_spec_is_the_charts_specification_for_every_layout_and_new_data():
+    # spc_spec keeps the specification without data per layout and adds the data;
+    # the identity: it equals spc_chart(...).to_dict() built afresh, also when a
+    # second table with the same layout (other values) reuses the kept part.
+    from toolkit.charts import spc_spec
+
+    notes = pd.DataFrame({"date": [pd.Timestamp("2024-01-10")], "label": ["Ny rutin"]})
+    layouts = [
+        {"chart": "xmr"},
+        {"chart": "run"},
+        {"chart": "xmr", "rebase": ["2024-01-13"]},
+        {"chart": "xmr", "target": 12.0},
+        {"chart": "run", "rebase": ["2024-01-13"], "target": 9.5},
+    ]
+    for options in layouts:
+        for shift in (0.0, 3.25):
+            tab = table(**options)
+            tab["value"] = tab["value"] + shift
+            for lang, pdsa in (("sv", notes), ("en", None)):
+                fresh = spc_chart(tab, lang=lang, pdsa=pdsa, title="T", width=500).to_dict()
+                kept = spc_spec(tab, lang, pdsa=pdsa, title="T", width=500)
+                assert kept == fresh, options
+    # a style function (a workbook's fonts) is part of the layout
+    def big(chart):
+        return chart.configure_axis(labelFontSize=15)
+
+    styled = spc_spec(table(), "en", style=big)
+    assert styled == big(spc_chart(table(), lang="en")).to_dict()
+    assert styled["config"]["axis"]["labelFontSize"] == 15
+    assert "axis" not in spc_spec(table(), "en")["config"]
+    with pytest.raises(ParameterError, match="pdsa"):
+        spc_spec(table(), "en", pdsa=pd.DataFrame({"when": [1]}))

@@ -7,6 +7,9 @@
                     each unit, print its row account and a one-line flow summary,
                     then write every unit's report and the region overview and
                     print where the index page is.
+``serve``           serve the workshop workbooks with Voilà on 127.0.0.1;
+                    ``--workshop NAME`` keeps a pre-heated kernel ready for
+                    every page of the workbook a whole room opens at once.
 
 Every message is in Swedish unless ``--lang en`` is given. A unit whose data
 cannot be used prints its error and the run goes on; the exit status is the
@@ -139,7 +142,9 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
 def _serve(args: argparse.Namespace) -> int:
     from toolkit.widgets import serve
 
-    return serve(args.port, args.lang)
+    if args.pages is None:
+        return serve(args.port, args.lang, args.workshop)
+    return serve(args.port, args.lang, args.workshop, args.pages)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -171,6 +176,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     reports.set_defaults(func=_reports)
     serve = sub.add_parser("serve", help="serve the workshop workbooks with Voilà on 127.0.0.1")
     serve.add_argument("--port", type=int, default=8866)
+    serve.add_argument(
+        "--workshop",
+        default=None,
+        metavar="WORKBOOK",
+        help="the workbook a whole room opens at once: keep a kernel ready for every page",
+    )
+    serve.add_argument(
+        "--pages", type=int, default=None, help="pages ready at once for --workshop (default 12)"
+    )
     serve.set_defaults(func=_serve)
     args = parser.parse_args(argv)
     try:

@@ -45,7 +45,7 @@ import pandas as pd
 from toolkit import simulate
 from toolkit.errors import ParameterError
 from toolkit.i18n import check_language
-from toolkit.simulate import ALL_CLASSES, RULES, STAGES, SUMMARY_COLUMNS, Scenario
+from toolkit.simulate import ALL_CLASSES, RULES, STAGES, Scenario
 
 __all__ = [
     "MEASURES",
@@ -176,50 +176,6 @@ def rule_scenarios(
 # --------------------------------------------------------------------------- compare
 
 
-def _summarise(weekly: pd.DataFrame, last_weeks: int) -> pd.DataFrame:
-    """:func:`toolkit.simulate.summary` of one run's weekly table, computed with numpy.
-
-    Same definitions: means over the last ``last_weeks`` weeks, the waits
-    and the share within target weighted by the weekly completions (weeks
-    with none, or with the value missing, left out), the queue of the last
-    week.
-    """
-    stages = weekly["stage"].cat.categories
-    classes = weekly["need_class"].cat.categories
-    n_s, n_k = len(stages), len(classes)
-    n_w = len(weekly) // (n_s * n_k)
-    last = min(int(last_weeks), n_w)
-
-    def col(name: str) -> Any:
-        return weekly[name].to_numpy(dtype=float).reshape(n_w, n_s, n_k)
-
-    part = slice(n_w - last, n_w)
-    done = col("completions_mean")[part]
-    out: dict[str, Any] = {
-        "stage": np.repeat(np.asarray(stages, dtype=object), n_k),
-        "need_class": np.tile(np.asarray(classes, dtype=object), n_s),
-        "arrivals_per_week": col("arrivals_mean")[part].mean(axis=0),
-        "completions_per_week": done.mean(axis=0),
-        "queue_mean": col("queue_mean")[part].mean(axis=0),
-        "queue_end": col("queue_mean")[-1],
-        "queue_end_lo": col("queue_lo")[-1],
-        "queue_end_hi": col("queue_hi")[-1],
-    }
-    for name in ("wait_mean_weeks", "wait_median_weeks", "wait_p90_weeks", "share_within_target"):
-        value = col(name)[part]
-        ok = ~np.isnan(value) & (done > 0)
-        weight = np.where(ok, done, 0.0).sum(axis=0)
-        total = np.where(ok, value * done, 0.0).sum(axis=0)
-        mean = np.full(weight.shape, np.nan)
-        np.divide(total, weight, out=mean, where=weight > 0)
-        out[name] = mean
-    frame = pd.DataFrame({k: np.asarray(v).reshape(-1) for k, v in out.items()})
-    frame = frame[list(SUMMARY_COLUMNS)]
-    frame["stage"] = pd.Categorical(frame["stage"], categories=stages)
-    frame["need_class"] = pd.Categorical(frame["need_class"], categories=classes)
-    return frame
-
-
 def _check_int(name: str, value: Any, low: int, lang: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
         raise ParameterError(
@@ -305,8 +261,10 @@ def compare_rules(
         if part is None:
             raw = simulate.simulate(sc, weeks, replications, seed, lang=lang)
             weekly = simulate.table(raw, lang=lang)
-            part = _summarise(weekly, last_weeks)
-            part.attrs = {"notes": list(weekly.attrs["notes"])}
+            notes = list(weekly.attrs["notes"])
+            weekly.attrs = {}  # pandas copies attrs on every operation: keep it cheap
+            part = simulate.summary(weekly, last_weeks, lang=lang)
+            part.attrs = {"notes": notes}
             if cache is not None:
                 cache[key] = part
         return part

@@ -1501,35 +1501,59 @@ def summary(result: pd.DataFrame, last_weeks: int = 26, *, lang: str | None = No
             allowed="1, 2, 3 …",
             lang=lang,
         )
-    last = int(result["week"].max())
-    part = result[result["week"] > last - last_weeks]
-    end = result[result["week"] == last].set_index(["stage", "need_class"])
+    # NumPy on the category codes: a workbook summarises on every control change
+    week = result["week"].to_numpy()
+    last = int(week.max())
+    stages, classes = result["stage"].cat.categories, result["need_class"].cat.categories
+    group = result["stage"].cat.codes.to_numpy(dtype=np.int64) * len(classes) + result[
+        "need_class"
+    ].cat.codes.to_numpy(dtype=np.int64)
+    in_part = week > last - last_weeks
+    # groups in the order of the categories (stage, then need class), as groupby sorts them
+    ids, index = np.unique(group[in_part], return_inverse=True)
 
-    def weighted(g: pd.DataFrame, column: str) -> float:
-        ok = g[column].notna() & (g["completions_mean"] > 0)
-        w = g.loc[ok, "completions_mean"]
-        return float((g.loc[ok, column] * w).sum() / w.sum()) if w.sum() > 0 else float("nan")
+    def column(name: str) -> np.ndarray:
+        return np.asarray(result[name].to_numpy(dtype=float)[in_part])
 
-    rows = []
-    for (stage, cls), g in part.groupby(["stage", "need_class"], observed=True, sort=True):
-        last_row = end.loc[[(stage, cls)]].iloc[0]
-        rows.append(
-            {
-                "stage": stage,
-                "need_class": cls,
-                "arrivals_per_week": float(g["arrivals_mean"].mean()),
-                "completions_per_week": float(g["completions_mean"].mean()),
-                "queue_mean": float(g["queue_mean"].mean()),
-                "queue_end": float(last_row["queue_mean"]),
-                "queue_end_lo": float(last_row["queue_lo"]),
-                "queue_end_hi": float(last_row["queue_hi"]),
-                "wait_mean_weeks": weighted(g, "wait_mean_weeks"),
-                "wait_median_weeks": weighted(g, "wait_median_weeks"),
-                "wait_p90_weeks": weighted(g, "wait_p90_weeks"),
-                "share_within_target": weighted(g, "share_within_target"),
-            }
-        )
-    out = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    def mean(name: str) -> np.ndarray:
+        values = column(name)
+        ok = np.isfinite(values)
+        total = np.bincount(index, weights=np.where(ok, values, 0.0), minlength=len(ids))
+        count = np.bincount(index, weights=ok.astype(float), minlength=len(ids))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(count > 0, total / count, np.nan)
+
+    def weighted(name: str) -> np.ndarray:
+        """Weekly values averaged with the weekly completions as weights (weeks
+        without completions or without a value left out; none left: NaN)."""
+        values, completions = column(name), column("completions_mean")
+        weights = np.where(np.isfinite(values) & (completions > 0), completions, 0.0)
+        total = np.bincount(index, weights=np.nan_to_num(values) * weights, minlength=len(ids))
+        weight = np.bincount(index, weights=weights, minlength=len(ids))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(weight > 0, total / weight, np.nan)
+
+    at_end = week == last
+    end_row = dict(zip(group[at_end].tolist(), np.flatnonzero(at_end).tolist(), strict=True))
+    rows = [end_row[int(i)] for i in ids]
+
+    def last_week(name: str) -> np.ndarray:
+        return np.asarray(result[name].to_numpy(dtype=float)[rows])
+
+    out = pd.DataFrame(
+        {
+            "stage": np.asarray(stages)[ids // len(classes)],
+            "need_class": np.asarray(classes)[ids % len(classes)],
+            "arrivals_per_week": mean("arrivals_mean"),
+            "completions_per_week": mean("completions_mean"),
+            "queue_mean": mean("queue_mean"),
+            "queue_end": last_week("queue_mean"),
+            "queue_end_lo": last_week("queue_lo"),
+            "queue_end_hi": last_week("queue_hi"),
+            **{name: weighted(name) for name in SUMMARY_COLUMNS[8:]},
+        },
+        columns=list(SUMMARY_COLUMNS),
+    )
     out["stage"] = pd.Categorical(out["stage"], categories=result["stage"].cat.categories)
     out["need_class"] = pd.Categorical(
         out["need_class"], categories=result["need_class"].cat.categories

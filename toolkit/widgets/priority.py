@@ -294,9 +294,10 @@ class PriorityApp(_App):
         self.result = result
         _base, end, profile = self._scenario()
         rules = self._rules()
+        # the chart first: it is sent to the page while the texts are written
+        self._draw(result, rules, profile)
         self.rule_text.value = self._rule_text_html(rules)
         self.tradeoff.value = self._tradeoff_html(result, rules, scenarios[0])
-        self._draw(result, rules, profile)
         self.longest.value = self._longest_html(result, rules)
         self.table_html.value = self._tables_html(result, rules)
         self.method.value = self._method_html(result, scenarios[0], end)

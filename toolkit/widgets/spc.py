@@ -139,6 +139,7 @@ class SpcApp(_App):
         self._set_chart_options()
         self._guarded(self._refresh_series)()
         self._guarded(self.update)()
+        self._guarded(self._warm_layouts)()
         self.measure.observe(self._measure_changed, names="value")
         self._watch(self.chart_type, self.rules, self.rebase, self.use_target, self.target)
         controls = w.VBox(
@@ -265,13 +266,50 @@ class SpcApp(_App):
         summary = spc_summary(table, lang=self.lang).iloc[0]
         title = self._t(f"widgets.spc.measure.{code}")
         notes, note_error = self._pdsa_notes(table)
-        chart = charts.spc_chart(table, self.lang, pdsa=notes, title=title, width=760, height=320)
-        self.chart.chart = self._chart_style(chart)
+        self.chart.spec = charts.spc_spec(
+            table,
+            self.lang,
+            pdsa=notes,
+            title=title,
+            width=760,
+            height=320,
+            style=self._chart_style,
+        )
         self._show_figures(table, summary, is_share)
         self._show_icons(summary)
         self._show_sentences(table, is_share)
         if note_error:
             self.sentences.value += f"<div class='tk-note tk-pdsa-note'>{_esc(note_error)}</div>"
+
+    def _warm_layouts(self) -> None:
+        """Build the chart layouts a participant reaches first, before the page opens.
+
+        :func:`toolkit.charts.spc_spec` builds and validates a layout (median
+        or limits, rebase lines, target) the first time it is drawn, about
+        100 ms; done here, while Voilà pre-heats the kernel, the first move of
+        the chart type, rebase or target control answers as fast as the rest.
+        """
+        from toolkit.spc import spc
+
+        series = self._series()
+        periods = pd.to_datetime(series["period"])
+        middle = [periods.iloc[len(periods) // 2]]
+        notes, _ = self._pdsa_notes(self.table) if self.table is not None else (None, "")
+        for kind in ("run", "xmr"):
+            for rebase in (None, middle):
+                for target in (None, float(series["value"].mean())):
+                    table = spc(
+                        series,
+                        value="value",
+                        date="period",
+                        chart=kind,
+                        rebase=rebase,
+                        target=target,
+                        lang=self.lang,
+                    )
+                    charts.spc_spec(
+                        table, self.lang, pdsa=notes, width=760, height=320, style=self._chart_style
+                    )
 
     def _pdsa_notes(self, table: pd.DataFrame) -> tuple[pd.DataFrame | None, str]:
         """Change dates of the sample unit's saved PDSA log (the PDSA workbook's file), if any.
