@@ -100,11 +100,17 @@ class Control:
     ``select`` (the next option of a dropdown) or ``toggle`` (the other button
     of a ToggleButtons); ``css`` is the control's class selector; ``watch`` the
     element that must change (the main chart unless said otherwise).
+    ``avoid``: a dropdown whose chosen option this one must not take (the
+    workbook refuses the same rule twice, and the refusal is no answer);
+    ``setup``: a button clicked once on each page before the control is first
+    moved (the PDSA log's measure belongs to a cycle: "new cycle" first).
     """
 
     kind: str
     css: str
     watch: str = CHART
+    avoid: str | None = None
+    setup: str | None = None
 
 
 #: Controls moved per workbook (a workbook not listed: its sliders and dropdowns, found in the page).
@@ -122,7 +128,7 @@ CONTROLS: dict[str, list[Control]] = {
     ],
     # the reserved-time sliders act only on the rule "reserved times", not compared by default
     "prioriteringsregler": [
-        Control("select", ".tk-rule-b"),
+        Control("select", ".tk-rule-b", avoid=".tk-rule-a"),
         Control("slider", ".tk-capacity-first"),
         Control("slider", ".tk-demand"),
         Control("toggle", ".tk-horizon"),
@@ -130,6 +136,8 @@ CONTROLS: dict[str, list[Control]] = {
     # an answer (the first question's other button) redraws the radar
     "pks_sjalvskattning": [Control("toggle", ".tk-answer")],
     "kvips_sjalvvardering": [Control("toggle", ".tk-answer")],
+    # the chart shows the SPC chart of the open cycle's measure
+    "pdsa_logg": [Control("select", ".tk-pdsa-measure", setup=".tk-pdsa-new")],
 }
 
 #: Workbooks being written: measured once their notebook exists.
@@ -387,6 +395,7 @@ class Book:
     option_index: dict[str, int] = field(default_factory=dict)
     #: per answered change: (input -> largest server message, that message -> last mutation) ms
     split: list[tuple[float | None, float | None]] = field(default_factory=list)
+    prepared: set[str] = field(default_factory=set)
 
 
 async def open_book(browser: Any, url: str, timeout_ms: int = 60_000) -> Book:
@@ -445,11 +454,29 @@ async def act(book: Book, control: Control) -> bool:
         return False
     if control.kind == "select":
         select = page.locator(f"{control.css} select").first
+        if control.setup and control.css not in book.prepared:
+            await page.locator(f"{control.setup}").first.click(timeout=5000)
+            await page.wait_for_function(
+                "css => { const s = document.querySelector(css + ' select');"
+                " return s && !s.disabled; }",
+                arg=control.css,
+                timeout=30_000,
+            )
+            await page.wait_for_timeout(1000)  # the cycle's first redraw is not a change
+            book.prepared.add(control.css)
+            await page.evaluate("() => { window.__tk.t0 = null; }")
         count = await select.locator("option").count()
         if count < 2:
             return False
         current = await select.evaluate("s => s.selectedIndex")
-        await select.select_option(index=(current + 1) % count, timeout=5000)
+        taken = None
+        if control.avoid:
+            taken = await page.locator(f"{control.avoid} select").first.evaluate("s => s.value")
+        values = await select.evaluate("s => Array.from(s.options, o => o.value)")
+        step = 1
+        while values[(current + step) % count] == taken and step < count:
+            step += 1
+        await select.select_option(index=(current + step) % count, timeout=5000)
         return True
     if control.kind == "toggle":
         other = page.locator(f"{control.css} button:not(.mod-active)").first
@@ -878,9 +905,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         log = Path(tmp) / "voila.log"
         save = Path(tmp) / "saved"
         save.mkdir()
-        process, url = start_voila(
-            log, save, cull_idle, cull_interval, workshop, args.contexts + 1
-        )
+        process, url = start_voila(log, save, cull_idle, cull_interval, workshop, args.contexts + 1)
         print(f"Voilà at {url} (log {log})", flush=True)
         try:
             async with async_playwright() as pw:

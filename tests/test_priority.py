@@ -339,3 +339,33 @@ def test_first_visit_first_trades_stage_2_for_stage_1(skolar: Scenario) -> None:
     assert first["share_other"] > first["share_reference"] + 0.3
     assert deep["wait_other"] > deep["wait_reference"]
     assert first["effect"] == "shorter" and deep["effect"] == "longer"
+
+
+def test_workbook_chart_for_other_rules_equals_a_fresh_build() -> None:
+    # The priority workbook builds (and validates) its chart once per layout and,
+    # for other rules, swaps the rule labels in the built spec. The identity: the
+    # swapped spec equals the spec built afresh, for every pair of rules, some
+    # triples, both languages; and a fresh build passes Vega-Lite's schema.
+    from itertools import permutations
+
+    import altair as alt
+
+    from toolkit.simulate import RULES
+    from toolkit.widgets import PriorityApp
+
+    for lang in ("sv", "en"):
+        app = PriorityApp(lang)
+        classes = [str(k) for k in app.result["need_class"].cat.categories]
+        _base, _end, profile = app._scenario()
+        aims = {s: float(profile.stages[s].share_within) for s in profile.stages}
+        pairs = [list(p) for p in permutations(RULES, 2)]
+        triples = [list(p) for p in permutations(RULES, 3)][::7]
+        combos = pairs + triples if lang == "sv" else pairs[::4] + triples[::3]
+        for rules in combos:
+            swapped = app._chart_spec(rules, classes, aims)
+            kept = app._layouts
+            app._specs, app._layouts = {}, {}
+            fresh = app._chart_spec(rules, classes, aims)
+            app._layouts = kept
+            assert swapped == fresh, (lang, rules)
+        alt.VConcatChart.from_dict(fresh, validate=True)

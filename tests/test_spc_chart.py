@@ -108,6 +108,7 @@ def test_spc_spec_is_the_charts_specification_for_every_layout_and_new_data():
                 fresh = spc_chart(tab, lang=lang, pdsa=pdsa, title="T", width=500).to_dict()
                 kept = spc_spec(tab, lang, pdsa=pdsa, title="T", width=500)
                 assert kept == fresh, options
+
     # a style function (a workbook's fonts) is part of the layout
     def big(chart):
         return chart.configure_axis(labelFontSize=15)

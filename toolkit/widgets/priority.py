@@ -53,6 +53,21 @@ _CSS = """
 """
 
 
+def _relabel(spec: Any, swap: dict[str, str]) -> Any:
+    """``spec`` with every string equal to a key of ``swap`` replaced by its value.
+
+    >>> _relabel({"a": ["x", "y", "xy"], "b": "y"}, {"x": "y", "y": "x"})
+    {'a': ['y', 'x', 'xy'], 'b': 'x'}
+    """
+    if isinstance(spec, dict):
+        return {k: _relabel(v, swap) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [_relabel(v, swap) for v in spec]
+    if isinstance(spec, str):
+        return swap.get(spec, spec)
+    return spec
+
+
 class PriorityApp(_App):
     """Priority rules (Prioriteringsregler).
 
@@ -171,6 +186,7 @@ class PriorityApp(_App):
         self.result: pd.DataFrame | None = None
         self._cache: dict[Any, pd.DataFrame] = {}
         self._specs: dict[Any, Any] = {}
+        self._layouts: dict[Any, tuple[dict[str, Any], list[str]]] = {}
         self._calibrated: tuple[Any, Scenario, pd.Timestamp, Any] | None = None
         self._guarded(self.update)()
         self._watch(
@@ -535,9 +551,19 @@ class PriorityApp(_App):
         by :meth:`_draw` at every update, so a control change sends new
         numbers without building and validating the chart again.
         """
-        key = (self.lang, tuple(rules), tuple(classes), tuple(sorted(aims.items())))
+        layout = (self.lang, len(rules), tuple(classes), tuple(sorted(aims.items())))
+        key = (*layout, tuple(rules))
         if key in self._specs:
             return self._specs[key]
+        if layout in self._layouts:
+            # Other rules, same layout: the rules appear in the spec only as their
+            # labels (whole strings), so the labels are swapped in a built spec
+            # (tests/test_workbook_priority.py checks it equals a fresh build).
+            built, built_rules = self._layouts[layout]
+            swap = {self._rule(a): self._rule(b) for a, b in zip(built_rules, rules, strict=True)}
+            spec = _relabel(built, swap)
+            self._specs[key] = spec
+            return spec
         rule_labels = [self._rule(r) for r in rules]
         class_labels = [self._class(k) for k in classes]
         source = alt.Data(name="priority_waits")
@@ -629,8 +655,9 @@ class PriorityApp(_App):
             )
             .configure_title(fontSize=20)
         )
-        spec = chart.to_dict()  # validated once per set of labels
+        spec = chart.to_dict()  # validated once per layout
         self._specs[key] = spec
+        self._layouts[layout] = (spec, list(rules))
         return spec
 
     def _draw(self, result: pd.DataFrame, rules: list[str], profile: Any) -> None:
