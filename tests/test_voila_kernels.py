@@ -115,3 +115,43 @@ def test_voila_json_and_the_serve_command_carry_the_same_settings() -> None:
     }
     assert {k: flags[k] for k in expected} == expected
     assert int(flags["VoilaExecutor.iopub_timeout"]) >= 30
+
+
+def test_workshop_mode_pre_heats_a_kernel_for_every_page(tmp_path: Any) -> None:
+    # serve --workshop NAME: Voilà itself reports the pool of NAME filled with
+    # `pages` kernels and every other notebook's with one. Two tiny notebooks
+    # keep the kernels quick to start.
+    import subprocess
+    import time
+
+    import nbformat
+
+    from tests.conftest import free_port, stop
+    from toolkit.errors import ParameterError
+    from toolkit.widgets import voila_command, voila_env
+
+    for name in ("a", "b"):
+        book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
+        nbformat.write(book, tmp_path / f"{name}.ipynb")
+    log = tmp_path / "voila.log"
+    command = voila_command(free_port(), folder=tmp_path, workshop="a", pages=3)
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, env=voila_env(), stdout=out, stderr=subprocess.STDOUT)
+    wanted = {
+        "Kernel pool of a.ipynb is filled with 3 kernel(s)",
+        "Kernel pool of b.ipynb is filled with 1 kernel(s)",
+    }
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not all(w in log.read_text() for w in wanted):
+            assert process.poll() is None, log.read_text()[-2000:]
+            time.sleep(0.5)
+        text = log.read_text()
+    finally:
+        stop(process)
+    assert all(w in text for w in wanted), text[-2000:]
+    assert "DeprecationWarning" not in text
+    with pytest.raises(ParameterError, match=r"c: det finns ingen sådan arbetsbok.*a, b"):
+        voila_command(8866, folder=tmp_path, workshop="c")
+    with pytest.raises(ParameterError, match="--pages = 0"):
+        voila_command(8866, folder=tmp_path, workshop="a", pages=0)

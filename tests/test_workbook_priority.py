@@ -124,8 +124,28 @@ def _longest(result: pd.DataFrame) -> dict[str, str]:
     return out
 
 
+# The chart's bars as drawn (SVG): each mark's aria-label names its rule, need class
+# and mean wait (the tooltip's fields, one decimal in the chart's Swedish locale).
+_CHART_MEANS = r"""() => [...new Set([...document.querySelectorAll('.tk-main-chart svg [aria-label]')]
+  .map(e => /Regel: ([^;]+); Behovsgrupp: ([^;]+); Medel \(v\): (-?[0-9][0-9,]*);/
+             .exec(e.getAttribute('aria-label')))
+  .filter(m => m).map(m => m[1] + '|' + m[2] + '|' + m[3]))].sort()"""
+
+
+def _chart_means(result: pd.DataFrame) -> list[str]:
+    """What the chart must show: rule, need class and mean wait of every bar (Swedish)."""
+    out = set()
+    for row in result.itertuples():
+        if pd.notna(row.wait_mean_weeks):
+            rule = t(f"widgets.priority.rule.{row.scenario}", "sv")
+            need = t(f"widgets.priority.class.{row.need_class}", "sv")
+            out.add(f"{rule}|{need}|{row.wait_mean_weeks:.1f}".replace(".", ","))
+    return sorted(out)
+
+
 def _check(book: Any, result: pd.DataFrame, lang: str = "sv") -> None:
-    """Wait until the page's table shows ``result``; then who waits longest too."""
+    """Wait until the page's table shows ``result``; then who waits longest too, and
+    (in Swedish) until the chart's bars carry the same mean waits."""
     expected = _cells(result, lang)
     try:
         book.page.wait_for_function(_CELLS_ARE, arg=expected, timeout=TIMEOUT_MS)
@@ -134,6 +154,17 @@ def _check(book: Any, result: pd.DataFrame, lang: str = "sv") -> None:
         error = book.page.locator(".tk-error").all_inner_texts()
         assert got == expected, f"table differs (error box: {error})"
         raise
+    if lang == "sv":
+        bars = _chart_means(result)
+        try:
+            book.page.wait_for_function(
+                f"(want) => JSON.stringify(({_CHART_MEANS})()) === JSON.stringify(want)",
+                arg=bars,
+                timeout=TIMEOUT_MS,
+            )
+        except Exception:
+            assert book.page.evaluate(_CHART_MEANS) == bars, "the chart's bars differ"
+            raise
     for key, cls in _longest(result).items():
         rule, stage = key.split("|")
         cell = book.page.locator(f".tk-longest-cell[data-rule='{rule}'][data-stage='{stage}']")

@@ -27,17 +27,33 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from traitlets import Int, Unicode
 
 __all__ = ["WorkshopKernelManager"]
 
 
 class WorkshopKernelManager(AsyncMappingKernelManager):
-    """Jupyter Server's kernel manager, not culling a kernel before its page has connected."""
+    """Jupyter Server's kernel manager, not culling a kernel before its page has connected.
+
+    With ``workshop`` (a notebook's name without ``.ipynb``), Voilà keeps
+    ``workshop_pages`` pre-heated kernels for that notebook instead of its
+    default pool (``python -m toolkit serve --workshop NAME``).
+    """
+
+    workshop = Unicode("", config=True, help="notebook (no .ipynb) that many pages open at once")
+    workshop_pages = Int(1, config=True, help="pre-heated kernels kept for the workshop notebook")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._ever_connected: set[str] = set()
         self._unclaimed_since: dict[str, datetime] = {}
+        # Voilà's pooling manager subclasses this one and fills its pools after
+        # this returns, from its own ``kernel_pools_config`` (set here; Voilà
+        # takes that dictionary on its command line only in a deprecated form)
+        if self.workshop and self.has_trait("kernel_pools_config"):
+            pools: dict[str, Any] = dict(getattr(self, "kernel_pools_config"))  # noqa: B009
+            pools[f"{self.workshop}.ipynb"] = {"pool_size": self.workshop_pages}
+            self.set_trait("kernel_pools_config", pools)
 
     def notify_connect(self, kernel_id: str) -> None:
         """Remember that ``kernel_id`` has had a connection (its page is open or was)."""

@@ -13,7 +13,7 @@ import pandas as pd
 
 from toolkit import charts
 from toolkit.errors import ParameterError
-from toolkit.widgets.base import UnitSource, _App, _esc, format_number, last_date
+from toolkit.widgets.base import LiveChart, UnitSource, _App, _esc, format_number, last_date
 
 #: The two stages, in the order of the pathway (as in the target profiles).
 STAGES: tuple[str, ...] = ("first_assessment", "deep_start")
@@ -180,7 +180,7 @@ class DemandCapacityApp(_App):
         self.figures.add_class("tk-demand-figures")
         self.method = w.HTML()
         self.method.add_class("tk-method")
-        self.chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        self.chart = LiveChart()
         self.chart.add_class("tk-main-chart")
         self._guarded(self.unit_changed)()
         self._watch(

@@ -20,7 +20,7 @@ from toolkit.priority import (
     trade_off,
 )
 from toolkit.simulate import ALL_CLASSES, RULES, STAGES, Scenario, calibrate
-from toolkit.widgets.base import UnitSource, _App, _esc, format_number, last_date
+from toolkit.widgets.base import LiveChart, UnitSource, _App, _esc, format_number, last_date
 
 #: Seed of the random numbers: every rule and every control change sees the same referrals.
 SEED = 1
@@ -172,7 +172,7 @@ class PriorityApp(_App):
         )
         self.tradeoff = w.HTML()
         self.tradeoff.add_class("tk-tradeoff-box")
-        self.chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        self.chart = LiveChart()
         self.chart.add_class("tk-main-chart")
         self.longest = w.HTML()
         self.longest.add_class("tk-longest")

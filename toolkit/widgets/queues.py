@@ -19,7 +19,7 @@ from toolkit.queueing import (
     workshop_mean_wait,
     workshop_scenario,
 )
-from toolkit.widgets.base import _App, _esc, format_number
+from toolkit.widgets.base import LiveChart, _App, _esc, format_number
 
 #: Week-to-week variation beyond Poisson per level (the gamma factor's
 #: coefficient of variation in :class:`toolkit.simulate.Scenario`).
@@ -110,7 +110,7 @@ class QueueApp(_App):
         self.figures.add_class("tk-queue-figures")
         self.sentence = w.HTML()
         self.sentence.add_class("tk-queue-sentence")
-        self.chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        self.chart = LiveChart()
         self.chart.add_class("tk-main-chart")
         self.note = w.HTML()
         self.note.add_class("tk-formula-note")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -37,38 +36,27 @@ def workbook_names(folder: str | Path | None = None) -> list[str]:
     return sorted(p.stem for p in Path(folder or WORKBOOKS).glob("*.ipynb"))
 
 
-def kernel_pools(
-    workshop: str | None = None,
-    pages: int = WORKSHOP_PAGES,
-    *,
-    folder: str | Path | None = None,
-    lang: str | None = None,
-) -> dict[str, dict[str, int]]:
-    """Voilà's pre-heated kernels: one per workbook, ``pages`` for a workshop's workbook.
+def check_workshop(
+    workshop: str, pages: int, *, folder: str | Path | None = None, lang: str | None = None
+) -> None:
+    """Refuse a workshop workbook that is not served, or a number of pages outside 1–60.
 
-    A page opened while its workbook's pool is empty waits for a kernel to
-    start and run the notebook, which takes several seconds per kernel and
-    much longer when a whole room opens the page at once on two cores; so
-    for a workshop the workbook everyone opens gets a kernel ready for every
-    page. Each waiting kernel holds about 200 MB.
+    A page opened while its workbook has no pre-heated kernel waits for a
+    kernel to start and run the notebook: several seconds, much longer when
+    many pages open at once on two cores. So the workbook of a workshop keeps
+    a kernel ready for each of ``pages`` pages (about 200 MB each).
 
-    >>> kernel_pools("styrdiagram", 5)["styrdiagram.ipynb"]
-    {'pool_size': 5}
+    >>> check_workshop("styrdiagram", 5)
     """
-    pools = {"default": {"pool_size": 1}}
-    if workshop is None:
-        return pools
     names = workbook_names(folder)
     if workshop not in names:
         raise ParameterError(
             "widgets.workshop_unknown", value=workshop, allowed=", ".join(names), lang=lang
         )
-    if not 1 <= pages <= 60:
+    if isinstance(pages, bool) or not isinstance(pages, int) or not 1 <= pages <= 60:
         raise ParameterError(
             "common.param_range", argument="--pages", value=pages, allowed="1–60", lang=lang
         )
-    pools[f"{workshop}.ipynb"] = {"pool_size": int(pages)}
-    return pools
 
 
 def voila_command(
@@ -89,19 +77,16 @@ def voila_command(
     no page connected is culled after ``cull_idle`` seconds without activity
     (checked every ``cull_interval`` seconds); a kernel handed to a page that
     is still loading is spared (:mod:`toolkit.voila_kernels`). With
-    ``workshop``, that workbook keeps ``pages`` kernels pre-heated
-    (:func:`kernel_pools`).
+    ``workshop`` (a workbook's name), that workbook keeps ``pages`` kernels
+    pre-heated (:func:`check_workshop`, :class:`toolkit.voila_kernels.WorkshopKernelManager`).
 
     >>> voila_command(8870, folder="notebooks/workbooks", python="python")[:4]
     ['python', '-m', 'voila', '--no-browser']
     """
-    pools = kernel_pools(workshop, pages, folder=folder)
-    # Voilà takes a pool per notebook only as JSON, which traitlets accepts with
-    # a DeprecationWarning in the server's log: silenced for that option.
-    quiet = ["-W", "ignore::DeprecationWarning:traitlets.traitlets"] if workshop else []
+    if workshop is not None:
+        check_workshop(workshop, pages, folder=folder)
     return [
         python or sys.executable,
-        *quiet,
         "-m",
         "voila",
         "--no-browser",
@@ -110,7 +95,14 @@ def voila_command(
         "--Voila.port_retries=0",
         "--preheat_kernel=True",
         "--pool_size=1",
-        *([f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}"] if workshop else []),
+        *(
+            [
+                f"--WorkshopKernelManager.workshop={workshop}",
+                f"--WorkshopKernelManager.workshop_pages={pages}",
+            ]
+            if workshop
+            else []
+        ),
         "--show_tracebacks=False",
         "--template=bup",
         "--VoilaConfiguration.multi_kernel_manager_class="
