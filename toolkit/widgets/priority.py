@@ -32,6 +32,8 @@ HORIZONS: tuple[int, ...] = (26, 52)
 URGENT_TARGETS: tuple[int, ...] = (0, 7, 14, 21)
 #: Colours of the rule columns (colour-blind safe, Okabe-Ito), in the order chosen.
 RULE_COLOURS = ("#0072B2", "#E69F00", "#009E73")
+#: The chart's names for rule A, B and C (its colours, in order).
+SLOTS = ("A", "B", "C")
 #: Weeks of the unit's own data the scenario is calibrated on.
 WINDOW_WEEKS = 26
 
@@ -46,26 +48,13 @@ _CSS = """
 .tk-app .tk-platform { background: #eef5fb; border-left: 6px solid #0072B2; padding: 8px 14px;
   font-size: 19px; }
 .tk-app .tk-platform li { margin: 4px 0; }
-.tk-app .tk-rule-text { font-size: 18px; color: #333; }
+.tk-app .tk-rule-text { font-size: 18px; color: #333; list-style: none; padding-left: 0; }
+.tk-app .tk-swatch { display: inline-block; width: 18px; height: 18px; margin-right: 8px;
+  vertical-align: -3px; border-radius: 3px; }
 .tk-app .tk-method { font-size: 16px; color: #444; }
 .tk-app h2 { font-size: 24px; margin: 14px 0 6px 0; }
 </style>
 """
-
-
-def _relabel(spec: Any, swap: dict[str, str]) -> Any:
-    """``spec`` with every string equal to a key of ``swap`` replaced by its value.
-
-    >>> _relabel({"a": ["x", "y", "xy"], "b": "y"}, {"x": "y", "y": "x"})
-    {'a': ['y', 'x', 'xy'], 'b': 'x'}
-    """
-    if isinstance(spec, dict):
-        return {k: _relabel(v, swap) for k, v in spec.items()}
-    if isinstance(spec, list):
-        return [_relabel(v, swap) for v in spec]
-    if isinstance(spec, str):
-        return swap.get(spec, spec)
-    return spec
 
 
 class PriorityApp(_App):
@@ -186,7 +175,6 @@ class PriorityApp(_App):
         self.result: pd.DataFrame | None = None
         self._cache: dict[Any, pd.DataFrame] = {}
         self._specs: dict[Any, Any] = {}
-        self._layouts: dict[Any, tuple[dict[str, Any], list[str]]] = {}
         self._calibrated: tuple[Any, Scenario, pd.Timestamp, Any] | None = None
         self._guarded(self.update)()
         self._watch(
@@ -339,9 +327,11 @@ class PriorityApp(_App):
         return text if text == "–" else text + " %"
 
     def _rule_text_html(self, rules: list[str]) -> str:
+        """Each compared rule with its colour in the chart (the chart's legend) and what it does."""
         items = "".join(
-            f"<li><b>{_esc(self._rule(r))}</b>: {_esc(self._t('widgets.priority.rule_help.' + r))}</li>"
-            for r in rules
+            f"<li data-rule='{r}'><span class='tk-swatch' style='background:{colour}'></span>"
+            f"<b>{_esc(self._rule(r))}</b>: {_esc(self._t('widgets.priority.rule_help.' + r))}</li>"
+            for r, colour in zip(rules, RULE_COLOURS, strict=False)
         )
         return f"<ul class='tk-rule-text'>{items}</ul>"
 
@@ -530,6 +520,7 @@ class PriorityApp(_App):
         data = pd.DataFrame(
             {
                 "rule": [self._rule(r) for r in frame["scenario"]],
+                "slot": [SLOTS[rules.index(r)] for r in frame["scenario"]],
                 "stage": frame["stage"].astype(str).to_numpy(),
                 "need": [self._class(str(k)) for k in frame["need_class"]],
                 "mean": frame["wait_mean_weeks"].to_numpy(dtype=float),
@@ -544,37 +535,27 @@ class PriorityApp(_App):
                     row[key] = None
         return records
 
-    def _chart_spec(self, rules: list[str], classes: list[str], aims: dict[str, float]) -> Any:
-        """The Vega-Lite spec of the chart without its data (cached: it depends on labels only).
+    def _chart_spec(self, classes: list[str], aims: dict[str, float]) -> Any:
+        """The Vega-Lite spec of the chart without its data (cached per language, classes, aims).
 
         The rows come from the named dataset ``priority_waits``, filled in
         by :meth:`_draw` at every update, so a control change sends new
         numbers without building and validating the chart again.
         """
-        layout = (self.lang, len(rules), tuple(classes), tuple(sorted(aims.items())))
-        key = (*layout, tuple(rules))
+        key = (self.lang, tuple(classes), tuple(sorted(aims.items())))
         if key in self._specs:
             return self._specs[key]
-        if layout in self._layouts:
-            # Other rules, same layout: the rules appear in the spec only as their
-            # labels (whole strings), so the labels are swapped in a built spec
-            # (tests/test_workbook_priority.py checks it equals a fresh build).
-            built, built_rules = self._layouts[layout]
-            swap = {self._rule(a): self._rule(b) for a, b in zip(built_rules, rules, strict=True)}
-            spec = _relabel(built, swap)
-            self._specs[key] = spec
-            return spec
-        rule_labels = [self._rule(r) for r in rules]
         class_labels = [self._class(k) for k in classes]
         source = alt.Data(name="priority_waits")
+        # Colour and place by the rule's slot (A, B, C), not its name: the spec
+        # stays the same when a rule is changed, so the drawn chart only takes
+        # new rows (LiveChart). The rules' names and colours are the legend
+        # above the chart (:meth:`_rule_text_html`) and in the tooltips.
         colour = alt.Color(
-            "rule:N",
-            title=self._t("widgets.priority.rule"),
-            scale=alt.Scale(domain=rule_labels, range=list(RULE_COLOURS[: len(rules)])),
-            sort=rule_labels,
+            "slot:N", scale=alt.Scale(domain=list(SLOTS), range=list(RULE_COLOURS)), legend=None
         )
         x = alt.X("need:N", sort=class_labels, title=None, axis=alt.Axis(labelAngle=0))
-        offset = alt.XOffset("rule:N", sort=rule_labels)
+        offset = alt.XOffset("slot:N", sort=list(SLOTS))
         tooltip = [
             alt.Tooltip("rule:N", title=self._t("widgets.priority.rule")),
             alt.Tooltip("need:N", title=self._t("widgets.priority.col.need_class")),
@@ -655,16 +636,15 @@ class PriorityApp(_App):
             )
             .configure_title(fontSize=20)
         )
-        spec = chart.to_dict()  # validated once per layout
+        spec = chart.to_dict()  # validated once per language, need classes and aims
         self._specs[key] = spec
-        self._layouts[layout] = (spec, list(rules))
         return spec
 
     def _draw(self, result: pd.DataFrame, rules: list[str], profile: Any) -> None:
         """Put the current numbers into the chart (a new spec for the offline JupyterChart)."""
         classes = [str(k) for k in result["need_class"].cat.categories]
         aims = {s: float(profile.stages[s].share_within) for s in STAGES if s in profile.stages}
-        spec = dict(self._chart_spec(rules, classes, aims))
+        spec = dict(self._chart_spec(classes, aims))
         spec["datasets"] = {
             **spec.get("datasets", {}),
             "priority_waits": self._chart_data(result, rules),
