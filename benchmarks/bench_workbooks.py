@@ -103,7 +103,9 @@ class Control:
     ``avoid``: a dropdown whose chosen option this one must not take (the
     workbook refuses the same rule twice, and the refusal is no answer);
     ``setup``: a button clicked once on each page before the control is first
-    moved (the PDSA log's measure belongs to a cycle: "new cycle" first).
+    moved (the PDSA log's measure belongs to a cycle: "new cycle" first);
+    ``skip``: option values never chosen (the PDSA log's "no measure" draws
+    the default measure, so choosing either is no change).
     """
 
     kind: str
@@ -111,6 +113,7 @@ class Control:
     watch: str = CHART
     avoid: str | None = None
     setup: str | None = None
+    skip: tuple[str, ...] = ()
 
 
 #: Controls moved per workbook (a workbook not listed: its sliders and dropdowns, found in the page).
@@ -137,7 +140,9 @@ CONTROLS: dict[str, list[Control]] = {
     "pks_sjalvskattning": [Control("toggle", ".tk-answer")],
     "kvips_sjalvvardering": [Control("toggle", ".tk-answer")],
     # the chart shows the SPC chart of the open cycle's measure
-    "pdsa_logg": [Control("select", ".tk-pdsa-measure", setup=".tk-pdsa-new")],
+    "pdsa_logg": [
+        Control("select", ".tk-pdsa-measure", setup=".tk-pdsa-new", skip=("", "waiting_first"))
+    ],
 }
 
 #: Workbooks being written: measured once their notebook exists.
@@ -474,7 +479,10 @@ async def act(book: Book, control: Control) -> bool:
             taken = await page.locator(f"{control.avoid} select").first.evaluate("s => s.value")
         values = await select.evaluate("s => Array.from(s.options, o => o.value)")
         step = 1
-        while values[(current + step) % count] == taken and step < count:
+        while step < count and (
+            values[(current + step) % count] == taken
+            or values[(current + step) % count] in control.skip
+        ):
             step += 1
         await select.select_option(index=(current + step) % count, timeout=5000)
         return True

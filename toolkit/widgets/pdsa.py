@@ -44,7 +44,6 @@ STEPS: dict[str, tuple[str, ...]] = {
 #: File (in the save folder) that remembers the unit and cycle open, for a reload.
 STATE_FILE = "pdsa_workbook_state.json"
 _DEFAULT_MEASURE = "waiting_first"
-_PLACEHOLDER = "\u2063pdsa"  # an annotation label no user types (invisible separator)
 _WIDE = w.Layout(width="900px")
 #: Larger text in the form's text boxes and tabs (the common style covers inputs only).
 _CSS = """<style>
@@ -86,7 +85,6 @@ class PdsaApp(_App):
         self._message: tuple[str, dict[str, Any], Callable[[], str] | None] | None = None
         self._flows: dict[str, pd.DataFrame] = {}
         self._tables: dict[tuple[str, str], pd.DataFrame] = {}
-        self._specs: dict[tuple[str, str, str], tuple[dict[str, Any], list[str]]] = {}
         self._chart_key: tuple[Any, ...] | None = None
         self.saved_at: str | None = None
         style = {"description_width": "initial"}
@@ -447,35 +445,25 @@ class PdsaApp(_App):
     ) -> dict[str, Any]:
         """The chart's Vega-Lite spec with ``notes`` as its PDSA annotations.
 
-        :func:`toolkit.charts.spc_chart` is drawn once per unit, measure and
-        language with a placeholder annotation; a change of the log only
-        replaces the rows of the annotation data set in that spec (drawing
-        and validating the whole chart again takes most of a control change).
-        The spec is not validated against the Vega-Lite schema here: the same
-        chart function's output is validated in tests/test_spc_chart.py.
+        :func:`toolkit.charts.spc_spec`: the chart is built and validated once
+        per layout; a change of measure or of the log sends the new numbers
+        in that spec.
         """
-        key = (entry.id, measure, self.lang)
-        if key not in self._specs:
-            title = self._t(
-                "widgets.pdsa.chart_title", measure=self._t(f"widgets.spc.measure.{measure}")
-            )
-            placeholder = pd.DataFrame({"date": [table["period"].iloc[0]], "label": [_PLACEHOLDER]})
-            chart = charts.spc_chart(
-                table, self.lang, pdsa=placeholder, title=title, width=760, height=320
-            )
-            spec = self._chart_style(chart).configure_text(fontSize=16).to_dict(validate=False)
-            names = [
-                name
-                for name, rows in spec["datasets"].items()
-                if rows and rows[0].get("label") == _PLACEHOLDER
-            ]
-            self._specs[key] = (spec, names)
-        spec, names = self._specs[key]
-        rows = [
-            {"period": pd.Timestamp(date).isoformat(), "label": str(label)}
-            for date, label in zip(notes["date"], notes["label"], strict=True)
-        ]
-        return {**spec, "datasets": {**spec["datasets"], **dict.fromkeys(names, rows)}}
+        title = self._t(
+            "widgets.pdsa.chart_title", measure=self._t(f"widgets.spc.measure.{measure}")
+        )
+        return charts.spc_spec(
+            table,
+            self.lang,
+            pdsa=notes if len(notes) else None,
+            title=title,
+            width=760,
+            height=320,
+            style=self._pdsa_chart_style,
+        )
+
+    def _pdsa_chart_style(self, chart: Any) -> Any:
+        return self._chart_style(chart).configure_text(fontSize=16)
 
     def _spc_table(self, entry: Any, measure: str) -> pd.DataFrame:
         from toolkit.flow import weekly_flow
