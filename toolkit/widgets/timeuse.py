@@ -55,6 +55,7 @@ class TimeUseApp(_App):
         self.figures.add_class("tk-time-figures")
         self.chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
         self.chart.add_class("tk-main-chart")
+        self._chart_specs: dict[tuple[Any, ...], dict[str, Any]] = {}
         self._base: tuple[Any, ...] | None = None
         self._guarded(self.update)()
         self._watch(self.freed)
@@ -128,7 +129,11 @@ class TimeUseApp(_App):
         self.figures.value = (
             f"<table class='tk-table'>{head}{body}</table><p class='tk-note'>{_esc(note)}</p>"
         )
-        self.chart.chart = self._chart_style(self._time_chart(shares))
+        # the chart shows the study only: built once per unit and language
+        chart_key = (_key, self.lang)
+        if chart_key not in self._chart_specs:
+            self._chart_specs[chart_key] = self._chart_style(self._time_chart(shares)).to_dict()
+        self.chart.spec = self._chart_specs[chart_key]
 
     def _time_chart(self, shares: pd.DataFrame) -> Any:
         per = shares.groupby(["staff_category", "activity"], observed=True, as_index=False)[
