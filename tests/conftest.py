@@ -256,3 +256,25 @@ def open_workbook(chromium_browser: Any, voila_url: str) -> Iterator[Any]:
     yield open_
     for book in opened:
         book.close()
+
+
+# ---- the quick loop: `make check` runs only in-process tests ---------------------------------
+# Tests that start a kernel, a server, a virtual environment or a browser carry the `slow`
+# marker and run in `make test` only. With BUP_INPROCESS_ONLY=1 (set by `make check`) a test
+# without that marker that starts a process fails and says so, so the quick loop stays quick.
+
+
+@pytest.fixture(autouse=True)
+def _in_process_only(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if os.environ.get("BUP_INPROCESS_ONLY") != "1" or request.node.get_closest_marker("slow"):
+        return
+    original = subprocess.Popen.__init__
+
+    def refuse(self: subprocess.Popen[Any], args: Any, *rest: Any, **kwargs: Any) -> None:
+        raise RuntimeError(
+            f"{request.node.nodeid} starts a process ({args!r:.80}); mark it "
+            "@pytest.mark.slow so that `make check` leaves it to `make test`"
+        )
+
+    assert original is not None
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)

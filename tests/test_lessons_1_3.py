@@ -391,6 +391,7 @@ def _outputs_text(book: Any) -> tuple[str, list[str]]:
     return "\n".join(texts), errors
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("number", sorted(NOTEBOOKS))
 def test_lesson_runs_under_papermill(number, lang, tmp_path):

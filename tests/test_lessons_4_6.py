@@ -61,6 +61,7 @@ def _outputs(book: Any) -> list[dict[str, Any]]:
     return [o for cell in book.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("lesson", sorted(NOTEBOOKS))
 def test_lesson_runs_in_papermill(lesson: int, lang: str, tmp_path: Path) -> None:

@@ -337,6 +337,7 @@ def test_capacity_plan_bad_input_gives_a_message(tmp_path):
     assert fte.error and "added_fte" in fte.error and "psychologist" in fte.error
 
 
+@pytest.mark.slow
 def test_capacity_plan_notebook_runs_under_papermill(tmp_path):
     import papermill
 
