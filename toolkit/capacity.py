@@ -55,8 +55,8 @@ from typing import Any, TypeAlias
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import yaml
 
+from toolkit import _yaml
 from toolkit.errors import ParameterError
 from toolkit.i18n import check_language, t
 
@@ -124,7 +124,7 @@ def _defaults_file() -> dict[str, Any]:
     text = (resources.files("toolkit") / "data" / "capacity_defaults.yaml").read_text(
         encoding="utf-8"
     )
-    data: dict[str, Any] = yaml.safe_load(text)
+    data: dict[str, Any] = _yaml.safe_load(text)
     return data
 
 

@@ -22,7 +22,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from toolkit import _yaml
 
 LANGUAGES: tuple[str, ...] = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
@@ -64,7 +64,7 @@ def catalogue() -> dict[str, dict[str, str]]:
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if not entry.name.endswith(".yaml"):
             continue
-        data = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+        data = _yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
         for key, texts in data.items():
             if key in merged:
                 raise RuntimeError(f"text key {key!r} is defined twice ({entry.name})")

@@ -31,6 +31,7 @@ from typing import Any
 
 import yaml
 
+from toolkit import _yaml
 from toolkit.errors import DataError
 from toolkit.i18n import LANGUAGES, check_language
 
@@ -68,7 +69,7 @@ def read_manifest(path: str | Path, *, lang: str | None = None) -> list[UnitEntr
     if not path.is_file():
         raise DataError("io.path_not_found", file=display, lang=lang)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = _yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise DataError("manifest.bad_yaml", file=display, lang=lang) from exc
     units = raw.get("units") if isinstance(raw, dict) else raw

@@ -29,7 +29,8 @@ from typing import Any, Literal
 
 import pandas as pd
 import pandera.pandas as pa
-import yaml
+
+from toolkit import _yaml
 
 ColumnType = Literal["id", "date", "int", "float", "category", "text"]
 
@@ -192,7 +193,7 @@ def _parse(raw: dict[str, Any]) -> tuple[dict[str, TableSpec], dict[str, tuple[s
 @cache
 def _load() -> tuple[int, dict[str, TableSpec], dict[str, tuple[str, ...]]]:
     text = (resources.files("toolkit") / "data" / "schema.yaml").read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)
+    raw = _yaml.safe_load(text)
     tables, order = _parse(raw)
     return int(raw["version"]), tables, order
 

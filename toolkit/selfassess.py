@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from toolkit import _yaml
 from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import LANGUAGES, check_language, t
 
@@ -433,7 +434,7 @@ def load_questionnaire(source: str | Path, lang: str | None = None) -> Questionn
         except (OSError, UnicodeDecodeError) as exc:
             raise DataError("selfassess.unreadable", reason=str(exc), **_where(name, lang)) from exc
     try:
-        data = yaml.safe_load(text)
+        data = _yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else "?"

@@ -35,6 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import yaml
 
+from toolkit import _yaml
 from toolkit.errors import ParameterError
 from toolkit.i18n import t
 
@@ -60,7 +61,7 @@ __all__ = [
 @cache
 def _schema() -> dict[str, Any]:
     text = (resources.files("toolkit") / "data" / "schema.yaml").read_text(encoding="utf-8")
-    tables: dict[str, Any] = yaml.safe_load(text)["tables"]
+    tables: dict[str, Any] = _yaml.safe_load(text)["tables"]
     return tables
 
 

@@ -23,8 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from toolkit import _yaml
 from toolkit.errors import DataError, ParameterError
 from toolkit.schema import DATE_ORDER
 
@@ -111,7 +110,7 @@ def _read(name: str) -> str:
 
 def load_profile(name: str = "bup_30_30") -> TargetProfile:
     """Load a shipped profile by name, or a region's own profile file by path."""
-    raw = yaml.safe_load(_read(name))
+    raw = _yaml.safe_load(_read(name))
     order = DATE_ORDER["referrals"]
     stages = {}
     try:
