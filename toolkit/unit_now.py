@@ -56,7 +56,9 @@ __all__ = [
     "StageBalance",
     "Window",
     "now_figures",
+    "patients_per_week",
     "stage_balance",
+    "stage_figures",
     "t_quantile_975",
     "unit_window",
     "variation_text",
@@ -322,11 +324,11 @@ def stage_balance(
 
     Examples
     --------
-    Demand 10 a week with a sd of 3, capacity 9: not covered; the queue
-    grows by 1 a week.
+    Demand 10 a week with a sd of 3, capacity 8: not covered (load 1.25,
+    95 % interval about 1.10–1.40); the queue grows by 2 a week.
 
     >>> d = np.tile([7.0, 13.0], 13)
-    >>> b = stage_balance(demand=d, activity=d - 1.0, capacity_per_week=9.0,
+    >>> b = stage_balance(demand=d, activity=d - 2.0, capacity_per_week=8.0,
     ...                   queue_size=100, target_queue_size=50)
     >>> b.covers, b.growing, b.failing
     ('no', True, ('covers', 'growing', 'above_target'))
@@ -341,9 +343,7 @@ def stage_balance(
         load = float(d.mean()) / c_mean
         if n >= 2:
             half = (
-                t_quantile_975(n - 1)
-                * float((d - load * c).std(ddof=1))
-                / (math.sqrt(n) * c_mean)
+                t_quantile_975(n - 1) * float((d - load * c).std(ddof=1)) / (math.sqrt(n) * c_mean)
             )
         else:
             half = math.inf
@@ -361,7 +361,11 @@ def stage_balance(
     above = bool(float(queue_size) > float(target_queue_size))
     failing = tuple(
         name
-        for name, fails in (("covers", covers != "yes"), ("growing", growing), ("above_target", above))
+        for name, fails in (
+            ("covers", covers != "yes"),
+            ("growing", growing),
+            ("above_target", above),
+        )
         if fails
     )
     return StageBalance(
@@ -541,6 +545,59 @@ def _waits(
     return n, mean, math.nan, math.nan, math.nan
 
 
+def stage_figures(
+    *,
+    demand_per_week: float,
+    capacity_per_week: float,
+    queue_size: float,
+    target_days: float,
+    share_within: float,
+    cv_demand: float = 1.0,
+    cv_capacity: float = 1.0,
+    time_to_target_weeks: float = waitlist.DEFAULT_TIME_TO_TARGET_WEEKS,
+) -> dict[str, float]:
+    """The queue formulas of one stage from its demand, capacity, queue and target.
+
+    Returns ``load``, ``target_queue_size``, ``target_capacity_per_week``
+    (capacity needed), ``relief_capacity_per_week`` (NaN when the queue is
+    at or below the target queue: no relief is needed) and
+    ``time_to_clear_weeks`` (``inf`` when capacity does not exceed demand;
+    NaN when the capacity is unknown), each by its function in
+    :mod:`toolkit.waitlist`, with the factor
+    :func:`~toolkit.waitlist.factor_for_share_within` of ``share_within``.
+
+    >>> f = stage_figures(demand_per_week=20, capacity_per_week=25, queue_size=100,
+    ...                   target_days=28, share_within=0.9)
+    >>> round(f["target_queue_size"], 2), round(f["time_to_clear_weeks"], 2)
+    (34.74, 13.05)
+    """
+    weeks = float(target_days) / DAYS_PER_WEEK
+    factor = float(waitlist.factor_for_share_within(share_within))
+    demand = float(demand_per_week)
+    cap = float(capacity_per_week)
+    known = not math.isnan(cap)
+    target_q = float(waitlist.target_queue_size(demand, weeks, factor))
+    if known and cap > 0:
+        load = float(waitlist.queue_load(demand, cap))
+    else:
+        load = math.inf if known and demand > 0 else math.nan
+    return {
+        "load": load,
+        "target_queue_size": target_q,
+        "target_capacity_per_week": float(
+            waitlist.target_capacity(demand, weeks, factor, cv_demand, cv_capacity)
+        ),
+        "relief_capacity_per_week": float(
+            waitlist.relief_capacity(demand, queue_size, target_q, time_to_target_weeks)
+        )
+        if queue_size > target_q
+        else math.nan,
+        "time_to_clear_weeks": float(waitlist.time_to_clear(queue_size, target_q, demand, cap))
+        if known
+        else math.nan,
+    }
+
+
 def now_figures(
     unit: Any,
     *,
@@ -630,7 +687,9 @@ def now_figures(
         for stage in flow.FLOW_STAGES:
             target = prof.stages[stage]
             row: dict[str, Any] = {c: math.nan for c in NOW_COLUMNS}
-            row.update(stage=stage, target_days=target.target_days, target_share=target.share_within)
+            row.update(
+                stage=stage, target_days=target.target_days, target_share=target.share_within
+            )
             rows.append(row)
         return NowFigures(
             window=window,
@@ -642,7 +701,9 @@ def now_figures(
             weekly=pd.DataFrame(),
             problems={k: tuple(v) for k, v in problems.items()},
         )
-    weekly = flow.weekly_flow(unit, "W", profile=prof, start=window.start, end=window.end, lang=lang)
+    weekly = flow.weekly_flow(
+        unit, "W", profile=prof, start=window.start, end=window.end, lang=lang
+    )
     slots, capacity, terms = _capacity(unit, window.weeks, prof, lang)
     for stage in flow.FLOW_STAGES:
         target = prof.stages[stage]
@@ -652,19 +713,23 @@ def now_figures(
         demand = max(float(d.mean()), 0.0) if len(d) else 0.0
         activity = float(a.mean()) if len(a) else 0.0
         queue = float(part["waiting_end"].iloc[-1]) if len(part) else 0.0
-        weeks = target.target_days / DAYS_PER_WEEK
-        factor = float(waitlist.factor_for_share_within(target.share_within))
         cv_a, cv_s = _variation(unit, stage, window, variation, target, lang)
-        target_q = float(waitlist.target_queue_size(demand, weeks, factor))
         cap = capacity[stage]
         known = not math.isnan(cap)
-        load = (
-            float(waitlist.queue_load(demand, cap))
-            if known and cap > 0
-            else (math.inf if known and demand > 0 else math.nan)
+        derived = stage_figures(
+            demand_per_week=demand,
+            capacity_per_week=cap,
+            queue_size=queue,
+            target_days=target.target_days,
+            share_within=target.share_within,
+            cv_demand=cv_a,
+            cv_capacity=cv_s,
+            time_to_target_weeks=time_to_target_weeks,
         )
-        clear = (
-            float(waitlist.time_to_clear(queue, target_q, demand, cap)) if known else math.nan
+        load, target_q, clear = (
+            derived["load"],
+            derived["target_queue_size"],
+            derived["time_to_clear_weeks"],
         )
         notes: list[str] = []
         if known and math.isinf(clear):
@@ -679,17 +744,7 @@ def now_figures(
                 "capacity_per_week": cap,
                 "activity_per_week": activity,
                 "queue_size": queue,
-                "load": load,
-                "target_queue_size": target_q,
-                "target_capacity_per_week": float(
-                    waitlist.target_capacity(demand, weeks, factor, cv_a, cv_s)
-                ),
-                "relief_capacity_per_week": float(
-                    waitlist.relief_capacity(demand, queue, target_q, time_to_target_weeks)
-                )
-                if queue > target_q
-                else math.nan,
-                "time_to_clear_weeks": clear,
+                **derived,
                 "cv_demand": cv_a,
                 "cv_capacity": cv_s,
                 "completed": n,
@@ -741,6 +796,7 @@ def variation_text(figures: NowFigures, lang: str | None = None) -> str:
 def balance_text(stage_label: str, balance: StageBalance, lang: str | None = None) -> str:
     """One sentence: in balance, or which of the three criteria fail and by how much."""
     lang = check_language(lang)
+    stage_label = stage_label[:1].upper() + stage_label[1:]
     fmt = {
         "stage": stage_label,
         "load": f"{balance.load:.2f}",
