@@ -55,7 +55,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit import __version__, capacity, flow, privacy, spc, waitlist
+from toolkit import __version__, capacity, flow, privacy, spc, unit_now, waitlist
 from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import check_language, t
 from toolkit.io import UnitData, load_unit
@@ -279,101 +279,79 @@ def svg(chart: Any) -> str:
 # --------------------------------------------------------------------------- calculations
 
 
-def _stage_events(refs: pd.DataFrame, stage: str) -> pd.DataFrame:
-    """Arrival and leaving date of each referral at one stage, as :func:`toolkit.flow.weekly_flow` counts them.
-
-    Columns: ``joined``, ``left`` (NaT while waiting). The first stage is
-    left at the first assessment, or on a removal decision (``decided``,
-    else ``closed``, else the day it arrived), or on closing without a visit;
-    the second stage at its start or on closing.
-    """
-    if stage == "first_assessment":
-        removed = refs["decision"].isin(flow.REMOVAL_DECISIONS)
-        removal_day = refs["decided"].fillna(refs["closed"]).fillna(refs["received"])
-        left = refs["first_assessment"].where(
-            refs["first_assessment"].notna(), removal_day.where(removed)
-        )
-        left = left.fillna(refs["closed"])
-        return pd.DataFrame({"joined": refs["received"], "left": left})
-    joined = refs["deep_decision"]
-    left = refs["deep_start"].fillna(refs["closed"])
-    keep = joined.notna()
-    return pd.DataFrame({"joined": joined[keep], "left": left[keep]})
-
-
-def _queue_figures(
+def _now(
     unit: UnitData,
-    weekly: pd.DataFrame,
     profile: TargetProfile,
-    start: pd.Timestamp,
-    end: pd.Timestamp,
+    first: pd.Timestamp,
     time_to_target_weeks: float,
     lang: str,
-) -> pd.DataFrame:
-    """The queue formulas per stage: demand, capacity, load, queue, target queue, capacity needed.
+) -> unit_now.NowFigures:
+    """The unit's now figures (:func:`toolkit.unit_now.now_figures`) with the defaults every surface uses.
 
-    With event data from :func:`toolkit.flow.waiting_list_stats` (NHSRwaitinglist's
-    ``wl_stats``); with counts only, demand and capacity are the mean weekly
-    arrivals and leavers and the variation is taken as random (cv = 1). The
-    factor comes from the profile's share within target:
-    :func:`toolkit.waitlist.factor_for_share_within`.
-
-    Columns: stage, demand_per_week, capacity_per_week, load, queue_size,
-    target_queue_size, target_capacity_per_week, relief_capacity_per_week,
-    time_to_clear_weeks, target_days.
+    The window is the last :data:`toolkit.unit_now.DEFAULT_WINDOW_WEEKS`
+    whole weeks up to the extract date, not before the report period's
+    first week; the variation is :data:`toolkit.unit_now.DEFAULT_VARIATION`.
     """
-    rows = []
-    for stage in _STAGES:
-        target = profile.stages[stage]
-        factor = float(waitlist.factor_for_share_within(target.share_within))
-        target_weeks = target.target_days / 7.0
-        part = weekly[weekly["stage"] == stage]
-        if unit.kind == "events":
-            events = _stage_events(unit.referrals, stage)
-            stats = flow.waiting_list_stats(
-                events,
-                target_wait_days=target.target_days,
-                start=start,
-                end=end,
-                arrival="joined",
-                removal="left",
-                factor=factor,
-                time_to_target_weeks=time_to_target_weeks,
-                lang=lang,
-            )
-            demand, cap = stats.demand_per_week, stats.capacity_per_week
-            queue, target_q = stats.queue_size, stats.target_queue_size
-            cv_a, cv_s = stats.cv_arrival, stats.cv_removal
-        else:
-            weeks = max(len(part), 1)
-            demand = float(part["arrivals"].sum()) / weeks
-            cap = float((part["completions"] + part["removals"]).sum()) / weeks
-            queue = int(part["waiting_end"].iloc[-1]) if len(part) else 0
-            target_q = float(waitlist.target_queue_size(demand, target_weeks, factor))
-            cv_a = cv_s = 1.0
-        load = demand / cap if cap > 0 else (math.inf if demand > 0 else 0.0)
-        need = float(waitlist.target_capacity(demand, target_weeks, factor, cv_a, cv_s))
-        relief = (
-            float(waitlist.relief_capacity(demand, queue, target_q, time_to_target_weeks))
-            if queue > target_q
+    return unit_now.now_figures(
+        unit,
+        profile=profile,
+        period_start=first,
+        time_to_target_weeks=time_to_target_weeks,
+        lang=lang,
+    )
+
+
+#: Columns of the queue-formula table, in the order shown.
+_QUEUE_COLUMNS = (
+    "stage",
+    "demand_per_week",
+    "capacity_per_week",
+    "activity_per_week",
+    "load",
+    "queue_size",
+    "target_queue_size",
+    "target_capacity_per_week",
+    "relief_capacity_per_week",
+    "time_to_clear_weeks",
+)
+
+
+def _queue_table(now: unit_now.NowFigures) -> pd.DataFrame:
+    """The queue formulas per stage from the now figures (columns :data:`_QUEUE_COLUMNS`)."""
+    return now.table[list(_QUEUE_COLUMNS)].copy()
+
+
+def _waits_table(now: unit_now.NowFigures) -> pd.DataFrame:
+    """Waits per stage over the now window, the number waiting and the oldest waiting.
+
+    Columns: stage, completed, mean_wait_days, median_wait_days,
+    p90_wait_days, share_within_target, target_days, target_share,
+    waiting_now, oldest_waiting_days. With counts only the mean wait is
+    Little's law's and the rest NaN.
+    """
+    out = now.table[
+        [
+            "stage",
+            "completed",
+            "mean_wait_days",
+            "median_wait_days",
+            "p90_wait_days",
+            "share_within_target",
+            "target_days",
+            "target_share",
+        ]
+    ].copy()
+    out["waiting_now"] = now.table["queue_size"]
+    oldest = []
+    for stage in out["stage"]:
+        part = now.weekly[now.weekly["stage"].astype(str) == stage] if len(now.weekly) else None
+        oldest.append(
+            float(part["oldest_waiting_days"].iloc[-1])
+            if part is not None and len(part)
             else math.nan
         )
-        clear = float(waitlist.time_to_clear(queue, target_q, demand, cap))
-        rows.append(
-            {
-                "stage": stage,
-                "demand_per_week": demand,
-                "capacity_per_week": cap,
-                "load": load,
-                "queue_size": int(queue),
-                "target_queue_size": target_q,
-                "target_capacity_per_week": need,
-                "relief_capacity_per_week": relief,
-                "time_to_clear_weeks": clear,
-                "target_days": target.target_days,
-            }
-        )
-    return pd.DataFrame(rows)
+    out["oldest_waiting_days"] = oldest
+    return out
 
 
 def _by_stage(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
@@ -383,61 +361,90 @@ def _by_stage(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
     }
 
 
-def _in_balance(queue: pd.DataFrame) -> bool:
-    """In balance: at both stages the queue is at most twice its target queue.
-
-    NHSRwaitinglist's ``wl_stats`` calls a queue above twice its target "too
-    big": it then needs relief capacity, not just capacity to match demand.
-    """
-    return bool((queue["queue_size"] <= 2 * queue["target_queue_size"]).all())
+def _count(x: Any) -> int | None:
+    """A count from the now table as an int (None when it could not be measured)."""
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else int(x)
 
 
-def _stage_waits(
-    unit: UnitData, weekly: pd.DataFrame, profile: TargetProfile, start: pd.Timestamp
-) -> pd.DataFrame:
-    """Waits per stage over the report period.
+def _balance_texts(now: unit_now.NowFigures, lang: str) -> list[str]:
+    """One sentence per stage: in balance, or which criteria fail (or why there is no verdict)."""
+    if not now.ok:
+        return list(now.problems["unit"])
+    return [
+        unit_now.balance_text(t(f"flow.stage.{stage}", lang), b, lang)
+        for stage, b in now.balance.items()
+    ]
 
-    Columns: stage, completed, median_wait_days, p90_wait_days,
-    share_within_target, target_days, target_share, waiting_now,
-    oldest_waiting_days. With event data the completed waits (PVV excluded)
-    come from :func:`toolkit.flow.stage_waits_days` for completions in the
-    period; with counts only, the mean wait by Little's law over the last
-    13 weeks stands in for the median and the rest is NaN.
-    """
-    rows = []
-    for stage in _STAGES:
-        target = profile.stages[stage]
-        part = weekly[weekly["stage"] == stage]
-        waiting = int(part["waiting_end"].iloc[-1]) if len(part) else 0
-        oldest = float(part["oldest_waiting_days"].iloc[-1]) if len(part) else math.nan
-        if unit.kind == "events":
-            refs = unit.referrals
-            done = refs[refs[target.end_column] >= start]
-            waits = flow.stage_waits_days(done, target.start_column, target.end_column)
-            n = len(waits)
-            median = float(waits.median()) if n else math.nan
-            p90 = float(waits.quantile(0.9)) if n else math.nan
-            share = float((waits <= target.target_days).mean()) if n else math.nan
-        else:
-            recent = part.tail(13)
-            n = int(recent["completions"].sum())
-            median = float(recent["mean_wait_days"].mean()) if len(recent) else math.nan
-            p90 = share = math.nan
-            n = int(part["completions"].sum())
-        rows.append(
-            {
-                "stage": stage,
-                "completed": n,
-                "median_wait_days": median,
-                "p90_wait_days": p90,
-                "share_within_target": share,
-                "target_days": target.target_days,
-                "target_share": target.share_within,
-                "waiting_now": waiting,
-                "oldest_waiting_days": oldest,
-            }
+
+def _balance_short(now: unit_now.NowFigures, lang: str) -> str:
+    """The verdict in a few words, for the region table."""
+    if not now.ok:
+        return t("now.balance.short_too_short", lang)
+    if now.in_balance:
+        return t("now.balance.short", lang)
+    reasons = []
+    for stage, b in now.balance.items():
+        if b.failing:
+            names = ", ".join(t(f"now.criterion.{c}", lang) for c in b.failing)
+            reasons.append(f"{t(f'flow.stage.{stage}', lang)}: {names}")
+    return t("now.balance.short_no", lang, reasons="; ".join(reasons))
+
+
+def _queue_html(now: unit_now.NowFigures, opts: Mapping[str, Any]) -> str:
+    """The queue-formula table (one row per stage) as HTML, with the workbook's decimals."""
+    lang = str(opts["lang"])
+    shown = _queue_table(now)
+    shown["stage"] = [t(f"flow.stage.{s}", lang) for s in shown["stage"]]
+    one = {
+        c: (lambda v: _num(v, lang, 1))
+        for c in shown.columns
+        if c.endswith("per_week") or c == "time_to_clear_weeks"
+    }
+    one["load"] = lambda v: _num(v, lang, 2)
+    one["queue_size"] = lambda v: _num(v, lang)
+    one["target_queue_size"] = lambda v: _num(v, lang)
+    one["time_to_clear_weeks"] = lambda v: (
+        t("report.never", lang) if math.isinf(v) else _num(v, lang, 1)
+    )
+    return html_table(
+        shown,
+        labels={c: t(f"report.col.{c}", lang) for c in shown.columns},
+        formats=one,
+        counts=["queue_size"],
+        **opts,
+    )
+
+
+def _now_blocks(section: Section, now: unit_now.NowFigures, opts: Mapping[str, Any]) -> None:
+    """The now figures in a section: window and variation, the table, the verdict, the messages."""
+    lang = str(opts["lang"])
+    section.text(
+        t(
+            "report.now_text",
+            lang,
+            window=unit_now.window_text(now.window, lang),
+            variation=unit_now.variation_text(now, lang),
         )
-    return pd.DataFrame(rows)
+    )
+    if not now.ok:
+        section.text(now.problems["unit"][0])
+        return
+    section.html("table", _queue_html(now, opts))
+    if any(math.isnan(c) for c in now.table["capacity_per_week"]):
+        section.text(t("now.no_staff", lang))
+    for line in _balance_texts(now, lang):
+        section.text(f"- {line}")
+    for stage in _STAGES:
+        for note in now.problems.get(stage, ()):
+            section.text(f"- {t(f'flow.stage.{stage}', lang)}: {note}")
+
+
+def _now_meta(now: unit_now.NowFigures, lang: str) -> tuple[list[str], list[str]]:
+    """The window and the variation, as rows of an "about" table."""
+    return (
+        [t("now.window_label", lang), t("now.variation_label", lang)],
+        [unit_now.window_text(now.window, lang), unit_now.variation_text(now, lang)],
+    )
 
 
 def _capacity_table(unit: UnitData, arrivals_per_week: float, lang: str) -> pd.DataFrame | None:
@@ -804,30 +811,43 @@ def _build_unit_report(
     first_stage = weekly[weekly["stage"] == "first_assessment"]
     arrivals_per_week = float(first_stage["arrivals"].sum()) / max(n_weeks, 1)
 
-    waits = _stage_waits(unit, weekly, profile, first)
-    queue = _queue_figures(unit, weekly, profile, first, end, time_to_target_weeks, lang)
+    now = _now(unit, profile, first, time_to_target_weeks, lang)
+    waits = _waits_table(now)
+    queue = _queue_table(now)
     w = _by_stage(waits)
     q = _by_stage(queue)
+    last = weekly[weekly["period"] == weekly["period"].max()].set_index("stage")
+    waiting = {
+        s: _count(w[s]["waiting_now"]) if now.ok else int(last.loc[s, "waiting_end"])
+        for s in _STAGES
+    }
     report.numbers = {
         "kind": unit.kind,
         "period_start": first.date().isoformat(),
         "period_end": end.date().isoformat(),
+        "window_start": now.window.start.date().isoformat(),
+        "window_end": now.window.end.date().isoformat(),
+        "window_weeks": now.window.weeks,
+        "variation": now.variation,
         "arrived": int(first_stage["arrivals"].sum()),
         "arrivals_per_week": arrivals_per_week,
-        "waiting_first": int(w["first_assessment"]["waiting_now"]),
-        "waiting_deep": int(w["deep_start"]["waiting_now"]),
+        "demand_first": float(q["first_assessment"]["demand_per_week"]),
+        "demand_deep": float(q["deep_start"]["demand_per_week"]),
+        "waiting_first": waiting["first_assessment"],
+        "waiting_deep": waiting["deep_start"],
         "median_wait_first_days": float(w["first_assessment"]["median_wait_days"]),
         "median_wait_deep_days": float(w["deep_start"]["median_wait_days"]),
         "share_within_first": float(w["first_assessment"]["share_within_target"]),
         "share_within_deep": float(w["deep_start"]["share_within_target"]),
         "load_first": float(q["first_assessment"]["load"]),
         "load_deep": float(q["deep_start"]["load"]),
-        "in_balance": _in_balance(queue),
+        "in_balance": now.in_balance,
+        "balance": {stage: b.failing for stage, b in now.balance.items()},
     }
 
     # Summary ---------------------------------------------------------------
     summary = Section("summary", t("report.h.summary", lang))
-    for paragraph in _summary_texts(report.numbers, waits, queue, profile, share, threshold, lang):
+    for paragraph in _summary_texts(report.numbers, now, share, threshold, lang):
         summary.text(paragraph)
     report.sections.append(summary)
 
@@ -837,6 +857,7 @@ def _build_unit_report(
         {
             "item": [
                 t("report.meta.period", lang),
+                *_now_meta(now, lang)[0],
                 t("report.meta.extract_date", lang),
                 t("report.meta.profile", lang),
                 t("report.meta.data", lang),
@@ -845,6 +866,7 @@ def _build_unit_report(
             ],
             "value": [
                 f"{first.date().isoformat()} – {end.date().isoformat()}",
+                *_now_meta(now, lang)[1],
                 unit.extract_date.date().isoformat(),
                 f"{profile.name(lang)} ({profile.id})",
                 t(f"report.kind.{unit.kind}", lang),
@@ -913,41 +935,48 @@ def _build_unit_report(
 
     # Waits per stage --------------------------------------------------------
     waits_section = Section("waits", t("report.h.waits", lang))
-    waits_section.text(t(f"report.waits_text.{unit.kind}", lang))
+    waits_section.text(
+        t(f"report.waits_text.{unit.kind}", lang, window=unit_now.window_text(now.window, lang))
+    )
     shown = waits.copy()
     shown["stage"] = [stage_labels[str(s)] for s in shown["stage"]]
     wait_cols = list(shown.columns)
-    if unit.kind == "counts":
-        shown = shown.rename(columns={"median_wait_days": "mean_wait_days"})
-        wait_cols = list(shown.columns)
-    waits_section.html(
-        "table",
-        html_table(
-            shown,
-            labels={c: t(f"report.col.{c}", lang) for c in wait_cols},
-            formats={
-                "share_within_target": lambda v: _pct(v, lang),
-                "target_share": lambda v: _pct(v, lang),
-                "median_wait_days": lambda v: _num(v, lang),
-                "mean_wait_days": lambda v: _num(v, lang),
-                "p90_wait_days": lambda v: _num(v, lang),
-                "oldest_waiting_days": lambda v: _num(v, lang),
-            },
-            counts=["completed", "waiting_now"],
-            depends={
-                "median_wait_days": "completed",
-                "p90_wait_days": "completed",
-                "share_within_target": "completed",
-                "oldest_waiting_days": "waiting_now",
-            },
-            **opts,
-        ),
-    )
+    for stage in _STAGES:
+        for note in now.problems.get(stage, ()):
+            if note == t("now.no_completions", lang):
+                waits_section.text(f"{stage_labels[stage]}: {note}")
+    if not now.ok:
+        waits_section.text(now.problems["unit"][0])
+    else:
+        waits_section.html(
+            "table",
+            html_table(
+                shown,
+                labels={c: t(f"report.col.{c}", lang) for c in wait_cols},
+                formats={
+                    "share_within_target": lambda v: _pct(v, lang),
+                    "target_share": lambda v: _pct(v, lang),
+                    "median_wait_days": lambda v: _num(v, lang),
+                    "mean_wait_days": lambda v: _num(v, lang),
+                    "p90_wait_days": lambda v: _num(v, lang),
+                    "oldest_waiting_days": lambda v: _num(v, lang),
+                },
+                counts=["completed", "waiting_now"],
+                depends={
+                    "mean_wait_days": "completed",
+                    "median_wait_days": "completed",
+                    "p90_wait_days": "completed",
+                    "share_within_target": "completed",
+                    "oldest_waiting_days": "waiting_now",
+                },
+                **opts,
+            ),
+        )
     report.sections.append(waits_section)
 
     # First visit versus treatment -------------------------------------------
     versus = Section("versus", t("report.h.versus", lang))
-    versus.text(_versus_text(waits, queue, lang))
+    versus.text(_versus_text(waits, queue, now, lang))
     if charts:
         versus.html(
             "svg",
@@ -998,32 +1027,13 @@ def _build_unit_report(
     # Queue formulas ---------------------------------------------------------
     queue_section = Section("queue", t("report.h.queue", lang))
     queue_section.text(t("report.queue_text", lang, weeks=_num(time_to_target_weeks, lang)))
-    shown = queue.drop(columns=["target_days"]).copy()
-    shown["stage"] = [stage_labels[str(s)] for s in shown["stage"]]
-    one = {
-        c: (lambda v: _num(v, lang, 1))
-        for c in shown.columns
-        if c.endswith("per_week") or c in ("target_queue_size", "time_to_clear_weeks")
-    }
-    one["load"] = lambda v: _num(v, lang, 2)
-    one["time_to_clear_weeks"] = lambda v: (
-        t("report.never", lang) if math.isinf(v) else _num(v, lang, 1)
-    )
-    queue_section.html(
-        "table",
-        html_table(
-            shown,
-            labels={c: t(f"report.col.{c}", lang) for c in shown.columns},
-            formats=one,
-            counts=["queue_size"],
-            **opts,
-        ),
-    )
+    _now_blocks(queue_section, now, opts)
     report.sections.append(queue_section)
 
     # Capacity per staff category -------------------------------------------
     cap_section = Section("capacity", t("report.h.capacity", lang))
-    cap = _capacity_table(unit, arrivals_per_week, lang) if unit.kind == "events" else None
+    demand_first = float(q["first_assessment"]["demand_per_week"])
+    cap = _capacity_table(unit, demand_first, lang) if unit.kind == "events" and now.ok else None
     if cap is None:
         cap_section.text(t("report.capacity_none", lang))
     else:
@@ -1031,7 +1041,8 @@ def _build_unit_report(
             t(
                 f"report.capacity_text.{cap.attrs['non_clinical_source']}",
                 lang,
-                per_week=_num(arrivals_per_week, lang, 1),
+                per_week=_num(demand_first, lang, 1),
+                window=unit_now.window_text(now.window, lang),
             )
         )
         cols = [
@@ -1095,17 +1106,15 @@ def _build_unit_report(
 
 def _summary_texts(
     numbers: Mapping[str, Any],
-    waits: pd.DataFrame,
-    queue: pd.DataFrame,
-    profile: TargetProfile,
+    now: unit_now.NowFigures,
     share: bool,
     threshold: int,
     lang: str,
 ) -> list[str]:
     """A few sentences written from the numbers, in ``lang``."""
 
-    def count(n: int) -> str:
-        return f"<{threshold}" if share and 0 < n < threshold else _num(n, lang)
+    def count(n: Any) -> str:
+        return f"<{threshold}" if share and n is not None and 0 < n < threshold else _num(n, lang)
 
     texts = [
         t(
@@ -1115,12 +1124,19 @@ def _summary_texts(
             end=numbers["period_end"],
             arrived=count(numbers["arrived"]),
             per_week=_num(numbers["arrivals_per_week"], lang, 1),
-        )
+        ),
+        t(
+            "report.summary.window",
+            lang,
+            window=unit_now.window_text(now.window, lang),
+            variation=unit_now.variation_text(now, lang),
+        ),
     ]
-    for _, row in waits.iterrows():
+    if not now.ok:
+        return [*texts, now.problems["unit"][0]]
+    for row in now.table.to_dict("records"):
         stage = str(row["stage"])
         label = t(f"flow.stage.{stage}", lang)
-        q = queue[queue["stage"] == stage].iloc[0]
         if not math.isnan(row["share_within_target"]) and not (
             share and 0 < row["completed"] < threshold
         ):
@@ -1135,30 +1151,36 @@ def _summary_texts(
                     target=_pct(row["target_share"], lang),
                 )
             )
-        key = "growing" if q["load"] >= 1 else "shrinking"
+        known = not math.isnan(row["capacity_per_week"])
         texts.append(
             t(
-                f"report.summary.queue_{key}",
+                "report.summary.capacity" if known else "report.summary.capacity_unknown",
                 lang,
                 stage=label,
-                waiting=count(int(row["waiting_now"])),
-                load=_num(q["load"], lang, 2),
-                need=_num(q["target_capacity_per_week"], lang, 1),
-                capacity=_num(q["capacity_per_week"], lang, 1),
+                waiting=count(_count(row["queue_size"])),
+                demand=_num(row["demand_per_week"], lang, 1),
+                capacity=_num(row["capacity_per_week"], lang, 1),
+                activity=_num(row["activity_per_week"], lang, 1),
+                need=_num(row["target_capacity_per_week"], lang, 1),
             )
         )
+        texts.append(unit_now.balance_text(label, now.balance[stage], lang))
     return texts
 
 
-def _versus_text(waits: pd.DataFrame, queue: pd.DataFrame, lang: str) -> str:
+def _versus_text(
+    waits: pd.DataFrame, queue: pd.DataFrame, now: unit_now.NowFigures, lang: str
+) -> str:
     """The first-visit-versus-treatment picture in one paragraph."""
     w = _by_stage(waits)
     q = _by_stage(queue)
+    if not now.ok:
+        return now.problems["unit"][0]
     first_ok = bool(
         w["first_assessment"]["share_within_target"] >= w["first_assessment"]["target_share"]
     )
     deep_ok = bool(w["deep_start"]["share_within_target"] >= w["deep_start"]["target_share"])
-    deep_growing = bool(q["deep_start"]["load"] >= 1)
+    deep_growing = now.balance["deep_start"].growing
     if math.isnan(w["first_assessment"]["share_within_target"]):
         key = "counts"
     elif first_ok and (not deep_ok or deep_growing):
@@ -1176,6 +1198,8 @@ def _versus_text(waits: pd.DataFrame, queue: pd.DataFrame, lang: str) -> str:
         deep=_pct(w["deep_start"]["share_within_target"], lang),
         load_first=_num(q["first_assessment"]["load"], lang, 2),
         load_deep=_num(q["deep_start"]["load"], lang, 2),
+        ratio_first=_num(now.balance["first_assessment"].load, lang, 2),
+        ratio_deep=_num(now.balance["deep_start"].load, lang, 2),
     )
 
 
