@@ -385,7 +385,13 @@ def _balance_short(now: unit_now.NowFigures, lang: str) -> str:
     reasons = []
     for stage, b in now.balance.items():
         if b.failing:
-            names = ", ".join(t(f"now.criterion.{c}", lang) for c in b.failing)
+            names = ", ".join(
+                t(
+                    f"now.criterion.covers_{b.covers}" if c == "covers" else f"now.criterion.{c}",
+                    lang,
+                )
+                for c in b.failing
+            )
             reasons.append(f"{t(f'flow.stage.{stage}', lang)}: {names}")
     return t("now.balance.short_no", lang, reasons="; ".join(reasons))
 
@@ -1263,13 +1269,10 @@ def region_overview(
             start = _parse_date(entry.extra.get("period_start"), "period_start", lang)
             first, end = _period_of(unit, start, lang)
             weekly = flow.weekly_flow(unit, "W", profile=profile, start=first, end=end, lang=lang)
-            waits = _stage_waits(unit, weekly, profile, pd.Timestamp(weekly["period"].min()))
-            queue = _queue_figures(
+            now = _now(
                 unit,
-                weekly,
                 profile,
                 pd.Timestamp(weekly["period"].min()),
-                end,
                 waitlist.DEFAULT_TIME_TO_TARGET_WEEKS,
                 lang,
             )
@@ -1277,22 +1280,21 @@ def region_overview(
             row["error"] = err.message(lang)
             rows.append(row)
             continue
-        w, q = _by_stage(waits), _by_stage(queue)
-        n_weeks = weekly["period"].nunique()
+        w, q = _by_stage(_waits_table(now)), _by_stage(_queue_table(now))
         row.update(
             {
-                "arrivals_per_week": float(
-                    weekly.loc[weekly["stage"] == "first_assessment", "arrivals"].sum()
-                )
-                / n_weeks,
-                "waiting_first": int(w["first_assessment"]["waiting_now"]),
-                "waiting_deep": int(w["deep_start"]["waiting_now"]),
+                "window": unit_now.window_text(now.window, lang),
+                "demand_first": float(q["first_assessment"]["demand_per_week"]),
+                "waiting_first": _count(w["first_assessment"]["waiting_now"]),
+                "waiting_deep": _count(w["deep_start"]["waiting_now"]),
                 "median_wait_first_days": float(w["first_assessment"]["median_wait_days"]),
                 "share_within_first": float(w["first_assessment"]["share_within_target"]),
                 "share_within_deep": float(w["deep_start"]["share_within_target"]),
                 "load_first": float(q["first_assessment"]["load"]),
                 "load_deep": float(q["deep_start"]["load"]),
-                "in_balance": _in_balance(queue),
+                "in_balance": now.in_balance,
+                "balance": _balance_short(now, lang),
+                "balance_failing": {stage: b.failing for stage, b in now.balance.items()},
                 "error": None,
             }
         )
@@ -1329,7 +1331,8 @@ def region_overview(
     measures.text(t("report.region_measures_text", lang))
     cols = [
         "name",
-        "arrivals_per_week",
+        "window",
+        "demand_first",
         "waiting_first",
         "waiting_deep",
         "median_wait_first_days",
@@ -1337,11 +1340,11 @@ def region_overview(
         "share_within_deep",
         "load_first",
         "load_deep",
-        "in_balance",
+        "balance",
     ]
     table = pd.DataFrame([{c: r.get(c) for c in cols} for r in ok], columns=cols)
     fmt = {
-        "arrivals_per_week": lambda v: _num(v, lang, 1),
+        "demand_first": lambda v: _num(v, lang, 1),
         "median_wait_first_days": lambda v: _num(v, lang),
         "share_within_first": lambda v: _pct(v, lang),
         "share_within_deep": lambda v: _pct(v, lang),
