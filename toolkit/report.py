@@ -1761,7 +1761,8 @@ def _build_capacity_plan(
     from toolkit import simulate
 
     weekly, first, end = _weekly_in_period(unit, profile, start, lang)
-    queue = _queue_figures(unit, weekly, profile, first, end, time_to_target_weeks, lang)
+    now = _now(unit, profile, first, time_to_target_weeks, lang)
+    queue = now.table.copy()
     baseline, changed, ratio = _plan_scenarios(
         unit,
         profile,
@@ -1802,6 +1803,10 @@ def _build_capacity_plan(
         "simulated": simulated,
         "capacity_ratio": ratio,
         "weeks": weeks,
+        "window_start": now.window.start.date().isoformat(),
+        "window_end": now.window.end.date().isoformat(),
+        "window_weeks": now.window.weeks,
+        "in_balance": now.in_balance,
         "scenarios": {"baseline": baseline.as_dict(), "with_changes": changed.as_dict()},
     }
     stage_labels = {s: t(f"flow.stage.{s}", lang) for s in _STAGES}
@@ -1847,6 +1852,7 @@ def _build_capacity_plan(
         {
             "item": [
                 t("report.meta.period", lang),
+                *_now_meta(now, lang)[0],
                 t("report.meta.extract_date", lang),
                 t("report.meta.profile", lang),
                 t("report.plan.meta.added_fte", lang),
@@ -1858,6 +1864,7 @@ def _build_capacity_plan(
             ],
             "value": [
                 f"{first.date().isoformat()} – {end.date().isoformat()}",
+                *_now_meta(now, lang)[1],
                 unit.extract_date.date().isoformat(),
                 f"{profile.name(lang)} ({profile.id})",
                 fte_text,
@@ -1884,11 +1891,22 @@ def _build_capacity_plan(
     # Analytic answer ---------------------------------------------------------
     analytic = Section("analytic", t("report.plan.h.analytic", lang))
     analytic.text(t("report.plan.analytic_text", lang, weeks=_num(time_to_target_weeks, lang)))
+    analytic.text(
+        t(
+            "report.now_text",
+            lang,
+            window=unit_now.window_text(now.window, lang),
+            variation=unit_now.variation_text(now, lang),
+        )
+    )
+    if not now.ok:
+        analytic.text(now.problems["unit"][0])
     shown = queue[
         [
             "stage",
             "demand_per_week",
             "capacity_per_week",
+            "activity_per_week",
             "load",
             "queue_size",
             "target_queue_size",
@@ -1907,10 +1925,20 @@ def _build_capacity_plan(
             formats={
                 "load": lambda x: _num(x, lang, 2),
                 "load_after": lambda x: _num(x, lang, 2),
+                "queue_size": lambda x: _num(x, lang),
+                "target_queue_size": lambda x: _num(x, lang),
+                **{
+                    c: (lambda x: _num(x, lang, 1)) for c in shown.columns if c.endswith("per_week")
+                },
             },
             lang=lang,
         ),
     )
+    if any(math.isnan(c) for c in now.table["capacity_per_week"]):
+        analytic.text(t("now.no_staff", lang))
+    if now.ok:
+        for line in _balance_texts(now, lang):
+            analytic.text(f"- {line}")
     report.sections.append(analytic)
 
     # Options and cost ------------------------------------------------------
