@@ -1760,7 +1760,7 @@ def _build_capacity_plan(
 ) -> Report:
     from toolkit import simulate
 
-    weekly, first, end = _weekly_in_period(unit, profile, start, lang)
+    _weekly, first, end = _weekly_in_period(unit, profile, start, lang)
     now = _now(unit, profile, first, time_to_target_weeks, lang)
     queue = now.table.copy()
     baseline, changed, ratio = _plan_scenarios(

@@ -429,7 +429,10 @@ class NowFigures:
 
     def by_stage(self) -> dict[str, dict[str, Any]]:
         """The table as ``{stage: {column: value}}``."""
-        return {str(r["stage"]): dict(r) for r in self.table.to_dict("records")}
+        return {
+            str(r["stage"]): {str(k): v for k, v in r.items()}
+            for r in self.table.to_dict("records")
+        }
 
 
 def _capacity(
