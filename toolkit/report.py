@@ -7,7 +7,9 @@ the calculation modules (:mod:`toolkit.flow`, :mod:`toolkit.waitlist`,
 tables only, so no person-level row reaches a report.
 
 * :func:`unit_report` returns a :class:`Report` for one unit: the situation
-  (DCAQ per week for both stages), waits and share within target per stage,
+  (DCAQ per week for both stages), and, over the now window of
+  :func:`toolkit.unit_now.now_figures` (the same figures as every workbook),
+  waits and share within target per stage,
   first visit versus treatment, SPC charts with their icons, the queue
   formulas, capacity per staff category, data quality, and a short summary
   written from the numbers.
@@ -285,6 +287,8 @@ def _now(
     first: pd.Timestamp,
     time_to_target_weeks: float,
     lang: str,
+    window_weeks: int = unit_now.DEFAULT_WINDOW_WEEKS,
+    variation: str = unit_now.DEFAULT_VARIATION,
 ) -> unit_now.NowFigures:
     """The unit's now figures (:func:`toolkit.unit_now.now_figures`) with the defaults every surface uses.
 
@@ -296,6 +300,8 @@ def _now(
         unit,
         profile=profile,
         period_start=first,
+        window_weeks=window_weeks,
+        variation=variation,
         time_to_target_weeks=time_to_target_weeks,
         lang=lang,
     )
@@ -676,6 +682,8 @@ def unit_report(
     time_to_target_weeks: float = waitlist.DEFAULT_TIME_TO_TARGET_WEEKS,
     charts: bool = True,
     pdsa_log: str | Path | None = None,
+    window_weeks: int = unit_now.DEFAULT_WINDOW_WEEKS,
+    variation: str = unit_now.DEFAULT_VARIATION,
 ) -> Report:
     """Compute every section of one unit's report.
 
@@ -707,6 +715,14 @@ def unit_report(
         are followed on (and on every chart for a cycle of the whole unit),
         and the cycles are listed. A log that cannot be read gives a message
         in the SPC section; the rest of the report is unaffected.
+    window_weeks : int, default 26
+        Whole weeks up to the extract date over which the now figures
+        (demand, capacity, activity, queue formulas, waits, balance) are
+        measured: :func:`toolkit.unit_now.now_figures`. The charts and the
+        SPC section cover the whole report period.
+    variation : {"assumed", "measured"}, default "assumed"
+        Where the variation of the capacity-needed formula comes from
+        (:func:`toolkit.unit_now.now_figures`).
 
     Returns
     -------
@@ -742,6 +758,8 @@ def unit_report(
             charts,
             lang,
             pdsa_log=pdsa_log or None,
+            window_weeks=window_weeks,
+            variation=variation,
         )
     except DataError as err:
         return _error_report(title, err.message(lang), lang)
@@ -808,6 +826,8 @@ def _build_unit_report(
     lang: str,
     *,
     pdsa_log: str | Path | None = None,
+    window_weeks: int = unit_now.DEFAULT_WINDOW_WEEKS,
+    variation: str = unit_now.DEFAULT_VARIATION,
 ) -> Report:
     weekly, first, end = _weekly_in_period(unit, profile, start, lang)
     report = Report(title=title, lang=lang)
@@ -817,7 +837,7 @@ def _build_unit_report(
     first_stage = weekly[weekly["stage"] == "first_assessment"]
     arrivals_per_week = float(first_stage["arrivals"].sum()) / max(n_weeks, 1)
 
-    now = _now(unit, profile, first, time_to_target_weeks, lang)
+    now = _now(unit, profile, first, time_to_target_weeks, lang, window_weeks, variation)
     waits = _waits_table(now)
     queue = _queue_table(now)
     w = _by_stage(waits)
@@ -1623,6 +1643,8 @@ def capacity_plan(
     replications: int = 200,
     seed: int = 1,
     charts: bool = True,
+    window_weeks: int = unit_now.DEFAULT_WINDOW_WEEKS,
+    variation: str = unit_now.DEFAULT_VARIATION,
 ) -> Report:
     """A capacity plan: capacity needed, what each option gives and costs, and the simulated outcome.
 
@@ -1664,6 +1686,8 @@ def capacity_plan(
         Seed of the simulation (the same seed gives the same report).
     charts : bool
         Render the chart (False skips vl-convert, for quick checks).
+    window_weeks, variation : int, str
+        The window and variation of the now figures, as in :func:`unit_report`.
 
     Returns
     -------
@@ -1679,10 +1703,11 @@ def capacity_plan(
 
     Notes
     -----
-    The analytic answer is the queue formulas of :mod:`toolkit.waitlist`
-    (target capacity with variability, relief capacity) on the unit's
-    measured demand and capacity (:func:`toolkit.flow.waiting_list_stats`).
-    The capacity with the changes is the measured capacity times the ratio of
+    The analytic answer is the unit's now figures
+    (:func:`toolkit.unit_now.now_figures`: the queue formulas of
+    :mod:`toolkit.waitlist` on the demand measured over the window and the
+    capacity from staffing), the same as in :func:`unit_report`.
+    The capacity with the changes is the capacity from staffing times the ratio of
     the staff's slots after and before the change
     (:func:`toolkit.simulate.capacity_from_staff`), and at stage 2 also times
     the slots a visit takes before over after (group and digital visits,
@@ -1733,6 +1758,8 @@ def capacity_plan(
             int(seed),
             charts,
             lang,
+            window_weeks=window_weeks,
+            variation=variation,
         )
     except DataError as err:
         return _error_report(title, err.message(lang), lang)
@@ -1757,11 +1784,14 @@ def _build_capacity_plan(
     seed: int,
     charts: bool,
     lang: str,
+    *,
+    window_weeks: int = unit_now.DEFAULT_WINDOW_WEEKS,
+    variation: str = unit_now.DEFAULT_VARIATION,
 ) -> Report:
     from toolkit import simulate
 
     _weekly, first, end = _weekly_in_period(unit, profile, start, lang)
-    now = _now(unit, profile, first, time_to_target_weeks, lang)
+    now = _now(unit, profile, first, time_to_target_weeks, lang, window_weeks, variation)
     queue = now.table.copy()
     baseline, changed, ratio = _plan_scenarios(
         unit,
