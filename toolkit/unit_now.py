@@ -736,7 +736,7 @@ def now_figures(
         )
         notes: list[str] = []
         if known and math.isinf(clear):
-            notes.append(t("now.never_clears", lang, load=f"{load:.2f}"))
+            notes.append(t("now.never_clears", lang, load=_fmt(load, 2, lang)))
         n, mean_w, median_w, p90_w, share = _waits(unit, part, window, target)
         if activity == 0:
             notes.append(t("now.no_completions", lang))
@@ -783,13 +783,23 @@ def now_figures(
     )
 
 
+def _fmt(value: float, digits: int, lang: str) -> str:
+    """A number in a sentence: decimal comma in Swedish, ∞ for infinity, – when unknown."""
+    if math.isnan(value):
+        return "–"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", "\u00a0").replace(".", ",") if lang == "sv" else text
+
+
 def variation_text(figures: NowFigures, lang: str | None = None) -> str:
     """Where the variation of the capacity-needed formula comes from, in one sentence."""
     lang = check_language(lang)
     if figures.variation == "measured" and figures.table["cv_demand"].notna().any():
         cvs = ", ".join(
             t("flow.stage." + str(r["stage"]), lang)
-            + f": {r['cv_demand']:.2f}/{r['cv_capacity']:.2f}"
+            + f": {_fmt(r['cv_demand'], 2, lang)}/{_fmt(r['cv_capacity'], 2, lang)}"
             for r in figures.table.to_dict("records")
         )
         return t("now.variation_measured", lang, window=window_text(figures.window, lang), cvs=cvs)
@@ -802,15 +812,13 @@ def balance_text(stage_label: str, balance: StageBalance, lang: str | None = Non
     stage_label = stage_label[:1].upper() + stage_label[1:]
     fmt = {
         "stage": stage_label,
-        "load": f"{balance.load:.2f}",
-        "low": f"{balance.load_low:.2f}",
-        "high": f"{balance.load_high:.2f}",
-        "growth": f"{balance.growth_per_week:.1f}",
-        "queue": f"{balance.queue_size:.0f}",
-        "target": f"{balance.target_queue_size:.0f}",
+        "load": _fmt(balance.load, 2, lang),
+        "low": _fmt(balance.load_low, 2, lang),
+        "high": _fmt(balance.load_high, 2, lang),
+        "growth": _fmt(balance.growth_per_week, 1, lang),
+        "queue": _fmt(balance.queue_size, 0, lang),
+        "target": _fmt(balance.target_queue_size, 0, lang),
     }
-    if lang == "sv":
-        fmt = {k: v.replace(".", ",") if k != "stage" else v for k, v in fmt.items()}
     if balance.in_balance:
         return t("now.balance.yes", lang, **fmt)
     reasons = []

@@ -292,9 +292,7 @@ class DemandCapacityApp(_App):
         if not fte:
             raise ParameterError("widgets.demand.no_staff", argument="unit", lang=self.lang)
         profile = load_profile(profile_id)
-        now = unit_now.now_figures(
-            unit, profile=profile, period_start=period_start, lang=self.lang
-        )
+        now = unit_now.now_figures(unit, profile=profile, period_start=period_start, lang=self.lang)
         if not now.ok:
             raise ParameterError(
                 "now.too_short",
@@ -604,7 +602,7 @@ class DemandCapacityApp(_App):
         for key, digits, scale, unit in rows:
             cells = "".join(
                 f"<td class='tk-{key.replace('_', '-')}-{short[s]}'>"
-                f"{self._cell(scale * figures[s][key], digits)}{unit}</td>"
+                f"{self._cell(key, scale * figures[s][key], digits)}{unit}</td>"
                 for s in STAGES
             )
             body += f"<tr><td>{_esc(self._t(f'widgets.demand.row.{key}'))}</td>{cells}</tr>"
@@ -627,10 +625,10 @@ class DemandCapacityApp(_App):
         spec = self._chart_spec(base)
         self.chart.spec = {**spec, "datasets": self._chart_data(base, projection, figures)}
 
-    def _cell(self, value: float, digits: int) -> str:
-        """A figure as shown: a number, "never" for an infinite time, a dash when unknown."""
+    def _cell(self, key: str, value: float, digits: int) -> str:
+        """A figure as shown: a number, "never" for an infinite time to clear, ∞, or a dash."""
         if value == float("inf"):
-            return _esc(self._t("widgets.demand.never"))
+            return _esc(self._t("widgets.demand.never")) if key == "time_to_clear" else "∞"
         return format_number(value, self.lang, digits)
 
     def _window_note(self, base: _Baseline) -> str:
