@@ -17,8 +17,7 @@ from toolkit.widgets.base import LiveChart, UnitSource, _App, _esc, format_numbe
 
 #: The two stages, in the order of the pathway (as in the target profiles).
 STAGES: tuple[str, ...] = ("first_assessment", "deep_start")
-#: Weeks over which demand and activity are averaged, and history charted.
-WINDOW_WEEKS = 26
+#: Weeks of history charted (the figures for now use toolkit.unit_now's window).
 HISTORY_WEEKS = 52
 #: Weeks simulated ahead and the number of replications (kept small: one control
 #: change must stay well under 150 ms in the kernel).
@@ -26,8 +25,6 @@ PROJECTION_WEEKS = 52
 REPLICATIONS = 100
 #: Weeks at the end of 6 and of 12 months over which projected waits are averaged.
 SUMMARY_WEEKS = 4
-#: Weeks in which the relief capacity brings the queue to its target.
-TIME_TO_TARGET_WEEKS = 26.0
 #: Days in a week, named where used.
 DAYS_PER_WEEK = 7.0
 
@@ -74,36 +71,35 @@ class DemandCapacityApp(_App):
     treatment) the page shows weekly demand, capacity from staffing with the
     settings, activity and queue (DCAQ), the target queue, the capacity needed
     with variation, the relief capacity, the load, and the queue and waits
-    projected 6 and 12 months ahead. Every number comes from the calculation
-    modules; the page only presents them:
+    projected 6 and 12 months ahead, and whether each stage is in balance.
+    Every number comes from the calculation modules; the page only presents
+    them:
 
-    * demand (arrivals less removals), activity (completions) and the queue:
-      :func:`toolkit.flow.weekly_flow`, means over the last 26 weeks;
-    * capacity: :func:`toolkit.simulate.capacity_from_staff` (the
-      :mod:`toolkit.capacity` chain: staff hours → clinical hours →
-      appointments a week with the unit's visit mix), with the FTE per staff
-      category (``added_fte``) and the administration share
-      (``non_clinical_share``, one share for every category) of the controls.
-      In patients a week:
+    * at the start, every figure for now is the unit report's:
+      :func:`toolkit.unit_now.now_figures` with its defaults (the last 26
+      whole weeks up to the extract date, not before the manifest's period
+      start; variation assumed random), and the page states the window and
+      the variation;
+    * capacity (patients a week, :func:`toolkit.unit_now.patients_per_week`):
 
       .. math::
 
           C_1 = (1 - p)\\, S_1, \\qquad
           C_2 = \\frac{(1 - p)\\, S_2}{c\\,(1 + v)}
 
-      with :math:`S_1` the first-assessment slots and :math:`S_2` the stage 2
-      slots a week (one-to-one equivalents), :math:`p` the no-show share,
-      :math:`c` the slots one stage 2 visit takes with the group and digital
-      shares (:meth:`toolkit.simulate.Scenario.visit_cost`) and :math:`v` the
-      unit's follow-up visits per course (:func:`toolkit.simulate.calibrate`):
-      the courses a week that the stage 2 visits can carry;
-    * target queue, capacity needed, relief capacity and load:
-      :func:`toolkit.waitlist.target_queue_size`,
-      :func:`~toolkit.waitlist.target_capacity` (random arrivals and
-      removals, cv 1), :func:`~toolkit.waitlist.relief_capacity` (26 weeks)
-      and :func:`~toolkit.waitlist.queue_load`, with the factor
-      :func:`~toolkit.waitlist.factor_for_share_within` of the share within
-      target;
+      with :math:`S_1`, :math:`S_2` the staff's slots a week
+      (:func:`toolkit.simulate.capacity_from_staff`), :math:`p` the no-show
+      share, :math:`c` the slots one stage 2 visit takes with the group and
+      digital shares and :math:`v` the follow-up visits per course. The
+      controls change it in proportion: the slots by the ratio of
+      :meth:`_staff_capacity` with the settings (FTE per category, one
+      administration share) to that with the start settings, and the
+      patients by the ratio of :math:`C` with the settings' :math:`p`,
+      :math:`c` to that with the start ones;
+    * target queue, capacity needed, relief capacity (none needed when the
+      queue is at or below target), load and time to clear:
+      :func:`toolkit.unit_now.stage_figures` with the targets of the
+      controls; the verdict: :func:`toolkit.unit_now.stage_balance`;
     * the projection: :func:`toolkit.simulate.run` of the unit's calibrated
       scenario (:func:`toolkit.simulate.calibrate`) with the capacity, no-show,
       group and digital shares and targets of the controls, 100 replications
