@@ -238,3 +238,11 @@ def test_load_of_one_or_more_gives_no_time_to_clear(lang):
     page = app.figures.value
     assert t("widgets.demand.never", lang) in page
     assert t("now.never_clears", lang, load="∞").split("∞")[1][:20] in page
+
+
+def test_share_mode_hides_a_small_queue_in_the_verdict():
+    # privacy rule (toolkit.privacy): counts 1 to threshold − 1 are not shown in shared outputs
+    b = _balance(np.full(26, 1.0), np.full(26, 1.0), 2.0, queue=3.0, target=1.0)
+    shared = unit_now.balance_text("första bedömning", b, "en", hide_below=5)
+    assert "(<5 against 1)" in shared and "(3 against" not in shared
+    assert "(3 against 1)" in unit_now.balance_text("första bedömning", b, "en")

@@ -372,12 +372,19 @@ def _count(x: Any) -> int | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else int(x)
 
 
-def _balance_texts(now: unit_now.NowFigures, lang: str) -> list[str]:
-    """One sentence per stage: in balance, or which criteria fail (or why there is no verdict)."""
+def _balance_texts(
+    now: unit_now.NowFigures, lang: str, share: bool = False, threshold: int = 0
+) -> list[str]:
+    """One sentence per stage: in balance, or which criteria fail (or why there is no verdict).
+
+    In share mode a queue below ``threshold`` is written ``<threshold``.
+    """
     if not now.ok:
         return list(now.problems["unit"])
     return [
-        unit_now.balance_text(t(f"flow.stage.{stage}", lang), b, lang)
+        unit_now.balance_text(
+            t(f"flow.stage.{stage}", lang), b, lang, hide_below=threshold if share else None
+        )
         for stage, b in now.balance.items()
     ]
 
@@ -444,7 +451,7 @@ def _now_blocks(section: Section, now: unit_now.NowFigures, opts: Mapping[str, A
     section.html("table", _queue_html(now, opts))
     if any(math.isnan(c) for c in now.table["capacity_per_week"]):
         section.text(t("now.no_staff", lang))
-    for line in _balance_texts(now, lang):
+    for line in _balance_texts(now, lang, bool(opts["share"]), int(opts["threshold"])):
         section.text(f"- {line}")
     for stage in _STAGES:
         for note in now.problems.get(stage, ()):
@@ -1190,7 +1197,11 @@ def _summary_texts(
                 need=_num(row["target_capacity_per_week"], lang, 1),
             )
         )
-        texts.append(unit_now.balance_text(label, now.balance[stage], lang))
+        texts.append(
+            unit_now.balance_text(
+                label, now.balance[stage], lang, hide_below=threshold if share else None
+            )
+        )
     return texts
 
 

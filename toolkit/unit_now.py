@@ -806,8 +806,18 @@ def variation_text(figures: NowFigures, lang: str | None = None) -> str:
     return t("now.variation_assumed", lang)
 
 
-def balance_text(stage_label: str, balance: StageBalance, lang: str | None = None) -> str:
-    """One sentence: in balance, or which of the three criteria fail and by how much."""
+def balance_text(
+    stage_label: str,
+    balance: StageBalance,
+    lang: str | None = None,
+    *,
+    hide_below: int | None = None,
+) -> str:
+    """One sentence: in balance, or which of the three criteria fail and by how much.
+
+    ``hide_below``: a queue of 1 to ``hide_below`` − 1 patients is written
+    ``<hide_below`` (share mode, as :func:`toolkit.privacy.suppress_small_counts`).
+    """
     lang = check_language(lang)
     stage_label = stage_label[:1].upper() + stage_label[1:]
     fmt = {
@@ -816,7 +826,9 @@ def balance_text(stage_label: str, balance: StageBalance, lang: str | None = Non
         "low": _fmt(balance.load_low, 2, lang),
         "high": _fmt(balance.load_high, 2, lang),
         "growth": _fmt(balance.growth_per_week, 1, lang),
-        "queue": _fmt(balance.queue_size, 0, lang),
+        "queue": f"<{hide_below}"
+        if hide_below is not None and 0 < balance.queue_size < hide_below
+        else _fmt(balance.queue_size, 0, lang),
         "target": _fmt(balance.target_queue_size, 0, lang),
     }
     if balance.in_balance:
