@@ -46,6 +46,7 @@ class _Baseline:
     flow: pd.DataFrame
     now: Any
     period_start: Any
+    series: dict[str, tuple[Any, Any]]
 
 
 def _ratio(new: float, old: float) -> float:
@@ -339,6 +340,14 @@ class DemandCapacityApp(_App):
             flow=history,
             now=now,
             period_start=period_start,
+            series={
+                stage: (
+                    (part["arrivals"] - part["removals"]).to_numpy(dtype=float),
+                    part["completions"].to_numpy(dtype=float),
+                )
+                for stage in STAGES
+                for part in [now.weekly[now.weekly["stage"].astype(str) == stage]]
+            },
         )
         return self._base
 
@@ -543,10 +552,9 @@ class DemandCapacityApp(_App):
                 cv_capacity=row["cv_capacity"],
                 time_to_target_weeks=now.time_to_target_weeks,
             )
-            part = now.weekly[now.weekly["stage"].astype(str) == stage]
             self._balance[stage] = unit_now.stage_balance(
-                demand=(part["arrivals"] - part["removals"]).to_numpy(dtype=float),
-                activity=part["completions"].to_numpy(dtype=float),
+                demand=base.series[stage][0],
+                activity=base.series[stage][1],
                 capacity_per_week=capacity,
                 queue_size=row["queue_size"],
                 target_queue_size=derived["target_queue_size"],
