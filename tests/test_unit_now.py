@@ -246,3 +246,24 @@ def test_share_mode_hides_a_small_queue_in_the_verdict():
     shared = unit_now.balance_text("första bedömning", b, "en", hide_below=5)
     assert "(<5 against 1)" in shared and "(3 against" not in shared
     assert "(3 against 1)" in unit_now.balance_text("första bedömning", b, "en")
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_measured_variation_is_stated_and_used_in_the_capacity_needed(lang):
+    unit = load_unit(_sample_path("liten"), extract_date="2024-12-29")
+    assumed = unit_now.now_figures(unit, lang=lang)
+    measured = unit_now.now_figures(unit, variation="measured", lang=lang)
+    assert unit_now.variation_text(assumed, lang) == t("now.variation_assumed", lang)
+    said = unit_now.variation_text(measured, lang)
+    assert said.startswith(t("now.variation_measured", lang, window="", cvs="").split()[0])
+    assert unit_now.window_text(measured.window, lang) in said
+    for row in measured.table.to_dict("records"):
+        # Kingman/Marchal as in NHSRwaitinglist: demand + (cv_a² + cv_s²) / 2 × factor / T
+        factor = -math.log(1 - row["target_share"])
+        weeks = row["target_days"] / 7
+        expected = (
+            row["demand_per_week"]
+            + (row["cv_demand"] ** 2 + row["cv_capacity"] ** 2) / 2 * factor / weeks
+        )
+        assert row["target_capacity_per_week"] == pytest.approx(expected)
+    assert (assumed.table[["cv_demand", "cv_capacity"]] == 1.0).all().all()
