@@ -9,8 +9,9 @@ functions of toolkit.flow (demand, activity, queue), toolkit.simulate
 calibrate, run and summary for the projection) and toolkit.waitlist (target
 queue, capacity needed, relief capacity, load), which have their own tests
 against published examples. The page's stage capacities in patients a week
-are the definitions written in DemandCapacityApp's docstring:
-C1 = (1 − p) S1 and C2 = (1 − p) S2 / (c (1 + v)).
+are the definitions written in toolkit.unit_now and DemandCapacityApp's docstring:
+C1 = (1 − p) S1 and C2 = (1 − p) S2 / (c (1 + v)), over the last 26 whole weeks
+(docs/balance.md), changed by the controls in proportion.
 
 A good upload (the small sample unit written as one Excel workbook, sheets
 named as in templates/unit_data_template.xlsx) switches the page to that unit;
@@ -49,6 +50,7 @@ FIGURES = [
     ("target_queue", 0, 1.0, ""),
     ("capacity_needed", 1, 1.0, ""),
     ("relief", 1, 1.0, ""),
+    ("time_to_clear", 1, 1.0, ""),
     ("queue_6", 0, 1.0, ""),
     ("queue_12", 0, 1.0, ""),
     ("wait_6", 0, 1.0, ""),
@@ -96,52 +98,94 @@ def _start_settings(unit: Any, profile_id: str) -> dict[str, Any]:
     }
 
 
+def _window(unit: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The last 26 whole weeks (Monday–Sunday) up to the extract date (docs/balance.md)."""
+    last = pd.Timestamp(unit.extract_date).normalize()
+    end = last - pd.Timedelta(days=(last.weekday() + 1) % 7)
+    return end - pd.Timedelta(days=7 * 26 - 1), end
+
+
+def _carried(slots: dict[str, float], sc: Any, dna: float) -> dict[str, float]:
+    """Patients a week the slots carry: C1 = (1 − p) S1, C2 = (1 − p) S2 / (c (1 + v))."""
+    return {
+        "first_assessment": (1 - dna) * slots["first_assessment"],
+        "deep_start": (1 - dna)
+        * slots["deep_start"]
+        / (sc.visit_cost() * (1 + sc.follow_up_visits_per_course)),
+    }
+
+
 def _expected(unit: Any, settings: dict[str, Any]) -> dict[str, dict[str, float]]:
-    """Every figure of the page, from the calculation modules."""
-    start_fte = _start_settings(unit, settings["profile"])["fte"]
-    added = {k: v - start_fte[k] for k, v in settings["fte"].items() if v != start_fte[k]}
-    staff = simulate.capacity_from_staff(
+    """Every figure of the page, from the calculation modules.
+
+    The page starts from the unit's figures for now (the unit report's): capacity
+    from the staff table with the time-use study's non-clinical shares, and the
+    no-show, group and digital shares measured over the window. The controls
+    change it by the ratio of the staff's slots with the settings to those at
+    the start settings, and the ratio of the patients those slots carry.
+    """
+    start = _start_settings(unit, settings["profile"])
+    added = {k: v - start["fte"][k] for k, v in settings["fte"].items() if v != start["fte"][k]}
+    measured = simulate.calibrate(unit, window_weeks=26, profile=settings["profile"])
+    own = simulate.capacity_from_staff(unit)  # the staff in post, time-use shares
+    now_slots = {"first_assessment": own.first_per_week, "deep_start": own.deep_per_week}
+    now_capacity = _carried(now_slots, measured, measured.dna_rate)
+    at_start = simulate.capacity_from_staff(unit, non_clinical_share=start["admin"])
+    with_settings = simulate.capacity_from_staff(
         unit, added_fte=added or None, non_clinical_share=settings["admin"]
     )
-    scenario = simulate.calibrate(unit, window_weeks=26, profile=settings["profile"]).replace(
-        capacity_first_per_week=staff.first_per_week,
-        capacity_deep_per_week=staff.deep_per_week,
+    slots = {
+        "first_assessment": now_slots["first_assessment"]
+        * with_settings.first_per_week
+        / at_start.first_per_week,
+        "deep_start": now_slots["deep_start"]
+        * with_settings.deep_per_week
+        / at_start.deep_per_week,
+    }
+    scenario = measured.replace(
+        capacity_first_per_week=slots["first_assessment"],
+        capacity_deep_per_week=slots["deep_start"],
         dna_rate=settings["dna"],
         share_group=settings["group"],
         share_digital=settings["digital"],
         target_days_first=float(settings["target_days"]["first_assessment"]),
         target_days_deep=float(settings["target_days"]["deep_start"]),
     )
-    kept = 1 - settings["dna"]
-    capacity_per_week = {
-        "first_assessment": kept * staff.first_per_week,
-        "deep_start": kept
-        * staff.deep_per_week
-        / (scenario.visit_cost() * (1 + scenario.follow_up_visits_per_course)),
-    }
+    before = measured.replace(
+        dna_rate=start["dna"], share_group=start["group"], share_digital=start["digital"]
+    )
+    carried = _carried(slots, scenario, settings["dna"])
+    carried0 = _carried(now_slots, before, start["dna"])
+    capacity_per_week = {s: now_capacity[s] * carried[s] / carried0[s] for s in STAGES}
     run = simulate.run(scenario, weeks=52, replications=100, seed=1)
     run = run[run["need_class"].astype(str) == "all"]
     at_6 = simulate.summary(run[run["week"] <= 26], last_weeks=4).set_index("stage")
     at_12 = simulate.summary(run, last_weeks=4).set_index("stage")
-    flow = weekly_flow(unit, "W")
+    first, last = _window(unit)
+    flow = weekly_flow(unit, "W", start=first, end=last)
     out = {}
     for stage in STAGES:
         part = flow[flow["stage"].astype(str) == stage]
-        recent = part.tail(26)
-        demand = float((recent["arrivals"] - recent["removals"]).mean())
+        assert len(part) == 26
+        demand = float((part["arrivals"] - part["removals"]).mean())
         queue = float(part["waiting_end"].iloc[-1])
         weeks = settings["target_days"][stage] / 7
         factor = waitlist.factor_for_share_within(settings["share_within"][stage])
         target = float(waitlist.target_queue_size(demand, weeks, factor))
+        cap = capacity_per_week[stage]
         out[stage] = {
             "demand": demand,
-            "capacity": capacity_per_week[stage],
-            "activity": float(recent["completions"].mean()),
+            "capacity": cap,
+            "activity": float(part["completions"].mean()),
             "queue": queue,
-            "load": float(waitlist.queue_load(demand, capacity_per_week[stage])),
+            "load": float(waitlist.queue_load(demand, cap)),
             "target_queue": target,
             "capacity_needed": float(waitlist.target_capacity(demand, weeks, factor)),
-            "relief": float(waitlist.relief_capacity(demand, queue, target, 26)),
+            # no relief is needed when the queue is at or below its target
+            "relief": float(waitlist.relief_capacity(demand, queue, target, 26))
+            if queue > target
+            else float("nan"),
+            "time_to_clear": float(waitlist.time_to_clear(queue, target, demand, cap)),
             "queue_6": float(at_6.loc[stage, "queue_end"]),
             "queue_12": float(at_12.loc[stage, "queue_end"]),
             "wait_6": 7 * float(at_6.loc[stage, "wait_mean_weeks"]),
@@ -152,11 +196,17 @@ def _expected(unit: Any, settings: dict[str, Any]) -> dict[str, dict[str, float]
 
 
 def _check(book: Any, expected: dict[str, dict[str, float]], lang: str = "sv", only=None) -> None:
+    from toolkit.i18n import t
+
     for stage, short in STAGES.items():
         for key, digits, scale, suffix in FIGURES:
             if only is not None and key not in only:
                 continue
-            text = format_number(scale * expected[stage][key], lang, digits) + suffix
+            value = scale * expected[stage][key]
+            if value == float("inf"):
+                text = t("widgets.demand.never", lang) if key == "time_to_clear" else "∞"
+            else:
+                text = format_number(value, lang, digits) + suffix
             book.expect_text(f".tk-{key.replace('_', '-')}-{short}", text)
 
 

@@ -7,7 +7,9 @@ the calculation modules (:mod:`toolkit.flow`, :mod:`toolkit.waitlist`,
 tables only, so no person-level row reaches a report.
 
 * :func:`unit_report` returns a :class:`Report` for one unit: the situation
-  (DCAQ per week for both stages), waits and share within target per stage,
+  (DCAQ per week for both stages), and, over the now window of
+  :func:`toolkit.unit_now.now_figures` (the same figures as every workbook),
+  waits and share within target per stage,
   first visit versus treatment, SPC charts with their icons, the queue
   formulas, capacity per staff category, data quality, and a short summary
   written from the numbers.
@@ -55,7 +57,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit import __version__, capacity, flow, privacy, spc, waitlist
+from toolkit import __version__, capacity, flow, privacy, spc, unit_now, waitlist
 from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import check_language, t
 from toolkit.io import UnitData, load_unit
@@ -279,101 +281,83 @@ def svg(chart: Any) -> str:
 # --------------------------------------------------------------------------- calculations
 
 
-def _stage_events(refs: pd.DataFrame, stage: str) -> pd.DataFrame:
-    """Arrival and leaving date of each referral at one stage, as :func:`toolkit.flow.weekly_flow` counts them.
-
-    Columns: ``joined``, ``left`` (NaT while waiting). The first stage is
-    left at the first assessment, or on a removal decision (``decided``,
-    else ``closed``, else the day it arrived), or on closing without a visit;
-    the second stage at its start or on closing.
-    """
-    if stage == "first_assessment":
-        removed = refs["decision"].isin(flow.REMOVAL_DECISIONS)
-        removal_day = refs["decided"].fillna(refs["closed"]).fillna(refs["received"])
-        left = refs["first_assessment"].where(
-            refs["first_assessment"].notna(), removal_day.where(removed)
-        )
-        left = left.fillna(refs["closed"])
-        return pd.DataFrame({"joined": refs["received"], "left": left})
-    joined = refs["deep_decision"]
-    left = refs["deep_start"].fillna(refs["closed"])
-    keep = joined.notna()
-    return pd.DataFrame({"joined": joined[keep], "left": left[keep]})
-
-
-def _queue_figures(
+def _now(
     unit: UnitData,
-    weekly: pd.DataFrame,
     profile: TargetProfile,
-    start: pd.Timestamp,
-    end: pd.Timestamp,
+    first: pd.Timestamp,
     time_to_target_weeks: float,
     lang: str,
-) -> pd.DataFrame:
-    """The queue formulas per stage: demand, capacity, load, queue, target queue, capacity needed.
+    window_weeks: int = unit_now.DEFAULT_WINDOW_WEEKS,
+    variation: str = unit_now.DEFAULT_VARIATION,
+) -> unit_now.NowFigures:
+    """The unit's now figures (:func:`toolkit.unit_now.now_figures`) with the defaults every surface uses.
 
-    With event data from :func:`toolkit.flow.waiting_list_stats` (NHSRwaitinglist's
-    ``wl_stats``); with counts only, demand and capacity are the mean weekly
-    arrivals and leavers and the variation is taken as random (cv = 1). The
-    factor comes from the profile's share within target:
-    :func:`toolkit.waitlist.factor_for_share_within`.
-
-    Columns: stage, demand_per_week, capacity_per_week, load, queue_size,
-    target_queue_size, target_capacity_per_week, relief_capacity_per_week,
-    time_to_clear_weeks, target_days.
+    The window is the last :data:`toolkit.unit_now.DEFAULT_WINDOW_WEEKS`
+    whole weeks up to the extract date, not before the report period's
+    first week; the variation is :data:`toolkit.unit_now.DEFAULT_VARIATION`.
     """
-    rows = []
-    for stage in _STAGES:
-        target = profile.stages[stage]
-        factor = float(waitlist.factor_for_share_within(target.share_within))
-        target_weeks = target.target_days / 7.0
-        part = weekly[weekly["stage"] == stage]
-        if unit.kind == "events":
-            events = _stage_events(unit.referrals, stage)
-            stats = flow.waiting_list_stats(
-                events,
-                target_wait_days=target.target_days,
-                start=start,
-                end=end,
-                arrival="joined",
-                removal="left",
-                factor=factor,
-                time_to_target_weeks=time_to_target_weeks,
-                lang=lang,
-            )
-            demand, cap = stats.demand_per_week, stats.capacity_per_week
-            queue, target_q = stats.queue_size, stats.target_queue_size
-            cv_a, cv_s = stats.cv_arrival, stats.cv_removal
-        else:
-            weeks = max(len(part), 1)
-            demand = float(part["arrivals"].sum()) / weeks
-            cap = float((part["completions"] + part["removals"]).sum()) / weeks
-            queue = int(part["waiting_end"].iloc[-1]) if len(part) else 0
-            target_q = float(waitlist.target_queue_size(demand, target_weeks, factor))
-            cv_a = cv_s = 1.0
-        load = demand / cap if cap > 0 else (math.inf if demand > 0 else 0.0)
-        need = float(waitlist.target_capacity(demand, target_weeks, factor, cv_a, cv_s))
-        relief = (
-            float(waitlist.relief_capacity(demand, queue, target_q, time_to_target_weeks))
-            if queue > target_q
+    return unit_now.now_figures(
+        unit,
+        profile=profile,
+        period_start=first,
+        window_weeks=window_weeks,
+        variation=variation,
+        time_to_target_weeks=time_to_target_weeks,
+        lang=lang,
+    )
+
+
+#: Columns of the queue-formula table, in the order shown.
+_QUEUE_COLUMNS = (
+    "stage",
+    "demand_per_week",
+    "capacity_per_week",
+    "activity_per_week",
+    "load",
+    "queue_size",
+    "target_queue_size",
+    "target_capacity_per_week",
+    "relief_capacity_per_week",
+    "time_to_clear_weeks",
+)
+
+
+def _queue_table(now: unit_now.NowFigures) -> pd.DataFrame:
+    """The queue formulas per stage from the now figures (columns :data:`_QUEUE_COLUMNS`)."""
+    return now.table[list(_QUEUE_COLUMNS)].copy()
+
+
+def _waits_table(now: unit_now.NowFigures) -> pd.DataFrame:
+    """Waits per stage over the now window, the number waiting and the oldest waiting.
+
+    Columns: stage, completed, mean_wait_days, median_wait_days,
+    p90_wait_days, share_within_target, target_days, target_share,
+    waiting_now, oldest_waiting_days. With counts only the mean wait is
+    Little's law's and the rest NaN.
+    """
+    out = now.table[
+        [
+            "stage",
+            "completed",
+            "mean_wait_days",
+            "median_wait_days",
+            "p90_wait_days",
+            "share_within_target",
+            "target_days",
+            "target_share",
+        ]
+    ].copy()
+    out["waiting_now"] = now.table["queue_size"]
+    oldest = []
+    for stage in out["stage"]:
+        part = now.weekly[now.weekly["stage"].astype(str) == stage] if len(now.weekly) else None
+        oldest.append(
+            float(part["oldest_waiting_days"].iloc[-1])
+            if part is not None and len(part)
             else math.nan
         )
-        clear = float(waitlist.time_to_clear(queue, target_q, demand, cap))
-        rows.append(
-            {
-                "stage": stage,
-                "demand_per_week": demand,
-                "capacity_per_week": cap,
-                "load": load,
-                "queue_size": int(queue),
-                "target_queue_size": target_q,
-                "target_capacity_per_week": need,
-                "relief_capacity_per_week": relief,
-                "time_to_clear_weeks": clear,
-                "target_days": target.target_days,
-            }
-        )
-    return pd.DataFrame(rows)
+    out["oldest_waiting_days"] = oldest
+    return out
 
 
 def _by_stage(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
@@ -383,61 +367,103 @@ def _by_stage(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
     }
 
 
-def _in_balance(queue: pd.DataFrame) -> bool:
-    """In balance: at both stages the queue is at most twice its target queue.
+def _count(x: Any) -> int | None:
+    """A count from the now table as an int (None when it could not be measured)."""
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else int(x)
 
-    NHSRwaitinglist's ``wl_stats`` calls a queue above twice its target "too
-    big": it then needs relief capacity, not just capacity to match demand.
+
+def _balance_texts(
+    now: unit_now.NowFigures, lang: str, share: bool = False, threshold: int = 0
+) -> list[str]:
+    """One sentence per stage: in balance, or which criteria fail (or why there is no verdict).
+
+    In share mode a queue below ``threshold`` is written ``<threshold``.
     """
-    return bool((queue["queue_size"] <= 2 * queue["target_queue_size"]).all())
-
-
-def _stage_waits(
-    unit: UnitData, weekly: pd.DataFrame, profile: TargetProfile, start: pd.Timestamp
-) -> pd.DataFrame:
-    """Waits per stage over the report period.
-
-    Columns: stage, completed, median_wait_days, p90_wait_days,
-    share_within_target, target_days, target_share, waiting_now,
-    oldest_waiting_days. With event data the completed waits (PVV excluded)
-    come from :func:`toolkit.flow.stage_waits_days` for completions in the
-    period; with counts only, the mean wait by Little's law over the last
-    13 weeks stands in for the median and the rest is NaN.
-    """
-    rows = []
-    for stage in _STAGES:
-        target = profile.stages[stage]
-        part = weekly[weekly["stage"] == stage]
-        waiting = int(part["waiting_end"].iloc[-1]) if len(part) else 0
-        oldest = float(part["oldest_waiting_days"].iloc[-1]) if len(part) else math.nan
-        if unit.kind == "events":
-            refs = unit.referrals
-            done = refs[refs[target.end_column] >= start]
-            waits = flow.stage_waits_days(done, target.start_column, target.end_column)
-            n = len(waits)
-            median = float(waits.median()) if n else math.nan
-            p90 = float(waits.quantile(0.9)) if n else math.nan
-            share = float((waits <= target.target_days).mean()) if n else math.nan
-        else:
-            recent = part.tail(13)
-            n = int(recent["completions"].sum())
-            median = float(recent["mean_wait_days"].mean()) if len(recent) else math.nan
-            p90 = share = math.nan
-            n = int(part["completions"].sum())
-        rows.append(
-            {
-                "stage": stage,
-                "completed": n,
-                "median_wait_days": median,
-                "p90_wait_days": p90,
-                "share_within_target": share,
-                "target_days": target.target_days,
-                "target_share": target.share_within,
-                "waiting_now": waiting,
-                "oldest_waiting_days": oldest,
-            }
+    if not now.ok:
+        return list(now.problems["unit"])
+    return [
+        unit_now.balance_text(
+            t(f"flow.stage.{stage}", lang), b, lang, hide_below=threshold if share else None
         )
-    return pd.DataFrame(rows)
+        for stage, b in now.balance.items()
+    ]
+
+
+def _balance_short(now: unit_now.NowFigures, lang: str) -> str:
+    """The verdict in a few words, for the region table."""
+    if not now.ok:
+        return t("now.balance.short_too_short", lang)
+    if now.in_balance:
+        return t("now.balance.short", lang)
+    reasons = []
+    for stage, b in now.balance.items():
+        if b.failing:
+            names = ", ".join(
+                t(
+                    f"now.criterion.covers_{b.covers}" if c == "covers" else f"now.criterion.{c}",
+                    lang,
+                )
+                for c in b.failing
+            )
+            reasons.append(f"{t(f'flow.stage.{stage}', lang)}: {names}")
+    return t("now.balance.short_no", lang, reasons="; ".join(reasons))
+
+
+def _queue_html(now: unit_now.NowFigures, opts: Mapping[str, Any]) -> str:
+    """The queue-formula table (one row per stage) as HTML, with the workbook's decimals."""
+    lang = str(opts["lang"])
+    shown = _queue_table(now)
+    shown["stage"] = [t(f"flow.stage.{s}", lang) for s in shown["stage"]]
+    one = {
+        c: (lambda v: _num(v, lang, 1))
+        for c in shown.columns
+        if c.endswith("per_week") or c == "time_to_clear_weeks"
+    }
+    one["load"] = lambda v: _num(v, lang, 2)
+    one["queue_size"] = lambda v: _num(v, lang)
+    one["target_queue_size"] = lambda v: _num(v, lang)
+    one["time_to_clear_weeks"] = lambda v: (
+        t("report.never", lang) if math.isinf(v) else _num(v, lang, 1)
+    )
+    return html_table(
+        shown,
+        labels={c: t(f"report.col.{c}", lang) for c in shown.columns},
+        formats=one,
+        counts=["queue_size"],
+        **opts,
+    )
+
+
+def _now_blocks(section: Section, now: unit_now.NowFigures, opts: Mapping[str, Any]) -> None:
+    """The now figures in a section: window and variation, the table, the verdict, the messages."""
+    lang = str(opts["lang"])
+    section.text(
+        t(
+            "report.now_text",
+            lang,
+            window=unit_now.window_text(now.window, lang),
+            variation=unit_now.variation_text(now, lang),
+        )
+    )
+    if not now.ok:
+        section.text(now.problems["unit"][0])
+        return
+    section.html("table", _queue_html(now, opts))
+    if any(math.isnan(c) for c in now.table["capacity_per_week"]):
+        section.text(t("now.no_staff", lang))
+    for line in _balance_texts(now, lang, bool(opts["share"]), int(opts["threshold"])):
+        section.text(f"- {line}")
+    for stage in _STAGES:
+        for note in now.problems.get(stage, ()):
+            section.text(f"- {t(f'flow.stage.{stage}', lang)}: {note}")
+
+
+def _now_meta(now: unit_now.NowFigures, lang: str) -> tuple[list[str], list[str]]:
+    """The window and the variation, as rows of an "about" table."""
+    return (
+        [t("now.window_label", lang), t("now.variation_label", lang)],
+        [unit_now.window_text(now.window, lang), unit_now.variation_text(now, lang)],
+    )
 
 
 def _capacity_table(unit: UnitData, arrivals_per_week: float, lang: str) -> pd.DataFrame | None:
@@ -663,6 +689,8 @@ def unit_report(
     time_to_target_weeks: float = waitlist.DEFAULT_TIME_TO_TARGET_WEEKS,
     charts: bool = True,
     pdsa_log: str | Path | None = None,
+    window_weeks: int = unit_now.DEFAULT_WINDOW_WEEKS,
+    variation: str = unit_now.DEFAULT_VARIATION,
 ) -> Report:
     """Compute every section of one unit's report.
 
@@ -694,6 +722,14 @@ def unit_report(
         are followed on (and on every chart for a cycle of the whole unit),
         and the cycles are listed. A log that cannot be read gives a message
         in the SPC section; the rest of the report is unaffected.
+    window_weeks : int, default 26
+        Whole weeks up to the extract date over which the now figures
+        (demand, capacity, activity, queue formulas, waits, balance) are
+        measured: :func:`toolkit.unit_now.now_figures`. The charts and the
+        SPC section cover the whole report period.
+    variation : {"assumed", "measured"}, default "assumed"
+        Where the variation of the capacity-needed formula comes from
+        (:func:`toolkit.unit_now.now_figures`).
 
     Returns
     -------
@@ -729,6 +765,8 @@ def unit_report(
             charts,
             lang,
             pdsa_log=pdsa_log or None,
+            window_weeks=window_weeks,
+            variation=variation,
         )
     except DataError as err:
         return _error_report(title, err.message(lang), lang)
@@ -795,6 +833,8 @@ def _build_unit_report(
     lang: str,
     *,
     pdsa_log: str | Path | None = None,
+    window_weeks: int = unit_now.DEFAULT_WINDOW_WEEKS,
+    variation: str = unit_now.DEFAULT_VARIATION,
 ) -> Report:
     weekly, first, end = _weekly_in_period(unit, profile, start, lang)
     report = Report(title=title, lang=lang)
@@ -804,30 +844,43 @@ def _build_unit_report(
     first_stage = weekly[weekly["stage"] == "first_assessment"]
     arrivals_per_week = float(first_stage["arrivals"].sum()) / max(n_weeks, 1)
 
-    waits = _stage_waits(unit, weekly, profile, first)
-    queue = _queue_figures(unit, weekly, profile, first, end, time_to_target_weeks, lang)
+    now = _now(unit, profile, first, time_to_target_weeks, lang, window_weeks, variation)
+    waits = _waits_table(now)
+    queue = _queue_table(now)
     w = _by_stage(waits)
     q = _by_stage(queue)
+    last = weekly[weekly["period"] == weekly["period"].max()].set_index("stage")
+    waiting = {
+        s: _count(w[s]["waiting_now"]) if now.ok else int(last.loc[s, "waiting_end"])
+        for s in _STAGES
+    }
     report.numbers = {
         "kind": unit.kind,
         "period_start": first.date().isoformat(),
         "period_end": end.date().isoformat(),
+        "window_start": now.window.start.date().isoformat(),
+        "window_end": now.window.end.date().isoformat(),
+        "window_weeks": now.window.weeks,
+        "variation": now.variation,
         "arrived": int(first_stage["arrivals"].sum()),
         "arrivals_per_week": arrivals_per_week,
-        "waiting_first": int(w["first_assessment"]["waiting_now"]),
-        "waiting_deep": int(w["deep_start"]["waiting_now"]),
+        "demand_first": float(q["first_assessment"]["demand_per_week"]),
+        "demand_deep": float(q["deep_start"]["demand_per_week"]),
+        "waiting_first": waiting["first_assessment"],
+        "waiting_deep": waiting["deep_start"],
         "median_wait_first_days": float(w["first_assessment"]["median_wait_days"]),
         "median_wait_deep_days": float(w["deep_start"]["median_wait_days"]),
         "share_within_first": float(w["first_assessment"]["share_within_target"]),
         "share_within_deep": float(w["deep_start"]["share_within_target"]),
         "load_first": float(q["first_assessment"]["load"]),
         "load_deep": float(q["deep_start"]["load"]),
-        "in_balance": _in_balance(queue),
+        "in_balance": now.in_balance,
+        "balance": {stage: b.failing for stage, b in now.balance.items()},
     }
 
     # Summary ---------------------------------------------------------------
     summary = Section("summary", t("report.h.summary", lang))
-    for paragraph in _summary_texts(report.numbers, waits, queue, profile, share, threshold, lang):
+    for paragraph in _summary_texts(report.numbers, now, share, threshold, lang):
         summary.text(paragraph)
     report.sections.append(summary)
 
@@ -837,6 +890,7 @@ def _build_unit_report(
         {
             "item": [
                 t("report.meta.period", lang),
+                *_now_meta(now, lang)[0],
                 t("report.meta.extract_date", lang),
                 t("report.meta.profile", lang),
                 t("report.meta.data", lang),
@@ -845,6 +899,7 @@ def _build_unit_report(
             ],
             "value": [
                 f"{first.date().isoformat()} – {end.date().isoformat()}",
+                *_now_meta(now, lang)[1],
                 unit.extract_date.date().isoformat(),
                 f"{profile.name(lang)} ({profile.id})",
                 t(f"report.kind.{unit.kind}", lang),
@@ -913,41 +968,48 @@ def _build_unit_report(
 
     # Waits per stage --------------------------------------------------------
     waits_section = Section("waits", t("report.h.waits", lang))
-    waits_section.text(t(f"report.waits_text.{unit.kind}", lang))
+    waits_section.text(
+        t(f"report.waits_text.{unit.kind}", lang, window=unit_now.window_text(now.window, lang))
+    )
     shown = waits.copy()
     shown["stage"] = [stage_labels[str(s)] for s in shown["stage"]]
     wait_cols = list(shown.columns)
-    if unit.kind == "counts":
-        shown = shown.rename(columns={"median_wait_days": "mean_wait_days"})
-        wait_cols = list(shown.columns)
-    waits_section.html(
-        "table",
-        html_table(
-            shown,
-            labels={c: t(f"report.col.{c}", lang) for c in wait_cols},
-            formats={
-                "share_within_target": lambda v: _pct(v, lang),
-                "target_share": lambda v: _pct(v, lang),
-                "median_wait_days": lambda v: _num(v, lang),
-                "mean_wait_days": lambda v: _num(v, lang),
-                "p90_wait_days": lambda v: _num(v, lang),
-                "oldest_waiting_days": lambda v: _num(v, lang),
-            },
-            counts=["completed", "waiting_now"],
-            depends={
-                "median_wait_days": "completed",
-                "p90_wait_days": "completed",
-                "share_within_target": "completed",
-                "oldest_waiting_days": "waiting_now",
-            },
-            **opts,
-        ),
-    )
+    for stage in _STAGES:
+        for note in now.problems.get(stage, ()):
+            if note == t("now.no_completions", lang):
+                waits_section.text(f"{stage_labels[stage]}: {note}")
+    if not now.ok:
+        waits_section.text(now.problems["unit"][0])
+    else:
+        waits_section.html(
+            "table",
+            html_table(
+                shown,
+                labels={c: t(f"report.col.{c}", lang) for c in wait_cols},
+                formats={
+                    "share_within_target": lambda v: _pct(v, lang),
+                    "target_share": lambda v: _pct(v, lang),
+                    "median_wait_days": lambda v: _num(v, lang),
+                    "mean_wait_days": lambda v: _num(v, lang),
+                    "p90_wait_days": lambda v: _num(v, lang),
+                    "oldest_waiting_days": lambda v: _num(v, lang),
+                },
+                counts=["completed", "waiting_now"],
+                depends={
+                    "mean_wait_days": "completed",
+                    "median_wait_days": "completed",
+                    "p90_wait_days": "completed",
+                    "share_within_target": "completed",
+                    "oldest_waiting_days": "waiting_now",
+                },
+                **opts,
+            ),
+        )
     report.sections.append(waits_section)
 
     # First visit versus treatment -------------------------------------------
     versus = Section("versus", t("report.h.versus", lang))
-    versus.text(_versus_text(waits, queue, lang))
+    versus.text(_versus_text(waits, queue, now, lang))
     if charts:
         versus.html(
             "svg",
@@ -998,32 +1060,13 @@ def _build_unit_report(
     # Queue formulas ---------------------------------------------------------
     queue_section = Section("queue", t("report.h.queue", lang))
     queue_section.text(t("report.queue_text", lang, weeks=_num(time_to_target_weeks, lang)))
-    shown = queue.drop(columns=["target_days"]).copy()
-    shown["stage"] = [stage_labels[str(s)] for s in shown["stage"]]
-    one = {
-        c: (lambda v: _num(v, lang, 1))
-        for c in shown.columns
-        if c.endswith("per_week") or c in ("target_queue_size", "time_to_clear_weeks")
-    }
-    one["load"] = lambda v: _num(v, lang, 2)
-    one["time_to_clear_weeks"] = lambda v: (
-        t("report.never", lang) if math.isinf(v) else _num(v, lang, 1)
-    )
-    queue_section.html(
-        "table",
-        html_table(
-            shown,
-            labels={c: t(f"report.col.{c}", lang) for c in shown.columns},
-            formats=one,
-            counts=["queue_size"],
-            **opts,
-        ),
-    )
+    _now_blocks(queue_section, now, opts)
     report.sections.append(queue_section)
 
     # Capacity per staff category -------------------------------------------
     cap_section = Section("capacity", t("report.h.capacity", lang))
-    cap = _capacity_table(unit, arrivals_per_week, lang) if unit.kind == "events" else None
+    demand_first = float(q["first_assessment"]["demand_per_week"])
+    cap = _capacity_table(unit, demand_first, lang) if unit.kind == "events" and now.ok else None
     if cap is None:
         cap_section.text(t("report.capacity_none", lang))
     else:
@@ -1031,7 +1074,8 @@ def _build_unit_report(
             t(
                 f"report.capacity_text.{cap.attrs['non_clinical_source']}",
                 lang,
-                per_week=_num(arrivals_per_week, lang, 1),
+                per_week=_num(demand_first, lang, 1),
+                window=unit_now.window_text(now.window, lang),
             )
         )
         cols = [
@@ -1095,17 +1139,15 @@ def _build_unit_report(
 
 def _summary_texts(
     numbers: Mapping[str, Any],
-    waits: pd.DataFrame,
-    queue: pd.DataFrame,
-    profile: TargetProfile,
+    now: unit_now.NowFigures,
     share: bool,
     threshold: int,
     lang: str,
 ) -> list[str]:
     """A few sentences written from the numbers, in ``lang``."""
 
-    def count(n: int) -> str:
-        return f"<{threshold}" if share and 0 < n < threshold else _num(n, lang)
+    def count(n: Any) -> str:
+        return f"<{threshold}" if share and n is not None and 0 < n < threshold else _num(n, lang)
 
     texts = [
         t(
@@ -1115,12 +1157,19 @@ def _summary_texts(
             end=numbers["period_end"],
             arrived=count(numbers["arrived"]),
             per_week=_num(numbers["arrivals_per_week"], lang, 1),
-        )
+        ),
+        t(
+            "report.summary.window",
+            lang,
+            window=unit_now.window_text(now.window, lang),
+            variation=unit_now.variation_text(now, lang),
+        ),
     ]
-    for _, row in waits.iterrows():
+    if not now.ok:
+        return [*texts, now.problems["unit"][0]]
+    for row in now.table.to_dict("records"):
         stage = str(row["stage"])
         label = t(f"flow.stage.{stage}", lang)
-        q = queue[queue["stage"] == stage].iloc[0]
         if not math.isnan(row["share_within_target"]) and not (
             share and 0 < row["completed"] < threshold
         ):
@@ -1135,30 +1184,40 @@ def _summary_texts(
                     target=_pct(row["target_share"], lang),
                 )
             )
-        key = "growing" if q["load"] >= 1 else "shrinking"
+        known = not math.isnan(row["capacity_per_week"])
         texts.append(
             t(
-                f"report.summary.queue_{key}",
+                "report.summary.capacity" if known else "report.summary.capacity_unknown",
                 lang,
                 stage=label,
-                waiting=count(int(row["waiting_now"])),
-                load=_num(q["load"], lang, 2),
-                need=_num(q["target_capacity_per_week"], lang, 1),
-                capacity=_num(q["capacity_per_week"], lang, 1),
+                waiting=count(_count(row["queue_size"])),
+                demand=_num(row["demand_per_week"], lang, 1),
+                capacity=_num(row["capacity_per_week"], lang, 1),
+                activity=_num(row["activity_per_week"], lang, 1),
+                need=_num(row["target_capacity_per_week"], lang, 1),
+            )
+        )
+        texts.append(
+            unit_now.balance_text(
+                label, now.balance[stage], lang, hide_below=threshold if share else None
             )
         )
     return texts
 
 
-def _versus_text(waits: pd.DataFrame, queue: pd.DataFrame, lang: str) -> str:
+def _versus_text(
+    waits: pd.DataFrame, queue: pd.DataFrame, now: unit_now.NowFigures, lang: str
+) -> str:
     """The first-visit-versus-treatment picture in one paragraph."""
     w = _by_stage(waits)
     q = _by_stage(queue)
+    if not now.ok:
+        return now.problems["unit"][0]
     first_ok = bool(
         w["first_assessment"]["share_within_target"] >= w["first_assessment"]["target_share"]
     )
     deep_ok = bool(w["deep_start"]["share_within_target"] >= w["deep_start"]["target_share"])
-    deep_growing = bool(q["deep_start"]["load"] >= 1)
+    deep_growing = now.balance["deep_start"].growing
     if math.isnan(w["first_assessment"]["share_within_target"]):
         key = "counts"
     elif first_ok and (not deep_ok or deep_growing):
@@ -1176,6 +1235,8 @@ def _versus_text(waits: pd.DataFrame, queue: pd.DataFrame, lang: str) -> str:
         deep=_pct(w["deep_start"]["share_within_target"], lang),
         load_first=_num(q["first_assessment"]["load"], lang, 2),
         load_deep=_num(q["deep_start"]["load"], lang, 2),
+        ratio_first=_num(now.balance["first_assessment"].load, lang, 2),
+        ratio_deep=_num(now.balance["deep_start"].load, lang, 2),
     )
 
 
@@ -1239,13 +1300,10 @@ def region_overview(
             start = _parse_date(entry.extra.get("period_start"), "period_start", lang)
             first, end = _period_of(unit, start, lang)
             weekly = flow.weekly_flow(unit, "W", profile=profile, start=first, end=end, lang=lang)
-            waits = _stage_waits(unit, weekly, profile, pd.Timestamp(weekly["period"].min()))
-            queue = _queue_figures(
+            now = _now(
                 unit,
-                weekly,
                 profile,
                 pd.Timestamp(weekly["period"].min()),
-                end,
                 waitlist.DEFAULT_TIME_TO_TARGET_WEEKS,
                 lang,
             )
@@ -1253,22 +1311,21 @@ def region_overview(
             row["error"] = err.message(lang)
             rows.append(row)
             continue
-        w, q = _by_stage(waits), _by_stage(queue)
-        n_weeks = weekly["period"].nunique()
+        w, q = _by_stage(_waits_table(now)), _by_stage(_queue_table(now))
         row.update(
             {
-                "arrivals_per_week": float(
-                    weekly.loc[weekly["stage"] == "first_assessment", "arrivals"].sum()
-                )
-                / n_weeks,
-                "waiting_first": int(w["first_assessment"]["waiting_now"]),
-                "waiting_deep": int(w["deep_start"]["waiting_now"]),
+                "window": unit_now.window_text(now.window, lang),
+                "demand_first": float(q["first_assessment"]["demand_per_week"]),
+                "waiting_first": _count(w["first_assessment"]["waiting_now"]),
+                "waiting_deep": _count(w["deep_start"]["waiting_now"]),
                 "median_wait_first_days": float(w["first_assessment"]["median_wait_days"]),
                 "share_within_first": float(w["first_assessment"]["share_within_target"]),
                 "share_within_deep": float(w["deep_start"]["share_within_target"]),
                 "load_first": float(q["first_assessment"]["load"]),
                 "load_deep": float(q["deep_start"]["load"]),
-                "in_balance": _in_balance(queue),
+                "in_balance": now.in_balance,
+                "balance": _balance_short(now, lang),
+                "balance_failing": {stage: b.failing for stage, b in now.balance.items()},
                 "error": None,
             }
         )
@@ -1305,7 +1362,8 @@ def region_overview(
     measures.text(t("report.region_measures_text", lang))
     cols = [
         "name",
-        "arrivals_per_week",
+        "window",
+        "demand_first",
         "waiting_first",
         "waiting_deep",
         "median_wait_first_days",
@@ -1313,11 +1371,11 @@ def region_overview(
         "share_within_deep",
         "load_first",
         "load_deep",
-        "in_balance",
+        "balance",
     ]
     table = pd.DataFrame([{c: r.get(c) for c in cols} for r in ok], columns=cols)
     fmt = {
-        "arrivals_per_week": lambda v: _num(v, lang, 1),
+        "demand_first": lambda v: _num(v, lang, 1),
         "median_wait_first_days": lambda v: _num(v, lang),
         "share_within_first": lambda v: _pct(v, lang),
         "share_within_deep": lambda v: _pct(v, lang),
@@ -1596,6 +1654,8 @@ def capacity_plan(
     replications: int = 200,
     seed: int = 1,
     charts: bool = True,
+    window_weeks: int = unit_now.DEFAULT_WINDOW_WEEKS,
+    variation: str = unit_now.DEFAULT_VARIATION,
 ) -> Report:
     """A capacity plan: capacity needed, what each option gives and costs, and the simulated outcome.
 
@@ -1637,6 +1697,8 @@ def capacity_plan(
         Seed of the simulation (the same seed gives the same report).
     charts : bool
         Render the chart (False skips vl-convert, for quick checks).
+    window_weeks, variation : int, str
+        The window and variation of the now figures, as in :func:`unit_report`.
 
     Returns
     -------
@@ -1652,10 +1714,11 @@ def capacity_plan(
 
     Notes
     -----
-    The analytic answer is the queue formulas of :mod:`toolkit.waitlist`
-    (target capacity with variability, relief capacity) on the unit's
-    measured demand and capacity (:func:`toolkit.flow.waiting_list_stats`).
-    The capacity with the changes is the measured capacity times the ratio of
+    The analytic answer is the unit's now figures
+    (:func:`toolkit.unit_now.now_figures`: the queue formulas of
+    :mod:`toolkit.waitlist` on the demand measured over the window and the
+    capacity from staffing), the same as in :func:`unit_report`.
+    The capacity with the changes is the capacity from staffing times the ratio of
     the staff's slots after and before the change
     (:func:`toolkit.simulate.capacity_from_staff`), and at stage 2 also times
     the slots a visit takes before over after (group and digital visits,
@@ -1706,6 +1769,8 @@ def capacity_plan(
             int(seed),
             charts,
             lang,
+            window_weeks=window_weeks,
+            variation=variation,
         )
     except DataError as err:
         return _error_report(title, err.message(lang), lang)
@@ -1730,11 +1795,15 @@ def _build_capacity_plan(
     seed: int,
     charts: bool,
     lang: str,
+    *,
+    window_weeks: int = unit_now.DEFAULT_WINDOW_WEEKS,
+    variation: str = unit_now.DEFAULT_VARIATION,
 ) -> Report:
     from toolkit import simulate
 
-    weekly, first, end = _weekly_in_period(unit, profile, start, lang)
-    queue = _queue_figures(unit, weekly, profile, first, end, time_to_target_weeks, lang)
+    _weekly, first, end = _weekly_in_period(unit, profile, start, lang)
+    now = _now(unit, profile, first, time_to_target_weeks, lang, window_weeks, variation)
+    queue = now.table.copy()
     baseline, changed, ratio = _plan_scenarios(
         unit,
         profile,
@@ -1775,6 +1844,10 @@ def _build_capacity_plan(
         "simulated": simulated,
         "capacity_ratio": ratio,
         "weeks": weeks,
+        "window_start": now.window.start.date().isoformat(),
+        "window_end": now.window.end.date().isoformat(),
+        "window_weeks": now.window.weeks,
+        "in_balance": now.in_balance,
         "scenarios": {"baseline": baseline.as_dict(), "with_changes": changed.as_dict()},
     }
     stage_labels = {s: t(f"flow.stage.{s}", lang) for s in _STAGES}
@@ -1820,6 +1893,7 @@ def _build_capacity_plan(
         {
             "item": [
                 t("report.meta.period", lang),
+                *_now_meta(now, lang)[0],
                 t("report.meta.extract_date", lang),
                 t("report.meta.profile", lang),
                 t("report.plan.meta.added_fte", lang),
@@ -1831,6 +1905,7 @@ def _build_capacity_plan(
             ],
             "value": [
                 f"{first.date().isoformat()} – {end.date().isoformat()}",
+                *_now_meta(now, lang)[1],
                 unit.extract_date.date().isoformat(),
                 f"{profile.name(lang)} ({profile.id})",
                 fte_text,
@@ -1857,11 +1932,22 @@ def _build_capacity_plan(
     # Analytic answer ---------------------------------------------------------
     analytic = Section("analytic", t("report.plan.h.analytic", lang))
     analytic.text(t("report.plan.analytic_text", lang, weeks=_num(time_to_target_weeks, lang)))
+    analytic.text(
+        t(
+            "report.now_text",
+            lang,
+            window=unit_now.window_text(now.window, lang),
+            variation=unit_now.variation_text(now, lang),
+        )
+    )
+    if not now.ok:
+        analytic.text(now.problems["unit"][0])
     shown = queue[
         [
             "stage",
             "demand_per_week",
             "capacity_per_week",
+            "activity_per_week",
             "load",
             "queue_size",
             "target_queue_size",
@@ -1880,10 +1966,20 @@ def _build_capacity_plan(
             formats={
                 "load": lambda x: _num(x, lang, 2),
                 "load_after": lambda x: _num(x, lang, 2),
+                "queue_size": lambda x: _num(x, lang),
+                "target_queue_size": lambda x: _num(x, lang),
+                **{
+                    c: (lambda x: _num(x, lang, 1)) for c in shown.columns if c.endswith("per_week")
+                },
             },
             lang=lang,
         ),
     )
+    if any(math.isnan(c) for c in now.table["capacity_per_week"]):
+        analytic.text(t("now.no_staff", lang))
+    if now.ok:
+        for line in _balance_texts(now, lang):
+            analytic.text(f"- {line}")
     report.sections.append(analytic)
 
     # Options and cost ------------------------------------------------------

@@ -17,8 +17,7 @@ from toolkit.widgets.base import LiveChart, UnitSource, _App, _esc, format_numbe
 
 #: The two stages, in the order of the pathway (as in the target profiles).
 STAGES: tuple[str, ...] = ("first_assessment", "deep_start")
-#: Weeks over which demand and activity are averaged, and history charted.
-WINDOW_WEEKS = 26
+#: Weeks of history charted (the figures for now use toolkit.unit_now's window).
 HISTORY_WEEKS = 52
 #: Weeks simulated ahead and the number of replications (kept small: one control
 #: change must stay well under 150 ms in the kernel).
@@ -26,8 +25,6 @@ PROJECTION_WEEKS = 52
 REPLICATIONS = 100
 #: Weeks at the end of 6 and of 12 months over which projected waits are averaged.
 SUMMARY_WEEKS = 4
-#: Weeks in which the relief capacity brings the queue to its target.
-TIME_TO_TARGET_WEEKS = 26.0
 #: Days in a week, named where used.
 DAYS_PER_WEEK = 7.0
 
@@ -47,9 +44,16 @@ class _Baseline:
     admin: float
     scenario: Any
     flow: pd.DataFrame
-    demand: dict[str, float]
-    activity: dict[str, float]
-    queue: dict[str, float]
+    now: Any
+    period_start: Any
+    series: dict[str, tuple[Any, Any]]
+
+
+def _ratio(new: float, old: float) -> float:
+    """new / old, and exactly 1 when they are equal (0 / 0 included)."""
+    if new == old:
+        return 1.0
+    return new / old if old > 0 else float("nan")
 
 
 def _by_stage(summary: pd.DataFrame) -> dict[str, dict[str, float]]:
@@ -68,36 +72,35 @@ class DemandCapacityApp(_App):
     treatment) the page shows weekly demand, capacity from staffing with the
     settings, activity and queue (DCAQ), the target queue, the capacity needed
     with variation, the relief capacity, the load, and the queue and waits
-    projected 6 and 12 months ahead. Every number comes from the calculation
-    modules; the page only presents them:
+    projected 6 and 12 months ahead, and whether each stage is in balance.
+    Every number comes from the calculation modules; the page only presents
+    them:
 
-    * demand (arrivals less removals), activity (completions) and the queue:
-      :func:`toolkit.flow.weekly_flow`, means over the last 26 weeks;
-    * capacity: :func:`toolkit.simulate.capacity_from_staff` (the
-      :mod:`toolkit.capacity` chain: staff hours → clinical hours →
-      appointments a week with the unit's visit mix), with the FTE per staff
-      category (``added_fte``) and the administration share
-      (``non_clinical_share``, one share for every category) of the controls.
-      In patients a week:
+    * at the start, every figure for now is the unit report's:
+      :func:`toolkit.unit_now.now_figures` with its defaults (the last 26
+      whole weeks up to the extract date, not before the manifest's period
+      start; variation assumed random), and the page states the window and
+      the variation;
+    * capacity (patients a week, :func:`toolkit.unit_now.patients_per_week`):
 
       .. math::
 
           C_1 = (1 - p)\\, S_1, \\qquad
           C_2 = \\frac{(1 - p)\\, S_2}{c\\,(1 + v)}
 
-      with :math:`S_1` the first-assessment slots and :math:`S_2` the stage 2
-      slots a week (one-to-one equivalents), :math:`p` the no-show share,
-      :math:`c` the slots one stage 2 visit takes with the group and digital
-      shares (:meth:`toolkit.simulate.Scenario.visit_cost`) and :math:`v` the
-      unit's follow-up visits per course (:func:`toolkit.simulate.calibrate`):
-      the courses a week that the stage 2 visits can carry;
-    * target queue, capacity needed, relief capacity and load:
-      :func:`toolkit.waitlist.target_queue_size`,
-      :func:`~toolkit.waitlist.target_capacity` (random arrivals and
-      removals, cv 1), :func:`~toolkit.waitlist.relief_capacity` (26 weeks)
-      and :func:`~toolkit.waitlist.queue_load`, with the factor
-      :func:`~toolkit.waitlist.factor_for_share_within` of the share within
-      target;
+      with :math:`S_1`, :math:`S_2` the staff's slots a week
+      (:func:`toolkit.simulate.capacity_from_staff`), :math:`p` the no-show
+      share, :math:`c` the slots one stage 2 visit takes with the group and
+      digital shares and :math:`v` the follow-up visits per course. The
+      controls change it in proportion: the slots by the ratio of
+      :meth:`_staff_capacity` with the settings (FTE per category, one
+      administration share) to that with the start settings, and the
+      patients by the ratio of :math:`C` with the settings' :math:`p`,
+      :math:`c` to that with the start ones;
+    * target queue, capacity needed, relief capacity (none needed when the
+      queue is at or below target), load and time to clear:
+      :func:`toolkit.unit_now.stage_figures` with the targets of the
+      controls; the verdict: :func:`toolkit.unit_now.stage_balance`;
     * the projection: :func:`toolkit.simulate.run` of the unit's calibrated
       scenario (:func:`toolkit.simulate.calibrate`) with the capacity, no-show,
       group and digital shares and targets of the controls, 100 replications
@@ -118,6 +121,8 @@ class DemandCapacityApp(_App):
         self._staff_cache: dict[Any, Any] = {}
         self._run_cache: dict[str, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = {}
         self._last: tuple[Any, ...] = ()
+        self._start: dict[str, Any] | None = None
+        self._balance: dict[str, Any] = {}
         self._spec_cache: dict[Any, dict[str, Any]] = {}
         self.source = UnitSource(self, self.update)
         style = {"description_width": "330px"}
@@ -232,7 +237,8 @@ class DemandCapacityApp(_App):
 
         return [(load_profile(p).name(self.lang), p) for p in self._profiles]
 
-    def _current_unit(self) -> tuple[tuple[str, int], Any, str, pd.Timestamp]:
+    def _current_unit(self) -> tuple[tuple[str, int], Any, str, pd.Timestamp, Any]:
+        """Key, unit, target profile, extract date and period start of the unit chosen."""
         name, entry, unit = self.source.current()
         key = (name, id(unit))
         if entry is not None:
@@ -241,19 +247,20 @@ class DemandCapacityApp(_App):
                 unit,
                 str(entry.target_profile or "bup_30_30"),
                 pd.Timestamp(entry.extract_date),
+                entry.extra.get("period_start"),
             )
         # an upload: its data end on its last date, not on the day it was uploaded
         end = last_date(unit)
         if end is not None and end != unit.extract_date:
             unit = dataclasses.replace(unit, extract_date=end)
-        return key, unit, "bup_30_30", pd.Timestamp(unit.extract_date)
+        return key, unit, "bup_30_30", pd.Timestamp(unit.extract_date), None
 
     def _baseline(self) -> _Baseline:
-        from toolkit import capacity, simulate
+        from toolkit import capacity, simulate, unit_now
         from toolkit.flow import weekly_flow
         from toolkit.targets import load_profile
 
-        key, unit, profile_id, on = self._current_unit()
+        key, unit, profile_id, on, period_start = self._current_unit()
         if self._base is not None and self._base.key == key:
             return self._base
         if unit.kind != "events":
@@ -282,17 +289,20 @@ class DemandCapacityApp(_App):
         if not fte:
             raise ParameterError("widgets.demand.no_staff", argument="unit", lang=self.lang)
         profile = load_profile(profile_id)
+        now = unit_now.now_figures(unit, profile=profile, period_start=period_start, lang=self.lang)
+        if not now.ok:
+            raise ParameterError(
+                "now.too_short",
+                weeks=now.window.weeks,
+                least=unit_now.MIN_WINDOW_WEEKS,
+                start=now.window.start.date().isoformat(),
+                end=now.window.end.date().isoformat(),
+                lang=self.lang,
+            )
         scenario = simulate.calibrate(
-            unit, window_weeks=WINDOW_WEEKS, profile=profile, lang=self.lang
+            unit, window_weeks=now.window.weeks, profile=profile, lang=self.lang
         )
-        flow = weekly_flow(unit, "W", lang=self.lang)
-        demand, activity, queue = {}, {}, {}
-        for stage in STAGES:
-            part = flow[flow["stage"].astype(str) == stage]
-            recent = part.tail(WINDOW_WEEKS)
-            demand[stage] = float((recent["arrivals"] - recent["removals"]).mean())
-            activity[stage] = float(recent["completions"].mean())
-            queue[stage] = float(part["waiting_end"].iloc[-1])
+        flow = weekly_flow(unit, "W", end=now.window.end, lang=self.lang)
         history = flow[
             flow["period"] > flow["period"].max() - pd.Timedelta(weeks=HISTORY_WEEKS)
         ].copy()
@@ -328,9 +338,16 @@ class DemandCapacityApp(_App):
             admin=admin,
             scenario=scenario,
             flow=history,
-            demand=demand,
-            activity=activity,
-            queue=queue,
+            now=now,
+            period_start=period_start,
+            series={
+                stage: (
+                    (part["arrivals"] - part["removals"]).to_numpy(dtype=float),
+                    part["completions"].to_numpy(dtype=float),
+                )
+                for stage in STAGES
+                for part in [now.weekly[now.weekly["stage"].astype(str) == stage]]
+            },
         )
         return self._base
 
@@ -368,6 +385,7 @@ class DemandCapacityApp(_App):
             self.digital.value = round(float(sc.share_digital), 2)
             self.profile.value = base.profile_id
             self._set_targets(base.profile_id)
+            self._start = self.settings()
         finally:
             self._busy = False
         self.update()
@@ -469,51 +487,88 @@ class DemandCapacityApp(_App):
         return self._run_cache[key]
 
     def figures_now(self) -> dict[str, dict[str, float]]:
-        """Every figure of the page for the current controls: {stage: {name: value}}."""
-        from toolkit import waitlist
+        """Every figure of the page for the current controls: {stage: {name: value}}.
+
+        The unit's now figures come from :func:`toolkit.unit_now.now_figures`
+        (the same call, window and defaults as the unit report). The controls
+        change the capacity by the ratio of the staff's slots with the
+        settings to those with the settings the page started from
+        (:meth:`_staff_capacity`) and the ratio of the patients a week those
+        slots carry (:func:`toolkit.unit_now.patients_per_week` with the
+        no-show, group and digital shares of the controls), so at its start
+        the page shows exactly the report's figures; the targets of the
+        controls go into :func:`toolkit.unit_now.stage_figures`.
+        """
+        from toolkit import unit_now
 
         base = self._baseline()
+        now = base.now
         s = self.settings()
-        first_slots, deep_slots = self._staff_capacity(base, s["fte"], s["admin"])
+        start = self._start or s
+        first, deep = self._staff_capacity(base, s["fte"], s["admin"])
+        first0, deep0 = self._staff_capacity(base, start["fte"], start["admin"])
+        slots0 = now.staff_slots
+        slots = {
+            "first_assessment": slots0["first_assessment"] * _ratio(first, first0),
+            "deep_start": slots0["deep_start"] * _ratio(deep, deep0),
+        }
         scenario = base.scenario.replace(
-            capacity_first_per_week=first_slots,
-            capacity_deep_per_week=deep_slots,
+            capacity_first_per_week=slots["first_assessment"],
+            capacity_deep_per_week=slots["deep_start"],
             dna_rate=s["dna"],
             share_group=s["group"],
             share_digital=s["digital"],
             target_days_first=float(s["target_days"]["first_assessment"]),
             target_days_deep=float(s["target_days"]["deep_start"]),
         )
-        kept = 1.0 - s["dna"]
-        capacity = {
-            "first_assessment": kept * first_slots,
-            "deep_start": kept
-            * deep_slots
-            / (scenario.visit_cost() * (1.0 + scenario.follow_up_visits_per_course)),
-        }
+        before = base.scenario.replace(
+            dna_rate=start["dna"], share_group=start["group"], share_digital=start["digital"]
+        )
+
+        def terms(sc: Any) -> dict[str, float]:
+            return {
+                "dna_rate": float(sc.dna_rate),
+                "visit_cost": float(sc.visit_cost()),
+                "follow_up_visits_per_course": float(sc.follow_up_visits_per_course),
+            }
+
+        carried = unit_now.patients_per_week(slots, terms(scenario))
+        carried0 = unit_now.patients_per_week(slots0, terms(before))
+        table = now.by_stage()
         projection, at_6, at_12 = self._projection(scenario)
         six, twelve = _by_stage(at_6), _by_stage(at_12)
         out: dict[str, dict[str, float]] = {}
+        self._balance = {}
         for stage in STAGES:
-            demand = max(base.demand[stage], 0.0)
-            weeks = s["target_days"][stage] / DAYS_PER_WEEK
-            factor = float(waitlist.factor_for_share_within(s["share_within"][stage]))
-            target_queue = float(waitlist.target_queue_size(demand, weeks, factor))
+            row = table[stage]
+            capacity = row["capacity_per_week"] * _ratio(carried[stage], carried0[stage])
+            derived = unit_now.stage_figures(
+                demand_per_week=row["demand_per_week"],
+                capacity_per_week=capacity,
+                queue_size=row["queue_size"],
+                target_days=s["target_days"][stage],
+                share_within=s["share_within"][stage],
+                cv_demand=row["cv_demand"],
+                cv_capacity=row["cv_capacity"],
+                time_to_target_weeks=now.time_to_target_weeks,
+            )
+            self._balance[stage] = unit_now.stage_balance(
+                demand=base.series[stage][0],
+                activity=base.series[stage][1],
+                capacity_per_week=capacity,
+                queue_size=row["queue_size"],
+                target_queue_size=derived["target_queue_size"],
+            )
             out[stage] = {
-                "demand": demand,
-                "capacity": capacity[stage],
-                "activity": base.activity[stage],
-                "queue": base.queue[stage],
-                "load": float(waitlist.queue_load(demand, capacity[stage]))
-                if capacity[stage] > 0
-                else float("nan"),
-                "target_queue": target_queue,
-                "capacity_needed": float(waitlist.target_capacity(demand, weeks, factor)),
-                "relief": float(
-                    waitlist.relief_capacity(
-                        demand, base.queue[stage], target_queue, TIME_TO_TARGET_WEEKS
-                    )
-                ),
+                "demand": row["demand_per_week"],
+                "capacity": capacity,
+                "activity": row["activity_per_week"],
+                "queue": row["queue_size"],
+                "load": derived["load"],
+                "target_queue": derived["target_queue_size"],
+                "capacity_needed": derived["target_capacity_per_week"],
+                "relief": derived["relief_capacity_per_week"],
+                "time_to_clear": derived["time_to_clear_weeks"],
                 "queue_6": six[stage]["queue_end"],
                 "queue_12": twelve[stage]["queue_end"],
                 "wait_6": six[stage]["wait_mean_weeks"] * DAYS_PER_WEEK,
@@ -536,6 +591,7 @@ class DemandCapacityApp(_App):
             ("target_queue", 0, 1.0, ""),
             ("capacity_needed", 1, 1.0, ""),
             ("relief", 1, 1.0, ""),
+            ("time_to_clear", 1, 1.0, ""),
             ("queue_6", 0, 1.0, ""),
             ("queue_12", 0, 1.0, ""),
             ("wait_6", 0, 1.0, ""),
@@ -550,11 +606,15 @@ class DemandCapacityApp(_App):
         for key, digits, scale, unit in rows:
             cells = "".join(
                 f"<td class='tk-{key.replace('_', '-')}-{short[s]}'>"
-                f"{format_number(scale * figures[s][key], n, digits)}{unit}</td>"
+                f"{self._cell(key, scale * figures[s][key], digits)}{unit}</td>"
                 for s in STAGES
             )
             body += f"<tr><td>{_esc(self._t(f'widgets.demand.row.{key}'))}</td>{cells}</tr>"
-        self.figures.value = f"<table class='tk-table tk-figures-table'>{head}</tr>{body}</table>"
+        self.figures.value = (
+            self._window_note(base)
+            + f"<table class='tk-table tk-figures-table'>{head}</tr>{body}</table>"
+            + self._balance_note(figures)
+        )
         self.method.value = (
             "<p class='tk-note'>"
             + _esc(
@@ -568,6 +628,52 @@ class DemandCapacityApp(_App):
         )
         spec = self._chart_spec(base)
         self.chart.spec = {**spec, "datasets": self._chart_data(base, projection, figures)}
+
+    def _cell(self, key: str, value: float, digits: int) -> str:
+        """A figure as shown: a number, "never" for an infinite time to clear, ∞, or a dash."""
+        if value == float("inf"):
+            return _esc(self._t("widgets.demand.never")) if key == "time_to_clear" else "∞"
+        return format_number(value, self.lang, digits)
+
+    def _window_note(self, base: _Baseline) -> str:
+        """The window in words and where the variation comes from, above the figures."""
+        from toolkit import unit_now
+
+        now = base.now
+        return (
+            "<p class='tk-note tk-window'>"
+            + _esc(
+                self._t(
+                    "widgets.demand.window",
+                    window=unit_now.window_text(now.window, self.lang),
+                    variation=unit_now.variation_text(now, self.lang),
+                )
+            )
+            + "</p>"
+        )
+
+    def _balance_note(self, figures: dict[str, dict[str, float]]) -> str:
+        """The balance verdict per stage (:func:`toolkit.unit_now.stage_balance`) and messages."""
+        from toolkit import unit_now
+
+        lines = []
+        for stage in STAGES:
+            label = self._t(f"flow.stage.{stage}")
+            lines.append(unit_now.balance_text(label, self._balance[stage], self.lang))
+            load = figures[stage]["load"]
+            if figures[stage]["time_to_clear"] == float("inf"):
+                lines.append(
+                    label
+                    + ": "
+                    + self._t("now.never_clears", load=format_number(load, self.lang, 2))
+                )
+            if figures[stage]["activity"] == 0:
+                lines.append(label + ": " + self._t("now.no_completions"))
+        return (
+            "<ul class='tk-note tk-balance'>"
+            + "".join(f"<li>{_esc(line)}</li>" for line in lines)
+            + "</ul>"
+        )
 
     # ---- chart
     def _chart_spec(self, base: _Baseline) -> dict[str, Any]:
