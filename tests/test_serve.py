@@ -180,12 +180,21 @@ def test_page_opened_with_the_printed_address_works(chromium_browser: Any, voila
             t("widgets.spc.title", "en"), timeout=30_000
         )
         assert errors == []
-        # the same address without the token: the refusal, no workbook
+        # the tab keeps the login cookie: the address without the token opens too
+        response = page.goto(f"{voila_url}voila/tree")
+        assert response is not None and response.status == 200
+    finally:
+        context.close()
+    # another browser with the address without the token: the refusal, no workbook
+    stranger = chromium_browser.new_context()
+    try:
+        page = stranger.new_page()
         response = page.goto(f"{voila_url}voila/render/styrdiagram.ipynb")
         assert response is not None and response.status == 403
         assert t("widgets.serve_forbidden", "sv") in page.inner_text("body")
+        assert page.locator(".tk-app").count() == 0
     finally:
-        context.close()
+        stranger.close()
 
 
 # --------------------------------------------------------------------------- clean stop
@@ -277,3 +286,28 @@ def test_serve_stops_voila_and_its_kernels(tmp_path: Path, signum: int) -> None:
         if serve.poll() is None:
             serve.kill()
             serve.wait()
+
+
+# --------------------------------------------------------------------------- page errors
+
+
+def test_page_errors_show_file_names_never_server_paths(tmp_path: Path) -> None:
+    import tempfile
+
+    from toolkit.widgets.spc import SpcApp
+
+    app = SpcApp(lang="en")
+    # an upload the loader refuses: the message names the folder as the user knows it
+    app.source._uploaded({"new": [{"name": "okand.csv", "content": b"a;b\n1;2\n"}]})
+    assert "the folder holds no table" in app.error.value
+    assert "uploaded files" in app.error.value
+    assert tempfile.gettempdir() not in app.error.value and "tk-upload" not in app.error.value
+    # an unexpected error whose text carries a server path: its details show the name only
+    path = tmp_path / "hemlig" / "remisser.csv"
+    try:
+        path.read_text()
+    except OSError as exc:
+        app._show_error(f"{exc.strerror}: {exc.filename}", f"{type(exc).__name__}: {exc}")
+    shown = app.error.value + app.details_text.value
+    assert "remisser.csv" in shown
+    assert str(tmp_path) not in shown and "hemlig" not in shown

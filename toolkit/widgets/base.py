@@ -512,7 +512,10 @@ class UnitSource:
     def _load_files(self, files: Sequence[Any]) -> None:
         from toolkit.io import load_unit
 
-        with tempfile.TemporaryDirectory(prefix="tk-upload-") as folder:
+        with tempfile.TemporaryDirectory(prefix="tk-upload-") as temp:
+            # a message about the folder names it as the user knows it, never the server's path
+            folder = Path(temp) / self.app._t("widgets.upload_folder")
+            folder.mkdir()
             paths = []
             for item in files:
                 name = Path(str(item["name"])).name
