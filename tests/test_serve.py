@@ -311,3 +311,23 @@ def test_page_errors_show_file_names_never_server_paths(tmp_path: Path) -> None:
     shown = app.error.value + app.details_text.value
     assert "remisser.csv" in shown
     assert str(tmp_path) not in shown and "hemlig" not in shown
+
+
+def test_the_command_line_passes_allowed_hosts_to_serve(monkeypatch: pytest.MonkeyPatch) -> None:
+    import toolkit.widgets
+    from toolkit.__main__ import main
+
+    calls: list[tuple[Any, ...]] = []
+
+    def fake_serve(*args: Any, **kwargs: Any) -> int:
+        calls.append((args, kwargs))
+        return 0
+
+    monkeypatch.setattr(toolkit.widgets, "serve", fake_serve)
+    argv = ["serve", "--port", "8870", "--allow-host", "kurs-pc", "--allow-host", "projektor"]
+    assert main(argv) == 0
+    assert main(["serve"]) == 0
+    assert calls == [
+        ((8870, "sv", None), {"allow_hosts": ("kurs-pc", "projektor")}),
+        ((8866, "sv", None), {"allow_hosts": ()}),
+    ]
