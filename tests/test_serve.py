@@ -270,6 +270,13 @@ def test_serve_stops_voila_and_its_kernels(tmp_path: Path, signum: int) -> None:
         kernels = _children(voila[0])
         assert len(kernels) >= 2, kernels
         assert not _port_free(port)
+        # the token is on no command line (which every user of the machine can read)
+        # and in no kernel's environment
+        token = printed.group(0).split("token=")[1]
+        for pid in [serve.pid, *voila, *kernels]:
+            assert token.encode() not in Path(f"/proc/{pid}/cmdline").read_bytes()
+        for pid in kernels:
+            assert token.encode() not in Path(f"/proc/{pid}/environ").read_bytes()
 
         serve.send_signal(signum)
         assert serve.wait(timeout=90) == 0, log.read_text()[-3000:]
