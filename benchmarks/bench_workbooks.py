@@ -56,6 +56,7 @@ import asyncio
 import json
 import os
 import random
+import secrets
 import signal
 import socket
 import statistics
@@ -202,6 +203,11 @@ INIT_SCRIPT = """
 # --------------------------------------------------------------------------- processes
 
 
+#: The server's token (``serve`` requires one); pages send it in a header.
+TOKEN = secrets.token_urlsafe(32)
+AUTH = {"Authorization": f"token {TOKEN}"}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -229,7 +235,7 @@ def start_voila(
         workshop=workshop,
         pages=pages,
     )
-    env = voila_env()
+    env = voila_env(token=TOKEN)
     env["BUP_TOOLKIT_SAVE_DIR"] = str(save_dir)
     with open(log, "wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -240,7 +246,8 @@ def start_voila(
             tail = log.read_text(errors="replace")[-2000:]
             raise RuntimeError(f"Voilà exited with code {process.returncode}:\n{tail}")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            request = urllib.request.Request(url, headers=AUTH)
+            with urllib.request.urlopen(request, timeout=2) as response:
                 if response.status == 200:
                     return process, url
         except OSError:
@@ -404,7 +411,9 @@ class Book:
 
 
 async def open_book(browser: Any, url: str, timeout_ms: int = 60_000) -> Book:
-    context = await browser.new_context(viewport={"width": 1280, "height": 1500})
+    context = await browser.new_context(
+        viewport={"width": 1280, "height": 1500}, extra_http_headers=AUTH
+    )
     await context.add_init_script(INIT_SCRIPT)
     page = await context.new_page()
     page.set_default_timeout(timeout_ms)

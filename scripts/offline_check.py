@@ -31,6 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from toolkit.widgets import voila_command, voila_env  # noqa: E402
+from toolkit.widgets.serving import new_token  # noqa: E402
+
+#: The server's token (the workbooks are served only with one).
+TOKEN = new_token()
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 READY = ".tk-app"
@@ -47,7 +51,8 @@ def _wait(url: str, timeout_s: float = 120) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            request = urllib.request.Request(url, headers={"Authorization": f"token {TOKEN}"})
+            with urllib.request.urlopen(request, timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -61,7 +66,11 @@ def workbooks() -> list[dict[str, Any]]:
     port = _port()
     log = tempfile.NamedTemporaryFile(prefix="voila-offline-", suffix=".log", delete=False)  # noqa: SIM115  (Voilà writes to it until the end)
     server = subprocess.Popen(
-        voila_command(port), cwd=ROOT, env=voila_env(), stdout=log, stderr=subprocess.STDOUT
+        voila_command(port),
+        cwd=ROOT,
+        env=voila_env(token=TOKEN),
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     results = []
     try:
@@ -91,7 +100,10 @@ def workbooks() -> list[dict[str, Any]]:
                 )
                 result: dict[str, Any] = {"workbook": path.name}
                 try:
-                    page.goto(f"http://127.0.0.1:{port}/voila/render/{path.name}", timeout=120_000)
+                    page.goto(
+                        f"http://127.0.0.1:{port}/voila/render/{path.name}?token={TOKEN}",
+                        timeout=120_000,
+                    )
                     page.wait_for_selector(READY, timeout=120_000)
                     page.wait_for_selector(DRAWN, timeout=60_000)
                     result["rendered"] = True

@@ -3,11 +3,17 @@
 Only fixtures for the browser tests (tests/test_workbook*.py) live here: Voilà,
 Chromium, and ``open_workbook(name, ready_selector)`` giving a :class:`Workbook`. In CI
 (``CI`` set) a missing Chromium is an error, never a skip.
+
+Every Voilà server started here requires the token :data:`TOKEN` (as ``serve``
+does, :mod:`toolkit.voila_server`); the browser contexts of :class:`Workbook`
+send it in an ``Authorization`` header, so a test opens ``<url>voila/render/…``
+without writing it into the address.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -20,6 +26,10 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The token of every Voilà server the tests start (one per test session).
+TOKEN = secrets.token_urlsafe(32)
+#: The header that carries it on requests that do not have it in the address.
+AUTH = {"Authorization": f"token {TOKEN}"}
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -46,7 +56,8 @@ def wait_for_http(url: str, process: subprocess.Popen[Any], timeout_s: float = 9
         if process.poll() is not None:
             raise RuntimeError(f"Voilà exited with code {process.returncode}")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            request = urllib.request.Request(url, headers=AUTH)
+            with urllib.request.urlopen(request, timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -65,16 +76,20 @@ def start_voila(
     """Start Voilà on a free port (the project's own command); return the process and its URL.
 
     ``env`` replaces the environment of :func:`toolkit.widgets.voila_env`
-    (which finds the offline template in the package) when given.
+    (which finds the offline template in the package) when given; the
+    server's token is always :data:`TOKEN`. The URL has no token in it.
     """
     from toolkit.widgets import voila_command, voila_env
+    from toolkit.widgets.serving import TOKEN_ENV, start_server
 
     port = free_port()
+    env = voila_env() if env is None else dict(env)
+    env[TOKEN_ENV] = TOKEN
     with open(log or os.devnull, "wb") as out:  # the child keeps its own copy of the handle
-        process = subprocess.Popen(
+        process = start_server(
             voila_command(port, folder=folder, python=python),
             cwd=cwd,
-            env=voila_env() if env is None else env,
+            env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -88,14 +103,10 @@ def start_voila(
 
 
 def stop(process: subprocess.Popen[Any]) -> None:
-    """Terminate Voilà (and so its kernels), then kill it if it hangs."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+    """Stop Voilà (it shuts its kernels down), then kill its process group if it hangs."""
+    from toolkit.widgets.serving import stop_server
+
+    stop_server(process, wait_s=15)
 
 
 def ensure_chromium() -> str:
@@ -169,7 +180,9 @@ class Workbook:
     """A workbook page with its console errors and outside requests recorded."""
 
     def __init__(self, browser: Any, url: str) -> None:
-        self.context = browser.new_context(viewport={"width": 1280, "height": 1500})
+        self.context = browser.new_context(
+            viewport={"width": 1280, "height": 1500}, extra_http_headers=AUTH
+        )
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.outside: list[str] = []

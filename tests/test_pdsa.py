@@ -11,8 +11,11 @@ English. Excel files are real: written and inspected with openpyxl.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 import re
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -24,6 +27,11 @@ from toolkit.errors import DataError
 ROOT = Path(__file__).resolve().parents[1]
 FILES = Path(__file__).resolve().parent / "pdsa_files"
 HEADER = ";".join(pdsa.COLUMNS)
+
+
+def _sha8(text: str) -> str:
+    """The first 8 hex digits of SHA-256 of ``text`` (UTF-8), the hash in a saved file's name."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
 def _log() -> pd.DataFrame:
@@ -255,7 +263,9 @@ def test_changes_from_two_pages_are_both_kept(tmp_path: Path) -> None:
     # Each field change reads the file, changes one cell and writes it back:
     # a second page editing another field does not undo the first one's edit.
     path = pdsa.log_path("BUP Östra Småstad", tmp_path)
-    assert path.name == "bup_ostra_smastad_pdsa.csv"
+    # the slug and the first 8 hex digits of SHA-256 of the exact name
+    # (printf 'BUP Östra Småstad' | sha256sum: 313a701f…)
+    assert path.name == "pdsa__bup-ostra-smastad__313a701f.csv"
     pdsa.save_change(path, "PDSA-1", unit="BUP Östra Småstad", aim="Kortare kö")
     page_a = pdsa.read_log(path)
     pdsa.save_change(path, "PDSA-1", unit="BUP Östra Småstad", do="Ringde 40 familjer")
@@ -272,7 +282,7 @@ def test_changes_from_two_pages_are_both_kept(tmp_path: Path) -> None:
 
 def test_save_folder_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.setenv("BUP_TOOLKIT_SAVE_DIR", str(tmp_path))
-    assert pdsa.log_path("balans") == tmp_path / "balans_pdsa.csv"
+    assert pdsa.log_path("balans") == tmp_path / f"pdsa__balans__{_sha8('balans')}.csv"
     monkeypatch.delenv("BUP_TOOLKIT_SAVE_DIR")
     assert pdsa.save_dir() == Path.home() / "bup-toolkit"
 
@@ -452,7 +462,7 @@ def test_spc_workbook_shows_the_units_saved_change_dates(
     # a log that cannot be read: the chart is drawn without it and the page says why
     pdsa.log_path("balans").write_text(HEADER + "\n" + _row(start_date="2024-13-01") + "\n")
     app.measure.value = "waiting_first"
-    assert "balans_pdsa.csv, row 2, column start_date" in app.sentences.value
+    assert f"{pdsa.log_path('balans').name}, row 2, column start_date" in app.sentences.value
     assert app.error.value == ""
 
 
@@ -470,7 +480,7 @@ def test_pdsa_workbook_keeps_a_typed_units_log_under_its_name(tmp_path: Path) ->
     app.new_button.click()
     app.fields["aim"].value = "Fler nybesök"
     app.fields["start_date"].value = dt.date(2024, 4, 2)
-    path = tmp_path / "bup_ostra_smastad_pdsa.csv"
+    path = tmp_path / f"pdsa__bup-ostra-smastad__{_sha8('BUP Östra Småstad')}.csv"
     log = pdsa.read_log(path)
     assert log.loc[0, ["cycle_id", "unit", "aim"]].tolist() == [
         "PDSA-1",
@@ -486,7 +496,118 @@ def test_pdsa_workbook_keeps_a_typed_units_log_under_its_name(tmp_path: Path) ->
         app.error.value
     )
     assert path.read_bytes() == before
-    # a new page on the same folder opens the same unit, cycle and texts
+    # a new page on the same folder starts on its own (the first sample unit), not on
+    # the unit and cycle of the page before; the status says the file is saved
     again = PdsaApp(lang="en", folder=tmp_path)
-    assert again.unit_value() == "BUP Östra Småstad"
-    assert again.fields["aim"].value == "Fler nybesök"
+    assert again.unit.value == again.entries[0].id
+    # the first page's tab kept its unit and cycle: its reload returns to them
+    kept = dict(app.page_state.state)
+    assert kept == {"unit": OTHER, "name": "BUP Östra Småstad", "cycle": "PDSA-1"}
+    reloaded = PdsaApp(lang="en", folder=tmp_path)
+    reloaded.page_state._message(None, {"type": "shown", "state": kept}, [])
+    assert reloaded.unit_value() == "BUP Östra Småstad"
+    assert reloaded.fields["aim"].value == "Fler nybesök"
+    assert "Saved" in reloaded.status.value and "Nothing saved yet" not in reloaded.status.value
+
+
+# --------------------------------------------------------------------------- file names and saving at once
+
+
+def test_names_that_simplify_alike_never_share_a_log(tmp_path: Path) -> None:
+    names = ["BUP Öst", "BUP Ost", "BUP-Ost", "bup ost", "BUP Öst 2"]
+    paths = [pdsa.log_path(name, tmp_path) for name in names]
+    assert len(set(paths)) == len(names)
+    # the name as the log stores it: spaces around it are not part of it
+    assert pdsa.log_path(" BUP Öst ", tmp_path) == paths[0]
+    # each file is named by the slug and the hash of the exact name (sha256 of its UTF-8)
+    assert [p.name for p in paths[:2]] == [
+        f"pdsa__bup-ost__{_sha8('BUP Öst')}.csv",
+        f"pdsa__bup-ost__{_sha8('BUP Ost')}.csv",
+    ]
+    for name, path in zip(names, paths, strict=True):
+        pdsa.add_cycle(path, unit=name, title=f"Ändring för {name}")
+    for name, path in zip(names, paths, strict=True):
+        log = pdsa.read_log(path)
+        assert log[["cycle_id", "unit", "title"]].values.tolist() == [
+            ["PDSA-1", name, f"Ändring för {name}"]
+        ]
+    with pytest.raises(Exception, match="enhetens namn"):
+        pdsa.unit_key("   ")
+
+
+def test_a_log_under_the_older_shared_name_is_split_by_exact_unit(tmp_path: Path) -> None:
+    # Before names were hashed, BUP Öst and BUP Ost both saved to bup_ost_pdsa.csv.
+    old = tmp_path / "bup_ost_pdsa.csv"
+    log = pdsa.update_cycle(pdsa.new_log(), "PDSA-1", unit="BUP Öst", title="Telefontid")
+    log = pdsa.update_cycle(log, "PDSA-2", unit="BUP Ost", title="Gruppstart")
+    log = pdsa.update_cycle(log, "PDSA-3", unit="BUP Öst", title="Drop-in")
+    pdsa.save_log(log, old)
+    before = old.read_bytes()
+    path = pdsa.migrate_log("BUP Öst", tmp_path)
+    assert path == pdsa.log_path("BUP Öst", tmp_path)
+    assert pdsa.read_log(path)["title"].tolist() == ["Telefontid", "Drop-in"]
+    assert old.read_bytes() == before  # the other unit's cycles stay where they were
+    # once the new file exists it is never replaced by the old one again
+    pdsa.save_change(path, "PDSA-1", title="Telefontid v2")
+    assert pdsa.migrate_log("BUP Öst", tmp_path) == path
+    assert pdsa.read_log(path)["title"].tolist() == ["Telefontid v2", "Drop-in"]
+    # the workbook takes over the other unit's cycles when that unit is opened
+    from toolkit.widgets.pdsa import OTHER, PdsaApp
+
+    app = PdsaApp(lang="en", folder=tmp_path)
+    app.unit.value = OTHER
+    app.unit_name.value = "BUP Ost"
+    assert app.log is not None and app.log["title"].tolist() == ["Gruppstart"]
+    assert pdsa.read_log(pdsa.log_path("BUP Ost", tmp_path))["cycle_id"].tolist() == ["PDSA-2"]
+
+
+def _page_adding_cycles(folder: Path, unit: str, page: int, n: int, start: Any) -> None:
+    """One workbook page (its own process, as a kernel is) adding ``n`` cycles and typing in each."""
+    from toolkit.widgets.pdsa import OTHER, PdsaApp
+
+    app = PdsaApp(lang="en", folder=folder)
+    app.unit.value = OTHER
+    app.unit_name.value = unit
+    start.wait()
+    for k in range(n):
+        app.new_button.click()
+        app.fields["aim"].value = f"page {page} cycle {k}"
+        assert app.error.value == "", app.error.value
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forks the test process")
+def test_pages_in_several_processes_adding_cycles_at_once_keep_every_cycle(
+    tmp_path: Path,
+) -> None:
+    # Two pages on the same unit in two processes (a kernel each), 30 cycles each,
+    # started together: every cycle is kept with its own id and its text.
+    import multiprocessing
+
+    from toolkit.widgets.pdsa import OTHER, PdsaApp
+
+    ctx = multiprocessing.get_context("fork")
+    pages, per_page, unit = 2, 30, "BUP Öst"
+    start = ctx.Barrier(pages)
+    workers = [
+        ctx.Process(target=_page_adding_cycles, args=(tmp_path, unit, page, per_page, start))
+        for page in range(pages)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=300)
+    assert [w.exitcode for w in workers] == [0] * pages
+    log = pdsa.read_log(pdsa.log_path(unit, tmp_path))
+    assert len(log) == pages * per_page
+    assert sorted(log["cycle_id"]) == sorted(f"PDSA-{i}" for i in range(1, 61))
+    assert sorted(log["aim"]) == sorted(
+        f"page {p} cycle {k}" for p in range(pages) for k in range(per_page)
+    )
+    assert set(log["unit"]) == {unit}
+    # a reload of either page lists every cycle and says the log is saved
+    app = PdsaApp(lang="en", folder=tmp_path)
+    app.page_state._message(
+        None, {"type": "shown", "state": {"unit": OTHER, "name": unit, "cycle": None}}, []
+    )
+    assert len(app.cycle.options) == 60
+    assert "Saved" in app.status.value

@@ -487,3 +487,114 @@ def test_every_workbook_text_exists_in_both_languages() -> None:
         assert all(texts[lang].strip() for lang in LANGUAGES)
     mine = [k for k in known if k.startswith(("selfassess.", "widgets.pks.", "widgets.kvips."))]
     assert all(known[k]["sv"].strip() and known[k]["en"].strip() for k in mine)
+
+
+# --------------------------------------------------------------------------- pages saving at once
+
+
+def _respondent_answering(folder: Path, respondent: str, start: Any) -> None:
+    """One PKS page (its own process, as a kernel is) answering every question of one level."""
+    from toolkit.widgets import PksApp
+
+    app = PksApp(save_folder=folder)
+    app.unit.value = "BUP Öst"
+    app.round.value = "2025"
+    app.respondent.value = respondent
+    start.wait()
+    for i, question in enumerate(app.q.questions_for(respondent)):
+        app.toggles[question.id].value = 1 + i % 5
+        assert app.error.value == "", app.error.value
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forks the test process")
+def test_two_pks_pages_in_two_processes_keep_both_respondents(tmp_path: Path) -> None:
+    # The strategic and the tactical level answer the same session at the same
+    # time, each in its own kernel: all 15 + 15 answers are in the file.
+    import multiprocessing
+
+    from toolkit.widgets import PksApp
+
+    ctx = multiprocessing.get_context("fork")
+    levels = ["strategic", "tactical"]
+    start = ctx.Barrier(len(levels))
+    pages = [
+        ctx.Process(target=_respondent_answering, args=(tmp_path, level, start)) for level in levels
+    ]
+    for page in pages:
+        page.start()
+    for page in pages:
+        page.join(timeout=300)
+    assert [p.exitcode for p in pages] == [0, 0]
+    expected = sa.empty_answers()
+    for level in levels:
+        for i, question in enumerate(PKS.questions_for(level)):
+            expected = sa.set_answer(expected, PKS, level, question.id, 1 + i % 5)
+    assert len(expected) == 30
+    path = autosave.session_path("pks-v1", "BUP Öst", "2025", folder=tmp_path)
+    saved = sa.answers_from_records(autosave.load_session(path)["answers"], PKS)
+    pd.testing.assert_frame_equal(saved, expected)
+    # a page opened afterwards (a reload) shows every answer of both levels
+    again = PksApp(save_folder=tmp_path, lang="en")
+    pd.testing.assert_frame_equal(again.answers, expected)
+    assert "All: 30 of 45" in again.progress.value
+
+
+def test_save_answer_keeps_what_another_page_saved_meanwhile(tmp_path: Path) -> None:
+    # Page A's kernel still holds the session as it was; page B saves an answer;
+    # A's next answer is applied to the file as it is, so B's answer stays.
+    from toolkit.widgets import PksApp
+
+    a = PksApp(save_folder=tmp_path)
+    a.unit.value, a.round.value = "BUP Öst", "2025"
+    b = PksApp(save_folder=tmp_path)
+    b.unit.value, b.round.value = "BUP Öst", "2025"
+    b.respondent.value = "tactical"
+    b.toggles["need_inflow"].value = 5
+    a.toggles["need_hours"].value = 2
+    a.toggles["need_inflow"].value = 4
+    path = autosave.session_path("pks-v1", "BUP Öst", "2025", folder=tmp_path)
+    saved = sa.answers_from_records(autosave.load_session(path)["answers"], PKS)
+    assert saved[["respondent", "question_id", "score"]].values.tolist() == [
+        ["strategic", "need_inflow", 4.0],
+        ["strategic", "need_hours", 2.0],
+        ["tactical", "need_inflow", 5.0],
+    ]
+    # B clears its answer: only that answer goes
+    b.toggles["need_inflow"].value = None
+    saved = sa.answers_from_records(autosave.load_session(path)["answers"], PKS)
+    assert saved["respondent"].tolist() == ["strategic", "strategic"]
+    # each page's tab keeps its own respondent; the other page's does not leak in
+    assert a.page_state.state["respondent"] == "strategic"
+    assert b.page_state.state["respondent"] == "tactical"
+    reloaded = PksApp(save_folder=tmp_path)
+    reloaded.page_state._message(None, {"type": "shown", "state": dict(b.page_state.state)}, [])
+    assert reloaded.respondent.value == "tactical"
+    assert (reloaded.unit_name, reloaded.round_name) == ("BUP Öst", "2025")
+
+
+def test_session_names_that_simplify_alike_are_kept_apart(tmp_path: Path) -> None:
+    one = autosave.session_path("pks-v1", "BUP Öst", "2025", folder=tmp_path)
+    two = autosave.session_path("pks-v1", "BUP Ost", "2025", folder=tmp_path)
+    assert one != two
+    # slugs, then the first 8 hex digits of SHA-256 of the parts joined by NUL
+    import hashlib
+
+    digest = hashlib.sha256("pks-v1\x00BUP Öst\x002025".encode()).hexdigest()[:8]
+    assert one.name == f"pks-v1__bup-ost__2025__{digest}.json"
+
+
+def test_a_save_that_cannot_get_the_lock_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from filelock import FileLock
+
+    monkeypatch.setattr(autosave, "LOCK_TIMEOUT_S", 0.2)
+    path = autosave.session_path("pks-v1", "BUP Öst", "2025", folder=tmp_path)
+    # another page holds the lock
+    with FileLock(str(autosave.lock_path(path))), pytest.raises(DataError) as refused:
+        autosave.save_answer(
+            PKS, "BUP Öst", "2025", "strategic", "need_inflow", 3, folder=tmp_path, lang="en"
+        )
+    assert path.name in refused.value.message("en")
+    assert "is not saved" in refused.value.message("en")
+    assert not path.exists()

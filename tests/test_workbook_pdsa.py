@@ -1,7 +1,7 @@
 """The PDSA log workbook (pdsa_logg.ipynb) in a real browser: Voilà and Debian's Chromium.
 
 A cycle is filled in field by field as a person would; after each step the
-unit's file on disk (``<save_dir>/balans_pdsa.csv``, the folder the Voilà
+unit's file on disk (:func:`toolkit.pdsa.log_path` in the folder the Voilà
 kernels see as ``BUP_TOOLKIT_SAVE_DIR``) must hold what was typed. The page
 is reloaded in the middle of typing, and everything typed must be back. The
 SPC chart must show the cycle's start date as an annotation; the exported
@@ -74,7 +74,7 @@ def test_pdsa_workbook(open_workbook: Any, save_dir: Path, tmp_path: Path) -> No
 
     entries = read_manifest(ROOT / "sample_data" / "units.yaml")
     unit = entries[0]  # the workbook opens on the first sample unit
-    path = save_dir / f"{unit.id}_pdsa.csv"
+    path = pdsa.log_path(unit.id, save_dir)
     book = open_workbook("pdsa_logg", ".tk-pdsa-new")
     page = book.page
     failed: list[str] = []  # requests the server refused (status >= 400)
@@ -216,3 +216,42 @@ def test_pdsa_workbook(open_workbook: Any, save_dir: Path, tmp_path: Path) -> No
     for error in set_aside:
         book.errors.remove(error)
     book.assert_clean()
+
+
+def test_two_pdsa_pages_keep_their_own_units(open_workbook: Any, save_dir: Path) -> None:
+    # Two tabs: the first types BUP Öst, the second opens on the first sample unit
+    # (not on the other tab's unit), types BUP Ost; each cycle lands in its own
+    # unit's file, and a reload of the first tab returns to BUP Öst and its cycle.
+    from toolkit.manifest import read_manifest
+
+    first_unit = read_manifest(ROOT / "sample_data" / "units.yaml")[0]
+    other = t("widgets.pdsa.other_unit", "sv")
+
+    def own_unit(book: Any, name: str, title: str) -> None:
+        book.select("tk-pdsa-unit", other)
+        field = book.page.locator(".tk-pdsa-unit-name input")
+        field.fill(name)
+        field.press("Enter")
+        book.expect_contains(".tk-pdsa-status", str(pdsa.log_path(name, save_dir)))
+        book.page.locator(".tk-pdsa-new button, button.tk-pdsa-new").first.click()
+        book.expect_options("tk-pdsa-cycle", [f"PDSA-1: {t('widgets.pdsa.untitled', 'sv')}"])
+        box = book.page.locator(".tk-pdsa-title input")
+        box.fill(title)
+        box.press("Enter")
+
+    a = open_workbook("pdsa_logg", ".tk-pdsa-new")
+    own_unit(a, "BUP Öst", "Östs ändring")
+    b = open_workbook("pdsa_logg", ".tk-pdsa-new")
+    b.expect_contains(".tk-pdsa-status", str(pdsa.log_path(first_unit.id, save_dir)))
+    own_unit(b, "BUP Ost", "Osts ändring")
+    for name, title in (("BUP Öst", "Östs ändring"), ("BUP Ost", "Osts ändring")):
+        log = _wait_for_file(
+            pdsa.log_path(name, save_dir), lambda log, t_=title: t_ in set(log["title"])
+        )
+        assert log[["cycle_id", "unit", "title"]].values.tolist() == [["PDSA-1", name, title]]
+    a.page.reload()
+    a.page.wait_for_selector(".tk-pdsa-new", timeout=60_000)
+    _value(a, ".tk-pdsa-unit-name input", "BUP Öst")
+    _value(a, ".tk-pdsa-title input", "Östs ändring")
+    a.expect_contains(".tk-pdsa-status", "Sparat")
+    b.expect_contains(".tk-pdsa-status", str(pdsa.log_path("BUP Ost", save_dir)))

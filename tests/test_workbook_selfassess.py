@@ -155,7 +155,7 @@ def test_pks_workbook(open_workbook: Any, save_dir: Path, tmp_path: Path) -> Non
     book.expect_contains(".tk-progress", "Alla: 5 av 45")
     _reload(book)
     book.expect_contains(
-        ".tk-session-note", "Fortsätter med den senast ändrade sessionen: BUP Test, omgång 2025"
+        ".tk-session-note", "Fortsätter där den här sidan var: BUP Test, omgång 2025"
     )
     book.expect_contains(".tk-progress", "Besvarat för Taktisk nivå: 2 av 15")
     _expect_active(book, "need_inflow", "5")
@@ -341,3 +341,52 @@ def test_kvips_workbook(open_workbook: Any, save_dir: Path, tmp_path: Path) -> N
     book.expect_text(".tk-overall-access", _num(2.25, "en"))
     _shot(book, "kvips_sjalvvardering_en", ".tk-scores")
     book.assert_clean()
+
+
+# --------------------------------------------------------------------------- two pages
+
+
+def test_two_pks_pages_answering_one_session_keep_both_levels(
+    open_workbook: Any, save_dir: Path
+) -> None:
+    # A workshop: two tabs on one session, the strategic and the tactical level
+    # answering at the same time. Every answer of both is in the file; a reload
+    # of the second tab returns to its own level with every answer shown.
+    import time
+
+    a = open_workbook("pks_sjalvskattning", ".tk-answer")
+    _type(a, "tk-session-unit", "BUP Två sidor")
+    _type(a, "tk-session-round", "2025")
+    a.expect_contains(".tk-session-note", "Ny session BUP Två sidor, omgång 2025")
+    _pick(a, "tk-respondent", "Strategisk nivå")
+    a.expect_contains(".tk-progress", "Besvarat för Strategisk nivå")
+    _answer(a, "need_inflow", "4")
+    b = open_workbook("pks_sjalvskattning", ".tk-answer")
+    # a new page catches up with the session edited last (the workshop's one)
+    b.expect_contains(".tk-session-note", "BUP Två sidor, omgång 2025")
+    _pick(b, "tk-respondent", "Taktisk nivå")
+    b.expect_contains(".tk-progress", "Besvarat för Taktisk nivå: 0 av 15")
+    _answer(b, "need_inflow", "5")
+    _answer(a, "need_hours", "2")
+    _answer(b, "need_hours", "3")
+    _answer(a, "need_forecast", "1")
+    given: list[tuple[str, str, int | str]] = [
+        ("strategic", "need_inflow", 4),
+        ("tactical", "need_inflow", 5),
+        ("strategic", "need_hours", 2),
+        ("tactical", "need_hours", 3),
+        ("strategic", "need_forecast", 1),
+    ]
+    deadline = time.monotonic() + 30
+    while len(_saved(save_dir, PKS, "BUP Två sidor", "2025")) < 5 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    pd.testing.assert_frame_equal(
+        _saved(save_dir, PKS, "BUP Två sidor", "2025"), _expected(PKS, given)
+    )
+    _reload(b)
+    b.expect_contains(".tk-session-note", "Fortsätter där den här sidan var: BUP Två sidor")
+    b.expect_contains(".tk-progress", "Besvarat för Taktisk nivå: 2 av 15")
+    b.expect_contains(".tk-progress", "Alla: 5 av 45")
+    _expect_active(b, "need_hours", "3")
+    a.assert_clean()
+    b.assert_clean()

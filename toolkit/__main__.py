@@ -7,9 +7,13 @@
                     each unit, print its row account and a one-line flow summary,
                     then write every unit's report and the region overview and
                     print where the index page is.
-``serve``           serve the workshop workbooks with Voilà on 127.0.0.1;
+``serve``           serve the workshop workbooks with Voilà on 127.0.0.1 and
+                    print the address with its token (a page without the
+                    token, or opened by another host name than 127.0.0.1,
+                    localhost or an ``--allow-host NAME``, gets 403);
                     ``--workshop NAME`` keeps a pre-heated kernel ready for
                     every page of the workbook a whole room opens at once.
+                    SIGTERM, SIGINT and SIGHUP stop Voilà and its kernels.
 
 Every message is in Swedish unless ``--lang en`` is given. A unit whose data
 cannot be used prints its error and the run goes on; the exit status is the
@@ -142,9 +146,10 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
 def _serve(args: argparse.Namespace) -> int:
     from toolkit.widgets import serve
 
+    hosts = tuple(args.allow_host or ())
     if args.pages is None:
-        return serve(args.port, args.lang, args.workshop)
-    return serve(args.port, args.lang, args.workshop, args.pages)
+        return serve(args.port, args.lang, args.workshop, allow_hosts=hosts)
+    return serve(args.port, args.lang, args.workshop, args.pages, allow_hosts=hosts)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -184,6 +189,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     serve.add_argument(
         "--pages", type=int, default=None, help="pages ready at once for --workshop (default 12)"
+    )
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="a host name, besides 127.0.0.1 and localhost, the page may be opened by (repeatable)",
     )
     serve.set_defaults(func=_serve)
     args = parser.parse_args(argv)

@@ -33,10 +33,15 @@ as ``YYYY-MM-DD``. CSV files are written with ``;`` and UTF-8 with a byte
 order mark (what Swedish Excel opens); ``;``, ``,`` and tab, UTF-8 and
 Windows-1252 are read.
 
-Where the unit keeps its log: the workbook saves ``<unit>_pdsa.csv`` in the
-folder named by the environment variable ``BUP_TOOLKIT_SAVE_DIR`` (default
-``~/bup-toolkit``), see :func:`log_path`; a report is given a log by the
-``pdsa_log`` field of the unit's manifest entry.
+Where the unit keeps its log: the workbook saves
+``pdsa__<unit>__<hash>.csv`` in the folder named by the environment variable
+``BUP_TOOLKIT_SAVE_DIR`` (default ``~/bup-toolkit``), see :func:`log_path`
+(the hash of the exact name keeps ``BUP Öst`` and ``BUP Ost`` apart; a log
+saved under the older name ``<unit>_pdsa.csv`` is taken over by
+:func:`migrate_log`). Every change is applied to the file as it is on disk
+under the file's lock (:func:`save_change`, :func:`add_cycle`,
+:func:`save_merge`), so pages and processes saving at once lose nothing. A
+report is given a log by the ``pdsa_log`` field of the unit's manifest entry.
 
 :func:`annotations` turns a log into the table that
 :func:`toolkit.charts.spc_chart` draws as change annotations (its ``date``
@@ -87,15 +92,19 @@ __all__ = [
     "REQUIRED",
     "TEXT_COLUMNS",
     "Merge",
+    "add_cycle",
     "annotations",
+    "export_name",
     "log_path",
     "merge_logs",
+    "migrate_log",
     "new_log",
     "next_cycle_id",
     "read_log",
     "save_change",
     "save_dir",
     "save_log",
+    "save_merge",
     "unit_key",
     "update_cycle",
     "validate_log",
@@ -481,31 +490,78 @@ def save_dir() -> Path:
 
 
 def unit_key(unit: str, *, lang: str | None = None) -> str:
-    """A unit's id or typed name as a file-name part: letters a–z, digits, ``_`` and ``-``.
+    """A unit's id or typed name as a file-name part: :func:`toolkit.autosave.name_key`.
+
+    The simplified name (ASCII letters, digits, hyphens) and a short hash of
+    the exact name as the log stores it (without leading and trailing
+    spaces), so names that simplify alike never share a file. A name of
+    spaces only is a :class:`ParameterError`.
 
     >>> unit_key("BUP Östra Småstad")
-    'bup_ostra_smastad'
-    >>> unit_key("balans")
-    'balans'
+    'bup-ostra-smastad__313a701f'
+    >>> unit_key("BUP Öst") != unit_key("BUP Ost")
+    True
     """
     lang = check_language(lang)
-    plain = unicodedata.normalize("NFKD", str(unit)).encode("ascii", "ignore").decode()
-    key = re.sub(r"[^a-z0-9_-]+", "_", plain.lower()).strip("_")
-    if not key:
+    name = _cell_text(unit)
+    if not name:
         raise ParameterError("pdsa.no_unit_name", argument="unit", lang=lang)
-    return key
+    return autosave.name_key(name)
 
 
 def log_path(unit: str, folder: str | Path | None = None, *, lang: str | None = None) -> Path:
-    """Where the workbook keeps a unit's log: ``<folder>/<unit>_pdsa.csv``.
+    """Where the workbook keeps a unit's log: ``<folder>/pdsa__<unit_key>.csv``.
 
     ``folder`` defaults to :func:`save_dir`.
 
     >>> log_path("BUP Norrstad", "/tmp/x").as_posix()
-    '/tmp/x/bup_norrstad_pdsa.csv'
+    '/tmp/x/pdsa__bup-norrstad__5cb23233.csv'
     """
     base = Path(folder) if folder is not None else save_dir()
-    return base / f"{unit_key(unit, lang=lang)}_pdsa.csv"
+    return base / f"pdsa__{unit_key(unit, lang=lang)}.csv"
+
+
+def export_name(unit: str) -> str:
+    """The file-name stem of a downloaded log: ``<slug>_pdsa``.
+
+    >>> export_name("BUP Östra Småstad")
+    'bup-ostra-smastad_pdsa'
+    """
+    return f"{autosave.slug(str(unit))}_pdsa"
+
+
+def _old_log_path(unit: str, folder: Path) -> Path:
+    """The name the workbook used before names were hashed: ``<key>_pdsa.csv``."""
+    plain = unicodedata.normalize("NFKD", str(unit)).encode("ascii", "ignore").decode()
+    key = re.sub(r"[^a-z0-9_-]+", "_", plain.lower()).strip("_")
+    return folder / f"{key or '_'}_pdsa.csv"
+
+
+def migrate_log(unit: str, folder: str | Path | None = None, *, lang: str | None = None) -> Path:
+    """The unit's log file, taking over its cycles from a log saved under the older name.
+
+    Before file names carried a hash, ``BUP Öst`` and ``BUP Ost`` both
+    saved to ``bup_ost_pdsa.csv``. When the unit has no file under
+    :func:`log_path` yet and the older file exists, the older file's cycles
+    of exactly this unit are copied to the new file (under its lock); the
+    older file is left as it is (another unit's cycles may be in it). A
+    damaged older file is left alone and raises the reader's message.
+    Returns :func:`log_path`.
+    """
+    lang = check_language(lang)
+    path = log_path(unit, folder, lang=lang)
+    old = _old_log_path(unit, path.parent)
+    if path.exists() or not old.is_file():
+        return path
+    with autosave.locked(path, lang=lang):
+        if path.exists():
+            return path
+        cols = _read(old, lang)
+        keep = [i for i, u in enumerate(cols["unit"]) if u == _cell_text(unit)]
+        if keep:
+            mine = {c: [v[i] for i in keep] for c, v in cols.items()}
+            _write(_check(mine, path.name, lang), path, lang)
+    return path
 
 
 def _suffix(path: Path, lang: str) -> str:
@@ -545,6 +601,8 @@ def _write(cols: Columns, path: Path, lang: str) -> None:
                 writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
                 writer.writerow(COLUMNS)
                 writer.writerows(zip(*(cols[c] for c in COLUMNS), strict=True))
+                out.flush()
+                os.fsync(out.fileno())
         else:
             _write_excel(cols, Path(temp))
         os.replace(temp, path)
@@ -693,17 +751,65 @@ def save_change(
 ) -> pd.DataFrame:
     """Set ``fields`` of one cycle in the log file at ``path`` and save it; return the new log.
 
-    The file is read just before the change and written just after it
-    (atomically), so two pages open on the same unit do not undo each
-    other's edits of different fields. A missing file starts a new log; a
-    file that cannot be read is left as it is (the error says why).
+    The file is read, changed and written (atomically) while its lock is
+    held (:func:`toolkit.autosave.locked`), so any number of pages and
+    processes editing the same log keep each other's edits. A missing file
+    starts a new log; a file that cannot be read is left as it is (the
+    error says why).
     """
     lang = check_language(lang)
     path = Path(path)
-    cols = _read(path, lang) if path.is_file() else _as_text(new_log())
-    cols = _update(cols, cycle_id, path.name, lang, fields)
-    _write(cols, path, lang)
+    with autosave.locked(path, lang=lang):
+        cols = _read(path, lang) if path.is_file() else _as_text(new_log())
+        cols = _update(cols, cycle_id, path.name, lang, fields)
+        _write(cols, path, lang)
     return _frame(cols)
+
+
+def add_cycle(
+    path: str | Path, *, lang: str | None = None, **fields: Any
+) -> tuple[pd.DataFrame, str]:
+    """Add a cycle with the next free id (:func:`next_cycle_id`) to the log file; return log and id.
+
+    The id is chosen from the file as it is on disk, under its lock, so two
+    pages adding cycles at once get different ids and both cycles are kept.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "log.csv"
+    >>> add_cycle(path, unit="a")[1], add_cycle(path, unit="a")[1]
+    ('PDSA-1', 'PDSA-2')
+    """
+    lang = check_language(lang)
+    path = Path(path)
+    with autosave.locked(path, lang=lang):
+        cols = _read(path, lang) if path.is_file() else _as_text(new_log())
+        cycle_id = next_cycle_id(pd.DataFrame({"cycle_id": cols["cycle_id"]}, dtype=object))
+        cols = _update(cols, cycle_id, path.name, lang, fields)
+        _write(cols, path, lang)
+    return _frame(cols), cycle_id
+
+
+def save_merge(
+    path: str | Path,
+    imported: pd.DataFrame,
+    *,
+    take_imported: bool = False,
+    lang: str | None = None,
+) -> tuple[pd.DataFrame, "Merge"]:
+    """Merge an imported log into the log file at ``path`` as it is on disk, under its lock.
+
+    New cycles are added; a cycle that differs is replaced by the imported
+    version only with ``take_imported`` (the user has been asked), else
+    kept. Returns the saved log and the :class:`Merge` made against the file.
+    """
+    lang = check_language(lang)
+    path = Path(path)
+    with autosave.locked(path, lang=lang):
+        current = _frame(_read(path, lang)) if path.is_file() else new_log()
+        merge = merge_logs(current, imported)
+        log = merge.resolved(take_imported=take_imported)
+        _write(_check(_as_text(log), path.name, lang), path, lang)
+    return log, merge
 
 
 # --------------------------------------------------------------------------- charts

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -53,6 +54,31 @@ _CSS = """
   color: white; font-size: 22px; padding: 14px 20px; }
 </style>
 """
+
+
+#: An absolute path (POSIX ``/a/b/c``, ``~/a/b``, Windows ``C:\\a\\b`` or ``\\\\server\\share\\b``)
+#: with at least one folder before its last part.
+_PATH = re.compile(
+    r"(?:(?<![\w.~/\\])(?:~?/)(?:[^\s/\\'\"<>:;,()]+/)+"
+    r"|(?<![\w])(?:[A-Za-z]:|\\\\[^\s\\'\"<>]+)\\(?:[^\s\\'\"<>:;,()]+\\)*)"
+    r"(?=[^\s/\\'\"<>:;,()])"
+)
+
+
+def file_names_only(text: str) -> str:
+    """``text`` with every absolute path cut to its last part (a file's name).
+
+    A page's error box never shows where the server keeps files (upload
+    folders under the server's temporary directory, the user's home).
+
+    >>> file_names_only("kan inte läsa /tmp/tmpa1b2/remisser.csv (rad 3)")
+    'kan inte läsa remisser.csv (rad 3)'
+    >>> file_names_only(r"C:\\Users\\anna\\AppData\\Local\\Temp\\x\\besok.csv: fel")
+    'besok.csv: fel'
+    >>> file_names_only("1/2 av 3, kvot 0.5/v, ~/bup-toolkit/pdsa.csv")
+    '1/2 av 3, kvot 0.5/v, pdsa.csv'
+    """
+    return _PATH.sub("", str(text))
 
 
 def _esc(text: Any) -> str:
@@ -257,9 +283,10 @@ class _App:
 
     # ---- errors
     def _show_error(self, text: str, details: str | None = None) -> None:
-        self.error.value = f"<div class='tk-error' role='alert'>{_esc(text)}</div>"
+        """Show ``text`` (and ``details`` behind a fold); a path in them shows as its file's name."""
+        self.error.value = f"<div class='tk-error' role='alert'>{_esc(file_names_only(text))}</div>"
         if details:
-            self.details_text.value = f"<pre>{_esc(details)}</pre>"
+            self.details_text.value = f"<pre>{_esc(file_names_only(details))}</pre>"
             self.details.set_title(0, self._t("widgets.details"))
             self.details.selected_index = None
             self.details.layout.display = ""
@@ -485,7 +512,10 @@ class UnitSource:
     def _load_files(self, files: Sequence[Any]) -> None:
         from toolkit.io import load_unit
 
-        with tempfile.TemporaryDirectory(prefix="tk-upload-") as folder:
+        with tempfile.TemporaryDirectory(prefix="tk-upload-") as temp:
+            # a message about the folder names it as the user knows it, never the server's path
+            folder = Path(temp) / self.app._t("widgets.upload_folder")
+            folder.mkdir()
             paths = []
             for item in files:
                 name = Path(str(item["name"])).name

@@ -1,28 +1,29 @@
 """The PDSA log (PDSA-logg): Plan–Do–Study–Act cycles of a unit, saved as they are typed.
 
-The application keeps one log file per unit, ``<unit>_pdsa.csv`` in the
-folder of ``BUP_TOOLKIT_SAVE_DIR`` (default ``~/bup-toolkit``), see
+The application keeps one log file per unit, ``pdsa__<unit>__<hash>.csv`` in
+the folder of ``BUP_TOOLKIT_SAVE_DIR`` (default ``~/bup-toolkit``), see
 :func:`toolkit.pdsa.log_path`. Every field is written to that file as soon as
-its value reaches the kernel (the file is read, the one field changed and
-the file replaced atomically), so a reload of the page or a dead kernel loses
-nothing: the new page reads the file again, and returns to the unit and cycle
-that were open. The SPC chart of the cycle's measure shows the start dates of
-the unit's cycles; the log can be exported (CSV and Excel download links) and
-imported again, with a confirmation before anything is overwritten.
+its value reaches the kernel (under the file's lock the file is read, the one
+field changed and the file replaced atomically), so several pages on one
+unit keep each other's edits and a reload of the page or a dead kernel loses
+nothing: the new page reads the file again. Each page keeps its own unit and
+cycle (:class:`toolkit.widgets.page_state.PageState`, in the browser tab): a
+reload returns to them, a new page starts on the first unit. The SPC chart of
+the cycle's measure shows the start dates of the unit's cycles; the log can
+be exported (CSV and Excel download links) and imported again, with a
+confirmation before anything is overwritten.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import altair as alt
-import anywidget
 import ipywidgets as w
 import pandas as pd
 
@@ -30,6 +31,7 @@ from toolkit import charts, pdsa
 from toolkit.errors import DataError
 from toolkit.i18n import has
 from toolkit.widgets.base import _App, _esc, _load_sample, sample_units
+from toolkit.widgets.page_state import PageState
 from toolkit.widgets.spc import SPC_MEASURES, spc_series
 
 #: Value of the unit list's entry for a unit typed by name.
@@ -41,8 +43,6 @@ STEPS: dict[str, tuple[str, ...]] = {
     "study": ("study", "study_date"),
     "act": ("decision", "act", "decision_date"),
 }
-#: File (in the save folder) that remembers the unit and cycle open, for a reload.
-STATE_FILE = "pdsa_workbook_state.json"
 _DEFAULT_MEASURE = "waiting_first"
 _WIDE = w.Layout(width="900px")
 #: Larger text in the form's text boxes and tabs (the common style covers inputs only).
@@ -50,17 +50,6 @@ _CSS = """<style>
 .tk-app textarea { font-size: 18px !important; font-family: inherit !important; }
 .tk-pdsa-steps .lm-TabBar-tab { font-size: 18px !important; min-width: 170px; }
 </style>"""
-
-
-class PageShown(anywidget.AnyWidget):
-    """An invisible widget that tells the kernel when a page shows the application.
-
-    Voilà runs a workbook in a pre-heated kernel before anyone opens the
-    page, so what the application read from disk at start may be older than
-    the file; on this message the application reads the file again.
-    """
-
-    _esm = "export default { render({ model }) { model.send({ type: 'shown' }); } };"
 
 
 class PdsaApp(_App):
@@ -81,7 +70,8 @@ class PdsaApp(_App):
         self.entries = sample_units()
         self.log: pd.DataFrame | None = None
         self.current_id: str | None = None
-        self._pending: tuple[str, pdsa.Merge] | None = None
+        #: an import waiting for the user's answer: the file's name and its log
+        self._pending: tuple[str, pd.DataFrame] | None = None
         self._message: tuple[str, dict[str, Any], Callable[[], str] | None] | None = None
         self._flows: dict[str, pd.DataFrame] = {}
         self._tables: dict[tuple[str, str], pd.DataFrame] = {}
@@ -171,15 +161,9 @@ class PdsaApp(_App):
         self.confirm = w.HBox([self.replace_button, self.keep_button])
         self.confirm.layout.display = "none"
 
-        # ---- state: the unit and cycle open before a reload
-        self._busy = True
-        try:
-            self._restore_state()
-        finally:
-            self._busy = False
+        # ---- state: this page's unit and cycle, kept in its browser tab for a reload
+        self.page_state = PageState("pdsa", lambda state: self._guarded(self._reload)(state))
         self._guarded(self._open_unit)()
-        self.shown = PageShown()
-        self.shown.on_msg(self._on_shown)
 
         # ---- observers
         self.unit.observe(lambda _c: self._when_free(self._unit_changed), names="value")
@@ -212,7 +196,7 @@ class PdsaApp(_App):
             ]
         )
         self.container = self._frame(
-            w.HTML(_CSS), self.shown, picker, self.form, self.chart, self.chart_note, files
+            w.HTML(_CSS), self.page_state, picker, self.form, self.chart, self.chart_note, files
         )
 
     # ---- widgets
@@ -271,41 +255,36 @@ class PdsaApp(_App):
         unit = self.unit_value()
         return None if unit is None else pdsa.log_path(unit, self.folder, lang=self.lang)
 
-    def _on_shown(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if isinstance(content, dict) and content.get("type") == "shown":
-            self._guarded(self._reload)()
+    def _reload(self, state: dict[str, Any] | None) -> None:
+        """A page shows the application: return to its own unit and cycle, read the log again.
 
-    def _reload(self) -> None:
-        """Read the open unit, cycle and log from disk again (a page has just opened)."""
-        self._busy = True
-        try:
-            self._restore_state()
-        finally:
-            self._busy = False
+        ``state`` is what the page's tab kept (:class:`PageState`), None for a
+        new page, which stays on the unit it was built with. Voilà runs a
+        workbook in a pre-heated kernel before anyone opens the page, so the
+        log is read from disk again either way.
+        """
+        if state:
+            self._busy = True
+            try:
+                self._restore_state(state)
+            finally:
+                self._busy = False
         self._open_unit()
 
-    def _restore_state(self) -> None:
-        state_path = self.folder / STATE_FILE
-        state: dict[str, Any] = {}
-        if state_path.is_file():
-            try:
-                state = json.loads(state_path.read_text(encoding="utf-8"))
-            except (ValueError, OSError):
-                state = {}
+    def _restore_state(self, state: dict[str, Any]) -> None:
         codes = [v for _, v in self.unit.options]
         if state.get("unit") in codes:
             self.unit.value = state["unit"]
         if self.unit.value == OTHER:
-            self.unit_name.value = str(state.get("name", ""))
-        self.current_id = state.get("cycle") or None
+            self.unit_name.value = str(state.get("name") or "")
+        cycle = state.get("cycle")
+        self.current_id = str(cycle) if cycle else None
 
     def _remember(self) -> None:
-        state = {"unit": self.unit.value, "name": self.unit_name.value, "cycle": self.current_id}
-        self.folder.mkdir(parents=True, exist_ok=True)
-        target = self.folder / STATE_FILE
-        temp = target.with_suffix(".tmp")
-        temp.write_text(json.dumps(state), encoding="utf-8")
-        temp.replace(target)
+        """Keep this page's unit and cycle in its tab (:class:`PageState`), for a reload."""
+        self.page_state.remember(
+            unit=self.unit.value, name=self.unit_name.value, cycle=self.current_id
+        )
 
     def _unit_changed(self) -> None:
         self.current_id = None
@@ -319,9 +298,12 @@ class PdsaApp(_App):
         self.links.value = ""
         self.confirm.layout.display = "none"
         self._pending = None
-        path = self.path()
+        unit = self.unit_value()
         self.log = None
-        if path is not None:
+        self.saved_at = None
+        if unit is not None:
+            # a log saved under the older file name is taken over first
+            path = pdsa.migrate_log(unit, self.folder, lang=self.lang)
             # A file that cannot be read is shown as an error and never overwritten.
             self.log = pdsa.read_log(path, lang=self.lang) if path.is_file() else pdsa.new_log()
         ids = [] if self.log is None else self.log["cycle_id"].tolist()
@@ -369,8 +351,12 @@ class PdsaApp(_App):
         path = self.path()
         if path is None:
             text = self._t("widgets.pdsa.type_unit_name")
-        elif self.saved_at is not None and path.is_file():
-            text = self._t("widgets.pdsa.saved", time=self.saved_at, path=str(path))
+        elif path.is_file():
+            # after a reload: the time the file was last written (by this page or another)
+            when = self.saved_at or dt.datetime.fromtimestamp(path.stat().st_mtime).strftime(
+                "%H:%M:%S"
+            )
+            text = self._t("widgets.pdsa.saved", time=when, path=str(path))
         else:
             text = self._t("widgets.pdsa.not_saved_yet", path=str(path))
         self.status.value = f"<i class='tk-pdsa-saved'>{_esc(text)}</i>"
@@ -386,10 +372,8 @@ class PdsaApp(_App):
         path, unit = self.path(), self.unit_value()
         if path is None or unit is None or self.log is None:
             return
-        cycle_id = pdsa.next_cycle_id(
-            pdsa.read_log(path, lang=self.lang) if path.is_file() else self.log
-        )
-        self.log = pdsa.save_change(path, cycle_id, unit=unit, lang=self.lang)
+        # the next free id is taken from the file under its lock: pages adding at once get both
+        self.log, cycle_id = pdsa.add_cycle(path, unit=unit, lang=self.lang)
         self.saved_at = dt.datetime.now().strftime("%H:%M:%S")
         self.current_id = cycle_id
         self._fill()
@@ -530,7 +514,7 @@ class PdsaApp(_App):
                     "tk-export-xlsx",
                 ),
             ):
-                name = path.stem + suffix
+                name = pdsa.export_name(self.unit_value() or "") + suffix
                 data = pdsa.save_log(log, Path(folder) / name, lang=self.lang).read_bytes()
                 href = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
                 text = self._t(f"widgets.pdsa.export_{suffix[1:]}", file=name)
@@ -578,7 +562,7 @@ class PdsaApp(_App):
         current = pdsa.read_log(path, lang=self.lang) if path.is_file() else pdsa.new_log()
         merge = pdsa.merge_logs(current, imported)
         if merge.conflicting:
-            self._pending = (name, merge)
+            self._pending = (name, imported)
 
             def lines() -> str:
                 items = []
@@ -595,7 +579,9 @@ class PdsaApp(_App):
             self.confirm.layout.display = ""
             self._clear_error()
             return
-        self._save_merged(merge.log)
+        # merged again with the file as it is under its lock; a cycle another page
+        # changed meanwhile is kept as it is (never overwritten unasked)
+        merge = self._save_merged(imported, take_imported=False)
         self._say(
             "widgets.pdsa.import_done",
             file=name,
@@ -606,18 +592,20 @@ class PdsaApp(_App):
     def _resolve(self, take_imported: bool) -> None:
         if self._pending is None:
             return
-        name, merge = self._pending
+        name, imported = self._pending
         self._pending = None
         self.confirm.layout.display = "none"
-        self._save_merged(merge.resolved(take_imported=take_imported))
+        merge = self._save_merged(imported, take_imported=take_imported)
         key = "widgets.pdsa.import_replaced" if take_imported else "widgets.pdsa.import_kept"
         n = len(merge.conflicting)
         self._say(key, file=name, replaced=n, kept=n, added=len(merge.added))
 
-    def _save_merged(self, log: pd.DataFrame) -> None:
+    def _save_merged(self, imported: pd.DataFrame, *, take_imported: bool) -> pdsa.Merge:
         path = self.path()
         assert path is not None
-        self.log = pdsa.read_log(pdsa.save_log(log, path, lang=self.lang), lang=self.lang)
+        self.log, merge = pdsa.save_merge(
+            path, imported, take_imported=take_imported, lang=self.lang
+        )
         self.saved_at = dt.datetime.now().strftime("%H:%M:%S")
         ids = self.log["cycle_id"].tolist()
         if self.current_id not in ids:
@@ -625,6 +613,7 @@ class PdsaApp(_App):
         self._fill()
         self._remember()
         self._clear_error()
+        return merge
 
     def _field_name(self, field: str) -> str:
         key = f"widgets.pdsa.field.{field}"

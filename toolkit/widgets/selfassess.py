@@ -3,7 +3,9 @@
 Two workbooks on one frame: the questions of a versioned question file
 (:func:`toolkit.selfassess.load_questionnaire`), answered per management level
 (PKS) or role (KvIPS), each answer saved to disk as it is given
-(:mod:`toolkit.autosave`), with the scores per group and respondent, the
+(:func:`toolkit.autosave.save_answer`: applied to the session file as it is
+on disk, under its lock, so pages answering for different respondents of one
+session keep each other's answers), with the scores per group and respondent, the
 spread between respondents, a radar chart, a comparison with another saved
 session (an earlier round, another unit), export to CSV and Excel, and import
 with a confirm step before anything is overwritten. Every number comes from
@@ -18,7 +20,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import altair as alt
-import anywidget
 import ipywidgets as w
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ from toolkit import autosave, charts
 from toolkit import selfassess as sa
 from toolkit.errors import DataError
 from toolkit.widgets.base import _App, _esc, format_number
+from toolkit.widgets.page_state import PageState
 
 #: Extra style: large question texts and answer buttons for a projector.
 _STYLE = """
@@ -101,19 +103,6 @@ def _wrap(text: str, width: int = 22) -> str:
     return "\n".join(lines)
 
 
-class PageAttached(anywidget.AnyWidget):
-    """An invisible widget that tells the kernel when a page has drawn it."""
-
-    _esm = """
-export default {
-  render({ model, el }) {
-    el.style.display = "none";
-    model.send({ type: "attached" });
-  }
-};
-"""
-
-
 class _SelfAssessApp(_App):
     """Common workbook for a self-assessment questionnaire (see the module docstring)."""
 
@@ -146,12 +135,14 @@ class _SelfAssessApp(_App):
         self.round_name = str(dt.date.today().year)
         self._build()
         self._seen: tuple[str, int, int, int] = ("", 0, 0, 0)
+        # this page's session and respondent, kept in its browser tab for a reload
+        self.page_state = PageState(
+            f"selfassess-{self.instrument}", lambda state: self._guarded(self._shown)(state)
+        )
         self._guarded(self._resume)()
-        self.attach = PageAttached()
-        self.attach.on_msg(self._on_attach_msg)
         self.container = self._frame(
             w.HTML(_STYLE),
-            self.attach,
+            self.page_state,
             self.session_box,
             self.respondent,
             self.scale_legend,
@@ -318,10 +309,6 @@ class _SelfAssessApp(_App):
         self.replace.on_click(lambda _b: self._guarded(self._confirm_import)(True))
         self.cancel.on_click(lambda _b: self._guarded(self._confirm_import)(False))
 
-    def _on_attach_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if isinstance(content, dict) and content.get("type") == "attached":
-            self._guarded(self._attached)()
-
     # ------------------------------------------------------------------ texts
     def _group_name(self, group_id: str) -> str:
         return self.q.group(group_id).name[self.lang]
@@ -369,22 +356,20 @@ class _SelfAssessApp(_App):
         self.session_note.value = self._session_note_html()
 
     # ------------------------------------------------------------------ sessions
-    def _payload(self) -> dict[str, Any]:
-        return {
-            "questionnaire": self.q.id,
-            "version": self.q.version,
-            "respondent": self.respondent.value,
-            "answers": sa.answers_to_records(self.answers),
-        }
-
-    def _save(self) -> None:
-        """Write the session to disk (atomically); every answer passes here."""
-        path = autosave.save_session(
-            self.instrument, self.unit_name, self.round_name, self._payload(), folder=self.folder
+    def _after_save(self) -> None:
+        """Note the file just written (for :meth:`_attached`) and list a new session."""
+        path = autosave.session_path(
+            self.instrument, self.unit_name, self.round_name, folder=self.folder
         )
         self._seen = self._stamp(path)
         if path.name not in {Path(p).name for p, _ in self._saved_options()}:
             self._refresh_sessions()
+
+    def _remember(self) -> None:
+        """Keep this page's session and respondent in its tab (:class:`PageState`)."""
+        self.page_state.remember(
+            unit=self.unit_name, round=self.round_name, respondent=str(self.respondent.value)
+        )
 
     def _saved(self) -> pd.DataFrame:
         return autosave.list_sessions(self.instrument, folder=self.folder)
@@ -471,6 +456,7 @@ class _SelfAssessApp(_App):
             self._set_note("selfassess.ui.note_new", folder=str(self.folder))
             self._show_answers()
             self.update()
+            self._remember()
         self._seen = seen
         if problem is not None:
             self._show_error(problem.message(self.lang))
@@ -484,7 +470,7 @@ class _SelfAssessApp(_App):
     def _latest_on_disk(self) -> tuple[str, int, int, int]:
         """The stamp of the most recently written session file of this questionnaire."""
         stamps = []
-        for file in self.folder.glob(f"{autosave._slug(self.instrument)}__*.json"):
+        for file in self.folder.glob(f"{autosave.slug(self.instrument)}__*.json"):
             try:
                 stamps.append(self._stamp(file))
             except FileNotFoundError:  # replaced between listing and reading
@@ -500,6 +486,44 @@ class _SelfAssessApp(_App):
         """
         if self._latest_on_disk() != self._seen:
             self._resume()
+
+    def _shown(self, state: dict[str, Any] | None) -> None:
+        """A page shows the workbook: return to its own session and respondent, if it had one.
+
+        ``state`` is what the page's tab kept (:class:`PageState`): after a
+        reload the page's session is read from disk again (with every page's
+        answers) and its respondent picked again. A new page (``None``)
+        catches up with the most recently edited session (:meth:`_attached`).
+        """
+        unit = state.get("unit") if state else None
+        round_ = state.get("round") if state else None
+        if not isinstance(unit, str) or not isinstance(round_, str):
+            self._attached()
+            return
+        path = autosave.session_path(self.instrument, unit, round_, folder=self.folder)
+        if path.exists():
+            self._open_session(str(path))
+        else:
+            self.unit_name, self.round_name = unit, round_
+            self.answers = sa.empty_answers()
+            self._busy = True
+            try:
+                self.unit.value, self.round.value = unit, round_
+            finally:
+                self._busy = False
+            self._refresh_sessions()
+        who = state.get("respondent") if state else None
+        if who in {r.id for r in self.q.respondents}:
+            self._busy = True
+            try:
+                self.respondent.value = who
+            finally:
+                self._busy = False
+        self._show_answers()
+        self.update()
+        self._remember()
+        self._seen = self._latest_on_disk()
+        self._set_note("selfassess.ui.note_page", unit=unit, round=round_)
 
     def _read_session(self, path: str) -> tuple[dict[str, Any], pd.DataFrame]:
         record = autosave.load_session(path, lang=self.lang)
@@ -531,6 +555,7 @@ class _SelfAssessApp(_App):
         self._refresh_sessions()
         self._show_answers()
         self.update()
+        self._remember()
 
     def _session_picked(self, change: Any) -> None:
         if self._busy or change["new"] in (None, _NEW):
@@ -560,6 +585,7 @@ class _SelfAssessApp(_App):
             self._refresh_sessions()
             self._show_answers()
             self.update()
+            self._remember()
             self._set_note(
                 "selfassess.ui.note_switched",
                 unit=unit,
@@ -589,18 +615,27 @@ class _SelfAssessApp(_App):
     def _respondent_switch(self) -> None:
         self._show_answers()
         self._progress()
-        if len(self.answers):
-            self._save()  # remember the picker with the answers
+        self._remember()  # this page's respondent, for a reload (never another page's)
 
     def _toggled(self, question_id: str, change: Any) -> None:
         if not self._busy:
             self._guarded(self._answered)(question_id, change["new"])
 
     def _answered(self, question_id: str, value: Any) -> None:
-        self.answers = sa.set_answer(
-            self.answers, self.q, str(self.respondent.value), question_id, value
+        # applied to the session as it is on disk, under its lock: the answers
+        # other pages saved meanwhile are kept, and come back with the result
+        self.answers = autosave.save_answer(
+            self.q,
+            self.unit_name,
+            self.round_name,
+            str(self.respondent.value),
+            question_id,
+            value,
+            folder=self.folder,
+            lang=self.lang,
         )
-        self._save()
+        self._after_save()
+        self._show_answers()
         self.update()
         self._clear_error()
 
@@ -871,7 +906,7 @@ class _SelfAssessApp(_App):
     # ------------------------------------------------------------------ export and import
     def _file_stem(self) -> str:
         return "_".join(
-            autosave._slug(s)
+            autosave.slug(s)
             for s in (self.q.id + "-v" + self.q.version, self.unit_name, self.round_name)
         )
 
@@ -920,37 +955,36 @@ class _SelfAssessApp(_App):
         target = autosave.session_path(
             self.instrument, imported.unit, imported.round, folder=self.folder
         )
-        if (imported.unit, imported.round) == (self.unit_name, self.round_name):
-            existing = self.answers
-        elif target.exists():
-            existing = self._read_session(str(target))[1]
-        else:
-            existing = sa.empty_answers()
+        existing = self._read_session(str(target))[1] if target.exists() else sa.empty_answers()
         merge = sa.merge_answers(existing, imported.answers, self.q)
         if not merge.applied:
-            self._pending = (imported, existing)
-            examples = ", ".join(
-                f"{self._respondent_name(r)}/{qid}: {self._answer_text(c)} → {self._answer_text(i)}"
-                for r, qid, c, i in merge.conflicts.head(3).itertuples(index=False)
-            )
-            self.confirm_text.value = (
-                "<div class='tk-confirm'>"
-                + _esc(
-                    self._t(
-                        "selfassess.ui.confirm",
-                        file=imported.file,
-                        n=len(merge.conflicts),
-                        unit=imported.unit,
-                        round=imported.round,
-                        examples=examples,
-                    )
-                )
-                + "</div>"
-            )
-            self.confirm.layout.display = ""
-            self._clear_error()
+            self._ask(imported, merge)
             return
-        self._apply_import(imported, merge.answers, merge.added, 0)
+        self._apply_import(imported, overwrite=False)
+
+    def _ask(self, imported: sa.ImportedAnswers, merge: sa.Merge) -> None:
+        """Show the answers an import would change and wait for the user's choice."""
+        self._pending = (imported, merge.answers)
+        examples = ", ".join(
+            f"{self._respondent_name(r)}/{qid}: {self._answer_text(c)} → {self._answer_text(i)}"
+            for r, qid, c, i in merge.conflicts.head(3).itertuples(index=False)
+        )
+        self.confirm_text.value = (
+            "<div class='tk-confirm'>"
+            + _esc(
+                self._t(
+                    "selfassess.ui.confirm",
+                    file=imported.file,
+                    n=len(merge.conflicts),
+                    unit=imported.unit,
+                    round=imported.round,
+                    examples=examples,
+                )
+            )
+            + "</div>"
+        )
+        self.confirm.layout.display = ""
+        self._clear_error()
 
     def _answer_text(self, code: str) -> str:
         return self._t("selfassess.ui.dont_know") if code == "dont_know" else code
@@ -960,18 +994,40 @@ class _SelfAssessApp(_App):
         self.confirm.layout.display = "none"
         if pending is None:
             return
-        imported, existing = pending
+        imported, _existing = pending
         if not overwrite:
             self.import_note.value = (
                 f"<div class='tk-ok'>{_esc(self._t('selfassess.ui.import_cancelled'))}</div>"
             )
             return
-        merge = sa.merge_answers(existing, imported.answers, self.q, overwrite=True)
-        self._apply_import(imported, merge.answers, merge.added, len(merge.conflicts))
+        self._apply_import(imported, overwrite=True)
 
-    def _apply_import(
-        self, imported: sa.ImportedAnswers, answers: pd.DataFrame, added: int, replaced: int
-    ) -> None:
+    def _apply_import(self, imported: sa.ImportedAnswers, *, overwrite: bool) -> None:
+        """Merge the imported answers into the session as it is on disk, under its lock.
+
+        Without ``overwrite``, an answer another page gave meanwhile that the
+        import would change is not overwritten: the question is asked again.
+        """
+        merges: list[sa.Merge] = []
+
+        def merge_into(on_disk: pd.DataFrame) -> pd.DataFrame | None:
+            merge = sa.merge_answers(on_disk, imported.answers, self.q, overwrite=overwrite)
+            merges.append(merge)
+            return merge.answers if merge.applied else None
+
+        answers = autosave.save_answers(
+            self.q,
+            imported.unit,
+            imported.round,
+            merge_into,
+            folder=self.folder,
+            lang=self.lang,
+        )
+        merge = merges[0]
+        if not merge.applied:
+            self._ask(imported, merge)
+            return
+        added, replaced = merge.added, len(merge.conflicts)
         self.unit_name, self.round_name = imported.unit, imported.round
         self.answers = answers
         self._busy = True
@@ -979,7 +1035,8 @@ class _SelfAssessApp(_App):
             self.unit.value, self.round.value = self.unit_name, self.round_name
         finally:
             self._busy = False
-        self._save()
+        self._after_save()
+        self._remember()
         self._refresh_sessions()
         self._show_answers()
         self.update()

@@ -1,10 +1,24 @@
-"""Serving the workbook tree with Voilà (offline template, pre-heated kernels, culling)."""
+"""Serving the workbook tree with Voilà (offline template, pre-heated kernels, culling).
+
+The server answers only its own page (:mod:`toolkit.voila_server`): a random
+token in the address printed at start and a Host allow-list (loopback,
+``localhost`` and the names given with ``--allow-host``). :func:`serve`
+forwards SIGTERM, SIGINT and SIGHUP to Voilà, which shuts its kernels down,
+and waits for it.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import signal
+import subprocess
 import sys
+import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from toolkit.errors import ParameterError
 from toolkit.i18n import check_language, t
@@ -29,6 +43,33 @@ IOPUB_TIMEOUT_S = 60
 #: Pages a workshop's workbook is ready for at once (``serve --workshop``):
 #: ten participants and the coach's projector, with one to spare.
 WORKSHOP_PAGES = 12
+
+#: Seconds :func:`serve` gives Voilà to shut its kernels down after a stop
+#: signal before it kills Voilà's process group.
+STOP_WAIT_S = 30
+
+#: Environment variable that hands the token to Voilà (read and removed by
+#: :class:`toolkit.voila_server.GuardedVoila`; a command line is visible to
+#: every user of the machine, an environment is not).
+TOKEN_ENV = "JUPYTER_TOKEN"
+
+
+def new_token() -> str:
+    """A random token for the page's address (32 bytes, URL-safe text).
+
+    >>> len(new_token()) >= 43
+    True
+    """
+    return secrets.token_urlsafe(32)
+
+
+def page_url(port: int, token: str, path: str = "") -> str:
+    """The address of a page of the server on 127.0.0.1, with the token.
+
+    >>> page_url(8866, "abc", "voila/render/styrdiagram.ipynb")
+    'http://127.0.0.1:8866/voila/render/styrdiagram.ipynb?token=abc'
+    """
+    return f"http://127.0.0.1:{port}/{path}?token={token}"
 
 
 def workbook_names(folder: str | Path | None = None) -> list[str]:
@@ -68,8 +109,14 @@ def voila_command(
     cull_interval: int = CULL_INTERVAL_S,
     workshop: str | None = None,
     pages: int = WORKSHOP_PAGES,
+    allow_hosts: Sequence[str] = (),
 ) -> list[str]:
     """The command that serves the workbook tree with Voilà on 127.0.0.1.
+
+    Voilà runs as :class:`toolkit.voila_server.GuardedVoila`: every request
+    needs the token (given in the environment, :func:`voila_env`) and a Host
+    header naming this machine (loopback, ``localhost`` or one of
+    ``allow_hosts``); anything else gets 403.
 
     Pre-heated kernels and the culling of idle kernels come from ``voila.json``
     at the repository root (run the command from there); they are repeated on
@@ -81,14 +128,14 @@ def voila_command(
     pre-heated (:func:`check_workshop`, :class:`toolkit.voila_kernels.WorkshopKernelManager`).
 
     >>> voila_command(8870, folder="notebooks/workbooks", python="python")[:4]
-    ['python', '-m', 'voila', '--no-browser']
+    ['python', '-m', 'toolkit.voila_server', '--no-browser']
     """
     if workshop is not None:
         check_workshop(workshop, pages, folder=folder)
     return [
         python or sys.executable,
         "-m",
-        "voila",
+        "toolkit.voila_server",
         "--no-browser",
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
@@ -111,6 +158,7 @@ def voila_command(
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         "--MappingKernelManager.cull_connected=False",
         f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
+        *(f"--GuardedVoila.allow_hosts={name}" for name in allow_hosts),
         str(folder or WORKBOOKS),
     ]
 
@@ -119,18 +167,112 @@ def voila_command(
 JUPYTER_DATA = Path(__file__).resolve().parents[1] / "data"
 
 
-def voila_env(base: dict[str, str] | None = None) -> dict[str, str]:
+def voila_env(base: dict[str, str] | None = None, *, token: str | None = None) -> dict[str, str]:
     """Environment for Voilà: ``JUPYTER_PATH`` finds the offline template ``bup``.
 
     The template is Voilà's ``lab`` template without its links to a CDN.
+    ``token`` is the page's token (:data:`TOKEN_ENV`); without one the
+    server makes up its own, which nobody knows, and refuses every page.
 
     >>> voila_env({"JUPYTER_PATH": "/x"})["JUPYTER_PATH"].endswith("/x")
     True
+    >>> voila_env({}, token="abc")["JUPYTER_TOKEN"]
+    'abc'
     """
     env = dict(os.environ if base is None else base)
     paths = [str(JUPYTER_DATA)] + ([env["JUPYTER_PATH"]] if env.get("JUPYTER_PATH") else [])
     env["JUPYTER_PATH"] = os.pathsep.join(paths)
+    if token is not None:
+        env[TOKEN_ENV] = token
     return env
+
+
+#: The signals :func:`serve` forwards to Voilà (SIGHUP: a closed terminal; not on Windows).
+STOP_SIGNALS: tuple[int, ...] = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, name)
+)
+
+
+def start_server(
+    command: list[str], *, env: dict[str, str], cwd: str | Path | None = None, **popen: Any
+) -> subprocess.Popen[Any]:
+    """Start Voilà in a process group of its own (a new session on POSIX).
+
+    The terminal's Ctrl+C then reaches only :func:`serve`, which passes it
+    on once, and :func:`stop_server` can end the whole group.
+    """
+    if sys.platform == "win32":
+        popen.setdefault("creationflags", subprocess.CREATE_NEW_PROCESS_GROUP)
+    else:
+        popen.setdefault("start_new_session", True)
+    return subprocess.Popen(command, cwd=cwd, env=env, **popen)
+
+
+def _kill_group(process: subprocess.Popen[Any]) -> None:
+    """Kill what is left of the process group of ``process`` (POSIX), or the process."""
+    if os.name == "nt":
+        if process.poll() is None:
+            process.kill()
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _ask_to_stop(process: subprocess.Popen[Any]) -> None:
+    """Ask Voilà to stop: SIGTERM, on which it shuts its kernels down and exits."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.terminate()
+
+
+def stop_server(process: subprocess.Popen[Any], wait_s: float = STOP_WAIT_S) -> int:
+    """Stop Voilà cleanly (it shuts its kernels down) and wait; kill its group after ``wait_s``.
+
+    Kernels run in sessions of their own (Jupyter's rule) and are shut down
+    by Voilà; a kernel whose Voilà was killed ends by itself within a
+    second or so (ipykernel watches its parent). Returns Voilà's exit code.
+    """
+    _ask_to_stop(process)
+    try:
+        code = process.wait(timeout=wait_s)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        code = process.wait()
+    _kill_group(process)  # anything Voilà started in its own group
+    return code
+
+
+def run_server(
+    process: subprocess.Popen[Any], wait_s: float = STOP_WAIT_S
+) -> tuple[int, int | None]:
+    """Wait for Voilà; on SIGTERM, SIGINT or SIGHUP stop it with :func:`stop_server`.
+
+    Returns Voilà's exit code and the signal received (None when Voilà ended
+    by itself). The previous signal handlers are restored.
+    """
+    received: list[int] = []
+
+    def forward(signum: int, _frame: Any) -> None:
+        received.append(signum)
+        _ask_to_stop(process)
+
+    previous = {s: signal.signal(s, forward) for s in STOP_SIGNALS}
+    try:
+        deadline: float | None = None
+        while True:
+            try:
+                code = process.wait(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                if received and deadline is None:
+                    deadline = time.monotonic() + wait_s
+                if deadline is not None and time.monotonic() > deadline:
+                    _kill_group(process)
+        _kill_group(process)
+        return code, (received[0] if received else None)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def serve(
@@ -138,32 +280,33 @@ def serve(
     lang: str | None = None,
     workshop: str | None = None,
     pages: int = WORKSHOP_PAGES,
+    allow_hosts: Sequence[str] = (),
 ) -> int:
-    """Serve the workbooks with Voilà, print the address, run until interrupted.
+    """Serve the workbooks with Voilà, print the address with its token, run until stopped.
 
     With ``workshop`` (a workbook's name), that workbook keeps a pre-heated
-    kernel for each of ``pages`` pages. Returns Voilà's exit code. Used by
-    the command line's main job and ``serve``.
+    kernel for each of ``pages`` pages. ``allow_hosts`` are names (besides
+    127.0.0.1 and localhost) the page may be opened by. SIGTERM, SIGINT
+    (Ctrl+C) and SIGHUP (a closed terminal) stop Voilà and its kernels
+    (:func:`run_server`). Returns Voilà's exit code. Used by the command
+    line's main job and ``serve``.
     """
-    import subprocess
-
     lang = check_language(lang)
-    command = voila_command(port, workshop=workshop, pages=pages)
-    url = f"http://127.0.0.1:{port}/"
-    print(t("widgets.serving", lang, url=url), flush=True)
+    command = voila_command(port, workshop=workshop, pages=pages, allow_hosts=allow_hosts)
+    token = new_token()
+    print(t("widgets.serving", lang, url=page_url(port, token)), flush=True)
     if workshop:
         print(
             t(
                 "widgets.serving_workshop",
                 lang,
                 pages=pages,
-                url=f"{url}voila/render/{workshop}.ipynb",
+                url=page_url(port, token, f"voila/render/{workshop}.ipynb"),
             ),
             flush=True,
         )
-    process = subprocess.Popen(command, cwd=WORKBOOKS.parent.parent, env=voila_env())
-    try:
-        return process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        return process.wait()
+    process = start_server(command, cwd=WORKBOOKS.parent.parent, env=voila_env(token=token))
+    code, received = run_server(process)
+    if received is not None:
+        print(t("widgets.serving_stopped", lang, signal=signal.Signals(received).name), flush=True)
+    return code
