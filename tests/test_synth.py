@@ -281,16 +281,21 @@ def test_visit_mix(unit: str, units: dict) -> None:
     assert (visits["status"] == "cancelled").mean() > 0.02
     modes = visits["mode"].value_counts(normalize=True)
     assert modes["physical"] > 0.6 and min(modes) > 0
-    year = visits["date"].dt.year
+    # digital visits grow: later half of the visits against the earlier half
+    # (the sample files hold the last year of visits, so halves, not years)
+    middle = visits["date"].min() + (visits["date"].max() - visits["date"].min()) / 2
     digital = visits["mode"] == "digital"
-    assert digital[year == year.max()].mean() > digital[year == year.min()].mean()
+    assert digital[visits["date"] > middle].mean() > digital[visits["date"] <= middle].mean()
 
 
 def test_time_use_shares(units: dict) -> None:
-    for unit in ("balans", "forsta_besok_forst", "liten"):
+    for unit in DETAILED:
         tu = units[unit]["time_use"]
         direct = tu.loc[tu["activity"] == "patient_direct", "minutes"].sum() / tu["minutes"].sum()
-        assert 0.40 <= direct <= 0.55  # brief: direct patient work ~40–55 %
+        # docs/sample_data.md: about a fifth of the time at work with patients
+        # (the national BUP figures, about 7 visits per FTE and week); hospital
+        # time studies (a third) and CAPA (30–40 %) are the upper references.
+        assert 0.15 <= direct <= 0.30
         assert tu["date"].nunique() == 10  # two working weeks
         assert set(tu["activity"]) == set(
             SCHEMA["tables"]["time_use"]["columns"]["activity"]["values"]
@@ -353,8 +358,13 @@ def test_contract_holds(unit: str, units: dict) -> None:
     p, tables = synth.PROFILES[unit], units[unit]
     check_contract(tables, p.extract_date)
     ref, vis = tables["referrals"], tables["visits"]
-    # one attended first_assessment visit on each first-assessment date in the period
-    fa = ref[ref["first_assessment"] >= pd.Timestamp(p.period_start)]
+    # one attended first_assessment visit on each first-assessment date in the
+    # period for which visits are kept (the last visit_weeks weeks, or all of it)
+    since = pd.Timestamp(p.period_start)
+    if p.visit_weeks is not None:
+        since = p.extract_date - pd.Timedelta(weeks=p.visit_weeks) + pd.Timedelta(days=1)
+    assert vis["date"].min() >= since
+    fa = ref[ref["first_assessment"] >= since]
     attended_first = vis[(vis["visit_type"] == "first_assessment") & (vis["status"] == "attended")]
     on_date = attended_first.set_index("referral_id")["date"]
     assert on_date.index.is_unique
