@@ -815,7 +815,9 @@ def generate_unit(profile: UnitProfile, *, seed: int) -> dict[str, pd.DataFrame]
     last_c = np.full(n, _NONE, dtype=np.int64)
     np.maximum.at(last_c, ref_c, day_c)
     # follow-ups: after the course (more after an ADHD assessment: medication)
-    n_fu = rng.poisson(np.array([FOLLOW_UPS_AFTER_COURSE[q] for q in _QUESTIONS])[question[started]])
+    n_fu = rng.poisson(
+        np.array([FOLLOW_UPS_AFTER_COURSE[q] for q in _QUESTIONS])[question[started]]
+    )
     fu_start = last_c[started] + rng.integers(*FOLLOW_UP_START_DAYS, len(started))
     own_f, _, day_f = _course(rng, fu_start, n_fu, *FOLLOW_UP_GAP_DAYS)
     ref_f = started[own_f]
