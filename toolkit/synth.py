@@ -496,7 +496,7 @@ SAMPLE_UNITS: tuple[SampleUnit, ...] = (
             first_queue_target_after_change=15,
             deep_queue_target_after_change=15,
             group_share=0.04,
-            group_share_after_change=0.20,
+            group_share_after_change=0.25,
             visit_weeks=None,  # the whole period: the shift to group sessions shows
         ),
         SAMPLE_SEED + 4,
