@@ -385,9 +385,7 @@ def test_change_effect_added_fte_hand_worked():
     assert row["appointments_before_per_week"] == pytest.approx(16.0)
     assert row["appointments_change_per_week"] == pytest.approx(8.0)
     assert row["cost_change_per_year_sek"] == pytest.approx(800_000)
-    assert row["cost_per_extra_appointment_sek"] == pytest.approx(
-        800_000 / (8.0 * WEEKS_PER_YEAR)
-    )
+    assert row["cost_per_extra_appointment_sek"] == pytest.approx(800_000 / (8.0 * WEEKS_PER_YEAR))
     total = _row(ce, "total")
     assert total["appointments_change_per_week"] == pytest.approx(8.0)
 
