@@ -358,8 +358,9 @@ def test_cost_per_clinical_hour_and_appointment_hand_worked():
 def test_cost_table_accepts_staff_hours_with_a_note():
     sh = cap.staff_hours(_staff([("physician", 1.0, 40.0)]))
     ct = cap.cost_table(sh, cost_per_fte_year=1_000_000, lang="en")
-    # Default shares: 40 × 0.88 × 0.45 = 15.84 clinical h a week.
-    per_hour = 1_000_000 / (15.84 * WEEKS_PER_YEAR)
+    # Default shares (absence 20 %, non-clinical 75 %, capacity_defaults.yaml):
+    # 40 × 0.80 × 0.25 = 8.0 clinical h a week.
+    per_hour = 1_000_000 / (8.0 * WEEKS_PER_YEAR)
     assert _row(ct, "physician")["cost_per_clinical_hour_sek"] == pytest.approx(per_hour)
     assert any("default shares" in n for n in ct.attrs["notes"])
 
@@ -368,10 +369,10 @@ def test_cost_table_accepts_staff_hours_with_a_note():
 
 
 def test_change_effect_added_fte_hand_worked():
-    # 2 psychologists × 40 h, absence 12 %, non-clinical 55 % (defaults):
-    # 80 × 0.88 × 0.45 = 31.68 clinical h → 31.68 one-hour appointments, no DNA.
-    # +1 FTE: +15.84 a week, costing 800 000 SEK a year:
-    # 800 000 / (15.84 × 52.1786) = 967.90 SEK per extra appointment.
+    # 2 psychologists × 40 h, absence 20 %, non-clinical 75 % (defaults):
+    # 80 × 0.80 × 0.25 = 16.0 clinical h → 16.0 one-hour appointments, no DNA.
+    # +1 FTE: +8.0 a week, costing 800 000 SEK a year:
+    # 800 000 / (8.0 × 52.1786) = 1916.50 SEK per extra appointment.
     sh = cap.staff_hours(_staff([("psychologist", 1.0, 40.0), ("psychologist", 1.0, 40.0)]))
     opts = {"visit_mix": {"treatment": 1.0}, "mean_duration_min": 60, "dna_rate": 0.0}
     ce = cap.change_effect(
@@ -381,14 +382,12 @@ def test_change_effect_added_fte_hand_worked():
         appointment_options=opts,
     )
     row = _row(ce, "psychologist")
-    assert row["appointments_before_per_week"] == pytest.approx(31.68)
-    assert row["appointments_change_per_week"] == pytest.approx(15.84)
+    assert row["appointments_before_per_week"] == pytest.approx(16.0)
+    assert row["appointments_change_per_week"] == pytest.approx(8.0)
     assert row["cost_change_per_year_sek"] == pytest.approx(800_000)
-    assert row["cost_per_extra_appointment_sek"] == pytest.approx(
-        800_000 / (15.84 * WEEKS_PER_YEAR)
-    )
+    assert row["cost_per_extra_appointment_sek"] == pytest.approx(800_000 / (8.0 * WEEKS_PER_YEAR))
     total = _row(ce, "total")
-    assert total["appointments_change_per_week"] == pytest.approx(15.84)
+    assert total["appointments_change_per_week"] == pytest.approx(8.0)
 
 
 def test_change_effect_freed_admin_and_group_shift():

@@ -2,10 +2,11 @@
 
 The profile checks use plain pandas on the generated tables (no other toolkit
 module), so they test the generator, not the analysis code. Expected values
-are the claims of the issue and DOMAIN.md (queue grows, >80 % within 30 days,
-no-shows 5–10 %) or identities of the pathway (date order, stock and flow).
-One test sets capacity estimated from the sample units' staff (toolkit.capacity)
-against the activity their visits show.
+are the units' claims and docs/sample_data.md (queue grows, >80 % within 30 days,
+no-shows 5–10 %, national staffing and visit figures) or identities of the
+pathway (date order, stock and flow). The "one story" tests set capacity from
+the sample units' staff (the report's table, toolkit.capacity) against the
+activity their visits show and the flow their referrals show.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import replace
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -195,7 +197,7 @@ def test_adhd_share_grows(unit: str, units: dict) -> None:
     first = (ref.loc[ref["received"] < half, "question"] == "adhd").mean()
     second = (ref.loc[ref["received"] >= half, "question"] == "adhd").mean()
     assert second > first
-    assert 0.3 < first < 0.5  # DOMAIN.md: a large share of the inflow
+    assert 0.3 < first < 0.5  # docs/sample_data.md: ADHD a large share of the inflow
 
 
 @pytest.mark.parametrize("unit", DETAILED)
@@ -239,7 +241,7 @@ def test_capacity_from_staff_agrees_with_observed_activity(unit: str) -> None:
     The two sides are computed from the written sample files with
     toolkit.capacity. Observed (the independent side): attended visits per
     week in the last 52 weeks (capacity_from_visits). From staff: staff in post
-    on the extract date → clinical hours (12 % absence; non-clinical time from
+    on the extract date → clinical hours (default absence; non-clinical time from
     the time-use study when the unit has one, else the default) → attended
     appointments a week with the unit's own visit mix, lengths, no-shows and
     group and digital shares (appointments_per_week). Tolerance: the issue asks
@@ -281,16 +283,21 @@ def test_visit_mix(unit: str, units: dict) -> None:
     assert (visits["status"] == "cancelled").mean() > 0.02
     modes = visits["mode"].value_counts(normalize=True)
     assert modes["physical"] > 0.6 and min(modes) > 0
-    year = visits["date"].dt.year
+    # digital visits grow: later half of the visits against the earlier half
+    # (the sample files hold the last year of visits, so halves, not years)
+    middle = visits["date"].min() + (visits["date"].max() - visits["date"].min()) / 2
     digital = visits["mode"] == "digital"
-    assert digital[year == year.max()].mean() > digital[year == year.min()].mean()
+    assert digital[visits["date"] > middle].mean() > digital[visits["date"] <= middle].mean()
 
 
 def test_time_use_shares(units: dict) -> None:
-    for unit in ("balans", "forsta_besok_forst", "liten"):
+    for unit in DETAILED:
         tu = units[unit]["time_use"]
         direct = tu.loc[tu["activity"] == "patient_direct", "minutes"].sum() / tu["minutes"].sum()
-        assert 0.40 <= direct <= 0.55  # brief: direct patient work ~40–55 %
+        # docs/sample_data.md: about a fifth of the time at work with patients
+        # (the national BUP figures, about 7 visits per FTE and week); hospital
+        # time studies (a third) and CAPA (30–40 %) are the upper references.
+        assert 0.15 <= direct <= 0.30
         assert tu["date"].nunique() == 10  # two working weeks
         assert set(tu["activity"]) == set(
             SCHEMA["tables"]["time_use"]["columns"]["activity"]["values"]
@@ -353,8 +360,13 @@ def test_contract_holds(unit: str, units: dict) -> None:
     p, tables = synth.PROFILES[unit], units[unit]
     check_contract(tables, p.extract_date)
     ref, vis = tables["referrals"], tables["visits"]
-    # one attended first_assessment visit on each first-assessment date in the period
-    fa = ref[ref["first_assessment"] >= pd.Timestamp(p.period_start)]
+    # one attended first_assessment visit on each first-assessment date in the
+    # period for which visits are kept (the last visit_weeks weeks, or all of it)
+    since = pd.Timestamp(p.period_start)
+    if p.visit_weeks is not None:
+        since = p.extract_date - pd.Timedelta(weeks=p.visit_weeks) + pd.Timedelta(days=1)
+    assert vis["date"].min() >= since
+    fa = ref[ref["first_assessment"] >= since]
     attended_first = vis[(vis["visit_type"] == "first_assessment") & (vis["status"] == "attended")]
     on_date = attended_first.set_index("referral_id")["date"]
     assert on_date.index.is_unique
@@ -474,3 +486,238 @@ def test_loader_keeps_every_row_of_every_sample_unit() -> None:
                 table,
                 account.excluded["reason"].value_counts().to_dict(),
             )
+
+
+# --------------------------------------------------------------------------- one story
+#
+# Staff, time use, visits and flow of each sample unit tell one story
+# (docs/sample_data.md). The figures are computed from the written sample files
+# with plain pandas, except "capacity from staff", which is read where people
+# read it: the report's table "Capacity per staff category" (toolkit.report →
+# toolkit.capacity), and toolkit.capacity's chain for the split by stage.
+#
+# External reference values (docs/sample_data.md):
+# - 22 FTE per 1 000 patients in BUP (Socialstyrelsen's proposal for a national
+#   development team for BUP: staffing density fell from 26 to 22 since 2016);
+# - about 8 visits per patient in care a year (SKR, Psykiatrin i siffror: about
+#   1.16 million BUP visits in 2021, with 6.2 % of all children, about 144 000,
+#   in contact);
+# - demand in clinician hours per referral by CAPA's rule of thumb (1 h Choice,
+#   66 % go on, 12 h in-depth assessment for 40 % of them, 7.5 h treatment for the
+#   rest: capa.co.uk "Rules of thumb", camhsnetwork.co.uk).
+
+FTE_PER_1000_NATIONAL = 22.0
+VISITS_PER_PATIENT_NATIONAL = 8.0
+#: Units designed to be short of capacity, and the stage that is short.
+SHORT_UNITS = {"vaxande_behov": "first_assessment", "forsta_besok_forst": "deep_start"}
+#: The unit short of second-stage capacity: patients wait for it after a first visit,
+#: so it has fewer visits and fewer staff per patient in care than the others.
+THIN_UNIT = "forsta_besok_forst"
+_STEP_OF_TYPE = {
+    "first_assessment": "first_assessment",
+    "assessment": "in_depth_assessment",
+    "treatment": "treatment_course",
+    "follow_up": "treatment_course",
+}
+
+
+class _Rows(HTMLParser):
+    """Rows of <td> texts in the tables of an HTML fragment."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.in_td = False
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        if tag == "td":
+            self.in_td = True
+            self.rows[-1].append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td":
+            self.in_td = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_td:
+            self.rows[-1][-1] += data
+
+
+def _number(cell: str) -> float:
+    return float(
+        cell.replace("\u2212", "-").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    )
+
+
+@pytest.fixture(scope="module")
+def story() -> dict[str, dict]:
+    """Per detailed unit: the loaded data, its manifest entry and its report (English)."""
+    from toolkit import report
+    from toolkit.io import load_unit
+
+    out = {}
+    for entry in _manifest_units():
+        if entry["id"] not in DETAILED:
+            continue
+        path = SAMPLE / entry["path"]
+        out[entry["id"]] = {
+            "entry": entry,
+            "data": load_unit(path, extract_date=entry["extract_date"]),
+            "report": report.unit_report(
+                path,
+                lang="en",
+                target_profile=entry["target_profile"],
+                extract_date=entry["extract_date"],
+                period_start=entry["period_start"],
+                charts=False,
+            ),
+        }
+    return out
+
+
+def _report_staff_loads(rep) -> pd.Series:
+    """Load (demand / capacity) per staff category as the report's capacity table shows it."""
+    section = next(s for s in rep.sections if s.key == "capacity")
+    table = next(b.content for b in section.blocks if b.kind == "table")
+    parser = _Rows()
+    parser.feed(table)
+    rows = [r for r in parser.rows if r]
+    assert len(rows) == 7  # six staff categories in schema order, then the total
+    return pd.Series(
+        [_number(r[-1]) for r in rows],
+        index=[*SCHEMA["tables"]["staff"]["columns"]["category"]["values"], "total"],
+    )
+
+
+def _last_year(entry: dict) -> tuple[pd.Timestamp, pd.Timestamp]:
+    end = pd.Timestamp(entry["extract_date"])
+    return end - pd.Timedelta(days=365), end
+
+
+def _patients_and_visits(data, entry: dict) -> tuple[int, int]:
+    """Patients in care (distinct referrals with an attended visit in the last 365 days) and those visits."""
+    start, end = _last_year(entry)
+    v = data.visits
+    recent = v[(v["date"] > start) & (v["date"] <= end) & (v["status"].astype(str) == "attended")]
+    return int(recent["referral_id"].nunique()), len(recent)
+
+
+def _fte_in_post(data, entry: dict) -> float:
+    s, end = data.staff, pd.Timestamp(entry["extract_date"])
+    ok = (s["start"].isna() | (s["start"] <= end)) & (s["end"].isna() | (s["end"] >= end))
+    return float(s.loc[ok, "fte"].sum())
+
+
+@pytest.mark.parametrize("unit", DETAILED)
+def test_fte_per_1000_patients_in_care_near_the_national_figure(unit: str, story: dict) -> None:
+    data, entry = story[unit]["data"], story[unit]["entry"]
+    patients, _ = _patients_and_visits(data, entry)
+    per_1000 = 1000 * _fte_in_post(data, entry) / patients
+    if unit == THIN_UNIT:
+        # fewer staff per patient in care than the others: why the second stage queues
+        assert 0.5 * FTE_PER_1000_NATIONAL <= per_1000 < 0.8 * FTE_PER_1000_NATIONAL
+    else:
+        # 22 ± 20 % (docs/sample_data.md: the national figure also counts inpatient
+        # wards and management, so an outpatient unit sits a little below it)
+        assert 0.8 * FTE_PER_1000_NATIONAL <= per_1000 <= 1.2 * FTE_PER_1000_NATIONAL
+
+
+@pytest.mark.parametrize("unit", DETAILED)
+def test_visits_per_patient_in_care_and_year(unit: str, story: dict) -> None:
+    data, entry = story[unit]["data"], story[unit]["entry"]
+    patients, visits = _patients_and_visits(data, entry)
+    per_patient = visits / patients
+    if unit == THIN_UNIT:
+        # patients waiting for the second stage after a first visit pull it down
+        assert 0.5 * VISITS_PER_PATIENT_NATIONAL <= per_patient < 0.8 * VISITS_PER_PATIENT_NATIONAL
+    else:
+        # 8 − 20 % … 8 + 25 %: 6.4–10 visits per patient in care a year
+        assert (
+            0.8 * VISITS_PER_PATIENT_NATIONAL <= per_patient <= 1.25 * VISITS_PER_PATIENT_NATIONAL
+        )
+
+
+def test_balans_capacity_from_staff_matches_activity_and_demand_per_stage(story: dict) -> None:
+    """balans: the staff table, the visits and the flow agree within ±10 % at each stage."""
+    from toolkit import capacity as cap
+
+    data, entry, rep = story["balans"]["data"], story["balans"]["entry"], story["balans"]["report"]
+    start, end = _last_year(entry)
+
+    # 1. The report's table: demand / capacity per staff category within ±10 %
+    #    (categories holding at least a tenth of the capacity) and in total.
+    loads = _report_staff_loads(rep)
+    assert loads["total"] == pytest.approx(1.0, abs=0.10)
+    hours = cap.staff_hours(data.staff, on=end)
+    clinical = cap.clinical_hours(hours, non_clinical_share=cap.time_use_shares(data.time_use))
+    appointments = cap.appointments_per_week(clinical, data.visits)
+    by_category = appointments.groupby("staff_category")["effective_hours_per_week"].sum()
+    for category in by_category[by_category >= 0.10 * by_category.sum()].index:
+        assert loads[category] == pytest.approx(1.0, abs=0.10), category
+
+    # 2. Per pathway step: capacity from staff (effective clinician hours a week)
+    #    against the observed activity (attended hours a week in the last year,
+    #    plain pandas) and against CAPA's demand per referral (by hand).
+    appointments["step"] = appointments["visit_type"].map(_STEP_OF_TYPE)
+    from_staff = appointments.groupby("step")["effective_hours_per_week"].sum()
+    v = data.visits
+    done = v[(v["date"] > start) & (v["date"] <= end) & (v["status"].astype(str) == "attended")]
+    observed = (done["duration_min"] / 60.0).groupby(
+        done["visit_type"].astype(str).map(_STEP_OF_TYPE)
+    ).sum() / (365 / 7)
+    ref = data.referrals
+    period = (ref["received"] >= pd.Timestamp(entry["period_start"])) & (ref["received"] <= end)
+    weeks = ((end - pd.Timestamp(entry["period_start"])).days + 1) / 7
+    referrals_per_week = period.sum() / weeks
+    capa = {  # CAPA rule of thumb: 1 h Choice; 66 % go on; 40 % of them 12 h, the rest 7.5 h
+        "first_assessment": referrals_per_week * 1.0,
+        "in_depth_assessment": referrals_per_week * 0.66 * 0.40 * 12.0,
+        "treatment_course": referrals_per_week * 0.66 * 0.60 * 7.5,
+    }
+    for step, demand in capa.items():
+        assert from_staff[step] == pytest.approx(observed[step], rel=0.10), step
+        assert observed[step] == pytest.approx(demand, rel=0.10), step
+
+    # 3. The first stage in the flow's units: first assessments a week that the
+    #    staff can give against those given in the last year (referrals table).
+    first_capacity = appointments.loc[
+        appointments["visit_type"] == "first_assessment", "attended_appointments_per_week"
+    ].sum()
+    first_done = ref["first_assessment"].between(start + pd.Timedelta(days=1), end).sum() / (
+        365 / 7
+    )
+    assert first_capacity == pytest.approx(first_done, rel=0.10)
+
+
+def _flow_ratio(ref: pd.DataFrame, stage: str, start: pd.Timestamp, end: pd.Timestamp) -> float:
+    """Entries to a stage's queue over exits from it (completed or closed) in (start, end]."""
+    enter, done = {
+        "first_assessment": ("received", "first_assessment"),
+        "deep_start": ("deep_decision", "deep_start"),
+    }[stage]
+    window = lambda s: (s > start) & (s <= end)  # noqa: E731
+    entered = window(ref[enter]).sum()
+    completed = window(ref[done]).sum()
+    # left the queue without completing: closed while waiting
+    closed_waiting = (window(ref["closed"]) & ref[done].isna() & ref[enter].notna()).sum()
+    return float(entered / (completed + closed_waiting))
+
+
+@pytest.mark.parametrize("unit", ["balans", *SHORT_UNITS])
+def test_short_units_are_short_in_both_views(unit: str, story: dict) -> None:
+    """Staff view (the report's capacity table) and flow view (the referrals) agree."""
+    data, entry, rep = story[unit]["data"], story[unit]["entry"], story[unit]["report"]
+    start, end = _last_year(entry)
+    staff_load = _report_staff_loads(rep)["total"]
+    if unit == "balans":
+        assert staff_load == pytest.approx(1.0, abs=0.10)
+        for stage in ("first_assessment", "deep_start"):
+            assert _flow_ratio(data.referrals, stage, start, end) == pytest.approx(1.0, abs=0.10)
+        return
+    stage = SHORT_UNITS[unit]
+    assert staff_load > 1.05  # demand above the capacity the staff table gives
+    assert _flow_ratio(data.referrals, stage, start, end) > 1.05  # more come than leave
+    grows = waiting_first if stage == "first_assessment" else waiting_deep
+    assert grows(data.referrals, end) > grows(data.referrals, start)  # the queue grows

@@ -157,8 +157,8 @@ STAFF_BY_VISIT_TYPE: dict[str, tuple[float, ...]] = {
     #                   phys  psych nurse couns ther  other
     "first_assessment": (0.10, 0.25, 0.25, 0.30, 0.10, 0.00),
     "assessment": (0.25, 0.50, 0.10, 0.05, 0.10, 0.00),
-    "treatment": (0.05, 0.25, 0.10, 0.30, 0.30, 0.00),
-    "follow_up": (0.35, 0.10, 0.35, 0.10, 0.08, 0.02),
+    "treatment": (0.05, 0.25, 0.10, 0.28, 0.29, 0.03),
+    "follow_up": (0.35, 0.10, 0.33, 0.10, 0.07, 0.05),
 }
 #: Booked length in minutes by visit type (physical or digital); group 90, phone 20.
 DURATION_MIN_BY_VISIT_TYPE: dict[str, float] = {
@@ -169,13 +169,17 @@ DURATION_MIN_BY_VISIT_TYPE: dict[str, float] = {
 }
 #: Time-use shares per staff category (activities in schema order):
 #: patient_direct, documentation, certificates, reporting, meetings, coordination, travel, other.
+#: About a quarter of the time at work is spent with patients (see docs/sample_data.md:
+#: hospital time studies find about a third for physicians, CAPA teams 30–40 %, and
+#: the national BUP figures, about 8 visits per patient a year with 22 FTE per
+#: 1 000 patients, come to about 7 visits per FTE and week).
 TIME_USE_SHARES: dict[str, tuple[float, ...]] = {
-    "physician": (0.44, 0.20, 0.09, 0.03, 0.12, 0.06, 0.01, 0.05),
-    "psychologist": (0.48, 0.20, 0.06, 0.03, 0.11, 0.06, 0.01, 0.05),
-    "nurse": (0.46, 0.19, 0.02, 0.05, 0.11, 0.10, 0.02, 0.05),
-    "counsellor": (0.45, 0.18, 0.04, 0.03, 0.11, 0.13, 0.02, 0.04),
-    "therapist": (0.55, 0.16, 0.01, 0.02, 0.11, 0.08, 0.02, 0.05),
-    "other": (0.05, 0.35, 0.05, 0.15, 0.15, 0.10, 0.00, 0.15),
+    "physician": (0.20, 0.28, 0.12, 0.04, 0.14, 0.12, 0.02, 0.08),
+    "psychologist": (0.21, 0.29, 0.08, 0.04, 0.15, 0.13, 0.02, 0.08),
+    "nurse": (0.23, 0.25, 0.03, 0.06, 0.14, 0.19, 0.02, 0.08),
+    "counsellor": (0.20, 0.25, 0.05, 0.04, 0.15, 0.20, 0.03, 0.08),
+    "therapist": (0.24, 0.24, 0.02, 0.03, 0.16, 0.17, 0.04, 0.10),
+    "other": (0.06, 0.34, 0.05, 0.14, 0.15, 0.10, 0.00, 0.16),
 }
 #: Where each activity's requirement comes from (clinical, organisational, national).
 TIME_USE_LEVELS: dict[str, tuple[float, float, float]] = {
@@ -188,6 +192,25 @@ TIME_USE_LEVELS: dict[str, tuple[float, float, float]] = {
     "travel": (0.70, 0.30, 0.00),
     "other": (0.00, 1.00, 0.00),
 }
+#: Mean follow-up visits after an in-depth assessment or treatment course, by question
+#: (ADHD: medication follow-ups).
+FOLLOW_UPS_AFTER_COURSE: dict[str, float] = {
+    "adhd": 9.0,
+    "autism": 3.0,
+    "anxiety_depression": 3.0,
+    "eating_disorder": 6.0,
+    "self_harm": 4.0,
+    "trauma": 3.0,
+    "other": 1.0,
+}
+#: Mean follow-up visits of those who do not go on after the first assessment.
+FOLLOW_UPS_WITHOUT_COURSE = 1.0
+#: Days between visits of an in-depth assessment or treatment course (low, high).
+COURSE_GAP_DAYS = (5, 12)
+#: Days from the end of a course (or the first assessment) to the first follow-up.
+FOLLOW_UP_START_DAYS = (7, 21)
+#: Days between follow-up visits.
+FOLLOW_UP_GAP_DAYS = (10, 30)
 _NONE = -(10**9)  # "stage not reached" in the day-number arrays
 _FTE_CHOICES = np.array([1.0, 0.9, 0.8, 0.75, 0.5])
 _FTE_PROBS = np.array([0.6, 0.1, 0.12, 0.08, 0.1])
@@ -259,8 +282,14 @@ class UnitProfile:
         Share of treatment visits held in groups (before/after ``change_week``).
     phone_share : float
         Share of follow-up visits held by phone (a quarter of that elsewhere).
+    assessment_visits_mean : float
+        Mean number of visits in an in-depth assessment (3 or more).
     treatment_visits_mean : float
-        Mean number of visits in a treatment course (assessments: 5).
+        Mean number of visits in a treatment course (2 or more).
+    visit_weeks : int or None
+        Visits are kept for the last ``visit_weeks`` weeks of the period
+        (None: the whole period); keeps the sample files small. Staff are
+        sized from the last 52 weeks either way.
     staff_time_factor : float
         Clinical time of the staff in post on the extract date over the
         clinician time the unit's booked visits took in the last 52 weeks
@@ -305,8 +334,10 @@ class UnitProfile:
     digital_share_end: float = 0.22
     group_share: float = 0.05
     group_share_after_change: float | None = None
-    phone_share: float = 0.12
-    treatment_visits_mean: float = 6.0
+    phone_share: float = 0.4
+    assessment_visits_mean: float = 7.0
+    treatment_visits_mean: float = 11.0
+    visit_weeks: int | None = 52
     staff_time_factor: float = 1.0
     staff_turnover_per_year: float = 0.15
     time_use_study: bool = True
@@ -341,6 +372,9 @@ class UnitProfile:
         _check_range("deep_capacity_per_week", self.deep_capacity_per_week, 0.0, 10_000)
         _check_range("staff_time_factor", self.staff_time_factor, 0.5, 2.0)
         _check_range("treatment_visits_mean", self.treatment_visits_mean, 2.0, 40.0)
+        _check_range("assessment_visits_mean", self.assessment_visits_mean, 3.0, 40.0)
+        if self.visit_weeks is not None:
+            _check_range("visit_weeks", self.visit_weeks, _STAFF_WEEKS, self.weeks)
         _check_range("dna_rate + cancel_rate", self.dna_rate + self.cancel_rate, 0.0, 0.9)
         if self.change_week is not None:
             _check_range("change_week", self.change_week, 1, self.weeks - 1)
@@ -413,7 +447,6 @@ SAMPLE_UNITS: tuple[SampleUnit, ...] = (
             first_queue_start=45,
             deep_queue_start=30,
             deep_queue_feedback_per_week=0.1,
-            time_use_study=False,
         ),
         SAMPLE_SEED + 1,
         style="csv_sv",
@@ -444,7 +477,6 @@ SAMPLE_UNITS: tuple[SampleUnit, ...] = (
             deep_queue_start=25,
             first_queue_feedback_per_week=0.15,
             deep_queue_feedback_per_week=0.15,
-            time_use_study=False,
         ),
         SAMPLE_SEED + 3,
         style="csv",
@@ -465,8 +497,8 @@ SAMPLE_UNITS: tuple[SampleUnit, ...] = (
             first_queue_target_after_change=15,
             deep_queue_target_after_change=15,
             group_share=0.04,
-            group_share_after_change=0.20,
-            time_use_study=False,
+            group_share_after_change=0.25,
+            visit_weeks=None,  # the whole period: the shift to group sessions shows
         ),
         SAMPLE_SEED + 4,
         style="csv_sv",
@@ -500,7 +532,6 @@ SAMPLE_UNITS: tuple[SampleUnit, ...] = (
             deep_queue_start=45,
             first_queue_feedback_per_week=0.05,
             counts_only=True,
-            time_use_study=False,
         ),
         SAMPLE_SEED + 6,
         style="csv_sv",
@@ -623,13 +654,17 @@ def generate_unit(profile: UnitProfile, *, seed: int) -> dict[str, pd.DataFrame]
 
     References
     ----------
-    The volumes follow the project's domain brief (``DOMAIN.md``, "Facts
-    useful for realistic synthetic data", after Socialstyrelsen's proposal for
-    a national development team for BUP): a large and growing ADHD share, the
-    30 + 30 day targets. Staffing follows the visits rather than the national
-    22 FTE per 1 000 patients: with about 4–5 visits per patient a year, the
-    sample units come out at about 4–6 FTE per 1 000 patients in care
-    (:func:`patients_in_care`). No real unit's data was used.
+    The volumes follow ``docs/sample_data.md`` (after Socialstyrelsen's
+    proposal for a national development team for BUP and SKR's *Psykiatrin i
+    siffror*): a large and growing ADHD share, the 30 + 30 day targets. Visits, time use and staff are tuned so that one
+    story holds (``docs/sample_data.md`` gives the figures and their
+    sources): about 7 attended visits per patient in care a year (nationally
+    about 8: SKR, *Psykiatrin i siffror*), about 20 FTE per 1 000 patients in
+    care (:func:`patients_in_care`; nationally 22), about a fifth of the time
+    at work with patients in the time-use study, and, in a unit in balance,
+    clinician hours per referral that match the demand per referral of
+    ``toolkit.capacity.demand_hours`` at its defaults (CAPA), so the staff
+    table, the visits and the flow agree. No real unit's data was used.
 
     Examples
     --------
@@ -772,25 +807,27 @@ def generate_unit(profile: UnitProfile, *, seed: int) -> dict[str, pd.DataFrame]
     started = np.flatnonzero(deep != _NONE)
     n_course = np.where(
         deep_type[started] == 1,
-        3 + rng.poisson(2.0, len(started)),
-        2 + rng.poisson(max(p.treatment_visits_mean - 2.0, 0.0), len(started)),
+        3 + rng.poisson(p.assessment_visits_mean - 3.0, len(started)),
+        2 + rng.poisson(p.treatment_visits_mean - 2.0, len(started)),
     )
-    own_c, pos_c, day_c = _course(rng, deep[started], n_course, 6, 20)
+    own_c, pos_c, day_c = _course(rng, deep[started], n_course, *COURSE_GAP_DAYS)
     ref_c = started[own_c]
     type_c = deep_type[ref_c]
     last_c = np.full(n, _NONE, dtype=np.int64)
     np.maximum.at(last_c, ref_c, day_c)
     # follow-ups: after the course (more after an ADHD assessment: medication)
-    n_fu = rng.poisson(np.where(question[started] == 0, 2.0, 0.8))
-    own_f, _, day_f = _course(
-        rng, last_c[started] + rng.integers(21, 60, len(started)), n_fu, 28, 70
+    n_fu = rng.poisson(
+        np.array([FOLLOW_UPS_AFTER_COURSE[q] for q in _QUESTIONS])[question[started]]
     )
+    fu_start = last_c[started] + rng.integers(*FOLLOW_UP_START_DAYS, len(started))
+    own_f, _, day_f = _course(rng, fu_start, n_fu, *FOLLOW_UP_GAP_DAYS)
     ref_f = started[own_f]
     np.maximum.at(last_c, ref_f, day_f)
     # those not going deep: 0–2 follow-ups after the first assessment
     nodeep = np.flatnonzero((first != _NONE) & ~goes_deep)
-    n_nd = rng.poisson(0.7, len(nodeep))
-    own_n, _, day_n = _course(rng, first[nodeep] + rng.integers(14, 42, len(nodeep)), n_nd, 21, 60)
+    n_nd = rng.poisson(FOLLOW_UPS_WITHOUT_COURSE, len(nodeep))
+    nd_start = first[nodeep] + rng.integers(*FOLLOW_UP_START_DAYS, len(nodeep))
+    own_n, _, day_n = _course(rng, nd_start, n_nd, *FOLLOW_UP_GAP_DAYS)
     ref_n = nodeep[own_n]
     last_n = first.copy()
     np.maximum.at(last_n, ref_n, day_n)
@@ -826,7 +863,8 @@ def generate_unit(profile: UnitProfile, *, seed: int) -> dict[str, pd.DataFrame]
     status[:n_fixed] = 0
     status[len(fa) : len(fa) + len(dna_first)] = 1
     # the episode's closing date is not before its last visit
-    keep = (visit_day >= period_day0) & (visit_day <= end_day)
+    first_visit_day = period_day0 if p.visit_weeks is None else n_days - 7 * p.visit_weeks
+    keep = (visit_day >= first_visit_day) & (visit_day <= end_day)
     keep &= (closed[visit_ref] == _NONE) | (visit_day <= closed[visit_ref])
     visit_ref, visit_day, visit_type, status = (
         visit_ref[keep],
@@ -1005,24 +1043,25 @@ def staff_fte_needed(visits: pd.DataFrame, profile: UnitProfile) -> pd.Series:
     clinician time per minute (group: clinicians / group size, 2 / 6;
     digital: 0.9; otherwise 1, the defaults of ``toolkit.capacity``),
     :math:`h_k` the full-time hours a week (38.25 for therapists, else 40),
-    :math:`a` the absence share (0.12), :math:`s_k` the share of time at work
-    spent with patients (the category's ``patient_direct`` share in
-    :data:`TIME_USE_SHARES` when the unit runs a time-use study, else the
-    toolkit's default 1 − 0.55 = 0.45, so the default is right for those
-    units), :math:`\\phi` the profile's ``staff_time_factor`` and
+    :math:`a` the absence share (``toolkit.capacity`` default, 0.20),
+    :math:`s_k` the share of time at work spent with patients (the
+    category's ``patient_direct`` share in :data:`TIME_USE_SHARES` when the
+    unit runs a time-use study, else the toolkit's default 1 − 0.75 = 0.25,
+    so the default is right for those units), :math:`\\phi` the profile's
+    ``staff_time_factor`` and
     :math:`F_k` the FTE. Cancelled visits take no clinician time.
 
     Examples
     --------
     One nurse visit of 60 min a week for a year, no time-use study:
-    1 / (40 × 0.88 × 0.45) = 0.0631 FTE.
+    1 / (40 × 0.80 × 0.25) = 0.125 FTE.
 
     >>> profile = UnitProfile(time_use_study=False)
     >>> days = profile.extract_date - pd.to_timedelta(7 * np.arange(52), unit="D")
     >>> v = pd.DataFrame({"date": days, "staff_category": "nurse", "mode": "physical",
     ...                   "duration_min": 60.0, "status": "attended"})
     >>> round(float(staff_fte_needed(v, profile)["nurse"]), 4)
-    0.0631
+    0.125
     """
     from toolkit import capacity
 
