@@ -231,15 +231,11 @@ def compare_rules(
 
     Notes
     -----
-    Per stage :math:`s` and class :math:`k`, with :math:`n_w` the mean
-    completions and :math:`x_w` the weekly value (mean over replications) in
-    week :math:`w` of the last :math:`L` weeks:
-
-    .. math:: \\bar x = \\frac{\\sum_w n_w x_w}{\\sum_w n_w}
-
-    over the weeks with :math:`n_w > 0` and :math:`x_w` defined (waits in
-    weeks, shares without unit). Checked against
-    :func:`toolkit.simulate.compare` in ``tests/test_priority.py``.
+    The waits are patient-level, as in :func:`toolkit.simulate.summary`:
+    every patient served in the last ``last_weeks`` weeks counts once
+    (``wait_*``), and ``wait_everyone_mean_weeks`` also counts those still
+    waiting (Little's law). Checked against :func:`toolkit.simulate.compare`
+    in ``tests/test_priority.py``.
 
     Examples
     --------
@@ -262,7 +258,11 @@ def compare_rules(
             raw = simulate.simulate(sc, weeks, replications, seed, lang=lang)
             weekly = simulate.table(raw, lang=lang)
             notes = list(weekly.attrs["notes"])
-            weekly.attrs = {}  # pandas copies attrs on every operation: keep it cheap
+            # keep only what summary needs: the patient data (shared, never copied) and the spread
+            weekly.attrs = {
+                "patient_waits": weekly.attrs["patient_waits"],
+                "spread": weekly.attrs["spread"],
+            }
             part = simulate.summary(weekly, last_weeks, lang=lang)
             part.attrs = {"notes": notes}
             if cache is not None:
