@@ -176,3 +176,18 @@ def test_product_of_weeks_replications_and_steps_is_bounded() -> None:
     # memory of the weekly results: weeks × replications
     with pytest.raises(ParameterError, match="weeks × replications"):
         simulate(Scenario(), 5000, 3000, 1, lang="en")
+
+
+def test_quantiles_by_sort_equal_quantiles_by_dense_histogram(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two ways to the same lower quantiles: a dense histogram per group (small runs) and
+    # a sort of the served counts (long waits, many groups).
+    import pandas as pd
+
+    from toolkit import simulate as sim
+
+    weekly = run(Scenario(capacity_first_per_week=21.5), 60, 200, 9)
+    dense = summary(weekly, 30)
+    monkeypatch.setattr(sim, "_DENSE_HISTOGRAM_CELLS", 0)
+    pd.testing.assert_frame_equal(summary(weekly, 30), dense)
