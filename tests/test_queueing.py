@@ -346,6 +346,9 @@ def test_formula_check_sentences_and_overload() -> None:
     heavy = formula_check(0.85, 0.7, 0.05, demand_per_week=19, **common)
     assert heavy.reason == "short_horizon"
     assert heavy.message("en") == t("queueing.check.short_horizon", "en", settle="78", warm_up="52")
+    season = formula_check(0.084, 0.11, 0.002, demand_per_week=14, calendar_effects=True, **common)
+    assert season.reason == "calendar" and not season.assumptions_hold
+    assert "holiday weeks" in season.message("en") and "semesterveckor" in season.message("sv")
     queue = formula_check(0.084, 0.3, 0.01, demand_per_week=14, start_queue=200, **common)
     assert queue.reason == "start_queue"
     assert "200 waiting" in queue.message("en") and "200 väntande" in queue.message("sv")
