@@ -310,6 +310,41 @@ def test_queue_paths_follow_lindleys_recursion():
             assert paths[r, k] == q
 
 
+def test_variation_chart_puts_the_formula_beside_the_simulation():
+    # Load 0.8 and 0.9: the weekly queue's long-run mean wait (Lindley's recursion,
+    # computed by iterating it on the Poisson distributions, an oracle independent of
+    # toolkit.queueing) agrees with the simulated second year within 3 standard errors.
+    # Load 1.0: no steady state, no number (the header says the queue grows).
+    from math import lgamma, log
+
+    def oracle_wait_weeks(lam, mu, weeks=3000):
+        size = int(mu + 80)
+        k = np.arange(size)
+        pa = np.exp([x * log(lam) - lam - lgamma(x + 1) for x in k])
+        pc = np.exp([x * log(mu) - mu - lgamma(x + 1) for x in k])
+        step = np.convolve(pa, pc[::-1])
+        q = np.zeros(3000)
+        q[0] = 1.0
+        for _ in range(weeks):
+            moved = np.convolve(q, step)
+            new = np.zeros(3000)
+            new[0] = moved[:size].sum()
+            new[1:] = moved[size : size + 2999]
+            q = new
+        return float((q * np.arange(3000)).sum()) / lam
+
+    checks = l2_waitlist.variation_check(20.0)
+    for one, rho in zip(checks[:2], (0.8, 0.9), strict=True):
+        assert one.reason == "agree"
+        assert one.formula_wait_weeks == pytest.approx(oracle_wait_weeks(20, 20 / rho), rel=0.005)
+        assert abs(one.simulated_wait_weeks - one.formula_wait_weeks) <= one.uncertainty_weeks
+    assert checks[2].reason == "overload" and checks[2].formula_wait_weeks is None
+    spec = l2_waitlist.variation_chart("sv").chart.to_dict()
+    labels = {row["load"] for row in spec["datasets"][next(iter(spec["datasets"]))]}
+    assert any(t("lessons.l2.chart.no_steady_state", "sv") in x for x in labels)
+    assert any("medelväntan: formel 0,6 d, simulering 0,6 d" in x for x in labels)
+
+
 def test_littles_law_example_agrees_with_the_measured_wait():
     # Little's law on the balanced unit: L / λ (days) is close to the measured mean wait of
     # completions (it leaves out the removed, who wait less; 15 % is a generous margin).

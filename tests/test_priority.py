@@ -11,6 +11,7 @@ Queueing Systems vol. 2, 1976, sect. 3.4).
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -369,3 +370,99 @@ def test_workbook_chart_spec_does_not_depend_on_the_rules_and_is_valid() -> None
         (t("widgets.priority.rule.fcfs", "en"), "A"),
         (t("widgets.priority.rule.longest_wait", "en"), "B"),
     }
+
+
+# --------------------------------------------------------------------------- counting everyone
+
+WORK_CONSERVING = ["fcfs", "need", "reserved", "longest_wait"]
+
+
+@functools.cache
+def _equal_service_comparison() -> pd.DataFrame:
+    """Three classes with equal service needs at a stage 1 load above 1 (20 against 19).
+
+    Every patient takes one slot at stage 1, goes on to stage 2 with the same
+    probability and then takes the same number of visits; no no-shows, no calendar.
+    """
+    base = Scenario(
+        seasonality="none",
+        holiday_weeks=(),
+        dna_rate=0.0,
+        capacity_first_per_week=19.0,
+        share_to_deep={"urgent": 0.7, "high": 0.7, "routine": 0.7},
+        class_target_days={"urgent": 7.0},
+    )
+    scenarios = rule_scenarios(
+        base, [*WORK_CONSERVING, "first_visit_first"], reserved_shares={"urgent": 0.1, "high": 0.2}
+    )
+    return compare_rules(scenarios, 52, 1000, 4, last_weeks=26, lang="en")
+
+
+def test_equal_service_rules_move_waiting_they_do_not_remove_it() -> None:
+    # Conservation of work (Kleinrock, Queueing Systems vol. 2, 1976, sect. 3.4;
+    # Kleinrock, Operations Research 1965;13(4):665-679): a server that never idles
+    # while someone waits serves the same number each week whatever the order, so
+    # with equal service needs the number waiting, and by Little's law (L = λW) the
+    # mean wait of everyone together counting those still waiting, is the same under
+    # every such rule. What a rule changes is who waits.
+    result = _equal_service_comparison()
+    everyone = result.set_index(["scenario", "stage", "need_class"])["wait_everyone_mean_weeks"]
+    served = result.set_index(["scenario", "stage", "need_class"])["wait_mean_weeks"]
+    stage1 = [everyone[(r, "first_assessment", "all")] for r in WORK_CONSERVING]
+    # stage 1: the same referrals and slots (common random numbers), so the very same
+    # number waiting every week: equal to rounding
+    assert np.allclose(stage1, stage1[0], rtol=1e-12)
+    # stage 2 is fed by stage 1's completions, drawn per class: the same distribution
+    # (Binomial(completions, 0.7) in total whatever the split), equal within noise
+    stage2 = [everyone[(r, "deep_start", "all")] for r in WORK_CONSERVING]
+    assert max(stage2) / min(stage2) < 1.05
+    # ... while the rules move waiting between the classes: need first shortens the
+    # urgent class's wait and lengthens the routine class's
+    assert (
+        everyone[("need", "first_assessment", "urgent")]
+        < 0.2 * everyone[("fcfs", "first_assessment", "urgent")]
+    )
+    assert (
+        everyone[("need", "first_assessment", "routine")]
+        > everyone[("fcfs", "first_assessment", "routine")]
+    )
+    # the mean of those served alone leaves out whom a rule keeps waiting (here the
+    # routine patients still in the growing queue): it makes "need" look as if it
+    # shortened everyone's wait, which the mean of everyone does not
+    assert served[("need", "first_assessment", "all")] < served[("fcfs", "first_assessment", "all")]
+
+
+def test_only_a_change_of_service_changes_the_mean_of_everyone() -> None:
+    # first_visit_first lends stage 2 slots to stage 1: the service itself changes,
+    # so the mean wait of everyone at stage 1 falls and at stage 2 rises.
+    result = _equal_service_comparison()
+    everyone = result.set_index(["scenario", "stage", "need_class"])["wait_everyone_mean_weeks"]
+    fcfs, fvf = "fcfs", "first_visit_first"
+    assert (
+        everyone[(fvf, "first_assessment", "all")]
+        < 0.9 * everyone[(fcfs, "first_assessment", "all")]
+    )
+    assert everyone[(fvf, "deep_start", "all")] > 1.1 * everyone[(fcfs, "deep_start", "all")]
+    # the trade-off table compares this mean by default
+    table = trade_off(result, fcfs, "need").set_index(["stage", "need_class"])
+    pooled = table.loc[("first_assessment", "all")]
+    assert pooled["effect"] == "same"
+    assert pooled["wait_reference"] == pytest.approx(pooled["wait_other"], rel=1e-12)
+
+
+def test_workbook_page_compares_everyone_and_states_the_conservation() -> None:
+    # The page in-process: no error; at stage 1 every patient takes one slot, so the
+    # mean of everyone is the same under first come first served and need first, and
+    # the trade-off sentence shows the same figure on both sides of the arrow.
+    import re
+
+    from toolkit.widgets.priority import PriorityApp
+
+    app = PriorityApp()
+    assert app.error.value == ""
+    sentence = re.search(r"data-stage='first_assessment'[^>]*>([^<]*)</li>", app.tradeoff.value)
+    assert sentence is not None
+    before, after = re.search(r"(\d+,\d) → (\d+,\d) veckor", sentence.group(1)).groups()  # type: ignore[union-attr]
+    assert before == after
+    assert t("widgets.priority.no_capacity", "sv") in app.tradeoff.value
+    assert "data-measure='wait_everyone_mean_weeks'" in app.table_html.value

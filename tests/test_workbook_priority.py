@@ -3,8 +3,8 @@
 Voilà and Chromium come from the fixtures in conftest.py. The page loads with
 no console error and no request leaving 127.0.0.1; every control is moved at
 least once, and after each move every number of the side-by-side table (mean
-wait, 90th percentile and share within target per rule, stage and need
-class), the class named as waiting longest and the kind of trade-off sentence
+wait of everyone, served or still waiting; 90th percentile and share within
+target of those served; per rule, stage and need class), the class named as waiting longest and the kind of trade-off sentence
 equal what this test computes itself: the unit calibrated with
 toolkit.simulate.calibrate, the scenarios built here with Scenario.replace
 from the settings the test chose, and toolkit.simulate.compare run with the
@@ -90,7 +90,7 @@ def _cells(result: pd.DataFrame, lang: str = "sv") -> dict[str, str]:
     out = {}
     for row in result.itertuples():
         key = f"{row.scenario}|{row.stage}|{row.need_class}|"
-        out[key + "wait_mean_weeks"] = format_number(row.wait_mean_weeks, lang, 1)
+        out[key + "wait_everyone_mean_weeks"] = format_number(row.wait_everyone_mean_weeks, lang, 1)
         out[key + "wait_p90_weeks"] = format_number(row.wait_p90_weeks, lang, 1)
         share = format_number(100 * row.share_within_target, lang, 0)
         out[key + "share_within_target"] = share if share == "–" else share + " %"
@@ -117,8 +117,8 @@ def _longest(result: pd.DataFrame) -> dict[str, str]:
     own["need_class"] = own["need_class"].astype(str)
     out = {}
     for (rule, stage), g in own.groupby(["scenario", "stage"], sort=False):
-        out[f"{rule}|{stage}"] = str(g.loc[g["wait_mean_weeks"].idxmax(), "need_class"])
-    total = own.groupby(["scenario", "need_class"], sort=False)["wait_mean_weeks"].sum()
+        out[f"{rule}|{stage}"] = str(g.loc[g["wait_everyone_mean_weeks"].idxmax(), "need_class"])
+    total = own.groupby(["scenario", "need_class"], sort=False)["wait_everyone_mean_weeks"].sum()
     for rule in pd.unique(own["scenario"]):
         out[f"{rule}|pathway"] = str(total[rule].idxmax())
     return out
@@ -127,7 +127,7 @@ def _longest(result: pd.DataFrame) -> dict[str, str]:
 # The chart's bars as drawn (SVG): each mark's aria-label names its rule, need class
 # and mean wait (the tooltip's fields, one decimal in the chart's Swedish locale).
 _CHART_MEANS = r"""() => [...new Set([...document.querySelectorAll('.tk-main-chart svg [aria-label]')]
-  .map(e => /Regel: ([^;]+); Behovsgrupp: ([^;]+); Medel \(v\): (-?[0-9][0-9,]*);/
+  .map(e => /Regel: ([^;]+); Behovsgrupp: ([^;]+); Medel, alla \(v\): (-?[0-9][0-9,]*);/
              .exec(e.getAttribute('aria-label')))
   .filter(m => m).map(m => m[1] + '|' + m[2] + '|' + m[3]))].sort()"""
 
@@ -136,10 +136,10 @@ def _chart_means(result: pd.DataFrame) -> list[str]:
     """What the chart must show: rule, need class and mean wait of every bar (Swedish)."""
     out = set()
     for row in result.itertuples():
-        if pd.notna(row.wait_mean_weeks):
+        if pd.notna(row.wait_everyone_mean_weeks):
             rule = t(f"widgets.priority.rule.{row.scenario}", "sv")
             need = t(f"widgets.priority.class.{row.need_class}", "sv")
-            out.add(f"{rule}|{need}|{row.wait_mean_weeks:.1f}".replace(".", ","))
+            out.add(f"{rule}|{need}|{row.wait_everyone_mean_weeks:.1f}".replace(".", ","))
     return sorted(out)
 
 
@@ -172,10 +172,10 @@ def _check(book: Any, result: pd.DataFrame, lang: str = "sv") -> None:
 
 
 def _kind(result: pd.DataFrame, reference: str, other: str, stage: str) -> str:
-    """The trade-off sentence's kind, from the mean waits (threshold 0.15 week)."""
+    """The trade-off sentence's kind, from the mean waits of everyone (threshold 0.15 week)."""
     s = result[result["stage"].astype(str) == stage]
     s = s[s["need_class"].astype(str) != "all"].set_index(["scenario", "need_class"])
-    change = s.loc[other, "wait_mean_weeks"] - s.loc[reference, "wait_mean_weeks"]
+    change = s.loc[other, "wait_everyone_mean_weeks"] - s.loc[reference, "wait_everyone_mean_weeks"]
     gains, costs = bool((change <= -0.15).any()), bool((change >= 0.15).any())
     return "both" if gains and costs else "gains" if gains else "costs" if costs else "same"
 
@@ -208,6 +208,8 @@ def test_priority_workbook(open_workbook: Any, voila_url: str, tmp_path: Path) -
         assert li.get_attribute("data-kind") == _kind(result, "fcfs", "need", stage)
     # need first helps the urgent class at stage 1 and the routine class pays: "both"
     assert _kind(result, "fcfs", "need", "first_assessment") == "both"
+    # the conservation of work, said in plain words under the trade-offs
+    book.expect_contains(".tk-tradeoff", sv("widgets.priority.no_capacity"))
     note = page.locator(".tk-clinical-note")
     assert note.is_visible()
     book.expect_text(".tk-clinical-note", sv("widgets.priority.clinical_note"))

@@ -48,6 +48,7 @@ from toolkit.i18n import check_language
 from toolkit.simulate import ALL_CLASSES, RULES, STAGES, Scenario
 
 __all__ = [
+    "MEAN_WAIT",
     "MEASURES",
     "PATHWAY",
     "compare_rules",
@@ -59,6 +60,27 @@ __all__ = [
 
 #: The measures shown per rule, stage and need class.
 MEASURES: tuple[str, ...] = ("wait_mean_weeks", "wait_p90_weeks", "share_within_target")
+#: The mean wait compared across rules: everyone who waited in the summarised weeks,
+#: served or still waiting (Little's law, :func:`toolkit.simulate.summary`). The mean
+#: of those served alone leaves out whom a rule keeps waiting, and then makes a rule
+#: look as if it shortened everyone's wait.
+MEAN_WAIT = "wait_everyone_mean_weeks"
+
+
+def _mean_column(result: pd.DataFrame, wait_column: str | None) -> str:
+    """The mean-wait column to compare: ``wait_column``, else :data:`MEAN_WAIT` if present."""
+    if wait_column is not None:
+        if wait_column not in result.columns:
+            raise ParameterError(
+                "common.param_choice",
+                argument="wait_column",
+                value=wait_column,
+                allowed=", ".join(c for c in (MEAN_WAIT, "wait_mean_weeks") if c in result.columns),
+            )
+        return wait_column
+    return MEAN_WAIT if MEAN_WAIT in result.columns else "wait_mean_weeks"
+
+
 #: Label of the rows of :func:`longest_waits` for the whole pathway (stage 1 + stage 2).
 PATHWAY = "pathway"
 #: Smallest change of a mean wait, in weeks, that :func:`trade_off` calls shorter or longer.
@@ -231,15 +253,11 @@ def compare_rules(
 
     Notes
     -----
-    Per stage :math:`s` and class :math:`k`, with :math:`n_w` the mean
-    completions and :math:`x_w` the weekly value (mean over replications) in
-    week :math:`w` of the last :math:`L` weeks:
-
-    .. math:: \\bar x = \\frac{\\sum_w n_w x_w}{\\sum_w n_w}
-
-    over the weeks with :math:`n_w > 0` and :math:`x_w` defined (waits in
-    weeks, shares without unit). Checked against
-    :func:`toolkit.simulate.compare` in ``tests/test_priority.py``.
+    The waits are patient-level, as in :func:`toolkit.simulate.summary`:
+    every patient served in the last ``last_weeks`` weeks counts once
+    (``wait_*``), and ``wait_everyone_mean_weeks`` also counts those still
+    waiting (Little's law). Checked against :func:`toolkit.simulate.compare`
+    in ``tests/test_priority.py``.
 
     Examples
     --------
@@ -262,7 +280,11 @@ def compare_rules(
             raw = simulate.simulate(sc, weeks, replications, seed, lang=lang)
             weekly = simulate.table(raw, lang=lang)
             notes = list(weekly.attrs["notes"])
-            weekly.attrs = {}  # pandas copies attrs on every operation: keep it cheap
+            # keep only what summary needs: the patient data (shared, never copied) and the spread
+            weekly.attrs = {
+                "patient_waits": weekly.attrs["patient_waits"],
+                "spread": weekly.attrs["spread"],
+            }
             part = simulate.summary(weekly, last_weeks, lang=lang)
             part.attrs = {"notes": notes}
             if cache is not None:
@@ -375,13 +397,17 @@ def side_by_side(result: pd.DataFrame, measures: Sequence[str] = MEASURES) -> pd
     return wide
 
 
-def longest_waits(result: pd.DataFrame) -> pd.DataFrame:
+def longest_waits(result: pd.DataFrame, *, wait_column: str | None = None) -> pd.DataFrame:
     """Per rule: which need class waits longest at each stage and through the pathway.
 
     Parameters
     ----------
     result : pandas.DataFrame
         From :func:`toolkit.simulate.compare` or :func:`compare_rules`.
+    wait_column : str, optional
+        The mean wait to compare; default :data:`MEAN_WAIT` (everyone, served
+        or still waiting) when ``result`` has it, else ``wait_mean_weeks``.
+        The output's ``wait_mean_weeks`` holds this column's values.
 
     Returns
     -------
@@ -422,8 +448,11 @@ def longest_waits(result: pd.DataFrame) -> pd.DataFrame:
     2           pathway    routine              6.0                NaN
     """
     result = _check_result(result)
+    column = _mean_column(result, wait_column)
     frame = result.assign(
-        stage=result["stage"].astype(str), need_class=result["need_class"].astype(str)
+        stage=result["stage"].astype(str),
+        need_class=result["need_class"].astype(str),
+        wait_mean_weeks=result[column].to_numpy(dtype=float),
     )
     frame = frame[frame["need_class"] != ALL_CLASSES]
     if "queue_end" in frame.columns:
@@ -488,6 +517,7 @@ def trade_off(
     other: str,
     *,
     threshold_weeks: float = DEFAULT_THRESHOLD_WEEKS,
+    wait_column: str | None = None,
 ) -> pd.DataFrame:
     """What changes, class by class and stage by stage, from one rule to another.
 
@@ -500,6 +530,9 @@ def trade_off(
     threshold_weeks : float, default 0.15
         Smallest change of the mean wait (weeks, about a working day) called
         ``shorter`` or ``longer``; smaller changes are ``same``.
+    wait_column : str, optional
+        The mean wait compared; default :data:`MEAN_WAIT` (everyone, served
+        or still waiting) when ``result`` has it, else ``wait_mean_weeks``.
 
     Returns
     -------
@@ -538,13 +571,14 @@ def trade_off(
         raise ParameterError(
             "common.param_range", argument="threshold_weeks", value=threshold_weeks, allowed="≥ 0"
         )
-    wide = side_by_side(result, ["wait_mean_weeks", "share_within_target"])
+    column = _mean_column(result, wait_column)
+    wide = side_by_side(result, [column, "share_within_target"])
     out = pd.DataFrame(
         {
             "stage": wide.index.get_level_values("stage"),
             "need_class": wide.index.get_level_values("need_class"),
-            "wait_reference": wide[(reference, "wait_mean_weeks")].to_numpy(),
-            "wait_other": wide[(other, "wait_mean_weeks")].to_numpy(),
+            "wait_reference": wide[(reference, column)].to_numpy(),
+            "wait_other": wide[(other, column)].to_numpy(),
             "share_reference": wide[(reference, "share_within_target")].to_numpy(),
             "share_other": wide[(other, "share_within_target")].to_numpy(),
         }

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import functools
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -45,27 +46,35 @@ import numpy.typing as npt
 import pandas as pd
 
 from toolkit.errors import ParameterError
+from toolkit.i18n import check_language, t
 from toolkit.simulate import Scenario, simulate
 from toolkit.waitlist import ArrayLike, Result
 
 __all__ = [
     "CURVE_UTILISATIONS",
+    "FormulaCheck",
+    "formula_check",
     "kingman_mean_wait",
     "md1_mean_wait",
     "mm1_mean_wait",
     "pollaczek_khinchine_mean_wait",
+    "settle_weeks",
     "simulate_queue",
     "typical_week",
     "utilisation",
     "waiting_time_vs_utilisation",
+    "weekly_mean_wait",
     "weekly_scv",
     "workshop_mean_wait",
     "workshop_scenario",
 ]
 
 
-#: Utilisations at which :func:`waiting_time_vs_utilisation` draws the curve by default.
-CURVE_UTILISATIONS: npt.NDArray[np.float64] = np.round(np.arange(0.30, 0.9901, 0.01), 2)
+#: Utilisations at which :func:`waiting_time_vs_utilisation` draws the curve by default
+#: (every 0.02 from 0.30 to 0.98, then 0.99: smooth on screen, half the work of 0.01 steps).
+CURVE_UTILISATIONS: npt.NDArray[np.float64] = np.append(
+    np.round(np.arange(0.30, 0.9801, 0.02), 2), 0.99
+)
 
 #: The single need class of the workshop scenario.
 _CLASS = "routine"
@@ -368,31 +377,266 @@ def weekly_scv(rate_per_week: ArrayLike, extra_cv: ArrayLike) -> Result:
     return _out(1 + v**2 * r, r, v)
 
 
+def _log_count_pmf(
+    n_weeks: npt.NDArray[np.float64], rate_per_week: float, extra_cv: float, size: int
+) -> npt.NDArray[np.float64]:
+    """log P(N = k), k = 0..size-1 (rows), for the sum of ``n_weeks`` (columns) weekly counts.
+
+    The weekly count is Poisson around a level multiplied by a gamma
+    variable (mean 1, coefficient of variation ``extra_cv``). With
+    ``extra_cv`` = 0 the sum of :math:`n` weeks is Poisson(:math:`n r`);
+    otherwise each week is negative binomial (shape :math:`1/v^2`, mean
+    :math:`r`) and the sum is negative binomial with shape :math:`n / v^2`
+    and mean :math:`n r`.
+    """
+    k = np.arange(size, dtype=np.float64)[:, None]
+    log_fact = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, size, dtype=np.float64)))])
+    mean = n_weeks[None, :] * rate_per_week
+    if extra_cv <= 0:
+        return np.asarray(k * np.log(mean) - mean - log_fact[:, None], dtype=np.float64)
+    shape = n_weeks[None, :] / extra_cv**2
+    p = shape / (shape + mean)
+    # log Γ(k + s) - log Γ(s) = Σ_{j<k} log(s + j)
+    rising = np.zeros((size, len(n_weeks)))
+    np.cumsum(np.log(shape + k[:-1]), axis=0, out=rising[1:])
+    return np.asarray(
+        rising - log_fact[:, None] + shape * np.log(p) + k * np.log1p(-p), dtype=np.float64
+    )
+
+
+def _normal_sf(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """P(Z > z) for a standard normal Z, relative error below 1.2e-7.
+
+    Chebyshev fit of erfc (Press WH et al. Numerical Recipes, 3rd ed.
+    Cambridge University Press, 2007, section 6.2.2, ``erfccheb``'s
+    predecessor ``erfcc``).
+    """
+    x = np.abs(z) / math.sqrt(2.0)
+    u = 1.0 / (1.0 + 0.5 * x)
+    poly = (
+        -x * x
+        - 1.26551223
+        + u
+        * (
+            1.00002368
+            + u
+            * (
+                0.37409196
+                + u
+                * (
+                    0.09678418
+                    + u
+                    * (
+                        -0.18628806
+                        + u
+                        * (
+                            0.27886807
+                            + u
+                            * (-1.13520398 + u * (1.48851587 + u * (-0.82215223 + u * 0.17087277)))
+                        )
+                    )
+                )
+            )
+        )
+    )
+    erfc = u * np.exp(poly)
+    return np.asarray(np.where(z >= 0, 0.5 * erfc, 1.0 - 0.5 * erfc), dtype=np.float64)
+
+
+#: Weeks summed exactly in Spitzer's series; later terms use the normal approximation.
+_EXACT_WEEKS = 12
+
+
+@functools.lru_cache(maxsize=4096)
+def _weekly_mean_queue(lam: float, mu: float, v_d: float, v_c: float) -> float:
+    """Stationary mean of Lindley's weekly queue, by Spitzer's identity (see weekly_mean_wait)."""
+    if lam >= mu:
+        return math.inf
+    if lam == 0:
+        return 0.0
+    var_a, var_c = lam + (v_d * lam) ** 2, mu + (v_c * mu) ** 2
+    n = np.arange(1, _EXACT_WEEKS + 1, dtype=np.float64)
+    size = math.ceil(_EXACT_WEEKS * mu + 12 * math.sqrt(_EXACT_WEEKS * max(var_a, var_c)) + 20)
+    p_a = np.exp(_log_count_pmf(n, lam, v_d, size))  # [count, weeks]
+    p_c = np.exp(_log_count_pmf(n, mu, v_c, size))
+    # E[(a - C)^+] = Σ_{j<a} P(C <= j)
+    below = np.zeros_like(p_c)
+    np.cumsum(np.cumsum(p_c, axis=0)[:-1], axis=0, out=below[1:])
+    total = float(((p_a * below).sum(axis=0) / n).sum())
+    # later weeks: S_n is close to normal with mean n m and variance n σ²
+    m, sd = lam - mu, math.sqrt(var_a + var_c)
+    last = _EXACT_WEEKS + math.ceil(60 * sd**2 / m**2)
+    exact_to = min(last, _EXACT_WEEKS + 4000)
+
+    def term(weeks: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        z = np.sqrt(weeks) * m / sd
+        phi = np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+        return np.asarray(m * _normal_sf(-z) + sd / np.sqrt(weeks) * phi, dtype=np.float64)
+
+    total += float(term(np.arange(_EXACT_WEEKS + 1, exact_to + 1, dtype=np.float64)).sum())
+    if last > exact_to:  # a smooth, decreasing tail: trapezoid rule on a geometric grid
+        grid = np.geomspace(exact_to + 0.5, last + 0.5, 2000)
+        values = term(grid)
+        total += float(((values[1:] + values[:-1]) / 2 * np.diff(grid)).sum())
+    return total
+
+
+def weekly_mean_wait(
+    demand_per_week: float,
+    capacity_per_week: float,
+    extra_cv_demand: float = 0.0,
+    extra_cv_capacity: float = 0.0,
+) -> float:
+    r"""Mean wait (weeks) of a queue worked off with weekly slots, exact in the long run.
+
+    The model of the workshop and of :mod:`toolkit.simulate` with weekly
+    steps: each week :math:`A` referrals join the queue and up to :math:`C`
+    of those waiting are seen (first come, first served), :math:`A` and
+    :math:`C` Poisson counts around their weekly levels, each level
+    multiplied by a gamma variable with mean 1 and coefficient of variation
+    ``extra_cv_*``. Waits are whole weeks (seen in the week of referral = 0).
+
+    Parameters
+    ----------
+    demand_per_week : float
+        :math:`\lambda`, mean referrals a week (≥ 0).
+    capacity_per_week : float
+        :math:`\mu`, mean slots a week (> 0).
+    extra_cv_demand, extra_cv_capacity : float, default 0
+        :math:`v_d, v_c`: variation beyond Poisson (≥ 0).
+
+    Returns
+    -------
+    float
+        :math:`W` in weeks; ``inf`` when :math:`\lambda \geq \mu` (no
+        steady state: the queue grows without limit).
+
+    Notes
+    -----
+    The number waiting at the end of week :math:`t` follows Lindley's
+    recursion :math:`Q_t = \max(0, Q_{t-1} + A_t - C_t)`. In the long run
+    :math:`Q` is distributed as the maximum of the random walk
+    :math:`S_n = \sum_{i \le n} (A_i - C_i)`, whose mean is given by
+    Spitzer's identity
+
+    .. math:: E[Q] = \sum_{n \geq 1} \frac{E[S_n^+]}{n},
+              \qquad W = \frac{E[Q]}{\lambda}
+
+    (Little's law; with whole weeks the weeks waited by everyone are exactly
+    the sum of the week-end queues). :math:`E[S_n^+]` is summed exactly
+    from the counts' distributions (Poisson, or negative binomial with
+    shape :math:`n / v^2`) for :math:`n \leq 12`, and with the normal
+    approximation (mean :math:`n(\lambda - \mu)`, variance
+    :math:`n(\lambda + v_d^2\lambda^2 + \mu + v_c^2\mu^2)`) beyond. Close to
+    :math:`\rho = 1` it tends to Kingman's heavy-traffic value
+    :math:`W \approx \sigma^2 / (2 \lambda (\mu - \lambda))` with
+    :math:`\sigma^2` the weekly variance of :math:`A - C`.
+
+    Checked in ``tests/test_queueing.py`` against the stationary law of the
+    recursion computed by iterating it on the count distributions (an
+    independent numerical oracle), and against the workshop simulation.
+
+    Why not the classical G/G/1 formulas (:func:`kingman_mean_wait`): they
+    describe a server that sees one patient after another, each taking
+    :math:`1/\mu` of a week, with waits in continuous time. A unit that
+    books weekly slots is a different queue: a referral that comes in a
+    week with a free slot waits 0 whole weeks. At 14 referrals against 20
+    slots (medium variation) Kingman gives 1.1 days, this model 0.6 days,
+    the simulation 0.6 days; close to :math:`\rho = 1` the two formulas
+    agree.
+
+    References
+    ----------
+    .. [1] Lindley DV. The theory of queues with a single server. Proc.
+           Cambridge Philos. Soc. 1952;48(2):277-289.
+    .. [2] Spitzer F. A combinatorial lemma and its application to
+           probability theory. Trans. Amer. Math. Soc. 1956;82:323-339.
+    .. [3] Asmussen S. Applied Probability and Queues, 2nd ed. Springer,
+           2003, chapter VIII (Lindley processes, Spitzer's identity).
+    .. [4] Kingman JFC. The single server queue in heavy traffic. Proc.
+           Cambridge Philos. Soc. 1961;57(4):902-904.
+
+    Examples
+    --------
+    >>> round(weekly_mean_wait(14, 20, 0.15, 0.15) * 7, 2)  # days
+    0.59
+    >>> weekly_mean_wait(20, 20)
+    inf
+    """
+    lam = float(_check("demand_per_week", demand_per_week))
+    mu = float(_check("capacity_per_week", capacity_per_week, positive=True))
+    v_d = float(_check("extra_cv_demand", extra_cv_demand))
+    v_c = float(_check("extra_cv_capacity", extra_cv_capacity))
+    if lam == 0:
+        return 0.0
+    return _weekly_mean_queue(lam, mu, v_d, v_c) / lam
+
+
+def settle_weeks(
+    demand_per_week: float,
+    capacity_per_week: float,
+    extra_cv_demand: float = 0.0,
+    extra_cv_capacity: float = 0.0,
+) -> float:
+    r"""About how many weeks a weekly queue takes to settle at its long-run level.
+
+    Returns
+    -------
+    float
+        :math:`\tau = 2 \sigma^2 / (\mu - \lambda)^2` weeks, with
+        :math:`\sigma^2 = \lambda (1 + v_d^2 \lambda) + \mu (1 + v_c^2 \mu)`
+        the weekly variance of referrals minus slots; ``inf`` when
+        :math:`\lambda \geq \mu`.
+
+    Notes
+    -----
+    The relaxation time of reflected Brownian motion with drift
+    :math:`-(\mu - \lambda)` and variance :math:`\sigma^2` a week, the
+    heavy-traffic approximation of the queue: the distance from the
+    long-run level shrinks by a factor :math:`e` every :math:`\tau` weeks.
+    It grows like :math:`1 / (1 - \rho)^2`: at 14 referrals against 20
+    slots a couple of weeks, at 19 against 20 more than two years.
+
+    References
+    ----------
+    .. [1] Abate J, Whitt W. Transient behavior of regulated Brownian
+           motion, I: starting at the origin. Adv. Appl. Prob.
+           1987;19(3):560-598.
+
+    Examples
+    --------
+    >>> round(settle_weeks(14, 20), 1)
+    1.9
+    >>> round(settle_weeks(19, 20))
+    78
+    """
+    lam = float(_check("demand_per_week", demand_per_week))
+    mu = float(_check("capacity_per_week", capacity_per_week, positive=True))
+    v_d = float(_check("extra_cv_demand", extra_cv_demand))
+    v_c = float(_check("extra_cv_capacity", extra_cv_capacity))
+    if lam >= mu:
+        return math.inf
+    var = lam * (1 + v_d**2 * lam) + mu * (1 + v_c**2 * mu)
+    return 2 * var / (mu - lam) ** 2
+
+
 def workshop_mean_wait(
     demand_per_week: float,
     capacity_per_week: float,
     extra_cv_demand: float = 0.0,
     extra_cv_capacity: float = 0.0,
 ) -> float:
-    """Kingman's mean wait (weeks) of the workshop queue, from its weekly settings.
+    """The formula's mean wait (weeks) of the workshop queue: :func:`weekly_mean_wait`.
 
-    Notes
-    -----
-    :func:`kingman_mean_wait` with :math:`\\lambda` = demand, :math:`\\mu` =
-    capacity, :math:`c_a^2 = 1 + v_d^2 \\lambda` and
-    :math:`c_s^2 = 1 + v_c^2 \\mu` (:func:`weekly_scv`); ``inf`` at
-    utilisation 1 or more.
+    The workshop queue books weekly slots, so its formula is the weekly
+    one; ``inf`` at utilisation 1 or more.
 
     Examples
     --------
-    >>> round(workshop_mean_wait(19, 20), 3)  # pure Poisson: M/M/1, 0.95 / (20 - 19)
-    0.95
+    >>> round(workshop_mean_wait(19, 20), 3)  # pure Poisson
+    0.847
     """
-    ca2 = float(weekly_scv(demand_per_week, extra_cv_demand))
-    cs2 = float(weekly_scv(capacity_per_week, extra_cv_capacity))
-    return float(
-        kingman_mean_wait(demand_per_week, capacity_per_week, math.sqrt(ca2), math.sqrt(cs2))
-    )
+    return weekly_mean_wait(demand_per_week, capacity_per_week, extra_cv_demand, extra_cv_capacity)
 
 
 def typical_week(rate_per_week: float, extra_cv: float = 0.0) -> tuple[int, int]:
@@ -423,46 +667,33 @@ def waiting_time_vs_utilisation(
     Parameters
     ----------
     capacity_per_week : float
-        Appointments a week, :math:`\\mu` (> 0).
+        Appointment slots a week, :math:`\\mu` (> 0).
     extra_cv_demand, extra_cv_capacity : float
         Week-to-week variation beyond Poisson of referrals and of
         appointments (≥ 0), as in :class:`toolkit.simulate.Scenario`.
-    utilisations : array, default 0.30, 0.31, ..., 0.99
+    utilisations : array, default 0.30, 0.32, ..., 0.98, 0.99
         Where to evaluate the curve (≥ 0).
 
     Returns
     -------
     pandas.DataFrame
         ``utilisation``, ``demand_per_week`` (:math:`\\rho\\mu`),
-        ``wait_weeks`` and ``wait_days`` (Kingman's mean wait; ``inf`` at
+        ``wait_weeks`` and ``wait_days`` (:func:`weekly_mean_wait`, the
+        long-run mean wait of the weekly-slot queue; ``inf`` at
         :math:`\\rho \\geq 1`).
-
-    Notes
-    -----
-    At each :math:`\\rho`, :math:`\\lambda = \\rho\\mu`,
-    :math:`c_a^2 = 1 + v_d^2 \\lambda`, :math:`c_s^2 = 1 + v_c^2 \\mu`
-    (:func:`weekly_scv`) and
-
-    .. math:: W_q = \\frac{c_a^2 + c_s^2}{2} \\cdot \\frac{\\rho}{1-\\rho}
-              \\cdot \\frac{1}{\\mu} \\quad \\text{weeks.}
-
-    References
-    ----------
-    .. [1] Kingman JFC. The single server queue in heavy traffic. Proc.
-           Cambridge Philos. Soc. 1961;57(4):902-904.
 
     Examples
     --------
     >>> curve = waiting_time_vs_utilisation(20, 0, 0, [0.5, 0.9])
-    >>> curve["wait_weeks"].round(3).tolist()
-    [0.05, 0.45]
+    >>> curve["wait_days"].round(2).tolist()
+    [0.05, 2.47]
     """
-    mu = _check("capacity_per_week", capacity_per_week, positive=True)
+    mu = float(_check("capacity_per_week", capacity_per_week, positive=True))
     rho = np.atleast_1d(_check("utilisations", utilisations))
+    v_d = float(_check("extra_cv_demand", extra_cv_demand))
+    v_c = float(_check("extra_cv_capacity", extra_cv_capacity))
     lam = rho * mu
-    ca2 = np.asarray(weekly_scv(lam, extra_cv_demand))
-    cs2 = weekly_scv(mu, extra_cv_capacity)
-    wait = np.asarray(kingman_mean_wait(lam, mu, np.sqrt(ca2), math.sqrt(float(cs2))))
+    wait = np.array([weekly_mean_wait(float(x), mu, v_d, v_c) for x in lam], dtype=np.float64)
     return pd.DataFrame(
         {
             "utilisation": rho,
@@ -548,13 +779,16 @@ def simulate_queue(
         One row per week: ``week`` (1, 2, ...), ``queue_median``,
         ``queue_lo``, ``queue_hi`` (number waiting at the end of the week:
         median and ``spread`` quantiles over replications, linear
-        interpolation), ``wait_mean_days`` (mean over the replications that
-        saw someone that week of the mean wait of those seen, in days).
-        ``attrs`` holds ``utilisation`` (the scenario's stage 1 load),
-        ``queue_end_median``, ``queue_end_lo``, ``queue_end_hi`` (the last
-        week) and ``wait_mean_days``: the mean wait of everyone seen after
-        the first half of the run (a burn-in), pooled per replication and
-        then averaged over the replications, and ``burn_in_weeks``.
+        interpolation), ``wait_mean_days`` (per week: mean over the
+        replications that saw someone that week of the mean wait of those
+        seen, in days). ``attrs`` holds ``utilisation`` (the scenario's
+        stage 1 load), ``queue_end_median``, ``queue_end_lo``,
+        ``queue_end_hi`` (the last week), ``wait_mean_days``: the mean wait
+        of every patient seen after the first half of the run (the warm-up),
+        all replications together (as :func:`toolkit.simulate.summary`),
+        ``wait_mean_se_days`` (its standard error, from the spread of the
+        replications' own means), ``warm_up_weeks``, ``weeks``,
+        ``replications`` and ``seed``.
 
     Notes
     -----
@@ -587,7 +821,9 @@ def simulate_queue(
     late_done = done[:, burn:].sum(axis=1)
     late_sum = wait_sum[:, burn:].sum(axis=1)
     ok = late_done > 0
-    wait_mean = float((late_sum[ok] / late_done[ok]).mean()) if ok.any() else math.nan
+    wait_mean = float(late_sum.sum() / late_done.sum()) if ok.any() else math.nan
+    per_rep = late_sum[ok] / late_done[ok]
+    se = float(per_rep.std(ddof=1) / math.sqrt(len(per_rep))) if len(per_rep) > 1 else math.nan
     out = pd.DataFrame(
         {
             "week": np.arange(1, weeks + 1),
@@ -604,6 +840,8 @@ def simulate_queue(
             "queue_end_lo": float(lo[-1]),
             "queue_end_hi": float(hi[-1]),
             "wait_mean_days": wait_mean * 7,
+            "wait_mean_se_days": se * 7,
+            "warm_up_weeks": burn,
             "burn_in_weeks": burn,
             "weeks": weeks,
             "replications": replications,
@@ -611,3 +849,216 @@ def simulate_queue(
         }
     )
     return out
+
+
+# ----------------------------------------------------------------------------
+# Formula beside simulation
+# ----------------------------------------------------------------------------
+
+#: Reasons of :func:`formula_check`, in the order they are tested.
+CHECK_REASONS: tuple[str, ...] = (
+    "overload",
+    "start_queue",
+    "short_horizon",
+    "calendar",
+    "agree",
+    "differs",
+)
+#: Standard errors either side that count as agreement. Three, not 1.96: the
+#: replications' mean waits are skewed (a few runs with a long excursion), so with
+#: 100 replications a 1.96 band misses the exact value about one time in ten.
+AGREEMENT_SE = 3.0
+#: Smallest difference (weeks) that counts: well below the 0.1 day the pages show.
+AGREEMENT_FLOOR_WEEKS = 0.01
+#: Weeks of warm-up, in settling times (:func:`settle_weeks`), for the long-run formula to hold.
+SETTLE_TIMES = 2.0
+
+
+@dataclass(frozen=True)
+class FormulaCheck:
+    """Whether a steady-state formula and a simulation should agree, and whether they do.
+
+    Attributes
+    ----------
+    reason : str
+        ``overload`` (load ≥ 1: no steady state, the formula has no number),
+        ``start_queue`` (the start queue is not cleared before the
+        simulation starts measuring), ``short_horizon`` (the queue has not
+        settled before the measuring starts: short run, start from empty,
+        heavy load), ``calendar`` (the simulation has seasons or holiday
+        weeks; the formula assumes the same demand and capacity every week),
+        ``agree`` (the formula's assumptions hold and the two
+        agree within the simulation's uncertainty) or ``differs`` (the
+        assumptions hold but the two differ by more than that: chance, 1
+        time in 20, or too few replications).
+    agree : bool or None
+        The difference within :data:`AGREEMENT_SE` standard errors; None for
+        ``overload``.
+    formula_wait_weeks : float or None
+        None when there is no steady state.
+    simulated_wait_weeks, uncertainty_weeks : float
+        The simulated mean and the half-width of the band that counts as
+        agreement (:data:`AGREEMENT_SE` standard errors, at least
+        :data:`AGREEMENT_FLOOR_WEEKS`).
+    load, settle_weeks, drain_weeks, warm_up_weeks : float
+        What the reason was decided on.
+    """
+
+    reason: str
+    agree: bool | None
+    formula_wait_weeks: float | None
+    simulated_wait_weeks: float
+    uncertainty_weeks: float
+    load: float
+    settle_weeks: float
+    drain_weeks: float
+    warm_up_weeks: float
+    start_queue: float
+
+    @property
+    def assumptions_hold(self) -> bool:
+        """True when the formula's assumptions hold for the simulated run."""
+        return self.reason in ("agree", "differs")
+
+    def message(self, lang: str | None = None) -> str:
+        """One plain sentence saying whether they agree or which assumption breaks."""
+        lang = check_language(lang)
+        days = 7.0
+        fields = {
+            "load": _fmt(100 * self.load, lang, 0) + " %",
+            "formula": _fmt((self.formula_wait_weeks or math.nan) * days, lang, 1),
+            "simulated": _fmt(self.simulated_wait_weeks * days, lang, 1),
+            "uncertainty": _fmt(self.uncertainty_weeks * days, lang, 1),
+            "settle": _fmt(self.settle_weeks, lang, 0),
+            "drain": _fmt(self.drain_weeks, lang, 0),
+            "warm_up": _fmt(self.warm_up_weeks, lang, 0),
+            "queue": _fmt(self.start_queue, lang, 0),
+        }
+        return t(f"queueing.check.{self.reason}", lang, **fields)
+
+
+def _fmt(value: float, lang: str, digits: int) -> str:
+    """A number with a decimal comma and no-break thousands space in Swedish."""
+    if not math.isfinite(value):
+        return "–"
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", "\u00a0").replace(".", ",") if lang == "sv" else text
+
+
+def _drain_weeks(q0: float, lam: float, mu: float, v_d: float, v_c: float) -> float:
+    """Weeks by which a start queue is cleared in almost every run (3 standard deviations).
+
+    The queue loses :math:`m = \\mu - \\lambda` a week on average with variance
+    :math:`\\sigma^2` a week (:func:`settle_weeks`), so after :math:`t` weeks
+    :math:`Q_0 - m t + 3 \\sigma \\sqrt t \\le 0` when
+    :math:`\\sqrt t = (3\\sigma + \\sqrt{9\\sigma^2 + 4 m Q_0}) / (2m)`.
+    """
+    if q0 <= 0:
+        return 0.0
+    if lam >= mu:
+        return math.inf
+    m = mu - lam
+    sigma = math.sqrt(lam * (1 + v_d**2 * lam) + mu * (1 + v_c**2 * mu))
+    root = (3 * sigma + math.sqrt(9 * sigma**2 + 4 * m * q0)) / (2 * m)
+    return root**2
+
+
+def formula_check(
+    formula_wait_weeks: float,
+    simulated_wait_weeks: float,
+    simulated_se_weeks: float,
+    *,
+    demand_per_week: float,
+    capacity_per_week: float,
+    warm_up_weeks: float,
+    start_queue: float = 0.0,
+    extra_cv_demand: float = 0.0,
+    extra_cv_capacity: float = 0.0,
+    calendar_effects: bool = False,
+) -> FormulaCheck:
+    """Compare a steady-state mean wait with a simulated one, and say why they may differ.
+
+    A pure function for every page that shows a formula beside a simulation
+    (the workbook *Varför växer köer?*, the lessons, the capacity plan).
+
+    Parameters
+    ----------
+    formula_wait_weeks : float
+        The formula's long-run mean wait (weeks; ``inf`` at load ≥ 1).
+    simulated_wait_weeks, simulated_se_weeks : float
+        The simulated mean wait of those served in the measured weeks and its
+        standard error (e.g. ``wait_mean_weeks`` and ``wait_mean_weeks_se``
+        of :func:`toolkit.simulate.summary`).
+    demand_per_week, capacity_per_week : float
+        Mean referrals and slots a week (capacity > 0).
+    warm_up_weeks : float
+        Weeks simulated before the measured weeks begin.
+    start_queue : float, default 0
+        Number waiting when the simulation starts.
+    extra_cv_demand, extra_cv_capacity : float, default 0
+        Variation beyond Poisson, as in :class:`toolkit.simulate.Scenario`.
+    calendar_effects : bool, default False
+        True when the simulation has seasonality, a trend or holiday weeks
+        (e.g. a unit's calibrated scenario): the formula assumes the same
+        demand and capacity every week.
+
+    Returns
+    -------
+    FormulaCheck
+        ``reason`` and ``agree``, with :meth:`FormulaCheck.message` the
+        sentence to show (sv/en).
+
+    Notes
+    -----
+    Tested in order: load :math:`\\rho = \\lambda/\\mu \\geq 1` → ``overload``;
+    a start queue :math:`Q_0` that is not cleared (in almost every run: 3
+    standard deviations of the weekly net flow) and then settled
+    (:data:`SETTLE_TIMES` settling times, :func:`settle_weeks`) within the
+    warm-up → ``start_queue``; a warm-up shorter than :data:`SETTLE_TIMES`
+    settling times → ``short_horizon``; seasons or holidays in the
+    simulation → ``calendar``; otherwise ``agree`` when
+    :math:`|W_f - W_s| \\leq \\max(3\\,SE, 0.01)` weeks and ``differs``
+    when not.
+
+    Examples
+    --------
+    >>> check = formula_check(0.084, 0.086, 0.002, demand_per_week=14,
+    ...                       capacity_per_week=20, warm_up_weeks=52)
+    >>> check.reason, check.agree
+    ('agree', True)
+    >>> print(formula_check(math.inf, 1.0, 0.1, demand_per_week=21, capacity_per_week=20,
+    ...                     warm_up_weeks=52).message("en"))
+    The load is 105 % (100 % or more): the queue grows every week, so there is no long-run mean wait for the formula to give.
+    """
+    lam = float(_check("demand_per_week", demand_per_week))
+    mu = float(_check("capacity_per_week", capacity_per_week, positive=True))
+    warm = float(_check("warm_up_weeks", warm_up_weeks))
+    q0 = float(_check("start_queue", start_queue))
+    rho = lam / mu
+    settle = settle_weeks(lam, mu, extra_cv_demand, extra_cv_capacity)
+    drain = _drain_weeks(q0, lam, mu, float(extra_cv_demand), float(extra_cv_capacity))
+    se = float(simulated_se_weeks) if math.isfinite(simulated_se_weeks) else 0.0
+    half = max(AGREEMENT_SE * se, AGREEMENT_FLOOR_WEEKS)
+    common = {
+        "simulated_wait_weeks": float(simulated_wait_weeks),
+        "uncertainty_weeks": half,
+        "load": rho,
+        "settle_weeks": settle,
+        "drain_weeks": drain,
+        "warm_up_weeks": warm,
+        "start_queue": q0,
+    }
+    if rho >= 1 or not math.isfinite(formula_wait_weeks):
+        return FormulaCheck(reason="overload", agree=None, formula_wait_weeks=None, **common)
+    agree = bool(abs(float(formula_wait_weeks) - float(simulated_wait_weeks)) <= half + 1e-12)
+    if q0 > 0 and drain + SETTLE_TIMES * settle > warm:
+        reason = "start_queue"
+    elif settle * SETTLE_TIMES > warm:
+        reason = "short_horizon"
+    elif calendar_effects:
+        reason = "calendar"
+    else:
+        reason = "agree" if agree else "differs"
+    return FormulaCheck(
+        reason=reason, agree=agree, formula_wait_weeks=float(formula_wait_weeks), **common
+    )

@@ -57,10 +57,13 @@ from toolkit.errors import ParameterError
 from toolkit.i18n import check_language, t
 
 __all__ = [
+    "MAX_REPLICATION_STEPS",
     "RULES",
     "STAGES",
+    "PatientLevel",
     "RawRun",
     "Scenario",
+    "ServedWaits",
     "StaffCapacity",
     "calibrate",
     "capacity_from_staff",
@@ -85,6 +88,10 @@ ALL_CLASSES = "all"
 WEEKS_PER_YEAR = 52
 #: Largest memory a run may need, in bytes (the issue's limit: 1 GB).
 MEMORY_LIMIT_BYTES = 1_000_000_000
+#: Largest weeks × replications × steps_per_week of one run: bounds the weekly
+#: arrays (about 0.6 kB per replication-week with three classes) and the time (one
+#: step of all replications takes a few microseconds per replication).
+MAX_REPLICATION_STEPS = 20_000_000
 #: Upper limit of arrivals per week and class: keeps counts far from integer overflow.
 MAX_ARRIVALS_PER_WEEK = 100_000.0
 #: Longest spread of a start queue given as a count, in weeks (ten years).
@@ -674,11 +681,12 @@ class _Queue:
 
     def week_stats(
         self, target_steps: FloatArray, pool: IntArray | None = None
-    ) -> dict[str, FloatArray]:
+    ) -> tuple[dict[str, FloatArray], tuple[IntArray, IntArray, IntArray, IntArray]]:
         """Waits of those served since the last call, per class (+ all) and replication.
 
         ``pool``, if given, gets the served-by-wait counts added (a histogram
-        over several weeks).
+        over several weeks). Also returns the served as sparse counts:
+        arrays ``(wait in steps, class, replication, number served)``.
         """
         m = max(self.hmax, 1)
         h = self.hist[:m]
@@ -699,9 +707,12 @@ class _Queue:
         none = total == 0
         med[none] = np.nan
         p90[none] = np.nan
+        # the patients served, as (wait, class, replication, count) for pooled statistics
+        wait_i, k_i, r_i = np.nonzero(h)
+        served = (wait_i, k_i, r_i, h[wait_i, k_i, r_i])
         self.hist[:m] = 0
         self.hmax = 0
-        return {"wait_sum": wait_sum, "within": within, "median": med, "p90": p90}
+        return {"wait_sum": wait_sum, "within": within, "median": med, "p90": p90}, served
 
 
 def _allocate_order(win: IntArray, capacity: IntArray, shifts: IntArray | None) -> IntArray:
@@ -762,6 +773,46 @@ def _allocate(
     return _allocate_order(win, capacity, None)  # fcfs, first_visit_first
 
 
+@dataclass(frozen=True, eq=False)
+class ServedWaits:
+    """Every patient served, as counts: who (stage, class, replication) waited how long.
+
+    One entry per week, stage, need class, replication and wait with at
+    least one patient served; patients with the same wait share an entry
+    (``count``). The basis of the patient-level statistics of
+    :func:`summary`. Sharing one is safe (nothing changes it), so a copy of
+    a table's ``attrs`` does not copy the arrays.
+
+    Attributes
+    ----------
+    week : int32 array
+        Week of the appointment (1, 2, ...).
+    stage : int8 array
+        0 = ``first_assessment``, 1 = ``deep_start``.
+    need_class : int16 array
+        Index in the scenario's ``classes``.
+    replication : int32 array
+        0, 1, ...
+    wait_steps : int32 array
+        Wait in whole steps, from joining the stage's queue to the appointment.
+    count : int32 array
+        Patients served with that wait.
+    """
+
+    week: npt.NDArray[np.int32]
+    stage: npt.NDArray[np.int8]
+    need_class: npt.NDArray[np.int16]
+    replication: npt.NDArray[np.int32]
+    wait_steps: npt.NDArray[np.int32]
+    count: npt.NDArray[np.int32]
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ServedWaits:
+        return self
+
+    def __repr__(self) -> str:
+        return f"ServedWaits({int(self.count.sum())} patients in {len(self.count)} entries)"
+
+
 @dataclass(frozen=True)
 class RawRun:
     """Per-replication results of :func:`simulate`.
@@ -802,6 +853,10 @@ class RawRun:
         With ``wait_histogram_after_weeks`` given to :func:`simulate`: the
         number of completions after those weeks by wait in steps (0, 1, ...),
         for pooled quantiles; otherwise None.
+    served_waits : ServedWaits
+        Every completion with its week, class, replication and wait (in
+        steps), as counts: the basis of :func:`summary`'s patient-level
+        waits.
     """
 
     scenario: Scenario
@@ -825,6 +880,7 @@ class RawRun:
     follow_up_slots: FloatArray
     in_service: IntArray
     wait_histogram: IntArray | None = None
+    served_waits: ServedWaits | None = None
 
 
 def _gamma(rng: np.random.Generator, cv: float, size: tuple[int, ...]) -> FloatArray:
@@ -858,6 +914,29 @@ def _check_run_args(
             raise ParameterError(
                 "common.param_range", argument=name, value=value, allowed=f"1–{high}", lang=lang
             )
+    product = int(weeks) * int(replications) * int(steps_per_week)
+    if product > MAX_REPLICATION_STEPS:
+        raise ParameterError(
+            "simulate.too_many_steps",
+            argument="weeks × replications × steps_per_week",
+            weeks=int(weeks),
+            replications=int(replications),
+            steps=int(steps_per_week),
+            product=product,
+            limit=MAX_REPLICATION_STEPS,
+            max_replications=max(1, MAX_REPLICATION_STEPS // (int(weeks) * int(steps_per_week))),
+            lang=lang,
+        )
+    # the weekly results: 9 arrays of 8-byte numbers per week, stage, class (+ all), replication
+    weekly_bytes = int(weeks) * int(replications) * 2 * (len(scenario.classes) + 1) * 9 * 8
+    if weekly_bytes > MEMORY_LIMIT_BYTES:
+        raise ParameterError(
+            "simulate.too_big",
+            argument="weeks × replications",
+            value=f"{int(weeks)} × {int(replications)}",
+            gigabytes=round(weekly_bytes / 1e9, 1),
+            lang=lang,
+        )
     if seed is not None and (
         isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
     ):
@@ -1002,6 +1081,7 @@ def simulate(
     pools = [np.zeros_like(q.hist) if pool_after is not None else None for q in queues]
     out_f = {n: np.zeros(shape) for n in ("wait_sum", "within", "wait_median", "wait_p90")}
     slots, dna_lost, borrowed_out, fu_out = (np.zeros((W, 2, R)) for _ in range(4))
+    served_parts: list[tuple[int, int, tuple[IntArray, IntArray, IntArray, IntArray]]] = []
     ring_len = sc.follow_up_weeks * spw
     ring = np.zeros((ring_len, R), dtype=np.int64)
     ring_sum = np.zeros(R, dtype=np.int64)
@@ -1128,7 +1208,8 @@ def simulate(
             out_i["queue_age_sum"][w, i, :K] = q.age_sum()
             out_i["in_service"][w, i, :K] = busy[i]
             pool = pools[i] if pool_after is not None and w >= pool_after else None
-            stats = q.week_stats(target_steps[i], pool)
+            stats, served = q.week_stats(target_steps[i], pool)
+            served_parts.append((w, i, served))
             out_f["wait_sum"][w, i] = stats["wait_sum"]
             out_f["within"][w, i] = stats["within"]
             out_f["wait_median"][w, i] = stats["median"]
@@ -1148,6 +1229,7 @@ def simulate(
                 part = np.moveaxis(p[: min(n_bins, p.shape[0])], 0, -1)  # [K, R, wait]
                 histogram[:, i, :K, : part.shape[-1]] = np.moveaxis(part, 1, 0)
         histogram[:, :, K] = histogram[:, :, :K].sum(axis=2)
+    served_waits = _served_waits(served_parts)
     start_queue = np.zeros((R, 2, K + 1), dtype=np.int64)
     for i, start in enumerate((start1, start2)):
         start_queue[:, i, :K] = [int(h.sum()) for h in start]
@@ -1170,8 +1252,35 @@ def simulate(
         follow_up_slots=rwsk(fu_out),
         **{n: rwsk(v) for n, v in out_i.items()},
         wait_histogram=histogram,
+        served_waits=served_waits,
         **{n: rwsk(v) for n, v in out_f.items()},
     )
+
+
+def _served_waits(
+    parts: Sequence[tuple[int, int, tuple[IntArray, IntArray, IntArray, IntArray]]],
+) -> ServedWaits:
+    """The weekly sparse counts of :meth:`_Queue.week_stats` as one :class:`ServedWaits`."""
+    sizes = [len(p[2][0]) for p in parts]
+    n = int(sum(sizes))
+    week = np.repeat(np.array([p[0] + 1 for p in parts], dtype=np.int32), sizes)
+    stage = np.repeat(np.array([p[1] for p in parts], dtype=np.int8), sizes)
+
+    def joined(j: int) -> npt.NDArray[np.int32]:
+        if not parts:
+            return np.zeros(0, dtype=np.int32)
+        return np.concatenate([p[2][j] for p in parts]).astype(np.int32, copy=False)
+
+    out = ServedWaits(
+        week=week,
+        stage=stage,
+        need_class=joined(1).astype(np.int16),
+        replication=joined(2),
+        wait_steps=joined(0),
+        count=joined(3),
+    )
+    assert len(out.count) == n
+    return out
 
 
 # ============================================================================
@@ -1270,7 +1379,7 @@ def _notes(sc: Scenario, raw: RawRun, lang: str) -> list[str]:
 def table(
     raw: RawRun, *, spread: tuple[float, float] = (0.1, 0.9), lang: str | None = None
 ) -> pd.DataFrame:
-    """The weekly table of :func:`run`, from the arrays of :func:`simulate`."""
+    """The weekly table of :func:`run`, from the arrays of :func:`simulate` (same ``attrs``)."""
     lang = check_language(lang)
     spread = _check_spread(spread, lang)
     spw = raw.steps_per_week
@@ -1324,9 +1433,171 @@ def table(
             "spread": list(spread),
             "load": {k: float(v) for k, v in raw.scenario.load().items()},
             "notes": _notes(raw.scenario, raw, lang),
+            "wait_columns": "per_week",
+            "patient_waits": _patient_level(raw),
         }
     )
     return frame
+
+
+@dataclass(frozen=True, eq=False)
+class PatientLevel:
+    """What :func:`summary` needs for patient-level waits, kept in a run table's ``attrs``.
+
+    ``served`` holds every completion (:class:`ServedWaits`); ``queue`` and
+    ``arrivals`` are per replication, week, stage and class (the last class
+    index pools all) [replication, week, stage, class]; ``target_steps`` the
+    target per stage and class in steps. Shared, never copied: a copy of
+    ``attrs`` (pandas makes one on most operations) costs nothing.
+    """
+
+    served: ServedWaits
+    queue: npt.NDArray[np.int64]
+    arrivals: npt.NDArray[np.int64]
+    target_steps: FloatArray
+    steps_per_week: int
+    replications: int
+    n_classes: int
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> PatientLevel:
+        return self
+
+    def __repr__(self) -> str:
+        return f"PatientLevel({self.replications} replications, {self.served!r})"
+
+
+def _patient_level(raw: RawRun) -> PatientLevel | None:
+    if raw.served_waits is None:
+        return None
+    targets = raw.scenario.target_days()
+    spw = raw.steps_per_week
+    return PatientLevel(
+        served=raw.served_waits,
+        queue=raw.queue,
+        arrivals=raw.arrivals,
+        target_steps=np.array(
+            [[targets[s][k] / 7 * spw for k in raw.scenario.classes] for s in STAGES]
+        ),
+        steps_per_week=spw,
+        replications=raw.replications,
+        n_classes=len(raw.scenario.classes),
+    )
+
+
+#: Largest groups x wait bins for which quantiles use a dense histogram (else a sort).
+_DENSE_HISTOGRAM_CELLS = 5_000_000
+
+
+def _lower_quantiles(
+    group: IntArray, wait: IntArray, count: IntArray, n_groups: int, ps: Sequence[float]
+) -> list[FloatArray]:
+    """Lower quantiles of weighted waits per group: the smallest wait with F(wait) ≥ p.
+
+    NaN for a group with no one. The same definition as the weekly
+    ``wait_median``/``wait_p90`` (a histogram's first bin whose cumulative
+    count reaches p × total).
+    """
+    bins = int(wait.max()) + 1 if len(wait) else 1
+    if n_groups * bins <= _DENSE_HISTOGRAM_CELLS:
+        # a dense histogram per group: no sort needed
+        hist = np.bincount(group * bins + wait, weights=count, minlength=n_groups * bins).reshape(
+            n_groups, bins
+        )
+        cum = np.cumsum(hist, axis=1)
+        total_d = cum[:, -1]
+        dense = []
+        for p in ps:
+            value = np.count_nonzero(cum < p * total_d[:, None] - 1e-9, axis=1).astype(np.float64)
+            dense.append(np.where(total_d > 0, value, np.nan))
+        return dense
+    order = np.lexsort((wait, group))
+    g, x, c = group[order], wait[order], count[order].astype(np.float64)
+    total = np.bincount(g, weights=c, minlength=n_groups)
+    prior = np.cumsum(total) - total
+    cum = np.cumsum(c) - prior[g]
+    first = np.searchsorted(g, np.arange(n_groups))
+    out = []
+    for p in ps:
+        before = np.bincount(g, weights=(cum < p * total[g] - 1e-9), minlength=n_groups)
+        at = np.minimum(first + before.astype(np.int64), max(len(x) - 1, 0))
+        value = x[at].astype(np.float64) if len(x) else np.zeros(n_groups)
+        out.append(np.where(total > 0, value, np.nan))
+    return out
+
+
+def _pooled_waits(
+    pl: PatientLevel, first_week: int, last_week: int, spread: tuple[float, float]
+) -> dict[str, FloatArray]:
+    """Patient-level figures per stage and class over weeks ``first_week..last_week``.
+
+    Every figure is computed from the waits of all patients served in those
+    weeks: per replication (pooled over the weeks) for the spread, and over
+    all replications together for the figure itself. Returns arrays
+    [stage, class (+ all)].
+    """
+    sw, K, R, spw = pl.served, pl.n_classes, pl.replications, pl.steps_per_week
+    K1 = K + 1
+    keep = (sw.week >= first_week) & (sw.week <= last_week)
+    stage = sw.stage[keep].astype(np.int64)
+    k = sw.need_class[keep].astype(np.int64)
+    r = sw.replication[keep].astype(np.int64)
+    wait = sw.wait_steps[keep].astype(np.int64)
+    count = sw.count[keep].astype(np.int64)
+    ok = wait <= np.floor(pl.target_steps[stage, k] + 1e-9)
+    # each entry once under its own class and once under "all"
+    stage, r, wait, count, ok = (np.concatenate([x, x]) for x in (stage, r, wait, count, ok))
+    k = np.concatenate([k, np.full(len(k), K, dtype=np.int64)])
+    cell = stage * K1 + k
+    out: dict[str, FloatArray] = {}
+    for name, group, n_groups in (
+        ("pooled", cell, 2 * K1),
+        ("per_rep", r * (2 * K1) + cell, R * 2 * K1),
+    ):
+        n = np.bincount(group, weights=count, minlength=n_groups)
+        total = np.bincount(group, weights=count * wait, minlength=n_groups)
+        within = np.bincount(group, weights=count * ok, minlength=n_groups)
+        med, p90 = _lower_quantiles(group, wait, count, n_groups, (0.5, 0.9))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            figures = {
+                "served": n,
+                "wait_mean_weeks": np.where(n > 0, total / n, np.nan) / spw,
+                "wait_median_weeks": med / spw,
+                "wait_p90_weeks": p90 / spw,
+                "share_within_target": np.where(n > 0, within / n, np.nan),
+            }
+        shape = (2, K1) if name == "pooled" else (R, 2, K1)
+        for key, value in figures.items():
+            out[f"{name}:{key}"] = np.asarray(value, dtype=np.float64).reshape(shape)
+    # everyone, served or still waiting: Little's law over the window
+    weeks = slice(first_week - 1, last_week)
+    queue = pl.queue[:, weeks].astype(np.float64).sum(axis=1)  # [R, 2, K1]
+    arrived = pl.arrivals[:, weeks].astype(np.float64).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["pooled:wait_everyone_mean_weeks"] = np.where(
+            arrived.sum(axis=0) > 0, queue.sum(axis=0) / arrived.sum(axis=0), np.nan
+        )
+        out["per_rep:wait_everyone_mean_weeks"] = np.where(arrived > 0, queue / arrived, np.nan)
+    result: dict[str, FloatArray] = {}
+    for key in (
+        "wait_mean_weeks",
+        "wait_median_weeks",
+        "wait_p90_weeks",
+        "share_within_target",
+        "wait_everyone_mean_weeks",
+    ):
+        result[key] = out[f"pooled:{key}"]
+        _, lo, hi = _across(out[f"per_rep:{key}"], spread)
+        result[f"{key}_lo"], result[f"{key}_hi"] = lo, hi
+    per_rep = out["per_rep:wait_mean_weeks"]
+    valid = np.isfinite(per_rep)
+    n_valid = valid.sum(axis=0)
+    x = np.where(valid, per_rep, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centre = x.sum(axis=0) / n_valid
+        var = np.where(valid, (x - centre) ** 2, 0.0).sum(axis=0) / (n_valid - 1)
+        result["wait_mean_weeks_se"] = np.where(n_valid > 1, np.sqrt(var / n_valid), np.nan)
+    result["served"] = out["pooled:served"]
+    return result
 
 
 def run(
@@ -1380,21 +1651,33 @@ def run(
             mean weeks waited so far by those still waiting.
         ``wait_mean_weeks`` (+ ``_lo``, ``_hi``), ``wait_median_weeks``,
         ``wait_p90_weeks`` (+ ``_lo``, ``_hi``)
-            waits of the week's completions (mean, lower median, 90th
-            percentile), computed per replication, then averaged (and their
-            quantiles) over the replications that completed someone.
+            **per week**: waits of that week's completions (mean, lower
+            median, 90th percentile), computed per replication, then
+            averaged (and their quantiles) over the replications that
+            completed someone.
         ``share_within_target`` (+ ``_lo``, ``_hi``)
-            share of the week's completions within the class's target.
+            per week: share of the week's completions within the class's
+            target.
+
+        The weekly wait columns describe single weeks. Do not average them
+        over weeks for a figure to read: a mean of weekly percentiles is not
+        a percentile, and quiet weeks weigh like busy ones. :func:`summary`
+        gives the figures over several weeks from the patients' own waits.
 
         ``attrs`` holds ``scenario`` (as a dict), ``weeks``, ``replications``,
-        ``seed``, ``steps_per_week``, ``spread``, ``load`` per stage and
-        ``notes`` (texts in ``lang``, e.g. a load above 1).
+        ``seed``, ``steps_per_week``, ``spread``, ``load`` per stage,
+        ``notes`` (texts in ``lang``, e.g. a load above 1),
+        ``wait_columns`` (``"per_week"``: what the wait columns describe) and
+        ``patient_waits`` (a :class:`PatientLevel`: every patient's wait,
+        for :func:`summary`; shared between copies, not copied).
 
     Raises
     ------
     toolkit.errors.ParameterError
-        ``weeks``, ``replications`` or ``steps_per_week`` below 1, or a run
-        that would need more than 1 GB.
+        ``weeks``, ``replications`` or ``steps_per_week`` below 1 or above
+        their limits (5 200, 1 000 000, 10 080), their product above
+        :data:`MAX_REPLICATION_STEPS` (20 000 000 replication-steps), or a
+        run that would need more than 1 GB.
 
     Notes
     -----
@@ -1448,29 +1731,104 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "wait_median_weeks",
     "wait_p90_weeks",
     "share_within_target",
+    "wait_mean_weeks_lo",
+    "wait_mean_weeks_hi",
+    "wait_mean_weeks_se",
+    "wait_median_weeks_lo",
+    "wait_median_weeks_hi",
+    "wait_p90_weeks_lo",
+    "wait_p90_weeks_hi",
+    "share_within_target_lo",
+    "share_within_target_hi",
+    "wait_everyone_mean_weeks",
+    "wait_everyone_mean_weeks_lo",
+    "wait_everyone_mean_weeks_hi",
 )
+
+#: The patient-level columns of :func:`summary` (after the first eight).
+_PATIENT_COLUMNS = SUMMARY_COLUMNS[8:]
 
 
 def summary(result: pd.DataFrame, last_weeks: int = 26, *, lang: str | None = None) -> pd.DataFrame:
     """One row per stage and need class over the last weeks of a :func:`run` table.
 
+    The waits are **patient-level**: computed from the waits of all patients
+    served in the window, not averaged from weekly figures (a week's mean
+    or 90th percentile, averaged over weeks, is biased low: the busy weeks,
+    when waits are long, are weighted like the quiet ones and percentiles do
+    not average).
+
     Parameters
     ----------
     result : pandas.DataFrame
-        A table from :func:`run`.
+        A table from :func:`run` or :func:`table` (or rows of one, e.g. its
+        first weeks or one need class), with its ``attrs``.
     last_weeks : int, default 26
         Weeks at the end to summarise (all weeks if more than were run).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``stage``, ``need_class``, ``arrivals_per_week`` and
-        ``completions_per_week`` (means), ``queue_mean`` (mean over the
-        weeks), ``queue_end`` (+ ``_lo``, ``_hi``: the last week),
-        ``wait_mean_weeks``, ``wait_median_weeks``, ``wait_p90_weeks`` and
-        ``share_within_target``: the weekly values averaged with the weekly
-        completions as weights. ``attrs`` as in ``result`` plus
-        ``last_weeks``.
+        Columns:
+
+        ``stage``, ``need_class``
+            the row (need classes, then ``all`` pooled).
+        ``arrivals_per_week``, ``completions_per_week``, ``queue_mean``
+            means over the window's weeks (and replications).
+        ``queue_end`` (+ ``_lo``, ``_hi``)
+            number waiting at the end of the last week: mean and spread.
+        ``wait_mean_weeks``, ``wait_median_weeks``, ``wait_p90_weeks``, ``share_within_target``
+            mean, lower median, lower 90th percentile of the waits (weeks)
+            and share within the class's target, of all patients served in
+            the window in all replications together.
+        ``*_lo``, ``*_hi``
+            the ``spread`` quantiles (attrs) over replications of the same
+            figure computed per replication (its patients pooled over the
+            window's weeks): how much one run can differ.
+        ``wait_mean_weeks_se``
+            standard error of ``wait_mean_weeks``, from the spread of the
+            replications' means: the simulation's own uncertainty.
+        ``wait_everyone_mean_weeks`` (+ ``_lo``, ``_hi``)
+            mean wait counting **everyone** who waited in the window, served
+            or still waiting (Little's law: mean number waiting at the ends
+            of the weeks divided by arrivals a week). Equal to
+            ``wait_mean_weeks`` in a steady queue; when the queue grows, or a
+            rule leaves some waiting, it keeps counting their time waited so
+            far, which ``wait_mean_weeks`` (served only) does not.
+
+        ``attrs`` as in ``result`` without the patient data, plus
+        ``last_weeks``, ``weeks_summarised`` ((first, last) week) and
+        ``wait_basis``: ``"patients"``, or ``"weeks"`` when ``result`` has
+        lost its patient data (its ``attrs`` were cleared): the waits are then
+        the weekly figures averaged with the completions as weights, biased
+        low, the ``_lo``/``_hi``/``_se``/everyone columns are missing and a
+        note says so.
+
+    Notes
+    -----
+    For stage :math:`s`, class :math:`k` and the window's weeks :math:`w`,
+    with :math:`n_{r,x}` patients of replication :math:`r` served with a wait
+    of :math:`x` steps (:math:`m` steps a week):
+
+    .. math:: \\bar W = \\frac{\\sum_{r,x} n_{r,x}\\, x}{m \\sum_{r,x} n_{r,x}},
+              \\qquad
+              W_{p} = \\min\\{x : F(x) \\geq p\\} / m,
+              \\qquad
+              \\bar W_{\\text{all}} = \\frac{\\sum_{r,w} Q_{r,w}}{\\sum_{r,w} A_{r,w}}
+
+    with :math:`F` the cumulative share of the pooled counts, :math:`Q` the
+    number waiting at the end of week :math:`w` and :math:`A` the week's
+    arrivals (Little's law, :math:`L = \\lambda W`; with weekly steps
+    :math:`\\sum_w Q_w` is exactly the weeks waited in the window). Checked
+    against the M/M/1 and M/M/c (Erlang C) mean and 90th percentile and
+    against Little's law in ``tests/test_simulate_patient_level.py``.
+
+    References
+    ----------
+    .. [1] Gross D, Shortle JF, Thompson JM, Harris CM. Fundamentals of
+           Queueing Theory, 4th ed. Wiley, 2008, sections 2.2-2.3.
+    .. [2] Little JDC. A proof for the queuing formula L = λW. Operations
+           Research 1961;9(3):383-387.
 
     Examples
     --------
@@ -1479,6 +1837,8 @@ def summary(result: pd.DataFrame, last_weeks: int = 26, *, lang: str | None = No
     >>> s = summary(run(sc, weeks=20, replications=50, seed=1), last_weeks=10)
     >>> s[["stage", "need_class"]].astype(str).values.tolist()
     [['first_assessment', 'routine'], ['first_assessment', 'all'], ['deep_start', 'routine'], ['deep_start', 'all']]
+    >>> s.attrs["wait_basis"]
+    'patients'
     """
     lang = check_language(lang)
     if not isinstance(result, pd.DataFrame) or not set(RUN_COLUMNS) <= set(result.columns):
@@ -1504,11 +1864,12 @@ def summary(result: pd.DataFrame, last_weeks: int = 26, *, lang: str | None = No
     # NumPy on the category codes: a workbook summarises on every control change
     week = result["week"].to_numpy()
     last = int(week.max())
+    first = max(last - int(last_weeks) + 1, int(week.min()))
     stages, classes = result["stage"].cat.categories, result["need_class"].cat.categories
-    group = result["stage"].cat.codes.to_numpy(dtype=np.int64) * len(classes) + result[
-        "need_class"
-    ].cat.codes.to_numpy(dtype=np.int64)
-    in_part = week > last - last_weeks
+    stage_code = result["stage"].cat.codes.to_numpy(dtype=np.int64)
+    class_code = result["need_class"].cat.codes.to_numpy(dtype=np.int64)
+    group = stage_code * len(classes) + class_code
+    in_part = week >= first
     # groups in the order of the categories (stage, then need class), as groupby sorts them
     ids, index = np.unique(group[in_part], return_inverse=True)
 
@@ -1540,6 +1901,23 @@ def summary(result: pd.DataFrame, last_weeks: int = 26, *, lang: str | None = No
     def last_week(name: str) -> np.ndarray:
         return np.asarray(result[name].to_numpy(dtype=float)[rows])
 
+    attrs = dict(result.attrs)
+    patients = attrs.pop("patient_waits", None)
+    notes = list(attrs.get("notes", []))
+    if isinstance(patients, PatientLevel):
+        spread = tuple(attrs.get("spread", (0.1, 0.9)))
+        pooled = _pooled_waits(patients, first, last, (float(spread[0]), float(spread[1])))
+        # the table's categories are the scenario's classes then "all", as the arrays
+        waits = {
+            name: pooled[name][ids // len(classes), ids % len(classes)] for name in _PATIENT_COLUMNS
+        }
+        basis = "patients"
+    else:
+        waits = {name: np.full(len(ids), np.nan) for name in _PATIENT_COLUMNS}
+        for name in SUMMARY_COLUMNS[8:12]:
+            waits[name] = weighted(name)
+        basis = "weeks"
+        notes.append(t("simulate.note.weekly_basis", lang))
     out = pd.DataFrame(
         {
             "stage": np.asarray(stages)[ids // len(classes)],
@@ -1550,7 +1928,7 @@ def summary(result: pd.DataFrame, last_weeks: int = 26, *, lang: str | None = No
             "queue_end": last_week("queue_mean"),
             "queue_end_lo": last_week("queue_lo"),
             "queue_end_hi": last_week("queue_hi"),
-            **{name: weighted(name) for name in SUMMARY_COLUMNS[8:]},
+            **waits,
         },
         columns=list(SUMMARY_COLUMNS),
     )
@@ -1558,8 +1936,15 @@ def summary(result: pd.DataFrame, last_weeks: int = 26, *, lang: str | None = No
     out["need_class"] = pd.Categorical(
         out["need_class"], categories=result["need_class"].cat.categories
     )
-    out.attrs.update(dict(result.attrs))
-    out.attrs["last_weeks"] = int(min(last_weeks, last))
+    attrs.update(
+        {
+            "last_weeks": int(last - first + 1),
+            "weeks_summarised": (first, last),
+            "wait_basis": basis,
+            "notes": notes,
+        }
+    )
+    out.attrs.update(attrs)
     return out
 
 

@@ -238,23 +238,84 @@ def relief_table(unit_id: str = RELIEF_UNIT, lang: str | None = None) -> Table:
     )
 
 
+#: Loads of the variation chart and its formula check.
+VARIATION_LOADS: tuple[float, ...] = (0.8, 0.9, 1.0)
+#: Replications and warm-up (weeks) of the formula check beside the variation chart.
+CHECK_REPLICATIONS, CHECK_WARM_UP_WEEKS = 400, 52
+
+
+def variation_check(demand_per_week: float = 20.0) -> list[Any]:
+    """The long-run formula beside the simulated queues, for each load of the variation chart.
+
+    Returns
+    -------
+    list of toolkit.queueing.FormulaCheck
+        One per load in :data:`VARIATION_LOADS`: the formula's long-run mean
+        wait (:func:`toolkit.queueing.weekly_mean_wait`, the same Poisson
+        weekly queue as :func:`queue_paths`) against the simulated mean wait
+        of the second year (Little's law: mean number waiting over
+        :math:`\\lambda`; :data:`CHECK_REPLICATIONS` replications, the first
+        :data:`CHECK_WARM_UP_WEEKS` weeks as warm-up), with
+        :func:`toolkit.queueing.formula_check`'s verdict. At load 1 there is
+        no long-run level and the check says so instead of giving a number.
+    """
+    from toolkit.queueing import formula_check, weekly_mean_wait
+
+    out = []
+    for i, rho in enumerate(VARIATION_LOADS):
+        capacity = demand_per_week / rho
+        paths = queue_paths(
+            demand_per_week, capacity, weeks=104, replications=CHECK_REPLICATIONS, seed=101 + i
+        )
+        per_rep = paths[:, CHECK_WARM_UP_WEEKS:].mean(axis=1) / demand_per_week  # weeks
+        se = float(per_rep.std(ddof=1) / math.sqrt(len(per_rep)))
+        out.append(
+            formula_check(
+                weekly_mean_wait(demand_per_week, capacity),
+                float(per_rep.mean()),
+                se,
+                demand_per_week=demand_per_week,
+                capacity_per_week=capacity,
+                warm_up_weeks=CHECK_WARM_UP_WEEKS,
+            )
+        )
+    return out
+
+
 def variation_chart(lang: str | None = None, demand_per_week: float = 20.0) -> Figure:
-    """Simulated queues over two years at load 0.8, 0.9 and 1.0 (capacity 25, 22.2 and 20)."""
+    """Simulated queues over two years at load 0.8, 0.9 and 1.0 (capacity 25, 22.2 and 20).
+
+    Each panel's header gives the formula's long-run mean wait beside the
+    simulation's (:func:`variation_check`); at load 1.0 it says there is no
+    long-run level.
+    """
     import altair as alt
 
     lang = check_language(lang)
-    loads = (0.8, 0.9, 1.0)
+    loads = VARIATION_LOADS
+    checks = variation_check(demand_per_week)
     frames = []
     for i, rho in enumerate(loads):  # three panels, not a loop over patients
         paths = queue_paths(demand_per_week, demand_per_week / rho, seed=11 + i)
         reps, weeks = paths.shape
+        check = checks[i]
+        if check.formula_wait_weeks is None:
+            second = t("lessons.l2.chart.no_steady_state", lang)
+        else:
+            second = t(
+                "lessons.l2.chart.formula_vs_sim",
+                lang,
+                formula=number(7 * check.formula_wait_weeks, lang, 1),
+                simulated=number(7 * check.simulated_wait_weeks, lang, 1),
+            )
+        label = t("lessons.l2.chart.load", lang, load=number(rho, lang)) + "\n" + second
         frames.append(
             pd.DataFrame(
                 {
                     "week": np.tile(np.arange(1, weeks + 1), reps),
                     "waiting": paths.ravel(),
                     "run": np.repeat(np.arange(1, reps + 1), weeks).astype(str),
-                    "load": t("lessons.l2.chart.load", lang, load=number(rho, lang)),
+                    "load": label,
                 }
             )
         )
@@ -268,7 +329,13 @@ def variation_chart(lang: str | None = None, demand_per_week: float = 20.0) -> F
             color=alt.Color("run:N", legend=None),
         )
         .properties(width=190, height=180)
-        .facet(column=alt.Column("load:N", title=None))
+        .facet(
+            column=alt.Column(
+                "load:N",
+                title=None,
+                header=alt.Header(labelExpr="split(datum.value, '\\n')", labelLimit=260),
+            )
+        )
         .properties(
             title=t("lessons.l2.chart.title", lang, demand=number(demand_per_week, lang, 0))
         )

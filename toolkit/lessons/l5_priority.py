@@ -241,14 +241,19 @@ def _wait(rule: str, stage: str, need_class: str = "all") -> float:
         & (table["stage"].astype(str) == stage)
         & (table["need_class"].astype(str) == need_class)
     ]
-    return float(row["wait_mean_weeks"].iloc[0])
+    # everyone who waited in the weeks summarised, served or still waiting (Little's law):
+    # the mean of those served alone would leave out whom a rule keeps waiting
+    return float(row["wait_everyone_mean_weeks"].iloc[0])
 
 
 def rule_table(lang: str | None = None) -> Table:
     """Mean wait (weeks) and share within 30 days (%) per stage and need class, one column per rule.
 
     Rows (in ``lang``): for stage 1 and then stage 2, the mean wait of urgent,
-    routine and all patients, and the share of all within the target.
+    routine and all patients (everyone who waited in the last weeks, served
+    or still waiting: ``wait_everyone_mean_weeks`` of
+    :func:`toolkit.simulate.summary`), and the share of all those served
+    within the target.
     """
     lang = check_language(lang)
     table = _comparison()

@@ -476,7 +476,9 @@ class DemandCapacityApp(_App):
             table = simulate.run(
                 scenario, weeks=PROJECTION_WEEKS, replications=REPLICATIONS, seed=1, lang=self.lang
             )
-            table.attrs = {}  # pandas deep-copies attrs on every operation: keep it cheap
+            # pandas deep-copies attrs on every operation: keep only what summary needs
+            # (the patients' waits, shared and never copied, and the spread)
+            table.attrs = {k: table.attrs[k] for k in ("patient_waits", "spread")}
             table = table[table["need_class"].astype(str) == "all"]
             half = table[table["week"] <= PROJECTION_WEEKS // 2]
             self._run_cache[key] = (

@@ -12,6 +12,7 @@ import pandas as pd
 from toolkit import charts
 from toolkit.errors import ParameterError
 from toolkit.priority import (
+    MEAN_WAIT,
     PATHWAY,
     compare_rules,
     longest_waits,
@@ -450,8 +451,8 @@ class PriorityApp(_App):
         )
 
     def _tables_html(self, result: pd.DataFrame, rules: list[str]) -> str:
-        wide = side_by_side(result)
-        measures = ("wait_mean_weeks", "wait_p90_weeks", "share_within_target")
+        measures = (MEAN_WAIT, "wait_p90_weeks", "share_within_target")
+        wide = side_by_side(result, measures)
         parts = [f"<h2>{_esc(self._t('widgets.priority.table_heading'))}</h2>"]
         for stage in STAGES:
             rows = wide.loc[stage] if stage in wide.index.get_level_values(0) else None
@@ -523,7 +524,7 @@ class PriorityApp(_App):
                 "slot": [SLOTS[rules.index(r)] for r in frame["scenario"]],
                 "stage": frame["stage"].astype(str).to_numpy(),
                 "need": [self._class(str(k)) for k in frame["need_class"]],
-                "mean": frame["wait_mean_weeks"].to_numpy(dtype=float),
+                "mean": frame[MEAN_WAIT].to_numpy(dtype=float),
                 "p90": frame["wait_p90_weeks"].to_numpy(dtype=float),
                 "share": frame["share_within_target"].to_numpy(dtype=float),
             }
@@ -559,9 +560,7 @@ class PriorityApp(_App):
         tooltip = [
             alt.Tooltip("rule:N", title=self._t("widgets.priority.rule")),
             alt.Tooltip("need:N", title=self._t("widgets.priority.col.need_class")),
-            alt.Tooltip(
-                "mean:Q", format=".1f", title=self._t("widgets.priority.col.wait_mean_weeks")
-            ),
+            alt.Tooltip("mean:Q", format=".1f", title=self._t(f"widgets.priority.col.{MEAN_WAIT}")),
             alt.Tooltip(
                 "p90:Q", format=".1f", title=self._t("widgets.priority.col.wait_p90_weeks")
             ),

@@ -13,6 +13,8 @@ import pandas as pd
 
 from toolkit.i18n import t
 from toolkit.queueing import (
+    FormulaCheck,
+    formula_check,
     simulate_queue,
     typical_week,
     waiting_time_vs_utilisation,
@@ -51,10 +53,12 @@ class QueueApp(_App):
     Demand, capacity and their variation drive the single-stage workshop
     queue (:func:`toolkit.queueing.simulate_queue`, 100 replications with a
     fixed seed). Shows the queue and the waits week by week, the curve of the
-    mean wait against utilisation (Kingman's formula,
+    mean wait against utilisation (the weekly-slot queue's long-run formula,
     :func:`toolkit.queueing.waiting_time_vs_utilisation`) with the current
-    setting and earlier tries at the same capacity marked, and the figures
-    with one plain-language sentence.
+    setting and earlier tries at the same capacity marked, the figures with
+    one plain-language sentence, and one sentence comparing the formula with
+    the simulation (:func:`toolkit.queueing.formula_check`: they agree, or
+    which of the formula's assumptions the setting breaks).
     """
 
     title_key = "widgets.queues.title"
@@ -110,6 +114,10 @@ class QueueApp(_App):
         self.figures.add_class("tk-queue-figures")
         self.sentence = w.HTML()
         self.sentence.add_class("tk-queue-sentence")
+        self.check = w.HTML()
+        self.check.add_class("tk-formula-check")
+        #: The comparison of formula and simulation for the current setting.
+        self.formula_check: FormulaCheck | None = None
         self.chart = LiveChart()
         self.chart.add_class("tk-main-chart")
         self.note = w.HTML()
@@ -147,7 +155,7 @@ class QueueApp(_App):
         controls.layout.width = "660px"
         self.figures.layout.width = "430px"
         top = w.HBox([controls, self.figures], layout=w.Layout(align_items="flex-start"))
-        self.container = self._frame(top, self.sentence, self.chart, self.note)
+        self.container = self._frame(top, self.sentence, self.check, self.chart, self.note)
 
     # ---- settings
     def settings(self) -> dict[str, Any]:
@@ -171,8 +179,24 @@ class QueueApp(_App):
         theory = 7 * workshop_mean_wait(lam, mu, s["cv_demand"], s["cv_capacity"])  # days
         key = (mu, s["cv_demand"], s["cv_capacity"], s["weeks"], s["start_queue"])
         self.tried.setdefault(key, {})[lam] = float(result.attrs["wait_mean_days"])
+        self.formula_check = formula_check(
+            theory / 7,
+            result.attrs["wait_mean_days"] / 7,
+            result.attrs["wait_mean_se_days"] / 7,
+            demand_per_week=lam,
+            capacity_per_week=mu,
+            warm_up_weeks=result.attrs["warm_up_weeks"],
+            start_queue=s["start_queue"],
+            extra_cv_demand=s["cv_demand"],
+            extra_cv_capacity=s["cv_capacity"],
+        )
         self._show_range(s)
         self._show_figures(s, result, theory)
+        check = self.formula_check
+        self.check.value = (
+            f"<p class='tk-note tk-check' data-reason='{check.reason}'>"
+            f"{_esc(check.message(self.lang))}</p>"
+        )
         # the synced spec is set directly: a rebuilt Altair chart would cost ~1 s a change
         self.chart.spec = self._spec(s, result, theory)
 
