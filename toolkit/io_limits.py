@@ -193,7 +193,11 @@ def open_regular(path: Path, display: str, limits: Limits, lang: str) -> IO[byte
 def read_regular(path: Path, display: str, limits: Limits, lang: str) -> bytes:
     """The bytes of a regular file within ``file_mb`` (see :func:`open_regular`)."""
     with open_regular(path, display, limits, lang) as f:
-        data = f.read(limits.file_bytes + 1)
+        size = os.fstat(f.fileno()).st_size
+        # read(n) sets aside n bytes first: ask for the size on disk, not the limit.
+        data = f.read(size + 1)
+        if len(data) > size:  # the file grew after it was checked: read on to the limit
+            data += f.read(limits.file_bytes + 1 - len(data))
     if len(data) > limits.file_bytes:  # the file grew after it was checked
         raise limit_error("file_mb", len(data) / _MB, limits, file=display, lang=lang)
     return data
