@@ -122,3 +122,16 @@ def test_a_byte_no_encoding_explains_is_refused_with_its_row(tmp_path: Path) -> 
         load_unit(tmp_path, extract_date=EXTRACT)
     assert info.value.key == "io.encoding"
     assert info.value.row == 3
+
+
+def test_an_undecodable_byte_far_into_the_file(tmp_path: Path) -> None:
+    # The first 4 MB are ASCII (Windows-1252 by default); 0x81 on line 400 002 is not, and
+    # cp850 ("ü") and Mac Roman ("Å") are not told apart by one letter: refused there.
+    rows = "".join(f"R{i};2024-01-08\n" for i in range(400_000))
+    data = ("remiss_id;inkommen\n" + rows).encode() + b"R\x81;2024-01-09\n"
+    assert len(data) > 4 * 2**20
+    (tmp_path / "remisser.csv").write_bytes(data)
+    with pytest.raises(DataError) as info:
+        load_unit(tmp_path, extract_date=EXTRACT)
+    assert info.value.key == "io.encoding"
+    assert info.value.row == 400_002

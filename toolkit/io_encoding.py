@@ -16,13 +16,14 @@ The rules, in order:
    mixes two encodings (one line saved in another program): it is
    refused, naming the first line that is not UTF-8 and one that is.
 4. Otherwise each one-byte encoding (Windows-1252, cp850, Mac Roman)
-   reads the header and the first megabyte: the one under which more
+   reads the header and the first 256 KB: the one under which more
    headers and category values are names of the schema
    (:mod:`toolkit.schema`, Swedish or English) wins. When the schema cannot
    tell them apart, the letters decide: Windows-1252 is kept unless another
-   encoding reads at least two more å, ä, ö, é in the whole file and no
-   fewer letters; with no such margin and no Windows-1252 reading, the
-   file is refused as of unknown encoding.
+   encoding reads at least two more å, ä, ö, é and no
+   fewer letters (counted in the first 4 MB, or the whole file when a
+   byte further on does not decode); with no such margin and no
+   Windows-1252 reading, the file is refused as of unknown encoding.
 """
 
 from __future__ import annotations
@@ -45,7 +46,10 @@ _SWEDISH = set("åäöÅÄÖéÉ")
 _NEUTRAL = set("–—‘’“”•…€§°´×½¼¾«»·±²³µ¹ºª¿¡£¤¥¦¨©®¯¬\u00a0\u00ad")
 #: UTF-8 second bytes after 0xC3 that spell å ä ö Å Ä Ö é É.
 _UTF8_SWEDISH_TAIL = bytes([0xA5, 0xA4, 0xB6, 0x85, 0x84, 0x96, 0xA9, 0x89])
-_SAMPLE_BYTES = 1 << 20
+_SAMPLE_BYTES = 1 << 18
+_HISTOGRAM_BYTES = 1 << 22
+_ASCII = bytes(range(0x80))
+_FIELD_END = re.compile(r'[;,\t\n"]')
 #: A challenger must read this many more Swedish letters than Windows-1252 to win on letters.
 _MARGIN = 2
 
@@ -75,30 +79,32 @@ def decode(
         return data, []
     except UnicodeDecodeError as exc:
         first_bad = exc.start
-    b = np.frombuffer(data, dtype=np.uint8)
-    hist = np.bincount(b, minlength=256)
-    if hist[0xC3]:
-        lead = np.flatnonzero(b[:-1] == 0xC3)
-        swedish = lead[np.isin(b[lead + 1], np.frombuffer(_UTF8_SWEDISH_TAIL, np.uint8))]
-        if len(swedish):
+    if b"\xc3" in data:  # UTF-8 å, ä, ö, é are 0xC3 and one more byte
+        found = [data.find(b"\xc3" + bytes([tail])) for tail in _UTF8_SWEDISH_TAIL]
+        found = [p for p in found if p >= 0]
+        if found:
             raise DataError(
                 "io.mixed_encoding",
                 file=display,
                 row=data.count(b"\n", 0, first_bad) + 1,
-                other=data.count(b"\n", 0, int(swedish[0])) + 1,
+                other=data.count(b"\n", 0, min(found)) + 1,
                 lang=lang,
             )
-    encoding = _choose(data, hist, table)
-    if encoding is None:
+    # The letters are counted in the first megabytes (enough evidence, and fast); when a byte
+    # further on does not decode, the whole file is counted and the choice made again.
+    encoding = _choose(data, _high_bytes(data[:_HISTOGRAM_BYTES]), table)
+    try:
+        text = data.decode(encoding) if encoding else None
+    except UnicodeDecodeError:
+        encoding = _choose(data, _high_bytes(data), table)
+        text = data.decode(encoding) if encoding else None
+    if encoding is None or text is None:
         raise DataError(
             "io.encoding", file=display, row=data.count(b"\n", 0, first_bad) + 1, lang=lang
         )
     notes: list[tuple[str, dict[str, Any]]] = []
     if encoding != "cp1252":
         notes.append(("io.note.encoding", {"encoding": NAMES[encoding]}))
-    text = data.decode(encoding)
-    if "\x00" in text:  # pragma: no cover - zero bytes are refused above
-        raise DataError("io.not_text", file=display, lang=lang)
     return text.encode("utf-8"), notes
 
 
@@ -123,6 +129,12 @@ def _decode_utf16(data: bytes, display: str, lang: str) -> bytes:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.encode("utf-8")
+
+
+def _high_bytes(data: bytes) -> np.ndarray:
+    """How often each byte value occurs in ``data`` (only bytes above ASCII are counted)."""
+    high = np.frombuffer(data.translate(None, _ASCII), dtype=np.uint8)
+    return np.bincount(high, minlength=256)
 
 
 @cache
@@ -157,7 +169,7 @@ def _schema_hits(sample: bytes, encoding: str, table: str | None) -> int:
     hits = 0
     for i, part in enumerate((header, body)):
         names = headers if i == 0 else values
-        words = {w for w in re.split(r'[;,\t\n"]', part) if not w.isascii()}
+        words = {w for w in set(_FIELD_END.split(part)) if not w.isascii()}
         hits += sum(normalise_name(w) in names for w in words)
     return hits
 
