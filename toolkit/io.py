@@ -1,14 +1,18 @@
 """Read a unit's data: a folder of CSV files or one Excel workbook.
 
 ``load_unit(path)`` finds the tables (file or sheet names in Swedish or
-English), detects encoding (UTF-8, UTF-8 with BOM, UTF-16, Windows-1252),
-separator (``,``, ``;`` or tab) and decimal comma, maps Swedish headers and
+English), detects encoding by evidence (UTF-8 with or without BOM, UTF-16,
+Windows-1252, cp850, Mac Roman: :mod:`toolkit.io_encoding`), separator
+(``,``, ``;`` or tab) and decimal comma, maps Swedish headers and
 values to the canonical ones of :mod:`toolkit.schema`, validates each table
 with pandera and the cross-table rules, and returns a :class:`UnitData`:
 clean tables plus a row account. Every row read is either used or excluded
 with a reason; a file that cannot be used at all raises
 :class:`toolkit.DataError`, whose message names the file, row and column and
-says how to fix it.
+says how to fix it. Excel sheets are read to their real end (a sheet's
+declared size is not trusted), and limits on file size, unpacked workbook
+size, rows, columns, sheets and field and line length are checked before
+the work they bound (:mod:`toolkit.io_limits`).
 
 Examples
 --------
