@@ -309,8 +309,9 @@ def _check_lines(data: bytes, starts: np.ndarray, display: str, limits: Limits, 
     lengths = np.diff(np.append(starts, len(data)))
     longest = int(np.argmax(lengths)) if len(lengths) else 0
     if len(lengths) and lengths[longest] > limits.line_bytes:
-        line = data[starts[longest] : starts[longest] + lengths[longest]]
-        if not data[: starts[longest]].strip(b' \t\n;,"'):  # the header: name its width first
+        at = int(starts[longest])
+        if at < 4096 and not data[:at].strip(b' \t\n;,"'):  # the header: name its width first
+            line = data[at : at + int(lengths[longest])]
             n_columns = max(line.count(sep.encode()) for sep in (";", ",", "\t")) + 1
             if n_columns > limits.columns:
                 raise limit_error(
