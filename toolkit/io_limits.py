@@ -18,7 +18,7 @@ line_kb        1024            length of one CSV line (KB)
 =============  ==============  =================================================
 
 The defaults are several times the largest export measured
-(``benchmarks/bench_load.py``: 5 000 000 visits in a 390 MB file with lines
+(``benchmarks/bench_load.py``: 5 000 000 visits in a 383 MB file with lines
 under 100 bytes; an Excel sheet holds at most 1 048 576 rows, 16 384 columns
 and 32 767 characters in a cell). Raise one with the environment variable
 ``BUP_TOOLKIT_LIMITS`` (``BUP_TOOLKIT_LIMITS="rows=20000000,file_mb=4000"``)
