@@ -346,3 +346,16 @@ def test_limits_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyP
         load_unit(tmp_path, extract_date=EXTRACT, lang="en")
     assert "BUP_TOOLKIT_LIMITS: rader=1 is not a valid limit" in str(perr.value)
     assert "file_mb, workbook_mb, rows, columns, sheets, field_chars, line_kb" in str(perr.value)
+
+
+def test_readme_states_the_defaults() -> None:
+    from dataclasses import fields
+
+    from toolkit.io_limits import Limits
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    stated = {
+        m.group(1): float(m.group(2).replace(" ", ""))
+        for m in re.finditer(r"^\| `(\w+)`\s*\| ([\d ]+?)\s*\|", text, flags=re.M)
+    }
+    assert stated == {f.name: getattr(Limits(), f.name) for f in fields(Limits)}
