@@ -2,7 +2,9 @@
 
 Target: 1 000 000 referrals and 5 000 000 visits loaded and validated by
 ``toolkit.io.load_unit`` in under 30 s with under 4 GB peak memory on a
-2-core machine.
+2-core machine. The loader's limits (``toolkit/io_limits.py``) are checked
+in every load measured here; each file's size, lines and longest line are
+printed beside them, the figures the default limits are set against.
 
 The data is generated with ``toolkit.synth.generate_large`` and written in
 both export styles the loader meets (``csv``: comma, UTF-8, English names;
@@ -38,6 +40,16 @@ print(json.dumps({"seconds": seconds, "peak_gb": rss_gb, "account": account}))
 """
 
 
+def _shape(path: Path) -> str:
+    """Size, lines and longest line of one file, as the loader's limits count them."""
+    import numpy as np
+
+    b = np.fromfile(path, dtype=np.uint8)
+    ends = np.flatnonzero(b == 10)
+    longest = int(np.diff(np.concatenate(([-1], ends))).max()) if len(ends) else len(b)
+    return f"{len(b) / 1e6:,.0f} MB, {len(ends):,} lines, longest {longest} bytes"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--referrals", type=int, default=1_000_000)
@@ -60,6 +72,8 @@ def main() -> None:
             files = write_unit(tables, folder, style=style)
             size_mb = sum(f.stat().st_size for f in files) / 1e6
             print(f"[{style}] wrote {size_mb:,.0f} MB in {time.perf_counter() - start:.1f} s")
+            for f in files:  # what the default limits (toolkit/io_limits.py) are measured against
+                print(f"[{style}]   {f.name}: {_shape(f)}")
             out = subprocess.run(
                 [sys.executable, "-c", CHILD, str(folder)],
                 check=True,

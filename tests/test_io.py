@@ -149,3 +149,68 @@ def test_all_tables_header_only_is_no_rows(tmp_path: Path) -> None:
     assert info.value.message("en").startswith(
         "remisser.csv, besök.csv: no table holds any data rows."
     )
+
+
+NEAR_MAX = ["1e308", "-1e308", "1.7976931348623157e308", "1,7976931348623157e308", "1.8e308"]
+
+
+@pytest.mark.parametrize("value", NEAR_MAX)
+def test_numbers_near_the_float_maximum_never_reach_the_tables(tmp_path: Path, value: str) -> None:
+    # Every numeric column of schema.yaml has a maximum far below 1e308 (730 days, 480 minutes,
+    # 100 000 counts …); a value near or beyond the largest float (1.797…e308, IEEE 754) that
+    # overflows to infinity is an excluded row naming its column, never an inf in a table.
+    import numpy as np
+
+    from toolkit.schema import TABLES
+
+    write(
+        tmp_path,
+        "remisser.csv",
+        f"remiss_id;inkommen;pvv_dagar;ålder\nR1;2024-01-08;{value};{value}\nR2;2024-01-08;3;4\n",
+    )
+    write(
+        tmp_path,
+        "besök.csv",
+        f"besök_id;remiss_id;datum;besökstyp;längd_min\nB1;R1;2024-01-09;nybesök;{value}\n"
+        "B2;R2;2024-01-09;nybesök;30\n",
+    )
+    write(
+        tmp_path,
+        "personal.csv",
+        f"personal_id;yrkeskategori;tjänstgöringsgrad;timmar_per_vecka\nS1;psykolog;{value};{value}\nS2;psykolog;1;40\n",
+    )
+    write(
+        tmp_path,
+        "periodantal.csv",
+        f"period;steg;inkomna;genomförda;väntande\n2024-01-01;nybesök;{value};{value};{value}\n"
+        "2024-02-01;nybesök;3;1;1\n",
+    )
+    unit = load_unit(tmp_path, extract_date=EXTRACT, lang="en")
+    for name, account in unit.account.items():
+        assert account.rows_used == 1 and account.excluded["row"].unique().tolist() == [2], name
+        table = unit.tables[name]
+        numeric = [c for c, spec in TABLES[name].columns.items() if spec.type in ("int", "float")]
+        given = [c for c in numeric if c in table and table[c].notna().any()]
+        assert given, name
+        for c in given:
+            assert np.isfinite(table[c].astype("float64").dropna()).all(), (name, c)
+        named = set(account.excluded["column"])
+        assert named and named <= set(numeric), (name, named)
+    reasons = " ".join(unit.exclusions("en")["reason"])
+    assert "pvv_days" in reasons and "duration_min" in reasons and "arrived" in reasons
+
+
+def test_a_file_of_overflowing_numbers_is_an_error_naming_row_and_column(tmp_path: Path) -> None:
+    from toolkit import DataError
+
+    write(
+        tmp_path,
+        "besök.csv",
+        "besök_id;remiss_id;datum;besökstyp;längd_min\nB1;R1;2024-01-09;nybesök;1e309\n",
+    )
+    write(tmp_path, "remisser.csv", "remiss_id;inkommen\nR1;2024-01-08\n")
+    with pytest.raises(DataError) as info:
+        load_unit(tmp_path, extract_date=EXTRACT, lang="en")
+    text = info.value.message("en")
+    assert text.startswith("besök.csv, row 2: none of the file's 1 rows could be used")
+    assert "duration_min is not a valid number" in text

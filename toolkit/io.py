@@ -1,14 +1,18 @@
 """Read a unit's data: a folder of CSV files or one Excel workbook.
 
 ``load_unit(path)`` finds the tables (file or sheet names in Swedish or
-English), detects encoding (UTF-8, UTF-8 with BOM, UTF-16, Windows-1252),
-separator (``,``, ``;`` or tab) and decimal comma, maps Swedish headers and
+English), detects encoding by evidence (UTF-8 with or without BOM, UTF-16,
+Windows-1252, cp850, Mac Roman: :mod:`toolkit.io_encoding`), separator
+(``,``, ``;`` or tab) and decimal comma, maps Swedish headers and
 values to the canonical ones of :mod:`toolkit.schema`, validates each table
 with pandera and the cross-table rules, and returns a :class:`UnitData`:
 clean tables plus a row account. Every row read is either used or excluded
 with a reason; a file that cannot be used at all raises
 :class:`toolkit.DataError`, whose message names the file, row and column and
-says how to fix it.
+says how to fix it. Excel sheets are read to their real end (a sheet's
+declared size is not trusted), and limits on file size, unpacked workbook
+size, rows, columns, sheets and field and line length are checked before
+the work they bound (:mod:`toolkit.io_limits`).
 
 Examples
 --------
@@ -34,7 +38,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -48,6 +52,17 @@ import pyarrow.compute as pc
 from toolkit import privacy
 from toolkit.errors import DataError
 from toolkit.i18n import check_language, t
+from toolkit.io_encoding import decode as decode_text
+from toolkit.io_limits import (
+    EXCEL_MAX_COLUMNS,
+    EXCEL_MAX_ROWS,
+    Limits,
+    check_workbook,
+    limit_error,
+    open_regular,
+    read_regular,
+)
+from toolkit.io_limits import resolve as resolve_limits
 from toolkit.schema import (
     DATE_ORDER,
     TABLE_NAMES,
@@ -275,70 +290,104 @@ def _excluded(
     )
 
 
-def _decode(data: bytes, display: str, lang: str) -> bytes:
-    """Return the file's bytes as UTF-8 with ``\\n`` line ends.
-
-    Detects byte-order marks (UTF-8, UTF-16), UTF-16 without a mark (every
-    other byte zero), UTF-8 and Windows-1252, in that order.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-        encoding = "utf-8"
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
-    elif b"\x00" in data[:4096] and len(data) % 2 == 0:
-        head = data[:4096]
-        zeros_odd, zeros_even = head[1::2].count(0), head[0::2].count(0)
-        if zeros_odd > len(head) // 4 and zeros_even == 0:
-            encoding = "utf-16-le"
-        elif zeros_even > len(head) // 4 and zeros_odd == 0:
-            encoding = "utf-16-be"
-        else:
-            raise DataError("io.not_text", file=display, lang=lang)
-    else:
-        encoding = "utf-8"
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        if encoding != "utf-8":
-            raise DataError("io.encoding", file=display, lang=lang) from exc
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError as exc2:
-            raise DataError("io.encoding", file=display, lang=lang) from exc2
-        encoding = "cp1252"
-    if "\x00" in text:
-        raise DataError("io.not_text", file=display, lang=lang)
-    out = data if encoding == "utf-8" else text.encode("utf-8")
-    # One line end for every reader: CRLF (Windows) and a lone CR (old Mac) become LF.
-    if b"\r" in out:
-        out = out.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    return out
+def _unquoted(line: str) -> str:
+    """``line`` without its quoted parts (separators inside quotes are text)."""
+    return re.sub(r'"[^"]*"', "", line) if '"' in line else line
 
 
 def _detect_separator(header: str) -> str:
-    unquoted = re.sub(r'"[^"]*"', "", header)
+    unquoted = _unquoted(header)
     counts = {sep: unquoted.count(sep) for sep in (";", ",", "\t")}
     best = max(counts, key=lambda s: counts[s])
     return best if counts[best] > 0 else ","
 
 
-def _read_csv(path: Path, display: str, lang: str) -> _Raw:
+def _check_lines(data: bytes, starts: np.ndarray, display: str, limits: Limits, lang: str) -> None:
+    """Refuse a file with more rows than ``rows`` or a line longer than ``line_kb``."""
+    if len(starts) - 1 > limits.rows:
+        raise limit_error("rows", len(starts) - 1, limits, file=display, lang=lang)
+    lengths = np.diff(np.append(starts, len(data)))
+    longest = int(np.argmax(lengths)) if len(lengths) else 0
+    if len(lengths) and lengths[longest] > limits.line_bytes:
+        at = int(starts[longest])
+        if at < 4096 and not data[:at].strip(b' \t\n;,"'):  # the header: name its width first
+            line = data[at : at + int(lengths[longest])]
+            n_columns = max(line.count(sep.encode()) for sep in (";", ",", "\t")) + 1
+            if n_columns > limits.columns:
+                raise limit_error(
+                    "columns", n_columns, limits, file=display, row=longest + 1, lang=lang
+                )
+        raise limit_error(
+            "line_kb", lengths[longest] / 1000, limits, file=display, row=longest + 1, lang=lang
+        )
+
+
+def _check_fields(
+    data: bytes,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    sep: str,
+    display: str,
+    limits: Limits,
+    lang: str,
+) -> None:
+    """Refuse a field longer than ``field_chars``; only lines longer than that are looked at."""
+    for i in np.flatnonzero(ends - starts > limits.field_chars):
+        line = data[starts[i] : ends[i]].decode("utf-8").rstrip("\n")
+        longest = max(len(f) for f in line.split(sep))
+        if longest > limits.field_chars:
+            raise limit_error(
+                "field_chars", longest, limits, file=display, row=int(i) + 1, lang=lang
+            )
+
+
+def _raise_field_limit(limits: Limits) -> None:
+    """Let the csv module read fields up to ``field_chars`` (its own default is 131 072)."""
+    if csv.field_size_limit() < limits.field_chars + 1:
+        csv.field_size_limit(limits.field_chars + 1)
+
+
+def _csv_header(
+    text: str, sep: str, display: str, row: int, limits: Limits, lang: str
+) -> list[str]:
+    _raise_field_limit(limits)
+    try:
+        header = next(csv.reader([text], delimiter=sep))
+    except csv.Error as exc:
+        raise DataError("io.csv_syntax", file=display, row=row, lang=lang) from exc
+    longest = max((len(h) for h in header), default=0)
+    if longest > limits.field_chars:
+        raise limit_error("field_chars", longest, limits, file=display, row=row, lang=lang)
+    return header
+
+
+def _with_notes(raw: _Raw, notes: list[tuple[str, dict[str, Any]]]) -> _Raw:
+    raw.notes[:0] = notes
+    return raw
+
+
+def _read_csv(
+    path: Path, display: str, lang: str, table: str | None = None, limits: Limits | None = None
+) -> _Raw:
     """Read a CSV file with whole-array operations; row numbers are file lines.
 
     Lines are split with numpy; a line's fields are counted outside quotes, so
     rows with the wrong number of fields are excluded before pandas parses
     the rest. Files where a quoted field spans lines or a quote sits inside a
-    field go to :func:`_read_csv_quoted`, which is exact but slower.
+    field go to :func:`_read_csv_quoted`, which is exact but slower. The
+    limits (:mod:`toolkit.io_limits`) on file size, line length, rows,
+    columns and field length are checked before the file is parsed.
     """
-    data = path.read_bytes()
+    limits = limits or resolve_limits(None, lang)
+    data = read_regular(path, display, limits, lang)
     if not data.strip():
         raise DataError("io.empty_file", file=display, lang=lang)
-    data = _decode(data, display, lang)
+    data, encoding_notes = decode_text(data, display, lang, table)
     b = np.frombuffer(data, dtype=np.uint8)
     starts = np.concatenate(([0], np.flatnonzero(b == 10) + 1))
     if starts[-1] >= len(b):
         starts = starts[:-1]
+    _check_lines(data, starts, display, limits, lang)
     # Each segment [starts[i], starts[i+1]) is one line with its line end; none is empty.
     content = ~_byte_mask(b, b'\t\n ;,"')
     blank = ~np.logical_or.reduceat(content, starts)
@@ -348,13 +397,17 @@ def _read_csv(path: Path, display: str, lang: str) -> _Raw:
     ends = np.concatenate((starts[1:], [len(b)]))
     header_text = data[starts[first] : ends[first]].decode("utf-8").rstrip("\n")
     sep = _detect_separator(header_text)
+    n_columns = _unquoted(header_text).count(sep) + 1
+    if n_columns > limits.columns:
+        raise limit_error("columns", n_columns, limits, file=display, row=first + 1, lang=lang)
+    _check_fields(data, starts, ends, sep, display, limits, lang)
     is_sep = b == ord(sep)
     is_quote = b == 34
     quoted = bool(is_quote.any())
     if quoted:
         quotes_per_line = _count_per_line(is_quote, starts, ends)
         if (quotes_per_line % 2).any() or not _quotes_at_field_edges(b, is_quote, ord(sep)):
-            return _read_csv_quoted(data, display, lang)
+            return _with_notes(_read_csv_quoted(data, display, lang, limits), encoding_notes)
         # Parity of the quotes so far: odd inside a quoted field (uint8 wraps, parity survives).
         is_sep &= (np.cumsum(is_quote, dtype=np.uint8) & 1) == 0
     fields = _count_per_line(is_sep, starts, ends) + 1
@@ -364,7 +417,7 @@ def _read_csv(path: Path, display: str, lang: str) -> _Raw:
     bad = data_line & (fields != expected)
     n_data = int(data_line.sum())
     _check_separator_mix(bad, n_data, index, display, sep, lang)
-    header = next(csv.reader([header_text], delimiter=sep))
+    header = _csv_header(header_text, sep, display, first + 1, limits, lang)
     rows = index[data_line & ~bad] + 1
     if len(rows):
         skip = ~(data_line & ~bad)
@@ -390,13 +443,14 @@ def _read_csv(path: Path, display: str, lang: str) -> _Raw:
                     quoting=quoting,
                 )
         except (pd.errors.ParserError, ValueError, OverflowError):  # pragma: no cover - safety net
-            return _read_csv_quoted(data, display, lang)
+            return _with_notes(_read_csv_quoted(data, display, lang, limits), encoding_notes)
         if frame.shape != (len(rows), len(header)):  # pragma: no cover - safety net
-            return _read_csv_quoted(data, display, lang)
+            return _with_notes(_read_csv_quoted(data, display, lang, limits), encoding_notes)
     else:
         frame = pd.DataFrame({j: pd.Series(dtype=object) for j in range(len(header))})
     frame.columns = pd.Index([h.strip() for h in header], dtype=object)
     raw = _Raw(frame=frame, rows=rows, display=display, header_row=first + 1)
+    raw.notes += encoding_notes
     if bad.any():
         raw.excluded.append(_excluded(index[bad] + 1, "wrong_field_count", other=str(expected)))
     n_blank = int(((index > first) & blank).sum())
@@ -475,11 +529,12 @@ def _check_separator_mix(
         )
 
 
-def _read_csv_quoted(data: bytes, display: str, lang: str) -> _Raw:
+def _read_csv_quoted(data: bytes, display: str, lang: str, limits: Limits) -> _Raw:
     """Read a CSV file record by record (quoted fields spanning lines; slower, exact)."""
     text = data.decode("utf-8")
     first_line = next((ln for ln in text.splitlines() if ln.strip(' \t;,"')), "")
     sep = _detect_separator(first_line)
+    _raise_field_limit(limits)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     records: list[list[str]] = []
     rows: list[int] = []
@@ -493,11 +548,22 @@ def _read_csv_quoted(data: bytes, display: str, lang: str) -> _Raw:
     try:
         for record in reader:
             last, last_start = record, start
+            if len(record) > limits.columns:
+                raise limit_error(
+                    "columns", len(record), limits, file=display, row=start, lang=lang
+                )
+            if max(map(len, record), default=0) > limits.field_chars:
+                longest = max(map(len, record))
+                raise limit_error(
+                    "field_chars", longest, limits, file=display, row=start, lang=lang
+                )
             if not any(cell.strip(' \t;,"') for cell in record):
                 if header is not None:
                     n_blank += 1
             elif header is None:
                 header, header_row = record, start
+            elif len(records) + len(bad) >= limits.rows:
+                raise limit_error("rows", limits.rows + 1, limits, file=display, lang=lang)
             elif len(record) != len(header):
                 bad.append(start)
             else:
@@ -505,6 +571,15 @@ def _read_csv_quoted(data: bytes, display: str, lang: str) -> _Raw:
                 rows.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise limit_error(
+                "field_chars",
+                limits.field_chars + 1,
+                limits,
+                file=display,
+                row=reader.line_num,
+                lang=lang,
+            ) from exc
         raise DataError("io.csv_syntax", file=display, row=reader.line_num, lang=lang) from exc
     if last and "\n" in last[-1] and not text.rstrip("\n").endswith('"'):
         # A quote that is never closed swallows the rest of the file into one field.
@@ -551,23 +626,45 @@ def _is_formula(value: Any) -> bool:
     return type(value).__name__ in ("ArrayFormula", "DataTableFormula")
 
 
-def _read_sheets(path: Path, lang: str) -> dict[str, _Raw]:
-    """Read every sheet of a workbook whose name is a table."""
+def _read_sheets(path: Path, lang: str, limits: Limits) -> dict[str, _Raw]:
+    """Read every sheet of a workbook whose name is a table.
+
+    The workbook's unpacked size and number of sheets are checked from the
+    zip directory before anything is parsed (:func:`toolkit.io_limits.check_workbook`).
+    """
     import openpyxl
 
     display = path.name
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # any failure to open an untrusted file means the same to the user
-        raise DataError("io.bad_workbook", file=display, lang=lang) from exc
+    handle = open_regular(path, display, limits, lang)
     opened: list[Any] = []
+    try:
+        check_workbook(handle, display, limits, lang)
+        try:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=False)
+        except MemoryError as exc:
+            raise DataError("io.memory", file=display, lang=lang) from exc
+        except Exception as exc:  # any failure to open an untrusted file means the same to the user
+            raise DataError("io.bad_workbook", file=display, lang=lang) from exc
+        opened.append(book)
+        if len(book.worksheets) > limits.sheets:
+            raise limit_error("sheets", len(book.worksheets), limits, file=display, lang=lang)
 
-    def values_of(title: str) -> Any:
-        """The sheet as Excel last computed it (formulas replaced by their values)."""
-        if not opened:
-            opened.append(openpyxl.load_workbook(path, read_only=True, data_only=True))
-        return opened[0][title]
+        def values_of(title: str) -> Any:
+            """The sheet as Excel last computed it (formulas replaced by their values)."""
+            if len(opened) == 1:
+                opened.append(openpyxl.load_workbook(handle, read_only=True, data_only=True))
+            return opened[1][title]
 
+        return _read_book_sheets(book, values_of, display, limits, lang)
+    finally:
+        for other in opened:
+            other.close()
+        handle.close()
+
+
+def _read_book_sheets(
+    book: Any, values_of: Callable[[str], Any], display: str, limits: Limits, lang: str
+) -> dict[str, _Raw]:
     out: dict[str, _Raw] = {}
     try:
         for sheet in book.worksheets:
@@ -583,67 +680,121 @@ def _read_sheets(path: Path, lang: str) -> dict[str, _Raw]:
                 raise _WordedDataError(
                     "io.duplicate_table", file=display, worded=_table_names(table), lang=lang
                 )
-            out[table] = _read_sheet(sheet, values_of, where, lang)
+            out[table] = _read_sheet(sheet, values_of, where, lang, limits)
     except DataError:
         raise
+    except MemoryError as exc:  # not damage: say so, with the limits that prevent it
+        raise DataError("io.memory", file=display, lang=lang) from exc
     except Exception as exc:  # a damaged part of the workbook, found while reading it
         raise DataError("io.bad_workbook", file=display, lang=lang) from exc
-    finally:
-        book.close()
-        for other in opened:
-            other.close()
     return out
 
 
-def _read_sheet(sheet: Any, values_of: Callable[[str], Any], where: str, lang: str) -> _Raw:
-    """One sheet as strings; formulas replaced by the values Excel last computed."""
+def _sheet_rows(sheet: Any, where: str, limits: Limits, lang: str) -> Iterable[tuple[int, Any]]:
+    """The sheet's rows to their real end, numbered as in Excel, at most ``columns`` wide.
+
+    The ``<dimension>`` a sheet declares is not trusted (some exporters
+    write a stale one, and a forged one declares millions of cells): rows
+    are read as they are in the file. A row with a value beyond the column
+    limit, or a row number beyond Excel's last row, stops the reading.
+    """
     from openpyxl.utils import get_column_letter
 
-    grid = [list(r) for r in sheet.iter_rows(values_only=True)]
-    vgrid: list[list[Any]] = []
-    if any(_is_formula(c) for r in grid for c in r):
-        vgrid = [list(r) for r in values_of(sheet.title).iter_rows(values_only=True)]
-    header_at = next((i for i, r in enumerate(grid) if any(_cell_text(c) for c in r)), None)
-    if header_at is None:
-        raise DataError("io.empty_file", file=where, lang=lang)
-    header = [_cell_text(c) for c in grid[header_at]]
-    body = grid[header_at + 1 :]
-    width = len(header)
-    keep_cols = []
-    for j, name in enumerate(header):
-        if name is None:
-            if any(j < len(r) and _cell_text(r[j]) is not None for r in body):
-                raise DataError(
-                    "io.unnamed_column",
+    sheet.reset_dimensions()
+    for number, r in enumerate(sheet.iter_rows(min_row=1, min_col=1, values_only=True), start=1):
+        if number > EXCEL_MAX_ROWS:
+            raise DataError("io.bad_workbook", file=where, lang=lang)
+        if len(r) > limits.columns:
+            tail = r[limits.columns :]
+            if tail.count(None) != len(tail):
+                j = limits.columns + next(i for i, v in enumerate(tail) if v is not None)
+                raise limit_error(
+                    "columns",
+                    j + 1,
+                    limits,
                     file=where,
-                    row=header_at + 1,
-                    column=get_column_letter(j + 1),
+                    row=number,
+                    column=get_column_letter(min(j + 1, EXCEL_MAX_COLUMNS)),
                     lang=lang,
                 )
-            continue
-        keep_cols.append(j)
+            r = r[: limits.columns]
+        yield number, r
+
+
+def _read_sheet(
+    sheet: Any, values_of: Callable[[str], Any], where: str, lang: str, limits: Limits
+) -> _Raw:
+    """One sheet as strings, read in one pass; formulas replaced by the values Excel last computed."""
+    from openpyxl.utils import get_column_letter
+
+    rows_in = iter(_sheet_rows(sheet, where, limits, lang))
+    header: list[Any] | None = None
+    header_at = 0
+    for number, r in rows_in:
+        texts = [_cell_text(c) for c in r]
+        if any(texts):
+            header, header_at = texts, number
+            break
+    if header is None:
+        raise DataError("io.empty_file", file=where, lang=lang)
+    width = len(header)
+    keep_cols = [j for j, name in enumerate(header) if name is not None]
+    unnamed = [j for j, name in enumerate(header) if name is None]
     formulas: dict[int, list[int]] = {}
+    pending: dict[int, list[tuple[int, int, int]]] = {}  # sheet row -> (record, k, column)
     records: list[list[Any]] = []
     rows: list[int] = []
     n_blank = 0
-    for i, r in enumerate(body):
-        if not any(_cell_text(c) is not None for c in r[:width]):
+    max_chars = limits.field_chars
+    for number, r in rows_in:
+        cells = r[:width]
+        texts = [_cell_text(c) for c in cells]
+        if not any(t is not None for t in texts):
             n_blank += 1
             continue
+        for j in unnamed:
+            if j < len(texts) and texts[j] is not None:
+                raise DataError(
+                    "io.unnamed_column",
+                    file=where,
+                    row=header_at,
+                    column=get_column_letter(j + 1),
+                    lang=lang,
+                )
+        if len(records) >= limits.rows:
+            raise limit_error("rows", limits.rows + 1, limits, file=where, lang=lang)
         record = []
         for k, j in enumerate(keep_cols):
-            cell = r[j] if j < len(r) else None
+            cell = cells[j] if j < len(cells) else None
+            text = texts[j] if j < len(texts) else None
             if _is_formula(cell):
                 formulas.setdefault(k, []).append(len(records))
-                vrow = vgrid[header_at + 1 + i] if header_at + 1 + i < len(vgrid) else []
-                cell = vrow[j] if j < len(vrow) else None
-            record.append(_cell_text(cell))
+                pending.setdefault(number, []).append((len(records), k, j))
+                text = None
+            elif text is not None and len(text) > max_chars:
+                raise limit_error(
+                    "field_chars",
+                    len(text),
+                    limits,
+                    file=where,
+                    row=number,
+                    column=get_column_letter(j + 1),
+                    lang=lang,
+                )
+            record.append(text)
         records.append(record)
-        rows.append(header_at + i + 2)
+        rows.append(number)
+    if pending:
+        last = max(pending)
+        for number, vrow in _sheet_rows(values_of(sheet.title), where, limits, lang):
+            for rec, k, j in pending.get(number, ()):
+                records[rec][k] = _cell_text(vrow[j]) if j < len(vrow) else None
+            if number >= last:
+                break
     frame = pd.DataFrame(records, columns=range(len(keep_cols)), dtype=object)
     frame.columns = pd.Index([str(header[j]).strip() for j in keep_cols], dtype=object)
     raw = _Raw(
-        frame=frame, rows=np.asarray(rows, dtype=np.int64), display=where, header_row=header_at + 1
+        frame=frame, rows=np.asarray(rows, dtype=np.int64), display=where, header_row=header_at
     )
     raw.formula_rows = {k: np.asarray(v, dtype=np.int64) for k, v in formulas.items()}
     if n_blank:
@@ -654,15 +805,17 @@ def _read_sheet(sheet: Any, values_of: Callable[[str], Any], where: str, lang: s
 
 
 def _find_sources(
-    path: Path, lang: str
+    path: Path, lang: str, limits: Limits
 ) -> tuple[dict[str, _Raw | Path], list[tuple[str, dict[str, Any]]]]:
     notes: list[tuple[str, dict[str, Any]]] = []
     if not path.exists():
         raise DataError("io.path_not_found", file=str(path), lang=lang)
+    if not path.is_dir() and not path.is_file():  # a pipe, device or socket: never opened
+        raise DataError("io.not_regular_file", file=path.name, lang=lang)
     if path.is_file():
         suffix = path.suffix.lower()
         if suffix in _EXCEL_SUFFIXES:
-            sheets = _read_sheets(path, lang)
+            sheets = _read_sheets(path, lang, limits)
             extra = sheets.pop("__notes__", None)
             if extra is not None:
                 notes += extra.notes
@@ -686,7 +839,7 @@ def _find_sources(
         suffix = child.suffix.lower()
         table = table_for_name(child.name) if suffix in _CSV_SUFFIXES else None
         if suffix in _EXCEL_SUFFIXES:
-            for tname, raw in _read_sheets(child, lang).items():
+            for tname, raw in _read_sheets(child, lang, limits).items():
                 if tname == "__notes__":
                     notes += raw.notes
                     continue
@@ -1142,6 +1295,7 @@ def load_unit(
     lang: str | None = None,
     extract_date: str | dt.date | pd.Timestamp | None = None,
     pseudonymise_key: str | bytes | None = None,
+    limits: Limits | Mapping[str, float] | None = None,
 ) -> UnitData:
     """Read, clean and validate a unit's data.
 
@@ -1161,6 +1315,13 @@ def load_unit(
         keyed hashes (see :func:`toolkit.privacy.pseudonymise`) instead of
         stopping with an error. Every column of a file is searched, also
         columns the toolkit does not use.
+    limits
+        Raise (or lower) the limits on what is read, by name, e.g.
+        ``{"rows": 20_000_000}``: file size, an Excel file's unpacked size,
+        rows, columns, sheets, field and line length (see
+        :mod:`toolkit.io_limits` for the names and defaults). They are checked
+        before the work they bound; the environment variable
+        ``BUP_TOOLKIT_LIMITS`` sets them for every load.
 
     Returns
     -------
@@ -1181,7 +1342,24 @@ def load_unit(
     extract = pd.Timestamp(
         extract_date if extract_date is not None else dt.date.today()
     ).normalize()
-    sources, notes = _find_sources(path, lang)
+    where = [path.name]  # the file being read, for a memory error
+    try:
+        return _load_unit(
+            path, lang, extract, pseudonymise_key, resolve_limits(limits, lang), where
+        )
+    except MemoryError as exc:  # the computer's memory, not a damaged file: say so
+        raise DataError("io.memory", file=where[0], lang=lang) from exc
+
+
+def _load_unit(
+    path: Path,
+    lang: str,
+    extract: pd.Timestamp,
+    pseudonymise_key: str | bytes | None,
+    limits: Limits,
+    where: list[str],
+) -> UnitData:
+    sources, notes = _find_sources(path, lang, limits)
     if "visits" in sources and "referrals" not in sources:
         visits = sources["visits"]
         raise DataError(
@@ -1196,7 +1374,12 @@ def load_unit(
         source = sources.get(table)
         if source is None:
             continue
-        raw = source if isinstance(source, _Raw) else _read_csv(source, source.name, lang)
+        where[0] = source.display if isinstance(source, _Raw) else source.name
+        raw = (
+            source
+            if isinstance(source, _Raw)
+            else _read_csv(source, source.name, lang, table, limits)
+        )
         if not len(raw.frame.columns):
             raise DataError("io.empty_file", file=raw.display, lang=lang)
         n_read = len(raw.rows) + sum(len(np.unique(e["row"])) for e in raw.excluded)
