@@ -900,7 +900,7 @@ def redact_text(text: str, key: str | bytes | None = None, *, lang: str | None =
 
 def check_text(
     text: str,
-    field: str,
+    place: str,
     *,
     file: str | None = None,
     row: int | None = None,
@@ -916,7 +916,7 @@ def check_text(
     and a ``key`` the numbers are replaced by their pseudonyms
     (:func:`redact_text`); with one and no key a
     :class:`~toolkit.errors.DataError` names the place (``file``, ``row``,
-    ``column`` and ``field``, a text key of what the text is, such as
+    ``column`` and ``place``, a text key of what the text is, such as
     ``"privacy.field.sheet_name"``, filled with ``field_args``), never the
     value.
 
@@ -941,8 +941,8 @@ def check_text(
         file=file,
         row=row,
         column=column,
-        field_sv=t(field, "sv", **field_args),
-        field_en=t(field, "en", **field_args),
+        field_sv=t(place, "sv", **field_args),
+        field_en=t(place, "en", **field_args),
         lang=lang,
     )
 
