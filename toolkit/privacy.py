@@ -151,13 +151,14 @@ def _valid_numbers(parts: NDArray[np.int64], long_form: NDArray[np.bool_]) -> ND
     coordination = (month <= 12) & (coord_day >= 0) & (coord_day <= np.where(month == 0, 31, days))
     # Inera Carelink reserve numbers: YYYYMM, a day 32-59, serial, Luhn.
     carelink = (month >= 1) & (month <= 12) & (day >= 32) & (day <= 59)
-    # Region Stockholm reserve numbers 99 YYYY NNNNN C: year 1980-2299 and a
-    # Luhn digit over the seven digits after "99YY" (positions 5-11).
+    # Region Stockholm reserve numbers 99 YYYY NNNNN C: a year 1800-2299 (Inera
+    # states 1980-2299 but gives 1945 as an example) and a Luhn digit over the
+    # seven digits after "99YY" (positions 5-11).
     sll = (
         long_form
         & (century == 99)
-        & (yy * 100 + month >= 1980)
-        & (yy * 100 + month <= 2299)
+        & (yy >= 18)
+        & (yy <= 22)
         & ((10 - tail % 10) % 10 == check)
     )
     return (century_ok & (person | coordination | carelink) & luhn) | sll
@@ -826,7 +827,7 @@ def find_in_text(text: str) -> list[tuple[int, int]]:
       or ``-``, ``+``, a space (also around the dash) before the last four
       digits, and with dots (or dashes, then with a dash separator) in the
       date: ``19121212 1212``, ``121212 1212``, ``1912.12.12-1212``;
-    * reserve numbers: Region Stockholm's ``99YYYYNNNNNC`` (year 1980–2299,
+    * reserve numbers: Region Stockholm's ``99YYYYNNNNNC`` (year 1800–2299,
       Luhn digit over positions 5–11) and Inera Carelink's
       ``YYYYMMDDNNNC`` with a day of 32–59 (Luhn), both as digits; a real
       birth date (6 or 8 digits) followed by four characters of which at
