@@ -31,6 +31,7 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -47,6 +48,8 @@ from toolkit.errors import DataError
 from toolkit.io import load_unit
 from toolkit.manifest import read_manifest
 from toolkit.privacy import (
+    _valid_numbers,
+    _valid_one,
     find_in_text,
     has_identity_number,
     identity_number_mask,
@@ -58,6 +61,8 @@ KEY = "a test key that is long enough"
 EXTRACT = "2025-01-01"
 REFERRALS = "remiss_id;inkommen\nR1;2024-01-08\nR2;2024-01-09\n"
 FULL_WIDTH = str.maketrans("0123456789-+.", "０１２３４５６７８９－＋．")
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+DEVANAGARI = str.maketrans("0123456789", "०१२३४५६७८९")
 SEPARATORS = ["", "-", "+", " ", "\u00a0", "\u2013", "\u2212", "\u202f", " - "]
 
 
@@ -91,8 +96,9 @@ def numbers(draw: st.DrawFn) -> tuple[str, str]:
     if draw(st.booleans()):  # dots in the date: 1912.12.12 or 12.12.12
         date = ".".join([date[:-4], date[-4:-2], date[-2:]])
     written = date + draw(st.sampled_from(SEPARATORS)) + ten[6:]
-    if draw(st.booleans()):
-        written = written.translate(FULL_WIDTH)
+    digits = draw(st.sampled_from([None, FULL_WIDTH, ARABIC_INDIC, DEVANAGARI]))
+    if digits is not None:
+        written = written.translate(digits)
     return written, ten
 
 
@@ -131,6 +137,26 @@ def test_ten_digits_agree_with_stdnum(digits: str) -> None:
     expected = personnummer.is_valid(digits)
     assert has_identity_number(digits) == expected
     assert identity_number_mask(pd.Series([digits, int(digits)])).tolist() == [expected] * 2
+
+
+@given(
+    st.sampled_from([0, 18, 19, 20, 99, 21, 17]),
+    st.integers(0, 99),
+    st.integers(0, 99),
+    st.integers(0, 99),
+    st.integers(0, 99),
+    st.integers(0, 9),
+    st.integers(0, 9),
+    st.booleans(),
+)
+@settings(max_examples=2000, deadline=None)
+def test_plain_python_check_agrees_with_the_array_check(
+    century: int, yy: int, mm: int, dd: int, nn: int, n: int, c: int, long_form: bool
+) -> None:
+    # The free-text path checks one number in plain Python; the column path with arrays.
+    parts = [century if long_form else 0, yy, mm, dd, nn, n, c]
+    array = _valid_numbers(np.array([parts], dtype=np.int64), np.array([long_form]))
+    assert _valid_one(parts, long_form) == bool(array[0])
 
 
 @pytest.mark.parametrize(

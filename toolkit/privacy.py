@@ -33,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 import re
@@ -83,10 +84,20 @@ COORDINATION_DAY_OFFSET = 60
 #: Days per month, index 1–12; February with 29 (leap years checked apart).
 _DAYS_IN_MONTH = np.array([31, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
-# RE2 prefilter (pyarrow) for ASCII cells that may hold a number in another
-# written form than the exact layouts below, or a reserve number: a superset of
-# what the Python patterns further down can match in ASCII text.
-_PREFILTER = r"[0-9]{6}(?:\s?[-+]\s?|\s)?[0-9A-Z]{4}|[0-9]{2}[.-][0-9]{2}[.-][0-9]{2}"
+# RE2 prefilter (pyarrow) for cells that may hold a number in another written
+# form than the exact layouts below, or a reserve number: a superset of what
+# the Python patterns further down match after folding (any Unicode digit,
+# space, dash or dot that _fold turns into its ASCII form counts).
+_D = r"[\p{Nd}\p{No}]"
+_SPACE = r"[\s\p{Z}\x{1c}-\x{1f}\x{85}]"
+_SIGN = r"[-+\x{2010}-\x{2015}\x{2212}\x{fe58}\x{fe62}\x{fe63}\x{ff0b}\x{ff0d}]"
+_SEP = rf"(?:{_SPACE}?{_SIGN}{_SPACE}?|{_SPACE})?"
+_DOT = r"[.\x{2024}\x{fe52}\x{ff0e}]"
+_PREFILTER = (
+    rf"{_D}{{6}}{_SEP}[\p{{Nd}}\p{{No}}\p{{Lu}}]{{4}}"
+    rf"|{_D}{{2}}{_DOT}{_D}{{2}}{_DOT}{_D}{{2}}{_SEP}{_D}{{4}}"
+    rf"|{_D}{{2}}{_SIGN}{_D}{{2}}{_SIGN}{_D}{{2}}{_SPACE}?{_SIGN}{_SPACE}?{_D}{{4}}"
+)
 
 _INT64 = np.int64
 _TEN10 = 10**10
@@ -154,14 +165,33 @@ def _valid_numbers(parts: NDArray[np.int64], long_form: NDArray[np.bool_]) -> ND
     # Region Stockholm reserve numbers 99 YYYY NNNNN C: a year 1800-2299 (Inera
     # states 1980-2299 but gives 1945 as an example) and a Luhn digit over the
     # seven digits after "99YY" (positions 5-11).
-    sll = (
-        long_form
-        & (century == 99)
-        & (yy >= 18)
-        & (yy <= 22)
-        & ((10 - tail % 10) % 10 == check)
-    )
+    sll = long_form & (century == 99) & (yy >= 18) & (yy <= 22) & ((10 - tail % 10) % 10 == check)
     return (century_ok & (person | coordination | carelink) & luhn) | sll
+
+
+_PAIR_LIST = [int(v) for v in _PAIR]
+
+
+def _valid_one(parts: Sequence[int], long_form: bool) -> bool:
+    """:func:`_valid_numbers` for one candidate, in plain Python (for free text)."""
+    century, yy, month, day, serial12, serial3, check = parts
+    doubled = 2 * serial3
+    tail = _PAIR_LIST[month] + _PAIR_LIST[day] + _PAIR_LIST[serial12] + doubled - 9 * (doubled > 9)
+    if long_form and century == 99:
+        return 18 <= yy <= 22 and (10 - tail % 10) % 10 == check
+    if (10 - (_PAIR_LIST[yy] + tail) % 10) % 10 != check:
+        return False
+    if long_form and not 18 <= century <= 20:
+        return False
+    if not long_form and century != 0:
+        return False
+    if month > 12:
+        return False
+    if month == 0:
+        return 0 <= day - COORDINATION_DAY_OFFSET <= 31
+    # In the 10-digit form every year divisible by 4 is a leap year, as for 2000 + YY.
+    days = calendar.monthrange(century * 100 + yy if long_form else 2000 + yy, month)[1]
+    return 1 <= day <= days or 32 <= day <= 59 or 0 <= day - COORDINATION_DAY_OFFSET <= days
 
 
 def _is_sll(parts: NDArray[np.int64], long_form: NDArray[np.bool_]) -> NDArray[np.bool_]:
@@ -337,7 +367,7 @@ def _from_text(arr: pa.Array, lost_zeros: bool) -> _Found:
 
     ASCII cells laid out exactly as a number (``YYMMDD-NNNC`` and the like) are
     read as bytes with numpy; every other cell of 10 or more bytes that a
-    cheap RE2 search (or non-ASCII text) marks goes to :func:`scan_text`.
+    cheap RE2 search marks goes to :func:`_scan`.
     """
     length = pc.fill_null(pc.binary_length(arr), 0).to_numpy()
     long_enough = np.flatnonzero(length >= (8 if lost_zeros else 10))
@@ -388,14 +418,10 @@ def _from_text(arr: pa.Array, lost_zeros: bool) -> _Found:
     rest = np.flatnonzero(~decided & (text_length >= 10))
     other: tuple[list[int], list[str], list[bool]] = ([], [], [])
     if rest.size:
-        # Every other form: non-ASCII text (full-width digits, no-break spaces,
-        # dashes) and a cheap RE2 search on ASCII text pick the few cells that
-        # the Python patterns then read.
+        # Every other form: a cheap RE2 search picks the few cells that the
+        # Python patterns then read.
         rest_text = text.take(pa.array(rest))
-        suspect = pc.invert(pc.fill_null(pc.string_is_ascii(rest_text), True))
-        suspect = pc.or_(
-            suspect, pc.fill_null(pc.match_substring_regex(rest_text, _PREFILTER), False)
-        )
+        suspect = pc.fill_null(pc.match_substring_regex(rest_text, _PREFILTER), False)
         hits = np.flatnonzero(suspect.to_numpy(zero_copy_only=False))
         if hits.size:
             numbers: list[list[int]] = []
@@ -583,13 +609,9 @@ def _scan(text: str) -> list[_Match]:
                 int(m.group("k")),
             ]
             numbers.append((m.start(), m.end(), parts, long, sep == "+"))
-    if numbers:
-        parts_array = np.array([p for _, _, p, _, _ in numbers], dtype=_INT64)
-        long_array = np.array([lg for _, _, _, lg, _ in numbers], dtype=bool)
-        valid = _valid_numbers(parts_array, long_array)
-        for (start, end, parts, long, plus), ok in zip(numbers, valid, strict=True):
-            if ok:
-                found.append(_Match(start, end, parts=parts, long=long, plus=plus))
+    for start, end, parts, long, plus in numbers:
+        if _valid_one(parts, long):
+            found.append(_Match(start, end, parts=parts, long=long, plus=plus))
     for m in _RESERVE.finditer(folded):
         century = int(m.group("c")) if m.group("c") else None
         yy, month, day = int(m.group("y")), int(m.group("m")), int(m.group("d"))
