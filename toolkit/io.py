@@ -902,16 +902,8 @@ def _check_unit_texts(
         for field, args, text in texts:
             if privacy.has_identity_number(text):
                 privacy.check_text(text, field, file=book.name, key=key, lang=lang, **args)
-                out.append(
-                    (
-                        "io.note.identity_number_in_metadata",
-                        {
-                            "file": book.name,
-                            "field_sv": t(field, "sv", **args),
-                            "field_en": t(field, "en", **args),
-                        },
-                    )
-                )
+                note = "io.note.number_in_" + field.removeprefix("privacy.field.")
+                out.append((note, {"file": book.name, **args}))
     return out
 
 

@@ -959,15 +959,27 @@ def check_text(
         return text
     if key is not None:
         return redact_text(text, key, lang=lang)
-    raise DataError(
+    raise _PlaceError(
         "privacy.identity_number_in_text",
         file=file,
         row=row,
         column=column,
-        field_sv=t(place, "sv", **field_args),
-        field_en=t(place, "en", **field_args),
+        place={lg: t(place, lg, **field_args) for lg in ("sv", "en")},
         lang=lang,
     )
+
+
+class _PlaceError(DataError):
+    """A DataError whose field ``place`` is itself worded in each language."""
+
+    def __init__(self, key: str, *, place: dict[str, str], **kwargs: Any) -> None:
+        self.place = place
+        super().__init__(key, place="", **kwargs)
+
+    def message(self, lang: str | None = None) -> str:
+        lang = check_language(lang or self.lang)
+        self.fields["place"] = self.place[lang]
+        return super().message(lang)
 
 
 # --------------------------------------------------------------------------
