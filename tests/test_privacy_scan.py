@@ -44,7 +44,7 @@ from stdnum import luhn
 from stdnum.se import personnummer
 
 from toolkit import pdsa, selfassess
-from toolkit.errors import DataError
+from toolkit.errors import DataError, ParameterError
 from toolkit.io import load_unit
 from toolkit.manifest import read_manifest
 from toolkit.privacy import (
@@ -525,3 +525,11 @@ def test_exclusion_reasons_do_not_quote_the_value(tmp_path: Path) -> None:
     shown = unit.report("sv") + unit.report("en") + unit.exclusions("en").to_string()
     assert marker not in shown
     assert "unknown value in" in shown
+
+
+@pytest.mark.parametrize("key", [" " * 16, "", "x" * 40])
+def test_load_unit_refuses_a_weak_key_at_once(tmp_path: Path, key: str) -> None:
+    # Issue 14: a key of 16 spaces was accepted. Refused even when no number is found.
+    (tmp_path / "remisser.csv").write_text(REFERRALS, encoding="utf-8")
+    with pytest.raises(ParameterError, match="16"):
+        load_unit(tmp_path, extract_date=EXTRACT, pseudonymise_key=key)

@@ -1245,7 +1245,12 @@ def load_unit(
         When given, columns holding Swedish identity numbers are replaced by
         keyed hashes (see :func:`toolkit.privacy.pseudonymise`) instead of
         stopping with an error. Every column of a file is searched, also
-        columns the toolkit does not use.
+        columns the toolkit does not use, and so are the names of unused
+        files and sheets (shown with pseudonyms) and a workbook's comments,
+        headers, footers, defined names and properties (never shown). The
+        key must pass :func:`toolkit.privacy.check_key` (16 characters, 8
+        different); a weak key is refused whether or not numbers are found.
+        See docs/privacy.md.
 
     Returns
     -------
@@ -1266,6 +1271,8 @@ def load_unit(
     extract = pd.Timestamp(
         extract_date if extract_date is not None else dt.date.today()
     ).normalize()
+    if pseudonymise_key is not None:
+        privacy.check_key(pseudonymise_key, lang=lang)  # a weak key is refused at once
     _check_names(path, lang)
     sources, notes = _find_sources(path, lang)
     notes = _check_unit_texts(path, notes, pseudonymise_key, lang)
