@@ -959,7 +959,7 @@ def check_text(
     ...                name=redact_text(text, lang="en"), lang="en")
     ... except DataError as err:
     ...     print(err.message("en")[:80])
-    bup.xlsx: the name of a sheet of the workbook (pat [identity number]) holds a per
+    bup.xlsx: the name of a sheet of the workbook (pat [identity number]) holds a pe
     """
     lang = check_language(lang)
     if not _scan(text):
