@@ -128,6 +128,37 @@ def test_every_written_form_is_found(drawn: tuple[str, str]) -> None:
     assert redact_text(f"pnr {written}.", lang="en") == "pnr [identity number]."
 
 
+# Around a number: any characters but digits, letters and marks (which could
+# glue to it or form a longer token).
+SURROUNDING = st.text(
+    alphabet=st.characters(
+        exclude_categories=("Nd", "No", "Nl", "Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Cs")
+    ),
+    max_size=12,
+)
+
+
+@given(SURROUNDING, numbers(), SURROUNDING)
+@settings(max_examples=300, deadline=None)
+def test_a_number_in_any_surrounding_text(prefix: str, drawn: tuple[str, str], suffix: str) -> None:
+    written, ten = drawn
+    text = prefix + written + suffix
+    start, end = len(prefix), len(prefix) + len(written)
+    assert any(a <= start and b >= end for a, b in find_in_text(text))
+    assert identity_number_mask(pd.Series([text])).tolist() == [True]
+    for redacted in (redact_text(text, lang="sv"), redact_text(text, KEY)):
+        assert_not_shown(redacted, written, ten)
+
+
+@given(st.text(max_size=80))
+@settings(max_examples=500, deadline=None)
+def test_any_text_is_scanned_without_error(text: str) -> None:
+    spans = find_in_text(text)
+    assert all(0 <= a < b <= len(text) for a, b in spans)
+    assert not find_in_text(redact_text(text, lang="en"))
+    assert identity_number_mask(pd.Series([text])).tolist() == [bool(spans)]
+
+
 @given(st.text("0123456789", min_size=10, max_size=10))
 @settings(max_examples=1000, deadline=None)
 def test_ten_digits_agree_with_stdnum(digits: str) -> None:
