@@ -564,3 +564,10 @@ def test_load_unit_refuses_a_weak_key_at_once(tmp_path: Path, key: str) -> None:
     (tmp_path / "remisser.csv").write_text(REFERRALS, encoding="utf-8")
     with pytest.raises(ParameterError, match="16"):
         load_unit(tmp_path, extract_date=EXTRACT, pseudonymise_key=key)
+
+
+def test_dates_are_decided_at_once_and_numbers_beside_them_still_found() -> None:
+    cells = ["2024-01-15", "811218-9876", "2024-01-15 12:30:00", "1981-12-18", "2024-01-15 12:30"]
+    assert identity_number_mask(pd.Series(cells)).tolist() == [False, True, False, False, False]
+    dates = pd.Series(["2024-01-15"] * 5, dtype="str")
+    assert not identity_number_mask(dates).any()

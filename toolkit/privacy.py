@@ -361,6 +361,18 @@ def _byte_matrix(arr: pa.Array, width: int) -> NDArray[np.uint8]:
     return data.reshape(n, width)
 
 
+#: Cells laid out as an ISO date, or date and time, hold no number: decided at once
+#: ("d" is a digit). Dates are most of the cells of a unit's tables.
+_DATE_LAYOUTS = ("dddd-dd-dd", "dddd-dd-dd dd:dd", "dddd-dd-dd dd:dd:dd")
+
+
+def _rows(arr: pa.Array, rows: NDArray[np.intp]) -> pa.Array:
+    """``arr[rows]``, without a copy when ``rows`` is every row in order."""
+    if rows.size == len(arr):
+        return arr
+    return arr.take(pa.array(rows))
+
+
 #: Byte layout of each whole-cell form: (length, position of the separator or None).
 #: 8 and 9 digits are 10-digit numbers whose leading zeros a spreadsheet dropped.
 _LAYOUTS = ((8, None), (9, None), (10, None), (11, 6), (12, None), (13, 8))
@@ -378,7 +390,7 @@ def _from_text(arr: pa.Array, lost_zeros: bool) -> _Found:
     long_enough = np.flatnonzero(length >= (8 if lost_zeros else 10))
     if long_enough.size == 0:
         return _Found(_Candidates.empty())
-    text = pc.utf8_trim_whitespace(arr.take(pa.array(long_enough)))
+    text = pc.utf8_trim_whitespace(_rows(arr, long_enough))
     text_length = pc.fill_null(pc.binary_length(text), 0).to_numpy()
     decided = np.zeros(len(text), dtype=bool)
     parts_list: list[_Candidates] = []
@@ -388,7 +400,7 @@ def _from_text(arr: pa.Array, lost_zeros: bool) -> _Found:
         rows = np.flatnonzero(text_length == width)
         if rows.size == 0:
             continue
-        raw = _byte_matrix(text.take(pa.array(rows)), width)
+        raw = _byte_matrix(_rows(text, rows), width)
         digit_columns = [j for j in range(width) if j != separator_at]
         ok = ((raw[:, digit_columns] - 48) < 10).all(axis=1)  # uint8: below '0' wraps
         if separator_at is None:
@@ -420,12 +432,23 @@ def _from_text(arr: pa.Array, lost_zeros: bool) -> _Found:
                 np.ones(len(parts), dtype=bool),
             )
         )
+    for layout in _DATE_LAYOUTS:
+        width = len(layout)
+        rows = np.flatnonzero(text_length == width)
+        if rows.size:
+            raw = _byte_matrix(_rows(text, rows), width)
+            digit = np.array([c == "d" for c in layout])
+            literal = np.frombuffer(layout.replace("d", "0").encode(), dtype=np.uint8)[~digit]
+            is_date = ((raw[:, digit] - 48) < 10).all(axis=1) & (raw[:, ~digit] == literal).all(
+                axis=1
+            )
+            decided[rows[is_date]] = True
     rest = np.flatnonzero(~decided & (text_length >= 10))
     other: tuple[list[int], list[str], list[bool]] = ([], [], [])
     if rest.size:
         # Every other form: a cheap RE2 search picks the few cells that the
         # Python patterns then read.
-        rest_text = text.take(pa.array(rest))
+        rest_text = _rows(text, rest)
         suspect = pc.fill_null(pc.match_substring_regex(rest_text, _PREFILTER), False)
         hits = np.flatnonzero(suspect.to_numpy(zero_copy_only=False))
         if hits.size:
