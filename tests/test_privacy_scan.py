@@ -424,6 +424,8 @@ def _comment(text: str) -> Callable[[openpyxl.Workbook], None]:
 def _header_footer(text: str) -> Callable[[openpyxl.Workbook], None]:
     def change(book: openpyxl.Workbook) -> None:
         book["remisser"].oddFooter.center.text = f"pat {text}"
+        # Excel's codes for font size and colour, glued to the text after them.
+        book["remisser"].evenHeader.left.text = f"&14{text}&KFF0000{text}"
 
     return change
 

@@ -68,6 +68,23 @@ def _header_footer(archive: zipfile.ZipFile, part: str) -> list[str]:
     return []
 
 
+_COLOUR_CODE = re.compile(r"&K(?:[0-9A-Fa-f]{6}|[0-9]{2}[+-][0-9]{3})")
+
+
+def _unglued(text: str) -> str:
+    """A header or footer text with its codes loosened from the text after them.
+
+    Excel writes a font size as ``&12`` and a colour as ``&KFF0000`` right in
+    front of the text, so a number typed after them is glued to their digits.
+    The colour codes are dropped, and the text is given once as it is and
+    once with 1, 2 and 3 digits after each ``&`` cut off (a size has at most
+    three), so one of the readings shows the number on its own.
+    """
+    text = _COLOUR_CODE.sub("& ", text)
+    readings = [text] + [re.sub(rf"&[0-9]{{{k}}}", "& ", text) for k in (1, 2, 3)]
+    return " | ".join(readings)
+
+
 def _comments(archive: zipfile.ZipFile, part: str) -> list[tuple[str, str]]:
     """(cell, text) of the legacy comments of one sheet part."""
     from openpyxl.comments.comment_sheet import CommentSheet
@@ -141,5 +158,5 @@ def workbook_texts(path: str | Path) -> list[Text]:
             for ref, text in _comments(archive, part):
                 out.append(("privacy.field.comment", {"cell": ref, "sheet": shown}, text))
             for text in _header_footer(archive, part):
-                out.append(("privacy.field.header_footer", {"sheet": shown}, text))
+                out.append(("privacy.field.header_footer", {"sheet": shown}, _unglued(text)))
     return out
