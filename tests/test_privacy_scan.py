@@ -573,3 +573,15 @@ def test_dates_are_decided_at_once_and_numbers_beside_them_still_found() -> None
     assert identity_number_mask(pd.Series(cells)).tolist() == [False, True, False, False, False]
     dates = pd.Series(["2024-01-15"] * 5, dtype="str")
     assert not identity_number_mask(dates).any()
+
+
+def test_self_assessment_page_refuses_a_typed_unit_name_with_a_number(tmp_path: Path) -> None:
+    from toolkit.widgets import PksApp
+
+    page = PksApp(save_folder=tmp_path)
+    page.unit.value = "BUP 121212-1212"
+    assert "121212" not in page.error.value and page.error.value  # the message, not the number
+    assert "121212" not in page.unit_name
+    page.toggles["need_inflow"].value = 4  # an answer is saved under the previous name
+    names = [p.name for p in tmp_path.iterdir()]
+    assert names and not any(has_identity_number(n) or "1212121212" in n for n in names)

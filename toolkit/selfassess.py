@@ -956,8 +956,7 @@ def answers_file_table(
     The questionnaire id and version are on every row.
     """
     lang = check_language(lang)
-    privacy.check_text(unit, "privacy.field.unit_name", lang=lang)
-    privacy.check_text(round_, "privacy.field.round_name", lang=lang)
+    check_names(unit, round_, lang=lang)
     asked = q.table()
     who = set(answers["respondent"])
     asked = asked[asked["respondent"].isin(who)]
@@ -1079,6 +1078,24 @@ def _read_rows(content: bytes, file: str, lang: str | None) -> list[list[str]]:
     first = text.split("\n", 1)[0]
     separator = ";" if first.count(";") >= first.count(",") else ","
     return [row for row in csv.reader(io.StringIO(text), delimiter=separator)]
+
+
+def check_names(unit: str, round_: str, *, lang: str | None = None) -> None:
+    """Refuse a unit or round name that holds an identity or reserve number.
+
+    The names are shown on the page, in every answer file and in the name of
+    the saved session, so a number in them is refused with a message naming
+    the field, never the value.
+
+    >>> check_names("BUP Norr", "Vår 2025")
+    >>> try:
+    ...     check_names("BUP 121212-1212", "Vår 2025", lang="en")
+    ... except DataError as err:
+    ...     print(err.message("en")[:41])
+    the unit's name holds a personal identity
+    """
+    privacy.check_text(unit, "privacy.field.unit_name", lang=lang)
+    privacy.check_text(round_, "privacy.field.round_name", lang=lang)
 
 
 def _check_identity_numbers(rows: list[list[str]], file: str, lang: str | None) -> None:
