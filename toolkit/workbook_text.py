@@ -59,7 +59,8 @@ def _header_footer(archive: zipfile.ZipFile, part: str) -> list[str]:
             buffer = tail + chunk
             found = _HEADER_TAG.search(buffer)
             if found:
-                rest = buffer[found.start() :] + stream.read()
+                # The six parts hold at most 255 characters each: a chunk more is plenty.
+                rest = buffer[found.start() :] + stream.read(_CHUNK)
                 return [
                     html.unescape(m.group(1).decode("utf-8", "replace"))
                     for m in _HEADER_TEXT.finditer(rest)
