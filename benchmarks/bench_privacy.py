@@ -4,9 +4,14 @@ Measures, best of ``--repeat`` runs each:
 
 * ``identity_number_mask`` on 5 000 000 ordinary ids ("R0000123"), as the
   loader sees them (pandas 3 ``str`` dtype, pyarrow-backed), as Python
-  objects, and as integers;
+  objects, and as integers, and on 5 000 000 ISO dates (most cells of a
+  unit's tables are dates);
 * ``identity_number_mask`` on 1 000 000 identity numbers in mixed written
   forms (text) and as 12-digit integers;
+* ``identity_number_mask`` on 100 000 identity numbers in the rarer forms
+  (space, no-break space, en dash, dotted date, full-width digits), which
+  take the Python path, and on 1 000 000 free-text notes of which 1 % hold a
+  number;
 * ``pseudonymise`` of 1 000 000 identity numbers (about 300 000 distinct
   people, each hashed once);
 * ``suppress_small_counts`` with a row total on 100 000 rows × 6 counts.
@@ -71,6 +76,8 @@ def main() -> None:
     ids = pd.Series([f"R{i:07d}" for i in range(args.ids)], dtype="str")
     ids_object = ids.astype(object)
     ids_int = pd.Series(np.arange(args.ids, dtype=np.int64) + 100_000)
+    days = pd.date_range("2000-01-01", periods=9000, freq="D").strftime("%Y-%m-%d").to_numpy()
+    dates = pd.Series(days[np.arange(args.ids) % days.size], dtype="str")
 
     people = synthetic_numbers(max(args.numbers * 3 // 10, 1), rng)
     numbers = people[rng.integers(0, people.size, args.numbers)]
@@ -82,11 +89,31 @@ def main() -> None:
         np.where(form == 0, text12, np.where(form == 1, short, long_dash)), dtype="str"
     )
     as_int = pd.Series(numbers)
+    n_rare = max(args.numbers // 10, 1)
+    rare_forms = (
+        lambda s: s[2:8] + " " + s[8:],
+        lambda s: s[2:8] + "\u00a0" + s[8:],
+        lambda s: s[:8] + "\u2013" + s[8:],
+        lambda s: f"{s[:4]}.{s[4:6]}.{s[6:8]}-{s[8:]}",
+        lambda s: s.translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+    )
+    rare = pd.Series(
+        [rare_forms[i % len(rare_forms)](s) for i, s in enumerate(text12[:n_rare])], dtype="str"
+    )
+    words = np.array(
+        ["ringde", "om", "tid", "bokad", "återbud", "remiss", "mottagen", "2024-01-15"]
+    )
+    notes = np.array([" ".join(rng.choice(words, 6)) for _ in range(1000)])
+    notes = notes[rng.integers(0, notes.size, args.numbers)].astype(object)
+    with_number = rng.random(args.numbers) < 0.01
+    notes[with_number] = "ringde " + short[: int(with_number.sum())] + " igen"
+    free_text = pd.Series(notes, dtype="str")
 
     rows = [
         (f"mask, {args.ids:,} ordinary ids, str dtype", lambda: identity_number_mask(ids)),
         (f"mask, {args.ids:,} ordinary ids, object", lambda: identity_number_mask(ids_object)),
         (f"mask, {args.ids:,} ordinary ids, int64", lambda: identity_number_mask(ids_int)),
+        (f"mask, {args.ids:,} ISO dates, str dtype", lambda: identity_number_mask(dates)),
         (
             f"mask, {args.numbers:,} identity numbers, text",
             lambda: identity_number_mask(mixed),
@@ -94,6 +121,14 @@ def main() -> None:
         (
             f"mask, {args.numbers:,} identity numbers, int64",
             lambda: identity_number_mask(as_int),
+        ),
+        (
+            f"mask, {n_rare:,} identity numbers, rarer forms (Python path)",
+            lambda: identity_number_mask(rare),
+        ),
+        (
+            f"mask, {args.numbers:,} free-text notes, 1 % with a number",
+            lambda: identity_number_mask(free_text),
         ),
         (
             f"pseudonymise, {args.numbers:,} identity numbers ({people.size:,} distinct)",
@@ -111,6 +146,8 @@ def main() -> None:
         )
     )
     assert identity_number_mask(mixed).all() and not identity_number_mask(ids).any()
+    assert identity_number_mask(rare).all()
+    assert (identity_number_mask(free_text) == with_number).all()
     print(f"{'case':<70} {'seconds':>8}")
     for label, func in rows:
         print(f"{label:<70} {best_of(args.repeat, func):8.3f}")

@@ -22,6 +22,8 @@ Where the expected values come from:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import itertools
 import re
 
@@ -33,7 +35,10 @@ from hypothesis import strategies as st
 
 from toolkit.errors import DataError, ParameterError
 from toolkit.privacy import (
+    MIN_KEY_DISTINCT,
     MIN_KEY_LENGTH,
+    _Hmac,
+    check_key,
     check_no_identity_numbers,
     find_identity_numbers,
     identity_number_mask,
@@ -268,24 +273,31 @@ def test_no_error_without_identity_numbers() -> None:
 
 def test_hmac_matches_rfc_4231_test_case_1() -> None:
     # RFC 4231 §4.2: HMAC-SHA256(key=0x0b*20, "Hi There") = b0344c61d8db3853...
-    table = pd.DataFrame({"v": ["Hi There"]})
-    out = pseudonymise(table, ["v"], b"\x0b" * 20)
-    assert out["v"].iloc[0] == "p_b0344c61d8db3853"
+    # (a key too weak for pseudonymise, so the HMAC core is checked directly).
+    assert _Hmac(b"\x0b" * 20).pseudonym("Hi There") == "p_b0344c61d8db3853"
 
 
 def test_long_key_is_hashed_first_as_rfc_2104_says() -> None:
     # RFC 4231 test case 6: 131-byte key 0xaa, "Test Using Larger Than Block-Size
     # Key - Hash Key First" -> 60e431591ee0b67f...
-    table = pd.DataFrame({"v": ["Test Using Larger Than Block-Size Key - Hash Key First"]})
-    out = pseudonymise(table, ["v"], b"\xaa" * 131)
-    assert out["v"].iloc[0] == "p_60e431591ee0b67f"
+    message = "Test Using Larger Than Block-Size Key - Hash Key First"
+    assert _Hmac(b"\xaa" * 131).pseudonym(message) == "p_60e431591ee0b67f"
+
+
+def test_pseudonym_is_python_hmac_of_the_text() -> None:
+    # Oracle: the standard library's hmac module.
+    table = pd.DataFrame({"v": ["R000123", "Hi There"]})
+    out = pseudonymise(table, ["v"], KEY)
+    for value, pseudonym in zip(table["v"], out["v"], strict=True):
+        digest = hmac.new(KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+        assert pseudonym == "p_" + digest[:16]
 
 
 def test_same_number_in_every_form_gets_one_pseudonym() -> None:
     table = pd.DataFrame(
         {"pnr": ["19811218-9876", "811218-9876", "8112189876", "198112189876", " 811218-9876"]}
     )
-    out = pseudonymise(table, ["pnr"], KEY, reference_date=REF)
+    out = pseudonymise(table, ["pnr"], KEY)
     assert len(set(out["pnr"])) == 1
     as_int = pseudonymise(pd.DataFrame({"pnr": [198112189876]}), ["pnr"], KEY)
     assert as_int["pnr"].iloc[0] == out["pnr"].iloc[0]
@@ -320,10 +332,31 @@ def test_str_and_bytes_keys_agree() -> None:
     assert pseudonymise(table, ["v"], KEY).equals(pseudonymise(table, ["v"], KEY.encode()))
 
 
-@pytest.mark.parametrize("key", ["", "short", b"", "x" * (MIN_KEY_LENGTH - 1)])
-def test_short_key_is_refused(key: str | bytes) -> None:
-    with pytest.raises(ParameterError, match="key"):
+@pytest.mark.parametrize(
+    "key",
+    [
+        "",
+        "short",
+        b"",
+        "x" * (MIN_KEY_LENGTH - 1),
+        " " * 16,  # issue 14: a key of 16 spaces was accepted
+        "\t \u00a0" * 8,
+        "a" * 40,
+        "1212121212121212",
+        "abcdefg" + " " * 20,  # 7 different characters
+        b"\x00" * 32,
+    ],
+)
+def test_weak_key_is_refused(key: str | bytes) -> None:
+    with pytest.raises(ParameterError, match="key") as info:
         pseudonymise(pd.DataFrame({"v": ["a"]}), ["v"], key)
+    assert str(MIN_KEY_LENGTH) in info.value.message("en")
+    assert str(MIN_KEY_DISTINCT) in info.value.message("en")  # the message states the rule
+
+
+@pytest.mark.parametrize("key", ["abcdefgh" * 2, "correct horse battery staple", bytes(range(16))])
+def test_strong_enough_key_is_accepted(key: str | bytes) -> None:
+    assert check_key(key) == (key.encode() if isinstance(key, str) else key)
 
 
 def test_unknown_column_is_refused() -> None:

@@ -274,6 +274,8 @@ class _Raw:
     formula_columns: dict[str, np.ndarray] = field(default_factory=dict)
     #: The file row of the header (1 unless rows above it are empty).
     header_row: int = 1
+    #: Read from a workbook, where 8- and 9-digit text was an integer cell.
+    lost_zeros: bool = False
 
 
 def _excluded(
@@ -794,7 +796,11 @@ def _read_sheet(
     frame = pd.DataFrame(records, columns=range(len(keep_cols)), dtype=object)
     frame.columns = pd.Index([str(header[j]).strip() for j in keep_cols], dtype=object)
     raw = _Raw(
-        frame=frame, rows=np.asarray(rows, dtype=np.int64), display=where, header_row=header_at
+        frame=frame,
+        rows=np.asarray(rows, dtype=np.int64),
+        display=where,
+        header_row=header_at,
+        lost_zeros=True,
     )
     raw.formula_rows = {k: np.asarray(v, dtype=np.int64) for k, v in formulas.items()}
     if n_blank:
@@ -859,7 +865,11 @@ def _find_sources(
             )
         found[table] = child
     if not found:
-        others = sorted(c.name for c in path.iterdir() if not c.name.startswith("."))
+        others = sorted(
+            privacy.redact_text(c.name, lang=lang)
+            for c in path.iterdir()
+            if not c.name.startswith(".")
+        )
         raise DataError(
             "io.no_tables",
             file=str(path),
@@ -945,13 +955,12 @@ def _check_identity_numbers(raw: _Raw, key: str | bytes | None, lang: str) -> No
     holding identity numbers should not be passed around. Messages give the
     file, column and rows, never the number.
     """
-    headers = pd.DataFrame({"header": pd.Series([str(c) for c in raw.frame.columns], dtype=object)})
-    if privacy.find_identity_numbers(headers):
+    if any(privacy.has_identity_number(str(c)) for c in raw.frame.columns):
         raise DataError(
             "io.identity_number_header", file=raw.display, row=raw.header_row, lang=lang
         )
     positional = raw.frame.set_axis(range(raw.frame.shape[1]), axis=1)
-    found = privacy.find_identity_numbers(positional)
+    found = privacy.find_identity_numbers(positional, lost_zeros=raw.lost_zeros)
     if not found:
         return
     names = [str(c) for c in raw.frame.columns]
@@ -967,9 +976,88 @@ def _check_identity_numbers(raw: _Raw, key: str | bytes | None, lang: str) -> No
             n=len(positions),
             lang=lang,
         )
-    done = privacy.pseudonymise(positional, list(found), key, lang=lang)
+    done = privacy.pseudonymise(positional, list(found), key, lost_zeros=raw.lost_zeros, lang=lang)
     raw.frame = done.set_axis(raw.frame.columns, axis=1)
     raw.notes += [("io.note.pseudonymised", {"column": names[int(j)]}) for j in found]
+
+
+def _workbooks(path: Path) -> list[Path]:
+    """The workbooks a unit's data is read from (the path itself, or those in its folder)."""
+    if path.is_file():
+        return [path] if path.suffix.lower() in _EXCEL_SUFFIXES else []
+    if not path.is_dir():
+        return []
+    return [
+        child
+        for child in sorted(path.iterdir())
+        if child.suffix.lower() in _EXCEL_SUFFIXES
+        and not child.name.startswith((".", "~$"))
+        and not child.is_dir()
+    ]
+
+
+def _check_names(path: Path, lang: str) -> None:
+    """No identity number in the unit's path or in the name of a workbook it is read from.
+
+    These names are in every message and in the row account, so they are
+    refused even with a pseudonymisation key: rename the file or folder.
+    """
+    privacy.check_text(str(path), "privacy.field.unit_path", lang=lang)
+    for book in _workbooks(path):
+        privacy.check_text(
+            book.name,
+            "privacy.field.file_name",
+            file=path.name,
+            name=privacy.redact_text(book.name, lang=lang),
+            lang=lang,
+        )
+
+
+#: Notes that name a file or sheet: note key -> (its field, the place's text key).
+_NAMING_NOTES = {
+    "io.note.sheet_ignored": ("sheet", "privacy.field.sheet_name"),
+    "io.note.file_ignored": ("file", "privacy.field.file_name"),
+}
+
+
+def _check_unit_texts(
+    path: Path, notes: list[tuple[str, dict[str, Any]]], key: str | bytes | None, lang: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """Identity numbers in the names of ignored files and sheets, and in workbook metadata.
+
+    A name that would be shown in a note is refused, or, with a key, shown
+    with its numbers pseudonymised. Comments, page headers and footers,
+    defined names and document properties are refused, or, with a key,
+    noted by place (they are never shown).
+    """
+    from toolkit.workbook_text import workbook_texts
+
+    out = []
+    for note, fields in notes:
+        if note in _NAMING_NOTES:
+            name, field = _NAMING_NOTES[note]
+            text = str(fields[name])
+            shown = privacy.check_text(
+                text,
+                field,
+                file=path.name,
+                key=key,
+                name=privacy.redact_text(text, lang=lang),
+                lang=lang,
+            )
+            fields = {**fields, name: shown}
+        out.append((note, fields))
+    for book in _workbooks(path):
+        try:
+            texts = workbook_texts(book)
+        except Exception as exc:  # a damaged part of an untrusted file means the same to the user
+            raise DataError("io.bad_workbook", file=book.name, lang=lang) from exc
+        for field, args, text in texts:
+            if privacy.has_identity_number(text):
+                privacy.check_text(text, field, file=book.name, key=key, lang=lang, **args)
+                note = "io.note.number_in_" + field.removeprefix("privacy.field.")
+                out.append((note, {"file": book.name, **args}))
+    return out
 
 
 #: Dates outside these bounds are typing errors, not dates of a BUP episode.
@@ -1139,11 +1227,8 @@ def _clean_table(
         for bad, reason in problems:
             bad_np = bad.to_numpy(dtype=bool, na_value=False)
             if bad_np.any():
-                detail = ""
-                if reason == "unknown_value":
-                    shown = sorted({str(v)[:30] for v in frame[name][bad_np].unique()})
-                    detail = ", ".join(shown[:5]) + (" …" if len(shown) > 5 else "")
-                excluded.append(_excluded(raw.rows[bad_np], reason, name, detail))
+                # The reason names the column and the allowed values, never the cell's value.
+                excluded.append(_excluded(raw.rows[bad_np], reason, name))
                 bad_any |= bad_np
         clean[name] = values.reset_index(drop=True)
     out = pd.DataFrame(clean)
@@ -1314,7 +1399,12 @@ def load_unit(
         When given, columns holding Swedish identity numbers are replaced by
         keyed hashes (see :func:`toolkit.privacy.pseudonymise`) instead of
         stopping with an error. Every column of a file is searched, also
-        columns the toolkit does not use.
+        columns the toolkit does not use, and so are the names of unused
+        files and sheets (shown with pseudonyms) and a workbook's comments,
+        headers, footers, defined names and properties (never shown). The
+        key must pass :func:`toolkit.privacy.check_key` (16 characters, 8
+        different); a weak key is refused whether or not numbers are found.
+        See docs/privacy.md.
     limits
         Raise (or lower) the limits on what is read, by name, e.g.
         ``{"rows": 20_000_000}``: file size, an Excel file's unpacked size,
@@ -1342,6 +1432,9 @@ def load_unit(
     extract = pd.Timestamp(
         extract_date if extract_date is not None else dt.date.today()
     ).normalize()
+    if pseudonymise_key is not None:
+        privacy.check_key(pseudonymise_key, lang=lang)  # a weak key is refused at once
+    _check_names(path, lang)
     where = [path.name]  # the file being read, for a memory error
     try:
         return _load_unit(
@@ -1360,6 +1453,7 @@ def _load_unit(
     where: list[str],
 ) -> UnitData:
     sources, notes = _find_sources(path, lang, limits)
+    notes = _check_unit_texts(path, notes, pseudonymise_key, lang)
     if "visits" in sources and "referrals" not in sources:
         visits = sources["visits"]
         raise DataError(

@@ -19,6 +19,12 @@ A manifest is a YAML file with a list of units (or a mapping with the key
     extra report parameters (optional mapping).
 
 Other keys (``description_sv``, ``synthetic``, …) are kept in ``extra``.
+
+Every text of a unit (its id, name, path, descriptions, parameters, and the
+names of its keys) is screened for Swedish identity and reserve numbers
+(:func:`toolkit.privacy.find_in_text`): a unit name reaches every report, so
+a manifest holding one is refused with a message naming the unit and the
+field, never the value.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from typing import Any
 
 import yaml
 
-from toolkit import _yaml
+from toolkit import _yaml, privacy
 from toolkit.errors import DataError
 from toolkit.i18n import LANGUAGES, check_language
 
@@ -50,6 +56,24 @@ class UnitEntry:
     extract_date: dt.date | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _check_texts(value: Any, field: str, file: str, unit: int, lang: str) -> None:
+    """Refuse an identity number in any text of a unit (keys included), naming the field."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            name = f"{field}.{key}" if field else str(key)
+            privacy.check_text(
+                str(key), "privacy.field.manifest_key", file=file, unit=unit, lang=lang
+            )
+            _check_texts(inner, name, file, unit, lang)
+    elif isinstance(value, list | tuple):
+        for i, inner in enumerate(value, start=1):
+            _check_texts(inner, f"{field}[{i}]", file, unit, lang)
+    elif value is not None and not isinstance(value, bool):
+        privacy.check_text(
+            str(value), "privacy.field.manifest", file=file, unit=unit, field=field, lang=lang
+        )
 
 
 def read_manifest(path: str | Path, *, lang: str | None = None) -> list[UnitEntry]:
@@ -79,6 +103,7 @@ def read_manifest(path: str | Path, *, lang: str | None = None) -> list[UnitEntr
     for number, item in enumerate(units, start=1):
         if not isinstance(item, dict):
             raise DataError("manifest.not_a_mapping", file=display, unit=number, lang=lang)
+        _check_texts(item, "", display, number, lang)
         for key in ("id", "name", "path"):
             if not item.get(key):
                 raise DataError(

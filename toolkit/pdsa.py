@@ -27,6 +27,11 @@ column             required  meaning
 ``format_version``  yes      the file format's version, :data:`FORMAT_VERSION`
 =================  ========  ==========================================================
 
+No field may hold a Swedish identity or reserve number
+(:func:`toolkit.privacy.find_in_text`): a log that does is refused, with a
+message naming the file, row and field, never the value, before any other
+check, whether it is read from a file or typed in a workbook.
+
 Only ``cycle_id``, ``unit`` and ``format_version`` are required, so a cycle
 being planned can be saved field by field as it is typed. Dates are written
 as ``YYYY-MM-DD``. CSV files are written with ``;`` and UTF-8 with a byte
@@ -79,7 +84,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit import autosave
+from toolkit import autosave, privacy
 from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import LANGUAGES, check_language, t
 
@@ -227,6 +232,31 @@ def _columns_of(table: pd.DataFrame) -> Columns:
     }
 
 
+def _check_identity_numbers(cols: Columns, file: str | None, lang: str) -> None:
+    """Refuse a log whose headers or cells hold an identity or reserve number.
+
+    Checked before anything else, so no later message can quote one. The
+    message names the file, row and column (or the column's letter for a
+    header), never the value.
+    """
+    from openpyxl.utils import get_column_letter
+
+    for j, (column, values) in enumerate(cols.items(), start=1):
+        privacy.check_text(
+            column, "privacy.field.header", file=file, letter=get_column_letter(j), lang=lang
+        )
+        for i, value in enumerate(values):
+            if value and privacy.has_identity_number(value):
+                privacy.check_text(
+                    value,
+                    "privacy.field.cell",
+                    file=file,
+                    row=_row_number(i),
+                    column=column,
+                    lang=lang,
+                )
+
+
 def _check(cols: Columns, file: str | None, lang: str) -> Columns:
     """Check a log given as text per column; return it with every column of :data:`COLUMNS`.
 
@@ -234,6 +264,7 @@ def _check(cols: Columns, file: str | None, lang: str) -> Columns:
     go through the cells in plain Python, which is faster than pandas at
     this size; every message names the first failing row.
     """
+    _check_identity_numbers(cols, file, lang)
     unknown = [c for c in cols if c not in COLUMNS]
     if unknown:
         raise DataError(

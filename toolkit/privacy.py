@@ -1,17 +1,22 @@
 """Keep people out of what the toolkit reads, computes and shares.
 
-Three jobs, all pure (tables in, tables out, no I/O):
+Three jobs, all pure (tables and texts in, tables and texts out, no I/O):
 
-* **Find identity numbers.** :func:`identity_number_mask` and
-  :func:`find_identity_numbers` spot Swedish personal identity numbers
-  (personnummer) and coordination numbers (samordningsnummer) in any column,
-  whatever its dtype, by their structure and check digit.
-  :func:`check_no_identity_numbers` turns a find into a
-  :class:`~toolkit.errors.DataError` that says *where* (file, column, rows),
-  never *what*.
+* **Find identity numbers.** One scanner for Swedish personal identity
+  numbers (personnummer), coordination numbers (samordningsnummer) and the
+  reserve and interim numbers regions use, in every written form (see
+  :func:`find_in_text`): :func:`identity_number_mask` and
+  :func:`find_identity_numbers` for the cells of a table, whatever their
+  dtype; :func:`find_in_text`, :func:`has_identity_number` and
+  :func:`redact_text` for one text (a name, a header, free text).
+  :func:`check_no_identity_numbers` and :func:`check_text` turn a find into
+  a :class:`~toolkit.errors.DataError` that says *where* (file, sheet,
+  column, rows, field), never *what*. docs/privacy.md lists the forms and
+  the places the toolkit screens.
 * **Pseudonymise.** :func:`pseudonymise` replaces the values of chosen
-  columns by a keyed hash (HMAC-SHA256), the same for the same key and value,
-  so tables can still be joined on the pseudonym.
+  columns by a keyed hash (HMAC-SHA256), the same for the same key and value
+  and for every written form of one number, so tables can still be joined
+  on the pseudonym; :func:`check_key` refuses weak keys.
 * **Suppress small counts.** :func:`suppress_small_counts` hides counts below
   a threshold (default 5, so 1–4 are hidden) in tables meant for sharing, with
   an optional secondary suppression against a row total;
@@ -33,10 +38,13 @@ Examples
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
+import re
+import unicodedata
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -45,18 +53,24 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from toolkit.errors import DataError, ParameterError
-from toolkit.i18n import check_language
+from toolkit.i18n import check_language, t
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "MIN_KEY_DISTINCT",
     "MIN_KEY_LENGTH",
     "PSEUDONYM_PREFIX",
+    "check_key",
     "check_no_identity_numbers",
+    "check_text",
     "find_identity_numbers",
+    "find_in_text",
+    "has_identity_number",
     "identity_number_mask",
     "is_shareable",
     "normalise_identity_numbers",
     "pseudonymise",
+    "redact_text",
     "suppress_small_counts",
 ]
 
@@ -66,6 +80,8 @@ PSEUDONYM_PREFIX = "p_"
 PSEUDONYM_HEX_DIGITS = 16
 #: Shortest accepted pseudonymisation key, in characters (str) or bytes.
 MIN_KEY_LENGTH = 16
+#: Fewest different characters (not white space) in an accepted key.
+MIN_KEY_DISTINCT = 8
 #: Counts below this are hidden in shareable tables (so 1–4 are hidden).
 DEFAULT_THRESHOLD = 5
 #: Skatteverket adds this to the day of birth in a coordination number.
@@ -73,10 +89,20 @@ COORDINATION_DAY_OFFSET = 60
 #: Days per month, index 1–12; February with 29 (leap years checked apart).
 _DAYS_IN_MONTH = np.array([31, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
-# Cheap RE2 prefilter for numbers inside longer text.
-_INSIDE = r"\d{6}[-+]?\d{4}"
-# Python regex for numbers inside longer text, not glued to other digits.
-_TOKEN = r"(?<!\d)(\d{8}|\d{6})([-+]?)(\d{4})(?!\d)"
+# RE2 prefilter (pyarrow) for cells that may hold a number in another written
+# form than the exact layouts below, or a reserve number: a superset of what
+# the Python patterns further down match after folding (any Unicode digit,
+# space, dash or dot that _fold turns into its ASCII form counts).
+_D = r"[\p{Nd}\p{No}]"
+_SPACE = r"[\s\p{Z}\x{1c}-\x{1f}\x{85}]"
+_SIGN = r"[-+\x{2010}-\x{2015}\x{2212}\x{fe58}\x{fe62}\x{fe63}\x{ff0b}\x{ff0d}]"
+_SEP = rf"(?:{_SPACE}?{_SIGN}{_SPACE}?|{_SPACE})?"
+_DOT = r"[.\x{2024}\x{fe52}\x{ff0e}]"
+_PREFILTER = (
+    rf"{_D}{{6}}{_SEP}[\p{{Nd}}\p{{No}}\p{{Lu}}]{{4}}"
+    rf"|{_D}{{2}}{_DOT}{_D}{{2}}{_DOT}{_D}{{2}}{_SEP}{_D}{{4}}"
+    rf"|{_D}{{2}}{_SIGN}{_D}{{2}}{_SIGN}{_D}{{2}}{_SPACE}?{_SIGN}{_SPACE}?{_D}{{4}}"
+)
 
 _INT64 = np.int64
 _TEN10 = 10**10
@@ -117,12 +143,16 @@ def _valid_numbers(parts: NDArray[np.int64], long_form: NDArray[np.bool_]) -> ND
     ``parts`` has one row per candidate: century (0 for the 10-digit form),
     YY, MM, DD, the first two digits of the birth number, its third digit,
     and the check digit; ``long_form`` is True for the 12-digit form.
+    Personal identity, coordination and Inera Carelink reserve numbers
+    (day 32–59) share the layout and the check digit; Region Stockholm's
+    reserve numbers (``99`` + year + serial) are checked apart.
     """
     century, yy, month, day, serial12, serial3, check = parts.T
     # Luhn with weights 2,1,2,1,2,1,2,1,2 = four (2, 1) pairs and a lone 2.
     doubled = 2 * serial3
-    total = _PAIR[yy] + _PAIR[month] + _PAIR[day] + _PAIR[serial12] + doubled - 9 * (doubled > 9)
-    luhn = (10 - total % 10) % 10 == check
+    lone = doubled - 9 * (doubled > 9)
+    tail = _PAIR[month] + _PAIR[day] + _PAIR[serial12] + lone
+    luhn = (10 - (_PAIR[yy] + tail) % 10) % 10 == check
     year = century * 100 + yy
     leap = np.where(
         long_form, (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0)), yy % 4 == 0
@@ -135,7 +165,58 @@ def _valid_numbers(parts: NDArray[np.int64], long_form: NDArray[np.bool_]) -> ND
     # month or day, so month 00 and day 60 occur (see its test numbers).
     coord_day = day - COORDINATION_DAY_OFFSET
     coordination = (month <= 12) & (coord_day >= 0) & (coord_day <= np.where(month == 0, 31, days))
-    return century_ok & (person | coordination) & luhn
+    # Inera Carelink reserve numbers: YYYYMM, a day 32-59, serial, Luhn.
+    carelink = (month >= 1) & (month <= 12) & (day >= 32) & (day <= 59)
+    # Region Stockholm reserve numbers 99 YYYY NNNNN C: a year 1800-2299 (Inera
+    # states 1980-2299 but gives 1945 as an example) and a Luhn digit over the
+    # seven digits after "99YY" (positions 5-11).
+    sll = long_form & (century == 99) & (yy >= 18) & (yy <= 22) & ((10 - tail % 10) % 10 == check)
+    return (century_ok & (person | coordination | carelink) & luhn) | sll
+
+
+_PAIR_LIST = [int(v) for v in _PAIR]
+
+
+def _valid_one(parts: Sequence[int], long_form: bool) -> bool:
+    """:func:`_valid_numbers` for one candidate, in plain Python (for free text)."""
+    century, yy, month, day, serial12, serial3, check = parts
+    doubled = 2 * serial3
+    tail = _PAIR_LIST[month] + _PAIR_LIST[day] + _PAIR_LIST[serial12] + doubled - 9 * (doubled > 9)
+    if long_form and century == 99:
+        return 18 <= yy <= 22 and (10 - tail % 10) % 10 == check
+    if (10 - (_PAIR_LIST[yy] + tail) % 10) % 10 != check:
+        return False
+    if long_form and not 18 <= century <= 20:
+        return False
+    if not long_form and century != 0:
+        return False
+    if month > 12:
+        return False
+    if month == 0:
+        return 0 <= day - COORDINATION_DAY_OFFSET <= 31
+    # In the 10-digit form every year divisible by 4 is a leap year, as for 2000 + YY.
+    days = calendar.monthrange(century * 100 + yy if long_form else 2000 + yy, month)[1]
+    return 1 <= day <= days or 32 <= day <= 59 or 0 <= day - COORDINATION_DAY_OFFSET <= days
+
+
+def _is_sll(parts: NDArray[np.int64], long_form: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Region Stockholm reserve numbers among valid candidates (they keep their 12 digits)."""
+    return long_form & (parts[:, 0] == 99)
+
+
+def _pseudonym_keys(
+    number: NDArray[np.int64], parts: NDArray[np.int64], long_form: NDArray[np.bool_]
+) -> NDArray[np.str_]:
+    """The text hashed for each valid number: its 10 digits YYMMDDNNNC, no century.
+
+    Region Stockholm reserve numbers keep all 12 digits (their first two are
+    ``99``, not a century).
+    """
+    if number.size == 0:
+        return np.zeros(0, dtype=str)
+    sll = _is_sll(parts, long_form)
+    ten = np.char.zfill((number % _TEN10).astype(str), 10)
+    return np.where(sll, number.astype(str), ten)
 
 
 def _long_form(
@@ -199,8 +280,45 @@ class _Candidates:
         return _valid_numbers(self.parts, self.long_form)
 
 
+class _Found:
+    """What a column holds: numeric candidates and reserve numbers of other shapes.
+
+    ``numbers`` are checked by :meth:`_Candidates.valid`; the reserve numbers
+    with letters (``other_*``) were checked when found. ``other_key`` is the
+    text a pseudonym is made from.
+    """
+
+    def __init__(
+        self,
+        numbers: _Candidates,
+        other_position: NDArray[np.intp] | None = None,
+        other_key: NDArray[np.object_] | None = None,
+        other_whole: NDArray[np.bool_] | None = None,
+    ) -> None:
+        self.numbers = numbers
+        self.other_position = other_position if other_position is not None else np.zeros(0, np.intp)
+        self.other_key = other_key if other_key is not None else np.zeros(0, dtype=object)
+        self.other_whole = other_whole if other_whole is not None else np.zeros(0, dtype=bool)
+
+    def positions(self) -> NDArray[np.intp]:
+        """Cells holding at least one number (may repeat)."""
+        numbers = self.numbers
+        return np.concatenate([numbers.position[numbers.valid()], self.other_position])
+
+    def whole_keys(self) -> tuple[NDArray[np.intp], NDArray[np.object_]]:
+        """Cells that are one number and nothing else, and the text to hash for each."""
+        numbers = self.numbers
+        ok = numbers.valid() & numbers.whole
+        keys = _pseudonym_keys(numbers.number[ok], numbers.parts[ok], numbers.long_form[ok])
+        return (
+            np.concatenate([numbers.position[ok], self.other_position[self.other_whole]]),
+            np.concatenate([keys.astype(object), self.other_key[self.other_whole]]),
+        )
+
+
 def _from_numbers(x: NDArray[np.float64]) -> _Candidates:
-    """Whole numbers: 12 digits (century 18–20), or 8–10 digits (leading zeros lost).
+    """Whole numbers: 12 digits (century 18–20, or 99 for Region Stockholm reserve
+    numbers), or 8–10 digits (leading zeros lost).
 
     Spreadsheets drop the leading zero of 10-digit numbers of people born in
     2000–2009, so 8- and 9-digit integers are read as if padded with zeros.
@@ -208,7 +326,9 @@ def _from_numbers(x: NDArray[np.float64]) -> _Candidates:
     ordinary running numbers would then be flagged.
     """
     with np.errstate(invalid="ignore"):
-        is_long = (x >= 18 * _TEN10) & (x < 21 * _TEN10)
+        is_long = ((x >= 18 * _TEN10) & (x < 21 * _TEN10)) | (
+            (x >= 99 * _TEN10) & (x < 100 * _TEN10)
+        )
         is_short = (x >= 10**7) & (x < _TEN10)
         candidate = (is_long | is_short) & (x == np.floor(x))
     position = np.flatnonzero(candidate)
@@ -241,35 +361,62 @@ def _byte_matrix(arr: pa.Array, width: int) -> NDArray[np.uint8]:
     return data.reshape(n, width)
 
 
-#: Byte layout of each whole-cell form: (length, positions of the separator or None).
-_LAYOUTS = ((10, None), (11, 6), (12, None), (13, 8))
+#: Cells laid out as an ISO date, or date and time, hold no number: decided at once
+#: ("d" is a digit). Dates are most of the cells of a unit's tables.
+_DATE_LAYOUTS = ("dddd-dd-dd", "dddd-dd-dd dd:dd", "dddd-dd-dd dd:dd:dd")
 
 
-def _from_text(arr: pa.Array) -> _Candidates:
-    """Text cells that are, or contain, an identity-number-shaped token."""
+def _rows(arr: pa.Array, rows: NDArray[np.intp]) -> pa.Array:
+    """``arr[rows]``, without a copy when ``rows`` is every row in order."""
+    if rows.size == len(arr):
+        return arr
+    return arr.take(pa.array(rows))
+
+
+#: Byte layout of each whole-cell form: (length, position of the separator or None).
+#: 8 and 9 digits are 10-digit numbers whose leading zeros a spreadsheet dropped.
+_LAYOUTS = ((8, None), (9, None), (10, None), (11, 6), (12, None), (13, 8))
+_SEPARATOR_BYTES = (ord("-"), ord("+"), ord(" "))
+
+
+def _from_text(arr: pa.Array, lost_zeros: bool) -> _Found:
+    """Text cells that are, or contain, an identity or reserve number.
+
+    ASCII cells laid out exactly as a number (``YYMMDD-NNNC`` and the like) are
+    read as bytes with numpy; every other cell of 10 or more bytes that a
+    cheap RE2 search marks goes to :func:`_scan`.
+    """
     length = pc.fill_null(pc.binary_length(arr), 0).to_numpy()
-    long_enough = np.flatnonzero(length >= 10)
+    long_enough = np.flatnonzero(length >= (8 if lost_zeros else 10))
     if long_enough.size == 0:
-        return _Candidates.empty()
-    text = pc.utf8_trim_whitespace(arr.take(pa.array(long_enough)))
+        return _Found(_Candidates.empty())
+    text = pc.utf8_trim_whitespace(_rows(arr, long_enough))
     text_length = pc.fill_null(pc.binary_length(text), 0).to_numpy()
+    decided = np.zeros(len(text), dtype=bool)
     parts_list: list[_Candidates] = []
     for width, separator_at in _LAYOUTS:
+        if width < 10 and not lost_zeros:
+            continue
         rows = np.flatnonzero(text_length == width)
         if rows.size == 0:
             continue
-        raw = _byte_matrix(text.take(pa.array(rows)), width)
+        raw = _byte_matrix(_rows(text, rows), width)
         digit_columns = [j for j in range(width) if j != separator_at]
         ok = ((raw[:, digit_columns] - 48) < 10).all(axis=1)  # uint8: below '0' wraps
         if separator_at is None:
             plus = np.zeros(rows.size, dtype=bool)
         else:
             sign = raw[:, separator_at]
-            ok &= (sign == 45) | (sign == 43)  # '-' or '+'
+            ok &= np.isin(sign, _SEPARATOR_BYTES)
             plus = sign == 43
+        if width < 10:
+            ok &= raw[:, 0] != 48  # a number never starts with the zero it lost
+        decided[rows[ok]] = True
         if not ok.any():
             continue
         digits = raw[ok][:, digit_columns].astype(np.int16) - 48
+        if width < 10:
+            digits = np.column_stack([np.zeros((len(digits), 10 - width), np.int16), digits])
         if len(digit_columns) == 12:
             century, digits = 10 * digits[:, 0] + digits[:, 1], digits[:, 2:]
         else:
@@ -285,61 +432,242 @@ def _from_text(arr: pa.Array) -> _Candidates:
                 np.ones(len(parts), dtype=bool),
             )
         )
-    longer = np.flatnonzero(text_length > 13)
-    if longer.size:
-        # Free text: a cheap RE2 search first, then Python's regex on the few hits.
-        longer_text = text.take(pa.array(longer))
-        inside = pc.fill_null(pc.match_substring_regex(longer_text, _INSIDE), False)
-        hits = np.flatnonzero(inside.to_numpy(zero_copy_only=False))
+    for layout in _DATE_LAYOUTS:
+        width = len(layout)
+        rows = np.flatnonzero(text_length == width)
+        if rows.size:
+            raw = _byte_matrix(_rows(text, rows), width)
+            digit = np.array([c == "d" for c in layout])
+            literal = np.frombuffer(layout.replace("d", "0").encode(), dtype=np.uint8)[~digit]
+            is_date = ((raw[:, digit] - 48) < 10).all(axis=1) & (raw[:, ~digit] == literal).all(
+                axis=1
+            )
+            decided[rows[is_date]] = True
+    rest = np.flatnonzero(~decided & (text_length >= 10))
+    other: tuple[list[int], list[str], list[bool]] = ([], [], [])
+    if rest.size:
+        # Every other form: a cheap RE2 search picks the few cells that the
+        # Python patterns then read.
+        rest_text = _rows(text, rest)
+        suspect = pc.fill_null(pc.match_substring_regex(rest_text, _PREFILTER), False)
+        hits = np.flatnonzero(suspect.to_numpy(zero_copy_only=False))
         if hits.size:
-            cells = pd.Series(longer_text.take(pa.array(hits)).to_pylist(), dtype=object)
-            found = cells.str.extractall(_TOKEN)
-            if len(found):
-                head, sign_text, tail = (found[i].to_numpy(dtype=str) for i in range(3))
-                where = long_enough[longer[hits[found.index.get_level_values(0)]]]
+            numbers: list[list[int]] = []
+            for cell, where in zip(
+                rest_text.take(pa.array(hits)).to_pylist(), long_enough[rest[hits]], strict=True
+            ):
+                for found in _scan(cell):
+                    whole = found.start == 0 and found.end == len(cell)
+                    if found.parts is not None:
+                        numbers.append([int(where), *found.parts, found.long, found.plus, whole])
+                    else:
+                        other[0].append(int(where))
+                        other[1].append(found.key)
+                        other[2].append(whole)
+            if numbers:
+                table = np.array(numbers, dtype=_INT64)
                 parts_list.append(
                     _Candidates(
-                        where,
-                        _parts_of_numbers(np.char.add(head, tail).astype(_INT64)),
-                        np.char.str_len(head) == 8,
-                        sign_text == "+",
-                        np.zeros(len(found), dtype=bool),
+                        table[:, 0].astype(np.intp),
+                        table[:, 1:8],
+                        table[:, 8].astype(bool),
+                        table[:, 9].astype(bool),
+                        table[:, 10].astype(bool),
                     )
                 )
-    return _Candidates.concat(parts_list)
+    return _Found(
+        _Candidates.concat(parts_list),
+        np.array(other[0], dtype=np.intp),
+        np.array(other[1], dtype=object),
+        np.array(other[2], dtype=bool),
+    )
 
 
-def _candidates(values: pd.Series) -> _Candidates:
+def _candidates(values: pd.Series, lost_zeros: bool = False) -> _Found:
     """Dispatch on dtype; datetimes, booleans and the like never match."""
     dtype = values.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         values = pd.Series(values.to_numpy(dtype=object))
         dtype = values.dtype
     if pd.api.types.is_bool_dtype(dtype):
-        return _Candidates.empty()
+        return _Found(_Candidates.empty())
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
-        return _from_numbers(values.to_numpy(dtype="float64", na_value=np.nan))
+        return _Found(_from_numbers(values.to_numpy(dtype="float64", na_value=np.nan)))
     if isinstance(dtype, pd.StringDtype):
-        return _from_text(_to_arrow(values))
+        return _from_text(_to_arrow(values), lost_zeros)
     if not pd.api.types.is_object_dtype(dtype):  # datetimes, timedeltas, periods, intervals, ...
-        return _Candidates.empty()
+        return _Found(_Candidates.empty())
     kind = pd.api.types.infer_dtype(values, skipna=True)
     if kind in ("string", "empty"):
-        return _from_text(_to_arrow(values))
+        return _from_text(_to_arrow(values), lost_zeros)
     if kind in ("integer", "floating", "mixed-integer-float", "decimal"):
         numeric = pd.to_numeric(values, errors="coerce")
-        return _from_numbers(numeric.to_numpy(dtype="float64", na_value=np.nan))
+        return _Found(_from_numbers(numeric.to_numpy(dtype="float64", na_value=np.nan)))
     if kind in ("mixed", "mixed-integer"):
         is_text = values.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-        text = values.where(is_text)
+        text = _from_text(_to_arrow(values.where(is_text)), lost_zeros)
         numbers = pd.to_numeric(values.where(~is_text), errors="coerce")
-        return _Candidates.concat(
-            [
-                _from_text(_to_arrow(text)),
-                _from_numbers(numbers.to_numpy(dtype="float64", na_value=np.nan)),
-            ]
+        in_numbers = _from_numbers(numbers.to_numpy(dtype="float64", na_value=np.nan))
+        return _Found(
+            _Candidates.concat([text.numbers, in_numbers]),
+            text.other_position,
+            text.other_key,
+            text.other_whole,
         )
-    return _Candidates.empty()  # dates, times, bytes, booleans in object columns
+    return _Found(_Candidates.empty())  # dates, times, bytes, booleans in object columns
+
+
+# --------------------------------------------------------------------------
+# free text: every written form, one text at a time
+# --------------------------------------------------------------------------
+
+#: Dash-like characters read as ``-``: hyphen, non-breaking hyphen, figure
+#: dash, en dash, em dash, horizontal bar, minus sign, small and full-width
+#: hyphen-minus.
+_DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
+# Dates: YYMMDD, YYYYMMDD, or with "." (or "-") between year, month and day.
+_DATE = r"(?P<y>[0-9]{2})(?P<ds>[.-]?)(?P<m>[0-9]{2})(?P=ds)(?P<d>[0-9]{2})"
+# Personal identity, coordination and reserve numbers of digits only.
+_NUMBER_10 = re.compile(
+    r"(?<![0-9])" + _DATE + r"(?P<sep>\s?[-+]\s?|\s)?(?P<n>[0-9]{3})(?P<k>[0-9])(?![0-9])"
+)
+_NUMBER_12 = re.compile(
+    r"(?<![0-9])(?P<c>[0-9]{2})"
+    + _DATE
+    + r"(?P<sep>\s?[-+]\s?|\s)?(?P<n>[0-9]{3})(?P<k>[0-9])(?![0-9])"
+)
+# Reserve and interim numbers: a birth date, then four characters of which at
+# least one is a capital letter (Socialstyrelsen's recommendation; Region
+# Skåne, Västra Götaland, Värmland).
+_RESERVE = re.compile(
+    r"(?<![0-9A-Za-z])(?P<c>[0-9]{2})?(?P<y>[0-9]{2})(?P<m>[0-9]{2})(?P<d>[0-9]{2})[-+]?"
+    r"(?P<t>(?=[0-9]{0,3}[A-Z])[A-Z0-9]{4})(?![0-9A-Za-z])"
+)
+# Inera's national reserve identity (NRID): XX YYMMDD NN G C.
+_NRID = re.compile(
+    r"(?<![0-9A-Za-z])(?P<x>[0-9]{2})(?P<y>[0-9]{2})(?P<m>[0-9]{2})(?P<d>[0-9]{2})[-+]?"
+    r"(?P<nn>[A-HJ-NPR-UXYZ]{2})(?P<g>[0-9A-Z])(?P<k>[0-9])(?![0-9A-Za-z])"
+)
+
+
+_PSEUDONYM = re.compile(r"(?<![0-9A-Za-z])p_[0-9a-f]{16}(?![0-9A-Za-z])")
+
+
+class _Match:
+    """One number found in a text: where (``start``, ``end``) and what to hash."""
+
+    __slots__ = ("end", "key", "long", "parts", "plus", "start")
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        *,
+        key: str = "",
+        parts: list[int] | None = None,
+        long: bool = False,
+        plus: bool = False,
+    ) -> None:
+        self.start, self.end, self.key = start, end, key
+        self.parts, self.long, self.plus = parts, long, plus
+
+
+def _fold(text: str) -> tuple[str, list[int] | None]:
+    """The text with compatibility forms folded, and each folded character's origin.
+
+    Each character is put in Unicode NFKC form (full-width digits and
+    letters become ASCII, a no-break space a space), other decimal digits
+    (Arabic-Indic, Devanagari, …) become ASCII digits, dashes become ``-``
+    and every space character a space. ``None`` for ASCII text (unchanged).
+    """
+    if text.isascii():
+        return text, None
+    out: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isascii():
+            folded = ch
+        elif ch in _DASHES:
+            folded = "-"
+        elif ch.isspace():
+            folded = " "
+        else:
+            digit = unicodedata.decimal(ch, None)
+            folded = str(digit) if digit is not None else unicodedata.normalize("NFKC", ch)
+        out.append(folded)
+        origin.extend([i] * len(folded))
+    return "".join(out), origin
+
+
+def _date_ok(century: int | None, yy: int, month: int, day: int) -> bool:
+    """A real date; without a century, 29 February counts in every fourth year."""
+    if century is not None and not 18 <= century <= 20:
+        return False
+    try:
+        dt.date(century * 100 + yy if century is not None else 2000 + yy, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _scan(text: str) -> list[_Match]:
+    """Every identity or reserve number in ``text`` (positions in the original text).
+
+    Pseudonyms (``p_`` and 16 hexadecimal digits) are skipped: their digits
+    can happen to form a valid number.
+    """
+    folded, origin = _fold(text)
+    if "p_" in folded:
+        folded = _PSEUDONYM.sub(lambda m: "_" * len(m.group(0)), folded)
+    found: list[_Match] = []
+    numbers: list[tuple[int, int, list[int], bool, bool]] = []
+    for pattern, long in ((_NUMBER_12, True), (_NUMBER_10, False)):
+        for m in pattern.finditer(folded):
+            sep = (m.group("sep") or "").strip()
+            if m.group("ds") == "-" and sep not in ("-", "+"):
+                continue  # "2024-01-15 1234" is a date and a number, not an identity number
+            n = m.group("n")
+            parts = [
+                int(m.group("c")) if long else 0,
+                int(m.group("y")),
+                int(m.group("m")),
+                int(m.group("d")),
+                int(n[:2]),
+                int(n[2]),
+                int(m.group("k")),
+            ]
+            numbers.append((m.start(), m.end(), parts, long, sep == "+"))
+    for start, end, parts, long, plus in numbers:
+        if _valid_one(parts, long):
+            found.append(_Match(start, end, parts=parts, long=long, plus=plus))
+    for m in _RESERVE.finditer(folded):
+        century = int(m.group("c")) if m.group("c") else None
+        yy, month, day = int(m.group("y")), int(m.group("m")), int(m.group("d"))
+        if _date_ok(century, yy, month, day):
+            key = f"{yy:02d}{month:02d}{day:02d}{m.group('t')}"
+            found.append(_Match(m.start(), m.end(), key=key))
+    for m in _NRID.finditer(folded):
+        x, month, day = int(m.group("x")), int(m.group("m")), int(m.group("d"))
+        known = 22 <= x <= 98 and (x - 19) % 3 in (0, 1) and 1 <= month <= 12 and 1 <= day <= 31
+        unknown = x == 0 and month >= 20 and 40 <= day <= 59
+        if known or unknown:
+            key = re.sub(r"[-+]", "", m.group(0))
+            found.append(_Match(m.start(), m.end(), key=key))
+    if origin is not None:
+        for match in found:
+            match.start, match.end = origin[match.start], origin[match.end - 1] + 1
+    return found
+
+
+def _spans(found: list[_Match]) -> list[tuple[int, int]]:
+    """The places of ``found``, overlapping ones merged, in order."""
+    spans: list[tuple[int, int]] = []
+    for start, end in sorted((m.start, m.end) for m in found):
+        if spans and start < spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+    return spans
 
 
 # --------------------------------------------------------------------------
@@ -347,18 +675,24 @@ def _candidates(values: pd.Series) -> _Candidates:
 # --------------------------------------------------------------------------
 
 
-def identity_number_mask(values: pd.Series) -> NDArray[np.bool_]:
-    """True where a cell holds a Swedish personal identity or coordination number.
+def identity_number_mask(values: pd.Series, *, lost_zeros: bool = False) -> NDArray[np.bool_]:
+    """True where a cell holds a Swedish personal identity, coordination or reserve number.
 
     Works on a Series of any dtype: text (``"811218-9876"``), integers read
     from a spreadsheet (``198112189876``), floats, missing values; datetimes
     and booleans never match. Text is stripped of surrounding spaces; a number
-    inside longer text (``"pat. 811218-9876 ringde"``) also counts.
+    inside longer text (``"pat. 811218-9876 ringde"``) also counts, in every
+    written form that :func:`find_in_text` finds.
 
     Parameters
     ----------
     values : pandas.Series
         The cells to check.
+    lost_zeros : bool, default False
+        Also read text of 8 or 9 digits (not starting with 0) as a 10-digit
+        number whose leading zeros a spreadsheet dropped, as is always done
+        for numbers. Use it for cells read from an Excel workbook, where such
+        text was an integer cell.
 
     Returns
     -------
@@ -368,9 +702,13 @@ def identity_number_mask(values: pd.Series) -> NDArray[np.bool_]:
     Notes
     -----
     Accepted forms: ``YYMMDD-NNNC``, ``YYMMDD+NNNC``, ``YYMMDDNNNC``,
-    ``YYYYMMDDNNNC``, ``YYYYMMDD-NNNC`` (and ``YYYYMMDD+NNNC``); whole
-    numbers of 12 digits, or of 8–10 digits read as 10 digits with their
-    leading zeros lost. A cell matches when
+    ``YYYYMMDDNNNC``, ``YYYYMMDD-NNNC`` (and ``YYYYMMDD+NNNC``), with a
+    space, no-break space or any dash as separator, with dots in the date
+    (``1912.12.12-1212``), in full-width or other Unicode digits (folded
+    with NFKC); whole numbers of 12 digits, or of 8–10 digits read as 10
+    digits with their leading zeros lost; and the reserve numbers described
+    in :func:`find_in_text`. A personal identity or coordination number
+    matches when
 
     * the century (12-digit form) is 18, 19 or 20;
     * MM is 01–12 and DD a day of that month (29 February only in leap
@@ -386,10 +724,13 @@ def identity_number_mask(values: pd.Series) -> NDArray[np.bool_]:
       of the digits of :math:`p` (:math:`s(p) = p - 9` for :math:`p > 9`).
 
     Speed: a length test with pyarrow string kernels (or a range test on
-    numbers) drops ordinary ids first; only candidates are read, byte by
-    byte as a numpy array, and checked with array arithmetic. About one random 10-digit number in
-    300 passes all tests, so an id column of random 8–10 digit numbers may be
-    flagged; pseudonymising such a column is harmless.
+    numbers) drops ordinary ids first; cells laid out exactly as a number
+    are read byte by byte as a numpy array and checked with array
+    arithmetic; other long cells pass a cheap RE2 search before the few hits
+    are read in Python. About one random 10-digit number in 90 passes all
+    tests (personal identity, coordination and Carelink reserve numbers
+    together), so an id column of random 8–10 digit numbers may be flagged;
+    pseudonymising such a column is harmless.
 
     References
     ----------
@@ -420,18 +761,21 @@ def identity_number_mask(values: pd.Series) -> NDArray[np.bool_]:
     out = np.zeros(n, dtype=bool)
     if n == 0:
         return out
-    found = _candidates(values)
-    out[found.position[found.valid()]] = True
+    out[_candidates(values, lost_zeros).positions()] = True
     return out
 
 
-def find_identity_numbers(table: pd.DataFrame) -> dict[str, NDArray[np.intp]]:
+def find_identity_numbers(
+    table: pd.DataFrame, *, lost_zeros: bool = False
+) -> dict[str, NDArray[np.intp]]:
     """Where a table holds identity numbers: column → positional row indices.
 
     Parameters
     ----------
     table : pandas.DataFrame
         Any table.
+    lost_zeros : bool, default False
+        See :func:`identity_number_mask`.
 
     Returns
     -------
@@ -449,7 +793,7 @@ def find_identity_numbers(table: pd.DataFrame) -> dict[str, NDArray[np.intp]]:
     """
     found: dict[str, NDArray[np.intp]] = {}
     for j, name in enumerate(table.columns):
-        hits = np.flatnonzero(identity_number_mask(table.iloc[:, j]))
+        hits = np.flatnonzero(identity_number_mask(table.iloc[:, j], lost_zeros=lost_zeros))
         if hits.size:
             found[cast(str, name)] = hits
     return found
@@ -517,12 +861,180 @@ def check_no_identity_numbers(
     )
 
 
+def find_in_text(text: str) -> list[tuple[int, int]]:
+    """Where a text holds identity or reserve numbers: ``(start, end)`` places, in order.
+
+    For one text: a file, sheet or unit name, a header, a comment, free text.
+    Overlapping finds are merged.
+
+    Notes
+    -----
+    The text is folded first (NFKC per character, other Unicode decimal
+    digits to ASCII, dashes to ``-``, every space to a space); the places
+    refer to the original text. Found are
+
+    * personal identity and coordination numbers (checked as in
+      :func:`identity_number_mask`) with 10 or 12 digits, with no separator
+      or ``-``, ``+``, a space (also around the dash) before the last four
+      digits, and with dots (or dashes, then with a dash separator) in the
+      date: ``19121212 1212``, ``121212 1212``, ``1912.12.12-1212``;
+    * reserve numbers: Region Stockholm's ``99YYYYNNNNNC`` (year 1800–2299,
+      Luhn digit over positions 5–11) and Inera Carelink's
+      ``YYYYMMDDNNNC`` with a day of 32–59 (Luhn), both as digits; a real
+      birth date (6 or 8 digits) followed by four characters of which at
+      least one is a capital letter (Socialstyrelsen's recommendation for
+      reserve and interim numbers, used by Region Skåne; Västra Götaland's
+      ``YYYYMMDDGggC`` with G = K, M or X; Värmland's ``YYYYMMDDABNC``);
+      Inera's national reserve identity ``XXYYMMDDNNGC`` (XX = century + 3k,
+      or 00 with an unknown date; NN two capitals other than I, O, Q, V, W).
+
+    A number glued to other digits is not found (``0701234567890`` is not
+    a number); one glued to letters is.
+
+    Examples
+    --------
+    >>> find_in_text("ringde 19121212\u00a01212 om tid")
+    [(7, 20)]
+    >>> find_in_text("order 12345678901234, 2024-01-15 12:30")
+    []
+    """
+    return _spans(_scan(text))
+
+
+def has_identity_number(text: str) -> bool:
+    """True if :func:`find_in_text` finds a number in ``text``.
+
+    >>> has_identity_number("remisser 1912.12.12-1212.xlsx"), has_identity_number("remisser.csv")
+    (True, False)
+    """
+    return bool(_scan(text))
+
+
+def redact_text(text: str, key: str | bytes | None = None, *, lang: str | None = None) -> str:
+    """``text`` with every identity or reserve number replaced.
+
+    With ``key`` each number becomes its pseudonym (the same one
+    :func:`pseudonymise` gives the number in a cell); without, the words
+    "[personnummer]" (Swedish) or "[identity number]" (English).
+
+    Examples
+    --------
+    >>> redact_text("pat 811218-9876.pdf", lang="en")
+    'pat [identity number].pdf'
+    >>> redact_text("811218-9876", key="a long and secret key") == redact_text(
+    ...     "19811218 9876", key="a long and secret key")
+    True
+    """
+    found = _scan(text)
+    if not found:
+        return text
+    hasher = _Hmac(check_key(key, lang=lang)) if key is not None else None
+    placeholder = t("privacy.placeholder", check_language(lang))
+    pieces: list[str] = []
+    at = 0
+    for start, end in _spans(found):
+        if hasher is None:
+            replacement = placeholder
+        else:
+            first = next(m for m in found if m.start == start)
+            if first.parts is not None:
+                parts = np.array([first.parts], dtype=_INT64)
+                long_form = np.array([first.long])
+                number = parts @ _PART_VALUES
+                replacement = hasher.pseudonym(str(_pseudonym_keys(number, parts, long_form)[0]))
+            else:
+                replacement = hasher.pseudonym(first.key)
+        pieces += [text[at:start], replacement]
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces)
+
+
+def check_text(
+    text: str,
+    place: str,
+    *,
+    file: str | None = None,
+    row: int | None = None,
+    column: str | None = None,
+    key: str | bytes | None = None,
+    lang: str | None = None,
+    **field_args: Any,
+) -> str:
+    """The text to show, or a DataError if it holds an identity number and no key is given.
+
+    Use it where a text is read that can reach an output (a name, a header,
+    free text). Without a number the text comes back unchanged; with one
+    and a ``key`` the numbers are replaced by their pseudonyms
+    (:func:`redact_text`); with one and no key a
+    :class:`~toolkit.errors.DataError` names the place (``file``, ``row``,
+    ``column`` and ``place``, a text key of what the text is, such as
+    ``"privacy.field.sheet_name"``, filled with ``field_args``), never the
+    value.
+
+    Examples
+    --------
+    >>> check_text("Blad1", "privacy.field.sheet_name", file="bup.xlsx", name="Blad1")
+    'Blad1'
+    >>> text = "pat 121212-1212"
+    >>> try:
+    ...     check_text(text, "privacy.field.sheet_name", file="bup.xlsx",
+    ...                name=redact_text(text, lang="en"), lang="en")
+    ... except DataError as err:
+    ...     print(err.message("en")[:80])
+    bup.xlsx: the name of a sheet of the workbook (pat [identity number]) holds a pe
+    """
+    lang = check_language(lang)
+    if not _scan(text):
+        return text
+    if key is not None:
+        return redact_text(text, key, lang=lang)
+    raise _PlaceError(
+        "privacy.identity_number_in_text",
+        file=file,
+        row=row,
+        column=column,
+        place={lg: t(place, lg, **field_args) for lg in ("sv", "en")},
+        lang=lang,
+    )
+
+
+class _PlaceError(DataError):
+    """A DataError whose field ``place`` is itself worded in each language."""
+
+    def __init__(self, key: str, *, place: dict[str, str], **kwargs: Any) -> None:
+        self.place = place
+        super().__init__(key, place="", **kwargs)
+
+    def message(self, lang: str | None = None) -> str:
+        lang = check_language(lang or self.lang)
+        self.fields["place"] = self.place[lang]
+        return super().message(lang)
+
+
 # --------------------------------------------------------------------------
 # public: pseudonyms
 # --------------------------------------------------------------------------
 
 
-def _check_key(key: str | bytes, lang: str | None) -> bytes:
+def check_key(key: str | bytes, *, lang: str | None = None) -> bytes:
+    """The pseudonymisation key as bytes, if it is strong enough; else a ParameterError.
+
+    The rule: at least :data:`MIN_KEY_LENGTH` (16) characters (bytes for a
+    bytes key), of which at least :data:`MIN_KEY_DISTINCT` (8) are different
+    and not white space. So blank keys, keys of spaces and keys such as
+    ``"aaaaaaaaaaaaaaaa"`` or ``"1212121212121212"`` are refused; a
+    passphrase of four words or 16 random bytes pass.
+
+    Examples
+    --------
+    >>> check_key("correct horse battery staple")
+    b'correct horse battery staple'
+    >>> check_key(" " * 16, lang="en")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    toolkit.errors.ParameterError: key is too weak (16 characters, 0 different ones other than white space): ...
+    """
     if not isinstance(key, str | bytes):
         raise ParameterError(
             "common.param_type",
@@ -531,12 +1043,19 @@ def _check_key(key: str | bytes, lang: str | None) -> bytes:
             got=type(key).__name__,
             lang=lang,
         )
-    if len(key) < MIN_KEY_LENGTH:
+    distinct: set[str] | set[int]
+    if isinstance(key, str):
+        distinct = {ch for ch in key if not ch.isspace()}
+    else:
+        distinct = set(key) - set(b" \t\n\r\x0b\x0c")
+    if len(key) < MIN_KEY_LENGTH or len(distinct) < MIN_KEY_DISTINCT:
         raise ParameterError(
-            "privacy.key_too_short",
+            "privacy.key_too_weak",
             argument="key",
             length=len(key),
+            distinct=len(distinct),
             minimum=MIN_KEY_LENGTH,
+            minimum_distinct=MIN_KEY_DISTINCT,
             lang=lang,
         )
     return key.encode("utf-8") if isinstance(key, str) else key
@@ -621,8 +1140,8 @@ def normalise_identity_numbers(
     """
     year = (reference_date or dt.date.today()).year
     out = np.full(len(values), None, dtype=object)
-    found = _candidates(values)
-    ok = found.valid() & found.whole
+    found = _candidates(values).numbers
+    ok = found.valid() & found.whole & ~_is_sll(found.parts, found.long_form)
     full = _long_form(found.number[ok], found.long_form[ok], found.plus[ok], year)
     out[found.position[ok]] = full.astype(str)
     return pd.Series(out, index=values.index, dtype="str")
@@ -633,7 +1152,7 @@ def pseudonymise(
     columns: Sequence[str],
     key: str | bytes,
     *,
-    reference_date: dt.date | None = None,
+    lost_zeros: bool = False,
     lang: str | None = None,
 ) -> pd.DataFrame:
     """A copy of ``table`` with the values of ``columns`` replaced by keyed hashes.
@@ -645,12 +1164,12 @@ def pseudonymise(
     columns : sequence of str
         The columns to pseudonymise.
     key : str or bytes
-        The secret key, at least :data:`MIN_KEY_LENGTH` (16) characters.
-        The same key gives the same pseudonyms, so keep it (apart from the
-        data) to link later extracts; another key gives unrelated pseudonyms.
-    reference_date : datetime.date, optional
-        Decides the century of 10-digit identity numbers (default: today;
-        see :func:`normalise_identity_numbers`).
+        The secret key (see :func:`check_key` for what is accepted). The same
+        key gives the same pseudonyms, so keep it (apart from the data) to
+        link later extracts; another key gives unrelated pseudonyms.
+    lost_zeros : bool, default False
+        Read text of 8 or 9 digits as a number that lost its leading zeros
+        (see :func:`identity_number_mask`).
     lang : {"sv", "en"}, optional
         Language of error messages.
 
@@ -664,8 +1183,8 @@ def pseudonymise(
     Raises
     ------
     toolkit.errors.ParameterError
-        If ``key`` is shorter than 16 characters or not text/bytes, or a
-        column is not in the table.
+        If ``key`` is too weak (see :func:`check_key`) or not text/bytes, or
+        a column is not in the table.
 
     Notes
     -----
@@ -674,14 +1193,24 @@ def pseudonymise(
     .. math:: p(v) = \\texttt{"p\\_"} \\Vert \\operatorname{hex}(
               \\operatorname{HMAC\\text{-}SHA256}(K, \\operatorname{utf8}(n(v))))_{1..16}
 
-    with key :math:`K` and :math:`n(v)` the 12-digit form ``YYYYMMDDNNNC``
-    when :math:`v` is an identity number (so every written form of a number
-    gets the same pseudonym), otherwise the cell's text, stripped (whole
-    floats written without ``.0``). 64 bits make a collision among a million
-    values about :math:`n^2 / 2^{65} \\approx 3 \\cdot 10^{-8}` likely.
-    Without the key a pseudonym cannot be traced back; with a short key it
-    can, by trying keys against a known pair, hence the minimum length. Each
-    distinct value is hashed once, then mapped back to the cells.
+    with key :math:`K`. When the whole cell is a personal identity or
+    coordination number, :math:`n(v)` is its ten digits ``YYMMDDNNNC``:
+    the 12-digit form without its century, so that every written form of a
+    number (10 or 12 digits, any separator, ``-`` or ``+``) gets the same
+    pseudonym, and the same one in every year the data are read. (Adding the
+    century to a 10-digit number needs a reference year, and with today's
+    year a number would change pseudonym on the day its holder turns 100 or
+    its birth year comes round again.) The price: two people born exactly
+    100 years apart on the same day with the same birth number share a
+    pseudonym; both must be in the same table for it to matter. A reserve
+    number is hashed as its characters without separators (without the
+    century for those that start with a date). Any other cell is hashed as
+    its text, stripped (whole floats written without ``.0``). 64 bits make a
+    collision among a million values about :math:`n^2 / 2^{65} \\approx 3
+    \\cdot 10^{-8}` likely. Without the key a pseudonym cannot be traced
+    back; with a weak key it can, by trying keys against a known pair, hence
+    :func:`check_key`. Each distinct value is hashed once, then mapped back
+    to the cells.
 
     References
     ----------
@@ -690,7 +1219,7 @@ def pseudonymise(
     .. [2] NIST (2015). Secure Hash Standard, FIPS 180-4.
     .. [3] Skatteverket (2016). *Personnumret i folkbokföringen*, SKV 704.
 
-    Checked against Python's ``hmac`` and ``hashlib`` (RFC 4231 test vector
+    Checked against Python's ``hmac`` and ``hashlib`` (RFC 4231 test vectors
     in the tests).
 
     Examples
@@ -702,10 +1231,10 @@ def pseudonymise(
     >>> bool(out["pnr"].iloc[0] == out["pnr"].iloc[1]), bool(out["pnr"].isna().iloc[2])
     (True, True)
     """
-    key_bytes = _check_key(key, lang)
+    key_bytes = check_key(key, lang=lang)
     names = _check_columns(table, columns, "columns", lang)
-    year = (reference_date or dt.date.today()).year
     out = table.copy()
+    hasher = _Hmac(key_bytes)
     for name in names:
         values = table[name]
         if isinstance(values.dtype, pd.CategoricalDtype):
@@ -714,11 +1243,8 @@ def pseudonymise(
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         distinct = pd.Series(uniques)
         text = _cell_text(distinct)
-        found = _candidates(distinct)
-        ok = found.valid() & found.whole
-        full = _long_form(found.number[ok], found.long_form[ok], found.plus[ok], year)
-        text[found.position[ok]] = full.astype(str)
-        hasher = _Hmac(key_bytes)
+        where, keys = _candidates(distinct, lost_zeros).whole_keys()
+        text[where] = keys
         hashed = np.array([hasher.pseudonym(str(value)) for value in text] + [np.nan], dtype=object)
         out[name] = pd.Series(hashed[codes], index=table.index, dtype="str")
     return out

@@ -22,7 +22,10 @@ An empty answer is no row. The calculation functions (:func:`group_scores`,
 (:func:`load_questionnaire`, :func:`answers_csv_bytes`,
 :func:`answers_excel_bytes`, :func:`read_answers`) read and write the
 questionnaire and answer files, with the questionnaire id and version in
-every answer file.
+every answer file. Unit and round names and every cell of an imported
+answer file are screened for Swedish identity and reserve numbers
+(:func:`toolkit.privacy.find_in_text`) and refused with a message naming the
+place, never the value.
 
 Examples
 --------
@@ -52,7 +55,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from toolkit import _yaml
+from toolkit import _yaml, privacy
 from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import LANGUAGES, check_language, t
 
@@ -953,6 +956,7 @@ def answers_file_table(
     The questionnaire id and version are on every row.
     """
     lang = check_language(lang)
+    check_names(unit, round_, lang=lang)
     asked = q.table()
     who = set(answers["respondent"])
     asked = asked[asked["respondent"].isin(who)]
@@ -1076,6 +1080,45 @@ def _read_rows(content: bytes, file: str, lang: str | None) -> list[list[str]]:
     return [row for row in csv.reader(io.StringIO(text), delimiter=separator)]
 
 
+def check_names(unit: str, round_: str, *, lang: str | None = None) -> None:
+    """Refuse a unit or round name that holds an identity or reserve number.
+
+    The names are shown on the page, in every answer file and in the name of
+    the saved session, so a number in them is refused with a message naming
+    the field, never the value.
+
+    >>> check_names("BUP Norr", "Vår 2025")
+    >>> try:
+    ...     check_names("BUP 121212-1212", "Vår 2025", lang="en")
+    ... except DataError as err:
+    ...     print(err.message("en")[:41])
+    the unit's name holds a personal identity
+    """
+    privacy.check_text(unit, "privacy.field.unit_name", lang=lang)
+    privacy.check_text(round_, "privacy.field.round_name", lang=lang)
+
+
+def _check_identity_numbers(rows: list[list[str]], file: str, lang: str | None) -> None:
+    """Refuse an answer file with an identity or reserve number in any cell (header row 1).
+
+    Checked first, so no later message can quote one; the message names the
+    file, row and column letter, never the value.
+    """
+    from openpyxl.utils import get_column_letter
+
+    for i, row in enumerate(rows, start=1):
+        for j, value in enumerate(row, start=1):
+            if value and privacy.has_identity_number(str(value)):
+                privacy.check_text(
+                    str(value),
+                    "privacy.field.cell",
+                    file=file,
+                    row=i,
+                    column=get_column_letter(j),
+                    lang=lang,
+                )
+
+
 def read_answers(
     content: bytes | str | Path,
     q: Questionnaire,
@@ -1108,6 +1151,7 @@ def read_answers(
     rows = [r for r in _read_rows(content, name, lang) if any(str(c).strip() for c in r)]
     if not rows:
         raise DataError("selfassess.import_empty", **_where(name, lang))
+    _check_identity_numbers(rows, name, lang)
     known = _header_map()
     header = [known.get(str(h).strip().lower(), "") for h in rows[0]]
     for column in _REQUIRED_FILE_COLUMNS:
