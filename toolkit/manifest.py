@@ -8,7 +8,11 @@ A manifest is a YAML file with a list of units (or a mapping with the key
 ``name``
     the unit's name as readers see it.
 ``path``
-    its data: a folder or a workbook, relative to the manifest.
+    its data: a folder or a workbook, relative to the manifest. It must lie
+    inside the manifest's folder (or inside a folder given as ``data_roots``,
+    the command line's ``--data-root``); a path that leads elsewhere (``..``,
+    an absolute path, a symbolic link) is refused, so a manifest cannot make
+    a report read, or list the files of, any other folder.
 ``language``
     ``sv`` (default) or ``en``: the language of its report.
 ``target_profile``
@@ -27,6 +31,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 import yaml
@@ -51,8 +56,22 @@ class UnitEntry:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def read_manifest(path: str | Path, *, lang: str | None = None) -> list[UnitEntry]:
+def inside(path: Path, roots: Iterable[Path]) -> bool:
+    """Whether ``path`` (resolved: ``..`` and symbolic links followed) lies in one of ``roots``."""
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(root.resolve()) for root in roots)
+
+
+def read_manifest(
+    path: str | Path,
+    *,
+    lang: str | None = None,
+    data_roots: Iterable[str | Path] = (),
+) -> list[UnitEntry]:
     """Read and check a manifest; errors name the unit (by position and id) and the field.
+
+    Every unit's ``path`` must lie inside the manifest's folder or one of
+    ``data_roots``.
 
     Raises
     ------
@@ -60,11 +79,13 @@ def read_manifest(path: str | Path, *, lang: str | None = None) -> list[UnitEntr
         For a missing file, bad YAML, a unit without ``id``, ``name`` or
         ``path``, a duplicate id, an unknown language or a bad date. A data
         path that does not exist is not an error here: the unit's own load
-        reports it, so one unit's problem does not stop the others.
+        reports it, so one unit's problem does not stop the others. A data
+        path outside the manifest's folder and ``data_roots`` is an error.
     """
     lang = check_language(lang)
     path = Path(path)
     display = str(path)
+    roots = [path.resolve().parent, *(Path(r).expanduser() for r in data_roots)]
     if not path.is_file():
         raise DataError("io.path_not_found", file=display, lang=lang)
     try:
@@ -123,11 +144,16 @@ def read_manifest(path: str | Path, *, lang: str | None = None) -> list[UnitEntr
                 allowed="name: value",
                 lang=lang,
             )
+        data = path.parent / str(item["path"])
+        if not inside(data, roots):
+            raise DataError(
+                "manifest.outside_root", file=display, unit=number, field="path", lang=lang
+            )
         out.append(
             UnitEntry(
                 id=unit_id,
                 name=str(item["name"]),
-                path=(path.parent / str(item["path"])).resolve(),
+                path=data.resolve(),
                 language=language,
                 target_profile=str(item.get("target_profile", "bup_30_30")),
                 extract_date=extract,
