@@ -214,7 +214,9 @@ def _write_manifest(folder: Path, units: list[dict]) -> Path:
 def test_unit_ids_cannot_overwrite_the_index_or_the_region_overview(tmp_path):
     # ids that are the batch's own page names; the data path is missing, so each unit
     # fails before a kernel starts and writes its error page
-    units = [{"id": i, "name": f"Enhet {i}", "path": "saknas"} for i in ("index", "region_overview")]
+    units = [
+        {"id": i, "name": f"Enhet {i}", "path": "saknas"} for i in ("index", "region_overview")
+    ]
     out = tmp_path / "out"
     result = batch.run_batch(_write_manifest(tmp_path, units), out=out, progress=False)
     assert [u.html for u in result.units] == [

@@ -205,9 +205,7 @@ def _unit_parameters(
         log = Path(str(entry.extra["pdsa_log"])).expanduser()
         log = log if manifest_dir is None else manifest_dir / log
         if manifest_dir is not None and not inside(log, (manifest_dir, *data_roots)):
-            raise DataError(
-                "manifest.outside_root", unit=entry.id, field="pdsa_log", lang=lang
-            )
+            raise DataError("manifest.outside_root", unit=entry.id, field="pdsa_log", lang=lang)
         base["pdsa_log"] = str(log.resolve())
     out = {k: v for k, v in base.items() if k in declared}
     out.update(entry.parameters)
