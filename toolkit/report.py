@@ -821,14 +821,7 @@ def unit_report(
     title_name = unit_name or Path(unit_path).name
     title = t("report.unit_title", lang, name=title_name)
     try:
-        if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 2:
-            raise ParameterError(
-                "common.param_range",
-                argument="threshold",
-                value=threshold,
-                allowed="2, 3, 4 …",
-                lang=lang,
-            )
+        _check_threshold(threshold, lang)
         profile = load_profile(target_profile)
         extract = _parse_date(extract_date, "extract_date", lang)
         start = _parse_date(period_start, "period_start", lang)
@@ -849,6 +842,18 @@ def unit_report(
         return _error_report(title, err.message(lang), lang)
     except ParameterError as err:
         return _error_report(title, err.message(lang), lang)
+
+
+def _check_threshold(threshold: Any, lang: str) -> None:
+    """Share mode's threshold must be a whole number of at least 2 (ParameterError naming it)."""
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 2:
+        raise ParameterError(
+            "common.param_range",
+            argument="threshold",
+            value=threshold,
+            allowed="2, 3, 4 …",
+            lang=lang,
+        )
 
 
 def _period_of(
@@ -1352,6 +1357,7 @@ def region_overview(
     title = t("report.region_title", lang)
     allowed = ("arrivals", "waiting_first", "waiting_deep", "share_first")
     try:
+        _check_threshold(threshold, lang)
         if measure not in allowed:
             raise ParameterError(
                 "common.param_choice",
