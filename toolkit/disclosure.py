@@ -47,7 +47,7 @@ array([ 0,  0,  0,  5,  5, 10, 10, 15])
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -187,8 +187,3 @@ def round_numbers_in_text(text: str, threshold: int, *, lang: str = "sv") -> str
     return _NUMBER.sub(
         lambda m: display(int(round_to_base([int(m.group())])[0]), threshold, lang=lang), text
     )
-
-
-def rounded_rows(rows: Iterable[int]) -> list[int]:
-    """Whole numbers rounded to :data:`ROUNDING_BASE` (a list, for tables)."""
-    return [int(v) for v in round_to_base(list(rows))]
