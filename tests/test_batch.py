@@ -295,3 +295,18 @@ def test_a_manifest_may_make_share_mode_stricter():
     # without --share on the command line a unit may turn share mode on by itself
     params = batch._unit_parameters(stricter, declared, "sv", False, 5)
     assert params["share"] is True
+
+
+@pytest.mark.parametrize(
+    ("ids", "sv", "en"),
+    [
+        (["BUP_Norr", "bup_norr"], "används redan", "already used"),
+        (["con"], "reserverar", "reserves"),
+        (["LPT1"], "reserverar", "reserves"),
+    ],
+)
+def test_ids_that_would_share_a_file_are_refused(tmp_path, ids, sv, en):
+    units = [{"id": i, "name": i, "path": "data"} for i in ids]
+    with pytest.raises(DataError) as err:
+        read_manifest(_write_manifest(tmp_path, units))
+    assert sv in err.value.message("sv") and en in err.value.message("en")

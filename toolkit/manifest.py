@@ -4,7 +4,10 @@ A manifest is a YAML file with a list of units (or a mapping with the key
 ``units`` holding that list). Each unit has:
 
 ``id``
-    short identifier used in file names (letters, digits, ``_`` and ``-``).
+    short identifier used in file names (letters, digits, ``_`` and ``-``;
+    unique without regard to case, and not a name Windows reserves such as
+    ``CON`` or ``NUL``). The batch writes ``units/<id>.html``, so an id can
+    never take the place of ``index.html`` or ``region_overview.html``.
 ``name``
     the unit's name as readers see it.
 ``path``
@@ -40,6 +43,10 @@ from toolkit.errors import DataError
 from toolkit.i18n import LANGUAGES, check_language
 
 _KNOWN = {"id", "name", "path", "language", "target_profile", "extract_date", "parameters"}
+#: Names Windows reserves for devices: no file can carry them, so no unit id may.
+_DEVICE_NAMES = frozenset(
+    {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)}
+)
 
 
 @dataclass(frozen=True)
@@ -105,9 +112,10 @@ def read_manifest(
                     "manifest.missing_field", file=display, unit=number, field=key, lang=lang
                 )
         unit_id = str(item["id"])
-        if not re.fullmatch(r"[A-Za-z0-9_\-]+", unit_id):
+        if not re.fullmatch(r"[A-Za-z0-9_\-]+", unit_id) or unit_id.upper() in _DEVICE_NAMES:
             raise DataError("manifest.bad_id", file=display, unit=number, id=unit_id, lang=lang)
-        if unit_id in {u.id for u in out}:
+        # ids name files: on Windows and macOS "BUP" and "bup" are the same file
+        if unit_id.casefold() in {u.id.casefold() for u in out}:
             raise DataError(
                 "manifest.duplicate_id", file=display, unit=number, id=unit_id, lang=lang
             )
