@@ -36,6 +36,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolkit import capacity, disclosure, flow, report
 from toolkit.__main__ import main
@@ -463,3 +465,56 @@ def test_region_overview_hides_waits_resting_on_few_patients():
         row = table_with(r.to_html(), "report.col.region_median_wait_first_days").iloc[0]
         for key in ("region_median_wait_first_days", "region_share_within_first"):
             assert (row[t(f"report.col.{key}", LANG)] == "–") is hidden, (key, hidden)
+
+
+# --------------------------------------------------------------------------- the rounding itself
+
+
+@st.composite
+def flows(draw):
+    """A random weekly flow of one stage that obeys the flow identity."""
+    weeks = draw(st.integers(1, 30))
+    start = draw(st.integers(0, 60))
+    arrivals, completions, removals, ends = [], [], [], []
+    waiting = start
+    for _ in range(weeks):
+        a = draw(st.integers(0, 12))
+        c = draw(st.integers(0, waiting + a))
+        r = draw(st.integers(0, waiting + a - c))
+        waiting = waiting + a - c - r
+        arrivals.append(a), completions.append(c), removals.append(r), ends.append(waiting)
+    return pd.DataFrame(
+        {
+            "period": pd.date_range("2024-01-01", periods=weeks, freq="W-MON"),
+            "stage": "first_assessment",
+            "arrivals": arrivals,
+            "completions": completions,
+            "removals": removals,
+            "waiting_start": [start, *ends[:-1]],
+            "waiting_end": ends,
+            "median_wait_days": 10.0,
+        }
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(flows())
+def test_round_flow_keeps_the_identity_and_stays_near_the_truth(weekly):
+    shown = disclosure.round_flow(weekly)
+    counts = ["arrivals", "completions", "removals", "waiting_start", "waiting_end"]
+    assert (shown[counts] % disclosure.ROUNDING_BASE == 0).all().all()
+    # the identity holds among the shown numbers: each queue is the first queue plus the
+    # shown weekly balance so far, cut at 0 (a rounded start and rounded leavers can meet
+    # below 0 when hardly anyone waits)
+    net = (shown["arrivals"] - shown["completions"] - shown["removals"]).cumsum()
+    uncut = shown["waiting_start"].iloc[0] + net
+    assert (shown["waiting_end"] == uncut.clip(lower=0)).all()
+    assert (shown["waiting_start"].iloc[1:].to_numpy() == shown["waiting_end"].iloc[:-1]).all()
+    # a week's count is off by at most 2 + 2, a queue by at most 4 × 2 (one rounding each)
+    for c in ("arrivals", "completions", "removals"):
+        assert (abs(shown[c] - weekly[c]) <= 4).all()
+    assert (abs(shown["waiting_end"] - weekly["waiting_end"]) <= 8).all()
+    # weekly rates leave share mode; the true table is untouched
+    assert shown["median_wait_days"].isna().all() and weekly["median_wait_days"].notna().all()
+    # no shown count is a number from 1 to 4
+    assert not shown[counts].isin([1, 2, 3, 4]).any().any()
