@@ -263,3 +263,28 @@ def test_selfassess_workbook_shows_unit_and_round_names_as_text(tmp_path, kind):
     assert values
     for value in values:
         assert live_markup(value)[0] == [], value
+
+
+def test_an_uploaded_units_names_and_headers_stay_text_in_a_workbook(tmp_path):
+    # the SPC workbook with an upload: a payload column header and a payload file name
+    from toolkit.widgets.spc import SpcApp
+
+    refs = pd.read_csv(LITEN / "referrals.csv", dtype=str)
+    for payload in PAYLOADS:
+        refs[payload] = "1"
+    files = [
+        {"name": "referrals.csv", "content": refs.to_csv(index=False).encode("utf-8")},
+        {"name": f"{PAYLOADS[0]}.csv", "content": b"a\n1\n"},
+    ]
+    app = SpcApp(lang="en")
+    app.source._uploaded({"new": files})
+    assert app.source.uploaded is not None  # the upload was read
+    values = _html_values(app.container)
+    for value in values:
+        assert live_markup(value)[0] == [], value
+    # and a file that cannot be read shows its name and the message as text
+    app.source._uploaded({"new": [{"name": f"{PAYLOADS[2]}.xlsx", "content": b"not a workbook"}]})
+    values = _html_values(app.container)
+    assert any(PAYLOADS[2] in html.unescape(v) for v in values)
+    for value in values:
+        assert live_markup(value)[0] == [], value
