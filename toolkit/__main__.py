@@ -146,7 +146,11 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workers", type=int, default=None, help="worker processes (default: cores)"
     )
-    parser.add_argument("--share", action="store_true", help="hide counts below the threshold")
+    parser.add_argument(
+        "--share",
+        action="store_true",
+        help="share mode: counts rounded to 5, small ones shown as <threshold (docs/disclosure.md)",
+    )
     parser.add_argument("--threshold", type=int, default=5, help="smallest count shown (--share)")
     parser.add_argument(
         "--data-root",

@@ -435,7 +435,9 @@ def run_batch(
     workers : int, optional
         Worker processes; default the number of cores.
     share : bool
-        Share mode: small counts hidden in every table and chart.
+        Share mode: every count rounded to a multiple of 5 so that none can be
+        worked out from the others, small ones shown as ``<threshold``
+        (``docs/disclosure.md``); a unit's parameters cannot weaken it.
     threshold : int
         Share mode's smallest count shown.
     lang : {"sv", "en"}, optional

@@ -24,13 +24,18 @@ rendered in the kernel with vl-convert: no JavaScript, no CDN, no data
 embedded. A unit whose data cannot be read gives a report with one readable
 message instead of a traceback.
 
-**Share mode** (``share=True``): every count from 1 to ``threshold`` − 1 in a
-table is shown as ``<threshold`` (by :func:`toolkit.privacy.suppress_small_counts`),
-waits and shares resting on fewer than ``threshold`` completed patients are
-hidden too, and chart points resting on such counts are not drawn. The row
-account of the data-quality section is suppressed in the same way (it counts
-rows, but a small number of excluded rows can still point at a few patients),
-and its example row numbers are left out.
+**Share mode** (``share=True``, see :mod:`toolkit.disclosure` and
+``docs/disclosure.md``): every count is rounded to a multiple of 5, with
+controlled rounding wherever the report shows an identity (the weekly flow
+comes from rounded cumulative counts, rows read from rounded used and
+excluded rows), so no hidden count can be worked out from the others; a
+rounded count below ``threshold`` reads ``<threshold``. Everything counted
+(queue formulas, summary, charts, SPC) is computed from the rounded weekly
+flow; weekly waits and shares are left out, and period waits and shares are
+shown only where they rest on at least ``threshold`` patients. SPC charts of
+weekly shares and of small counts are not drawn, the total headcount is not
+shown beside its rounded parts, numbers in data-quality notes are rounded and
+example row numbers are left out.
 
 Examples
 --------
