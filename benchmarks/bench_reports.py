@@ -79,7 +79,8 @@ def main() -> None:
             encoding="utf-8",
         )
         start = time.perf_counter()
-        batch.run_batch(single, out=one, workers=1, progress=False)
+        roots = (MANIFEST.parent,)
+        batch.run_batch(single, out=one, workers=1, progress=False, data_roots=roots)
         print(f"one unit alone (incl. worker start): {time.perf_counter() - start:.1f} s")
 
         start = time.perf_counter()
@@ -108,7 +109,9 @@ def main() -> None:
         big = folder / "region21.yaml"
         big.write_text(yaml.safe_dump({"units": units}), encoding="utf-8")
         start = time.perf_counter()
-        result = batch.run_batch(big, out=folder / "r21", workers=args.workers, progress=False)
+        result = batch.run_batch(
+            big, out=folder / "r21", workers=args.workers, progress=False, data_roots=roots
+        )
         wall = time.perf_counter() - start
         print(
             f"{len(result.units)} units, {args.workers} workers: {wall:.1f} s wall; failed {result.failed}"

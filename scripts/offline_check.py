@@ -136,8 +136,14 @@ def report() -> dict[str, Any]:
             f"  extract_date: '{entry.extract_date}'\n  target_profile: {entry.target_profile}\n",
             encoding="utf-8",
         )
-        result = run_batch(manifest, out=Path(folder) / "out", workers=1, progress=False)
-        page = Path(folder) / "out" / "liten.html"
+        result = run_batch(
+            manifest,
+            out=Path(folder) / "out",
+            workers=1,
+            progress=False,
+            data_roots=(entry.path.parent,),
+        )
+        page = Path(folder) / "out" / "units" / "liten.html"
         text = page.read_text(encoding="utf-8") if page.exists() else ""
         return {
             "failed": result.failed,

@@ -425,9 +425,15 @@ def test_batch_passes_the_manifest_pdsa_log_to_the_report(tmp_path: Path) -> Non
     }
     manifest = tmp_path / "units.yaml"
     manifest.write_text(yaml.safe_dump({"units": [entry]}), encoding="utf-8")
-    result = batch.run_batch(manifest, out=tmp_path / "out", workers=1, progress=False)
+    result = batch.run_batch(
+        manifest,
+        out=tmp_path / "out",
+        workers=1,
+        progress=False,
+        data_roots=(ROOT / "sample_data",),
+    )
     assert result.failed == 0, [u.message for u in result.units]
-    page = (tmp_path / "out" / "liten.html").read_text(encoding="utf-8")
+    page = (tmp_path / "out" / "units" / "liten.html").read_text(encoding="utf-8")
     # without a measure the cycle is marked on every SPC chart of the report
     assert page.count("PDSA-9: Väntelista ses över") >= 3
 

@@ -181,13 +181,28 @@ def test_share_mode_shows_no_count_from_1_to_4():
     assert small == []
 
 
-def test_html_table_hides_small_counts():
-    # privacy rule: counts 1 to threshold − 1 hidden, zeros and larger counts shown
-    tab = pd.DataFrame({"n": [0, 1, 4, 5, 12], "wait": [None, 10.0, 11.0, 12.0, 13.0]})
+def test_html_table_rounds_counts_and_hides_small_ones():
+    # share-mode rule (docs/disclosure.md): counts rounded to the nearest multiple of 5,
+    # halves up; a rounded count below the threshold (0 included) reads "<5", and so does
+    # a value resting on it
+    tab = pd.DataFrame({"n": [0, 1, 4, 5, 12, 13], "wait": [None, 10.0, 11.0, 12.0, 13.0, 14.0]})
     cells = table_cells(
         report.html_table(tab, lang="en", counts=["n"], depends={"wait": "n"}, share=True)
     )
-    assert cells == ["0", "–", "<5", "<5", "<5", "<5", "5", "12", "12", "13"]
+    assert cells == ["<5", "<5", "<5", "<5", "5", "11", "5", "12", "10", "13", "15", "14"]
+
+
+def test_report_texts_are_escaped_where_inserted():
+    payload = "<img src=x onerror=alert(1)> **bold** [x](javascript:alert(1))"
+    r = report.Report(title=payload, lang="en")
+    section = report.Section("s", payload)
+    section.text(payload)
+    section.text(f"- {payload}")
+    r.sections.append(section)
+    page = r.to_html()
+    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<strong>bold</strong>" in page  # the report's own bold still works
+    assert 'href="' not in page
 
 
 def test_missing_data_path_gives_a_message_not_a_traceback():

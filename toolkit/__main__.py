@@ -69,7 +69,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        units = read_manifest(args.manifest, lang=args.lang)
+        units = read_manifest(args.manifest, lang=args.lang, data_roots=args.data_root)
     except DataError as err:
         print(t("cli.error", args.lang, message=err.message(args.lang)), file=sys.stderr)
         return 1
@@ -98,7 +98,12 @@ def _reports(args: argparse.Namespace) -> int:
     lang = args.lang
     if args.notebook == "region_overview":
         region = batch.run_region(
-            args.manifest, out=args.out, share=args.share, threshold=args.threshold, lang=lang
+            args.manifest,
+            out=args.out,
+            share=args.share,
+            threshold=args.threshold,
+            lang=lang,
+            data_roots=tuple(args.data_root),
         )
         if region.status != "ok":
             print(t("cli.error", lang, message=region.message), file=sys.stderr)
@@ -113,12 +118,18 @@ def _reports(args: argparse.Namespace) -> int:
             share=args.share,
             threshold=args.threshold,
             lang=args.lang_override,
+            data_roots=tuple(args.data_root),
         )
     except DataError as err:
         print(t("cli.error", lang, message=err.message(lang)), file=sys.stderr)
         return 1
     region = batch.run_region(
-        args.manifest, out=result.out, share=args.share, threshold=args.threshold, lang=lang
+        args.manifest,
+        out=result.out,
+        share=args.share,
+        threshold=args.threshold,
+        lang=lang,
+        data_roots=tuple(args.data_root),
     )
     failed = result.failed
     if region.status == "ok":
@@ -139,8 +150,19 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workers", type=int, default=None, help="worker processes (default: cores)"
     )
-    parser.add_argument("--share", action="store_true", help="hide counts below the threshold")
+    parser.add_argument(
+        "--share",
+        action="store_true",
+        help="share mode: counts rounded to 5, small ones shown as <threshold (docs/disclosure.md)",
+    )
     parser.add_argument("--threshold", type=int, default=5, help="smallest count shown (--share)")
+    parser.add_argument(
+        "--data-root",
+        type=Path,
+        action="append",
+        default=[],
+        help="a folder besides the manifest's own that units' data may lie in (repeatable)",
+    )
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -3,11 +3,21 @@
 :func:`run_batch` executes ``notebooks/reports/unit_report.ipynb`` once per
 unit with papermill's Python API in worker processes, and writes to ``out``:
 
-* ``<unit id>.ipynb``: the executed notebook (only aggregated outputs);
-* ``<unit id>.html``: the report as one HTML file with no code, no
+* ``units/<unit id>.ipynb``: the executed notebook (only aggregated outputs);
+* ``units/<unit id>.html``: the report as one HTML file with no code, no
   JavaScript and no reference to the network (charts are inline SVG), so it
   opens from a USB stick on a computer with no network;
-* ``index.html``: a page linking every unit with its status and time.
+* ``index.html``: a page linking every unit with its status and time;
+* ``region_overview.html`` (and ``.ipynb``): :func:`run_region`.
+
+Unit reports live in their own folder ``units/``, so no unit id (``index``,
+``region_overview``) can overwrite the batch's own pages; ids are unique in
+a manifest, so units cannot overwrite each other.
+
+**Share mode cannot be weakened by a manifest**: with ``share=True`` a
+unit's ``parameters`` may not turn ``share`` off or lower ``threshold``
+(it may make them stricter); such a manifest is refused before anything
+runs (:class:`toolkit.DataError` naming the unit and the field).
 
 One unit's bad data does not stop the batch: its parameters are checked
 against the notebook's (an unknown name or a wrong type fails that unit
@@ -39,11 +49,12 @@ from typing import Any
 from toolkit import __version__
 from toolkit.errors import DataError
 from toolkit.i18n import check_language, t
-from toolkit.manifest import UnitEntry, read_manifest
+from toolkit.manifest import UnitEntry, inside, read_manifest
 
 __all__ = [
     "NOTEBOOKS",
     "REPORTS_DIR",
+    "UNITS_DIR",
     "BatchResult",
     "UnitResult",
     "check_parameters",
@@ -56,6 +67,8 @@ __all__ = [
 REPORTS_DIR = Path(__file__).resolve().parents[1] / "notebooks" / "reports"
 #: Report notebooks the batch can run per unit, and the whole-manifest one.
 NOTEBOOKS: tuple[str, ...] = ("unit_report", "region_overview")
+#: Subfolder of the output folder holding the unit reports.
+UNITS_DIR = "units"
 _TYPE_NAMES = {"str": str, "bool": bool, "int": int, "float": float}
 _STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;max-width:1000px;
@@ -166,6 +179,7 @@ def _unit_parameters(
     share: bool,
     threshold: int,
     manifest_dir: Path | None = None,
+    data_roots: tuple[Path, ...] = (),
 ) -> dict[str, Any]:
     """The parameters of one unit: the manifest's fields, then its own ``parameters``.
 
@@ -173,7 +187,8 @@ def _unit_parameters(
     extra key of the sample manifest) is passed when present, and so is
     ``pdsa_log`` (the unit's PDSA log, a path relative to the manifest's
     folder ``manifest_dir`` unless absolute). Dates become ISO text, since
-    YAML reads them as dates.
+    YAML reads them as dates. A PDSA log outside the manifest's folder and
+    ``data_roots`` is refused like a data path (:func:`toolkit.manifest.inside`).
     """
     base: dict[str, Any] = {
         "unit_path": str(entry.path),
@@ -188,10 +203,43 @@ def _unit_parameters(
         base["period_start"] = entry.extra["period_start"]
     if entry.extra.get("pdsa_log"):
         log = Path(str(entry.extra["pdsa_log"])).expanduser()
-        base["pdsa_log"] = str(log if manifest_dir is None else (manifest_dir / log).resolve())
+        log = log if manifest_dir is None else manifest_dir / log
+        if manifest_dir is not None and not inside(log, (manifest_dir, *data_roots)):
+            raise DataError("manifest.outside_root", unit=entry.id, field="pdsa_log", lang=lang)
+        base["pdsa_log"] = str(log.resolve())
     out = {k: v for k, v in base.items() if k in declared}
     out.update(entry.parameters)
+    _check_share_kept(entry, out, share, threshold, lang)
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in out.items()}
+
+
+def _check_share_kept(
+    entry: UnitEntry, params: Mapping[str, Any], share: bool, threshold: int, lang: str
+) -> None:
+    """Refuse a unit whose own parameters weaken the command line's share mode.
+
+    With ``share`` on, the unit's ``share`` must stay true and its
+    ``threshold`` must be at least ``threshold`` (a stricter value is kept).
+    """
+    if not share:
+        return
+    for field_name, weaker in (
+        ("share", params.get("share", True) is not True),
+        (
+            "threshold",
+            not isinstance(params.get("threshold", threshold), int)
+            or params.get("threshold", threshold) < threshold,
+        ),
+    ):
+        if weaker:
+            raise DataError(
+                "manifest.share_weakened",
+                id=entry.id,
+                field=field_name,
+                value=repr(params.get(field_name)),
+                threshold=threshold,
+                lang=lang,
+            )
 
 
 # --------------------------------------------------------------------------- pages
@@ -279,8 +327,8 @@ def _run_unit(job: dict[str, Any]) -> UnitResult:
     started = time.perf_counter()
     out = Path(job["out"])
     lang = job["lang"]
-    html_path = out / f"{job['id']}.html"
-    nb_path = out / f"{job['id']}.ipynb"
+    html_path = out / UNITS_DIR / f"{job['id']}.html"
+    nb_path = out / UNITS_DIR / f"{job['id']}.ipynb"
     problems = list(job["problems"])
     if not problems and not Path(job["data_path"]).exists():
         problems.append(
@@ -311,19 +359,31 @@ def _run_unit(job: dict[str, Any]) -> UnitResult:
     )
 
 
+def _relative(page: Path, out: Path) -> str:
+    """The link from the index to ``page``: a relative URL with every part percent-encoded."""
+    from urllib.parse import quote
+
+    try:
+        parts = page.resolve().relative_to(out.resolve()).parts
+    except ValueError:
+        parts = (page.name,)
+    return "/".join(quote(p) for p in parts)
+
+
 def _index_page(result: BatchResult, title: str, lang: str) -> str:
     rows = []
     for u in result.units:
         status = t(f"batch.status.{u.status}", lang)
         message = f"<br><small>{html.escape(u.message)}</small>" if u.message else ""
         rows.append(
-            f'<tr><td><a href="{html.escape(u.html.name)}">{html.escape(u.name)}</a></td>'
+            f'<tr><td><a href="{html.escape(_relative(u.html, result.out))}">'
+            f"{html.escape(u.name)}</a></td>"
             f"<td>{html.escape(u.id)}</td>"
             f'<td class="{u.status}">{html.escape(status)}{message}</td>'
             f"<td>{u.seconds:.1f}</td></tr>"
         )
     region = (
-        f'<p><a href="{html.escape(result.region.name)}">{html.escape(t("batch.region_link", lang))}</a></p>'
+        f'<p><a href="{html.escape(_relative(result.region, result.out))}">{html.escape(t("batch.region_link", lang))}</a></p>'
         if result.region is not None
         else ""
     )
@@ -360,6 +420,7 @@ def run_batch(
     threshold: int = 5,
     lang: str | None = None,
     progress: bool = True,
+    data_roots: tuple[str | Path, ...] = (),
 ) -> BatchResult:
     """Run a report notebook for every unit of a manifest, in parallel worker processes.
 
@@ -374,13 +435,18 @@ def run_batch(
     workers : int, optional
         Worker processes; default the number of cores.
     share : bool
-        Share mode: small counts hidden in every table and chart.
+        Share mode: every count rounded to a multiple of 5 so that none can be
+        worked out from the others, small ones shown as ``<threshold``
+        (``docs/disclosure.md``); a unit's parameters cannot weaken it.
     threshold : int
         Share mode's smallest count shown.
     lang : {"sv", "en"}, optional
         Language of every report; default each unit's own (``language``).
     progress : bool
         Show a progress bar on standard error.
+    data_roots : tuple of str or Path
+        Folders besides the manifest's own that units' data may lie in
+        (``--data-root``); any other data path is refused.
 
     Returns
     -------
@@ -390,20 +456,22 @@ def run_batch(
     Raises
     ------
     DataError
-        When the manifest itself cannot be read (no unit can run then).
+        When the manifest itself cannot be read (no unit can run then), a
+        data path leads outside the allowed folders, or a unit's parameters
+        weaken ``share``/``threshold``.
     """
     from tqdm import tqdm
 
     out = Path(out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    entries = read_manifest(manifest, lang=lang)
+    roots = tuple(Path(r).expanduser().resolve() for r in data_roots)
+    entries = read_manifest(manifest, lang=lang, data_roots=roots)
     path = Path(notebook) if notebook.endswith(".ipynb") else REPORTS_DIR / f"{notebook}.ipynb"
     declared = notebook_parameters(path)
     jobs: list[dict[str, Any]] = []
     for entry in entries:
         unit_lang = check_language(lang or entry.language)
         params = _unit_parameters(
-            entry, declared, unit_lang, share, threshold, Path(manifest).resolve().parent
+            entry, declared, unit_lang, share, threshold, Path(manifest).resolve().parent, roots
         )
         jobs.append(
             {
@@ -417,6 +485,7 @@ def run_batch(
                 "problems": check_parameters(params, declared, lang=unit_lang),
             }
         )
+    (out / UNITS_DIR).mkdir(parents=True, exist_ok=True)
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     results: dict[str, UnitResult] = {}
     context = multiprocessing.get_context("spawn")
@@ -449,8 +518,12 @@ def run_region(
     share: bool = False,
     threshold: int = 5,
     lang: str = "sv",
+    data_roots: tuple[str | Path, ...] = (),
 ) -> UnitResult:
-    """Execute ``region_overview.ipynb`` for the whole manifest into ``out/region_overview.*``."""
+    """Execute ``region_overview.ipynb`` for the whole manifest into ``out/region_overview.*``.
+
+    ``data_roots`` as in :func:`run_batch`.
+    """
     started = time.perf_counter()
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -463,6 +536,7 @@ def run_region(
         "lang": lang,
         "share": share,
         "threshold": threshold,
+        "data_roots": os.pathsep.join(str(Path(r).expanduser().resolve()) for r in data_roots),
     }
     status, message = _execute(notebook, output, params, title, lang)
     return UnitResult(

@@ -4,11 +4,18 @@ A manifest is a YAML file with a list of units (or a mapping with the key
 ``units`` holding that list). Each unit has:
 
 ``id``
-    short identifier used in file names (letters, digits, ``_`` and ``-``).
+    short identifier used in file names (letters, digits, ``_`` and ``-``;
+    unique without regard to case, and not a name Windows reserves such as
+    ``CON`` or ``NUL``). The batch writes ``units/<id>.html``, so an id can
+    never take the place of ``index.html`` or ``region_overview.html``.
 ``name``
     the unit's name as readers see it.
 ``path``
-    its data: a folder or a workbook, relative to the manifest.
+    its data: a folder or a workbook, relative to the manifest. It must lie
+    inside the manifest's folder (or inside a folder given as ``data_roots``,
+    the command line's ``--data-root``); a path that leads elsewhere (``..``,
+    an absolute path, a symbolic link) is refused, so a manifest cannot make
+    a report read, or list the files of, any other folder.
 ``language``
     ``sv`` (default) or ``en``: the language of its report.
 ``target_profile``
@@ -31,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +50,10 @@ from toolkit.errors import DataError
 from toolkit.i18n import LANGUAGES, check_language
 
 _KNOWN = {"id", "name", "path", "language", "target_profile", "extract_date", "parameters"}
+#: Names Windows reserves for devices: no file can carry them, so no unit id may.
+_DEVICE_NAMES = frozenset(
+    {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)}
+)
 
 
 @dataclass(frozen=True)
@@ -76,8 +88,22 @@ def _check_texts(value: Any, field: str, file: str, unit: int, lang: str) -> Non
         )
 
 
-def read_manifest(path: str | Path, *, lang: str | None = None) -> list[UnitEntry]:
+def inside(path: Path, roots: Iterable[Path]) -> bool:
+    """Whether ``path`` (resolved: ``..`` and symbolic links followed) lies in one of ``roots``."""
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(root.resolve()) for root in roots)
+
+
+def read_manifest(
+    path: str | Path,
+    *,
+    lang: str | None = None,
+    data_roots: Iterable[str | Path] = (),
+) -> list[UnitEntry]:
     """Read and check a manifest; errors name the unit (by position and id) and the field.
+
+    Every unit's ``path`` must lie inside the manifest's folder or one of
+    ``data_roots``.
 
     Raises
     ------
@@ -85,11 +111,13 @@ def read_manifest(path: str | Path, *, lang: str | None = None) -> list[UnitEntr
         For a missing file, bad YAML, a unit without ``id``, ``name`` or
         ``path``, a duplicate id, an unknown language or a bad date. A data
         path that does not exist is not an error here: the unit's own load
-        reports it, so one unit's problem does not stop the others.
+        reports it, so one unit's problem does not stop the others. A data
+        path outside the manifest's folder and ``data_roots`` is an error.
     """
     lang = check_language(lang)
     path = Path(path)
     display = str(path)
+    roots = [path.resolve().parent, *(Path(r).expanduser() for r in data_roots)]
     if not path.is_file():
         raise DataError("io.path_not_found", file=display, lang=lang)
     try:
@@ -110,9 +138,10 @@ def read_manifest(path: str | Path, *, lang: str | None = None) -> list[UnitEntr
                     "manifest.missing_field", file=display, unit=number, field=key, lang=lang
                 )
         unit_id = str(item["id"])
-        if not re.fullmatch(r"[A-Za-z0-9_\-]+", unit_id):
+        if not re.fullmatch(r"[A-Za-z0-9_\-]+", unit_id) or unit_id.upper() in _DEVICE_NAMES:
             raise DataError("manifest.bad_id", file=display, unit=number, id=unit_id, lang=lang)
-        if unit_id in {u.id for u in out}:
+        # ids name files: on Windows and macOS "BUP" and "bup" are the same file
+        if unit_id.casefold() in {u.id.casefold() for u in out}:
             raise DataError(
                 "manifest.duplicate_id", file=display, unit=number, id=unit_id, lang=lang
             )
@@ -149,11 +178,16 @@ def read_manifest(path: str | Path, *, lang: str | None = None) -> list[UnitEntr
                 allowed="name: value",
                 lang=lang,
             )
+        data = path.parent / str(item["path"])
+        if not inside(data, roots):
+            raise DataError(
+                "manifest.outside_root", file=display, unit=number, field="path", lang=lang
+            )
         out.append(
             UnitEntry(
                 id=unit_id,
                 name=str(item["name"]),
-                path=(path.parent / str(item["path"])).resolve(),
+                path=data.resolve(),
                 language=language,
                 target_profile=str(item.get("target_profile", "bup_30_30")),
                 extract_date=extract,

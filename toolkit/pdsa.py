@@ -86,6 +86,7 @@ import pandas as pd
 
 from toolkit import autosave, privacy
 from toolkit.errors import DataError, ParameterError
+from toolkit.exports import csv_text, csv_value, excel_text
 from toolkit.i18n import LANGUAGES, check_language, t
 
 __all__ = [
@@ -631,7 +632,9 @@ def _write(cols: Columns, path: Path, lang: str) -> None:
             with open(temp, "w", encoding="utf-8-sig", newline="") as out:
                 writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
                 writer.writerow(COLUMNS)
-                writer.writerows(zip(*(cols[c] for c in COLUMNS), strict=True))
+                # a text that could start a formula gets an apostrophe (toolkit.exports)
+                texts = ([csv_text(v) for v in cols[c]] for c in COLUMNS)
+                writer.writerows(zip(*texts, strict=True))
                 out.flush()
                 os.fsync(out.fileno())
         else:
@@ -664,8 +667,7 @@ def _write_excel(cols: Columns, path: Path) -> None:
             elif column == "format_version":
                 cell.value = int(value)
             else:
-                cell.value = value
-                cell.data_type = "s"  # text stays text, never a formula
+                excel_text(cell, value)  # text stays text, never a formula
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         width = 14 if column in DATE_COLUMNS or column in REQUIRED else 32
         sheet.column_dimensions[sheet.cell(row=1, column=c).column_letter].width = width
@@ -752,7 +754,8 @@ def _read_csv(path: Path, lang: str) -> list[list[str]]:
     header = lines[0] if lines else ""
     sep = max((";", ",", "\t"), key=header.count)
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=sep)]
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+        return [[csv_value(cell) for cell in row] for row in rows]
     except csv.Error as exc:
         raise DataError("pdsa.unreadable", file=path.name, lang=lang) from exc
 

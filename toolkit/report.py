@@ -26,13 +26,18 @@ rendered in the kernel with vl-convert: no JavaScript, no CDN, no data
 embedded. A unit whose data cannot be read gives a report with one readable
 message instead of a traceback.
 
-**Share mode** (``share=True``): every count from 1 to ``threshold`` − 1 in a
-table is shown as ``<threshold`` (by :func:`toolkit.privacy.suppress_small_counts`),
-waits and shares resting on fewer than ``threshold`` completed patients are
-hidden too, and chart points resting on such counts are not drawn. The row
-account of the data-quality section is suppressed in the same way (it counts
-rows, but a small number of excluded rows can still point at a few patients),
-and its example row numbers are left out.
+**Share mode** (``share=True``, see :mod:`toolkit.disclosure` and
+``docs/disclosure.md``): every count is rounded to a multiple of 5, with
+controlled rounding wherever the report shows an identity (the weekly flow
+comes from rounded cumulative counts, rows read from rounded used and
+excluded rows), so no hidden count can be worked out from the others; a
+rounded count below ``threshold`` reads ``<threshold``. Everything counted
+(queue formulas, summary, charts, SPC) is computed from the rounded weekly
+flow; weekly waits and shares are left out, and period waits and shares are
+shown only where they rest on at least ``threshold`` patients. SPC charts of
+weekly shares and of small counts are not drawn, the total headcount is not
+shown beside its rounded parts, numbers in data-quality notes are rounded and
+example row numbers are left out.
 
 Examples
 --------
@@ -46,9 +51,12 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import math
+import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,10 +65,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit import __version__, capacity, flow, privacy, spc, unit_now, waitlist
+from toolkit import __version__, capacity, disclosure, flow, privacy, spc, unit_now, waitlist
 from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import check_language, t
-from toolkit.io import UnitData, load_unit
+from toolkit.io import TableAccount, UnitData, load_unit
 from toolkit.targets import TargetProfile, load_profile
 
 __all__ = [
@@ -86,7 +94,12 @@ _DASH = "–"
 
 @dataclass(frozen=True)
 class Block:
-    """One piece of a section: ``kind`` is ``"text"`` (Markdown), ``"table"`` or ``"svg"`` (HTML)."""
+    """One piece of a section: ``kind`` is ``"text"``, ``"table"`` or ``"svg"`` (HTML).
+
+    A text is plain text with ``**bold**`` and ``- `` list lines only; it is
+    escaped when shown (:func:`text_html`). Tables and charts are HTML built
+    by :func:`html_table` and :func:`svg`, which escape what they insert.
+    """
 
     kind: str
     content: str
@@ -101,7 +114,7 @@ class Section:
     blocks: list[Block] = field(default_factory=list)
 
     def text(self, markdown: str) -> None:
-        """Add a paragraph of Markdown."""
+        """Add a paragraph (plain text with ``**bold**`` and ``- `` list lines; escaped when shown)."""
         self.blocks.append(Block("text", markdown))
 
     def html(self, kind: str, content: str) -> None:
@@ -124,27 +137,67 @@ class Report:
     error: str | None = None
 
     def show(self) -> None:
-        """Display the report in a notebook: one output per heading, text, table or chart."""
-        from IPython.display import HTML, Markdown, display
+        """Display the report in a notebook: one HTML output per heading, text, table or chart.
+
+        Every text goes through :func:`text_html` (escaped where it is
+        inserted), so no name, header or message can add markup; tables and
+        charts are built escaped (:func:`html_table`, vl-convert's SVG).
+        """
+        from IPython.display import HTML, display
 
         # The batch reads this marker to tell a failed unit from a good one.
-        display(Markdown(f"# {self.title}"), metadata={"bup-toolkit": {"error": self.error}})
+        display(
+            HTML(f"<h1>{html.escape(self.title)}</h1>"),
+            metadata={"bup-toolkit": {"error": self.error}},
+        )
         for section in self.sections:
-            display(Markdown(f"## {section.heading}"))
+            display(HTML(f"<h2>{html.escape(section.heading)}</h2>"))
             for block in section.blocks:
-                display(Markdown(block.content) if block.kind == "text" else HTML(block.content))
+                display(HTML(block_html(block)))
 
     def to_html(self) -> str:
         """The report as an HTML fragment (headings, paragraphs, tables, charts)."""
         parts = [f"<h1>{html.escape(self.title)}</h1>"]
         for section in self.sections:
             parts.append(f"<h2>{html.escape(section.heading)}</h2>")
-            for block in section.blocks:
-                if block.kind == "text":
-                    parts.append(f"<p>{html.escape(block.content)}</p>")
-                else:
-                    parts.append(block.content)
+            parts.extend(block_html(block) for block in section.blocks)
         return "\n".join(parts)
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*", flags=re.S)
+
+
+def text_html(markdown: str) -> str:
+    """A report text as HTML: escaped first, then only bold and list items made markup.
+
+    Report texts are written with two pieces of Markdown: ``**bold**`` and
+    lines starting ``- `` (a list). Everything else, raw HTML, links, images
+    and code included, is shown as the characters it is: the text is
+    escaped with :func:`html.escape` *before* those two are turned into
+    ``<strong>`` and ``<li>``, so a unit name, a column header or an error
+    message can never add a tag, an attribute or a link.
+
+    Examples
+    --------
+    >>> text_html("**BUP <Öst>**: 3 [x](javascript:alert(1))")
+    '<p><strong>BUP &lt;Öst&gt;</strong>: 3 [x](javascript:alert(1))</p>'
+    >>> text_html("- a\\n- <b>")
+    '<ul><li>a</li><li>&lt;b&gt;</li></ul>'
+    """
+    escaped = html.escape(markdown, quote=True)
+    lines = [line for line in escaped.split("\n") if line.strip()]
+    if lines and all(line.startswith("- ") for line in lines):
+        return "<ul>" + "".join(f"<li>{_bold(line[2:])}</li>" for line in lines) + "</ul>"
+    return "<p>" + _bold(escaped).replace("\n", "<br>") + "</p>"
+
+
+def _bold(escaped: str) -> str:
+    return _BOLD.sub(r"<strong>\1</strong>", escaped)
+
+
+def block_html(block: Block) -> str:
+    """One block as HTML: a text through :func:`text_html`; a table or chart as built."""
+    return text_html(block.content) if block.kind == "text" else block.content
 
 
 # --------------------------------------------------------------------------- formatting
@@ -173,6 +226,21 @@ def _date(x: Any) -> str:
     return _DASH if x is None or pd.isna(x) else pd.Timestamp(x).date().isoformat()
 
 
+def _share_counts(table: pd.DataFrame, counts: Iterable[str]) -> pd.DataFrame:
+    """``table`` with its count columns rounded to a multiple of 5 (:mod:`toolkit.disclosure`).
+
+    Already rounded columns (a :func:`toolkit.disclosure.round_flow` table,
+    controlled totals) stay as they are: rounding a multiple of 5 gives it back.
+    """
+    out = table.copy()
+    for c in counts:
+        if c in out.columns:
+            values = pd.to_numeric(out[c], errors="coerce").astype(float)
+            rounded = disclosure.round_to_base(values.fillna(0).to_numpy())
+            out[c] = pd.Series(rounded, index=out.index).astype("Int64").mask(values.isna())
+    return out
+
+
 def _hidden_mask(
     table: pd.DataFrame,
     counts: Iterable[str],
@@ -180,30 +248,25 @@ def _hidden_mask(
     share: bool,
     threshold: int,
     depends: Mapping[str, str] | None = None,
-    lang: str,
 ) -> pd.DataFrame:
-    """Boolean frame: True where a cell must be hidden in share mode.
+    """Boolean frame: True where a cell must read ``<threshold`` in share mode.
 
-    Count cells 1 to ``threshold`` − 1 are hidden (primary suppression by
-    :func:`toolkit.privacy.suppress_small_counts`); a column in ``depends``
-    (for example a median wait resting on the completions) is hidden where
-    its count column is below ``threshold`` and not zero.
+    ``table``'s counts are already rounded (:func:`_share_counts`): a count
+    below ``threshold`` (0 included: it stands for 0, 1 or 2) is hidden, and
+    a column in ``depends`` (a median wait resting on the completions) is
+    hidden where its count is below ``threshold``.
     """
     mask = pd.DataFrame(False, index=table.index, columns=table.columns)
-    counts = [c for c in counts if c in table.columns]
     if not share or table.empty:
         return mask
-    if counts:
-        values = table[counts].apply(pd.to_numeric, errors="coerce").astype("Float64").round()
-        suppressed = privacy.suppress_small_counts(
-            values.astype("Int64"), counts, threshold, lang=lang
-        )
-        for c in counts:
-            mask[c] = (suppressed[c].isna() & values[c].notna()).to_numpy(dtype=bool)
+    for c in counts:
+        if c in table.columns:
+            n = pd.to_numeric(table[c], errors="coerce").to_numpy(dtype=float)
+            mask[c] = ~np.isnan(n) & (n < threshold)
     for column, base in (depends or {}).items():
         if column in table.columns and base in table.columns:
             n = pd.to_numeric(table[base], errors="coerce").to_numpy(dtype=float)
-            mask[column] = (n > 0) & (n < threshold)
+            mask[column] = ~np.isnan(n) & (n < threshold)
     return mask
 
 
@@ -218,26 +281,31 @@ def html_table(
     share: bool = False,
     threshold: int = privacy.DEFAULT_THRESHOLD,
 ) -> str:
-    """An aggregated table as HTML with the unit's language labels, small counts hidden in share mode.
+    """An aggregated table as HTML with the unit's language labels, counts rounded in share mode.
 
     ``formats`` maps a column to a function value -> text (default: numbers
-    in ``lang``'s style, dates as ISO). Hidden cells read ``<threshold``.
+    in ``lang``'s style, dates as ISO). Every header and cell is escaped
+    where it is inserted. In share mode the ``counts`` are rounded to a
+    multiple of 5 and a rounded count below ``threshold`` (and a column of
+    ``depends`` resting on it) reads ``<threshold``
+    (:mod:`toolkit.disclosure`).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> tab = pd.DataFrame({"week": ["v1", "v2"], "n": [3, 12]})
+    >>> tab = pd.DataFrame({"week": ["v1", "v2", "<b>"], "n": [2, 12, 3]})
     >>> print(html_table(tab, lang="sv", counts=["n"], share=True))  # doctest: +NORMALIZE_WHITESPACE
     <table class="bup-table"><thead><tr><th>week</th><th>n</th></tr></thead><tbody>
     <tr><td>v1</td><td class="hidden">&lt;5</td></tr>
-    <tr><td>v2</td><td>12</td></tr>
+    <tr><td>v2</td><td>10</td></tr>
+    <tr><td>&lt;b&gt;</td><td>5</td></tr>
     </tbody></table>
     """
     labels = labels or {}
     formats = formats or {}
-    hidden = _hidden_mask(
-        table, counts, share=share, threshold=threshold, depends=depends, lang=lang
-    )
+    if share:
+        table = _share_counts(table, counts)
+    hidden = _hidden_mask(table, counts, share=share, threshold=threshold, depends=depends)
     head = "".join(f"<th>{html.escape(str(labels.get(c, c)))}</th>" for c in table.columns)
     rows = []
     for i in range(len(table)):
@@ -466,6 +534,72 @@ def _now_meta(now: unit_now.NowFigures, lang: str) -> tuple[list[str], list[str]
     )
 
 
+def _shared_unit(unit: UnitData, weekly: pd.DataFrame) -> UnitData:
+    """Share mode: the unit as its rounded weekly counts show it (``period_counts`` only).
+
+    The queue figures and the balance verdict of a shared report are computed
+    from this unit, so each of them rests on counts the report shows
+    (:func:`toolkit.disclosure.round_flow`), never on the exact ones. Staff
+    and time use are kept: capacity from staffing is not a count of patients.
+    """
+    counts = pd.DataFrame(
+        {
+            "period": weekly["period"].to_numpy(),
+            "stage": weekly["stage"].astype(str).to_numpy(),
+            "arrived": weekly["arrivals"].to_numpy(),
+            "completed": weekly["completions"].to_numpy(),
+            "removed": weekly["removals"].to_numpy(),
+            "waiting_end": weekly["waiting_end"].to_numpy(),
+        }
+    )
+    account = {k: v for k, v in unit.account.items() if k != "referrals"}
+    account["period_counts"] = TableAccount(
+        table="period_counts",
+        file="",
+        rows_read=len(counts),
+        rows_used=len(counts),
+        excluded=pd.DataFrame(columns=["row", "column", "reason", "other"]),
+    )
+    return dataclasses.replace(
+        unit, referrals=unit.referrals.iloc[0:0], period_counts=counts, account=account
+    )
+
+
+def _share_waits(waits: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Share mode: waits and shares only where they rest on ``threshold`` patients; counts rounded.
+
+    The median, 90th percentile and share within target of a stage with
+    fewer than ``threshold`` completed patients, and the oldest wait of a
+    stage with fewer than ``threshold`` (rounded) waiting, are emptied; the
+    number completed is rounded to a multiple of 5 (:mod:`toolkit.disclosure`).
+    """
+    out = waits.copy()
+    few = out["completed"].to_numpy(dtype=float) < threshold
+    for c in ("median_wait_days", "p90_wait_days", "share_within_target"):
+        out[c] = out[c].mask(few)
+    out["oldest_waiting_days"] = out["oldest_waiting_days"].mask(
+        out["waiting_now"].to_numpy(dtype=float) < threshold
+    )
+    out["completed"] = disclosure.round_to_base(out["completed"].to_numpy(dtype=float))
+    return out
+
+
+def _share_account(account: pd.DataFrame, exclusions: pd.DataFrame) -> pd.DataFrame:
+    """Share mode: the row account rounded so that read = used + excluded holds among shown numbers.
+
+    Rows used and rows excluded for each reason are rounded on their own;
+    excluded is the sum of its rounded reasons and read the sum of used and
+    excluded (controlled rounding, :func:`toolkit.disclosure.round_parts`).
+    """
+    out = account.copy()
+    for i, row in out.iterrows():
+        reasons = exclusions[exclusions["file"] == row["file"]]["rows"].tolist()
+        _, excluded = disclosure.round_parts(reasons or [int(row["excluded"])])
+        used = int(disclosure.round_to_base([int(row["used"])])[0])
+        out.loc[i, ["read", "used", "excluded"]] = [used + excluded, used, excluded]
+    return out
+
+
 def _capacity_table(unit: UnitData, arrivals_per_week: float, lang: str) -> pd.DataFrame | None:
     """Capacity against demand per staff category in clinician hours a week (None without staff).
 
@@ -547,6 +681,19 @@ def _spc_series(weekly: pd.DataFrame, measure: Mapping[str, Any], lang: str) -> 
     )
     table["base"] = data["base"].to_numpy()
     return table
+
+
+#: Share mode draws a count's SPC chart only when its median weekly value is at least this
+#: (rounding to 5 moves a value by up to 2; on smaller values the chart would show the rounding).
+SHARE_SPC_MIN_MEDIAN = 20
+
+
+def _spc_hidden_in_share(weekly: pd.DataFrame, measure: Mapping[str, Any]) -> bool:
+    """Share mode leaves out weekly rates (their base can be worked out) and small counts."""
+    if "base" in measure:
+        return True
+    part = weekly.loc[weekly["stage"] == measure["stage"], measure["column"]]
+    return bool(part.empty or float(part.median()) < SHARE_SPC_MIN_MEDIAN)
 
 
 def _chart_table(table: pd.DataFrame, *, share: bool, threshold: int) -> pd.DataFrame:
@@ -742,14 +889,7 @@ def unit_report(
     title_name = unit_name or Path(unit_path).name
     title = t("report.unit_title", lang, name=title_name)
     try:
-        if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 2:
-            raise ParameterError(
-                "common.param_range",
-                argument="threshold",
-                value=threshold,
-                allowed="2, 3, 4 …",
-                lang=lang,
-            )
+        _check_threshold(threshold, lang)
         profile = load_profile(target_profile)
         extract = _parse_date(extract_date, "extract_date", lang)
         start = _parse_date(period_start, "period_start", lang)
@@ -772,6 +912,18 @@ def unit_report(
         return _error_report(title, err.message(lang), lang)
     except ParameterError as err:
         return _error_report(title, err.message(lang), lang)
+
+
+def _check_threshold(threshold: Any, lang: str) -> None:
+    """Share mode's threshold must be a whole number of at least 2 (ParameterError naming it)."""
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 2:
+        raise ParameterError(
+            "common.param_range",
+            argument="threshold",
+            value=threshold,
+            allowed="2, 3, 4 …",
+            lang=lang,
+        )
 
 
 def _period_of(
@@ -837,6 +989,9 @@ def _build_unit_report(
     variation: str = unit_now.DEFAULT_VARIATION,
 ) -> Report:
     weekly, first, end = _weekly_in_period(unit, profile, start, lang)
+    if share:
+        # Every count below comes from the rounded flow (toolkit.disclosure).
+        weekly = disclosure.round_flow(weekly)
     report = Report(title=title, lang=lang)
     opts: dict[str, Any] = {"share": share, "threshold": threshold, "lang": lang}
     stage_labels = {s: t(f"flow.stage.{s}", lang) for s in _STAGES}
@@ -844,8 +999,24 @@ def _build_unit_report(
     first_stage = weekly[weekly["stage"] == "first_assessment"]
     arrivals_per_week = float(first_stage["arrivals"].sum()) / max(n_weeks, 1)
 
-    now = _now(unit, profile, first, time_to_target_weeks, lang, window_weeks, variation)
-    waits = _waits_table(now)
+    now_real = _now(unit, profile, first, time_to_target_weeks, lang, window_weeks, variation)
+    now = (
+        _now(
+            _shared_unit(unit, weekly),
+            profile,
+            first,
+            time_to_target_weeks,
+            lang,
+            window_weeks,
+            variation,
+        )
+        if share
+        else now_real
+    )
+    waits = _waits_table(now_real)
+    if share:
+        waits["waiting_now"] = now.table["queue_size"].to_numpy()
+        waits = _share_waits(waits, threshold)
     queue = _queue_table(now)
     w = _by_stage(waits)
     q = _by_stage(queue)
@@ -1033,6 +1204,9 @@ def _build_unit_report(
     for measure in _spc_measures(unit, profile):
         table = _spc_series(weekly, measure, lang)
         name = t(f"report.measure.{measure['key']}", lang)
+        if share and _spc_hidden_in_share(weekly, measure):
+            spc_section.text(t("report.spc_share_hidden", lang, measure=name))
+            continue
         if table is None:
             spc_section.text(t("report.spc_too_few", lang, measure=name))
             continue
@@ -1090,7 +1264,8 @@ def _build_unit_report(
         shown = cap[cols].copy()
         shown["headcount"] = shown["headcount"].astype("Float64")
         shown.loc[shown["staff_category"] == "total", ["headcount", "fte"]] = [
-            float(shown["headcount"].sum()),
+            # share mode: no total headcount beside its rounded parts (no equation to solve)
+            math.nan if share else float(shown["headcount"].sum()),
             float(shown["fte"].sum()),
         ]
         shown = capacity.readable(shown, lang)
@@ -1109,6 +1284,8 @@ def _build_unit_report(
     quality = Section("quality", t("report.h.quality", lang))
     quality.text(t("report.quality_text", lang))
     account = unit.row_account(lang)
+    if share:
+        account = _share_account(account, unit.exclusions(lang))
     quality.html(
         "table",
         html_table(
@@ -1132,6 +1309,8 @@ def _build_unit_report(
             ),
         )
     for note in [*unit.note_texts(lang), *weekly.attrs.get("notes", [])]:
+        if share:
+            note = disclosure.round_numbers_in_text(note, threshold, lang=lang)
         quality.text(f"- {note}")
     report.sections.append(quality)
     return report
@@ -1147,7 +1326,9 @@ def _summary_texts(
     """A few sentences written from the numbers, in ``lang``."""
 
     def count(n: Any) -> str:
-        return f"<{threshold}" if share and n is not None and 0 < n < threshold else _num(n, lang)
+        if n is None:
+            return _num(n, lang)
+        return disclosure.display(n, threshold, lang=lang) if share else _num(n, lang)
 
     texts = [
         t(
@@ -1251,6 +1432,7 @@ def region_overview(
     share: bool = False,
     threshold: int = privacy.DEFAULT_THRESHOLD,
     charts: bool = True,
+    data_roots: str | Iterable[str | Path] = "",
 ) -> Report:
     """Every unit of a manifest side by side: key measures, balance, SPC small multiples.
 
@@ -1266,6 +1448,9 @@ def region_overview(
         Share mode, as in :func:`unit_report`.
     charts : bool
         Render the charts.
+    data_roots : str or iterable of paths
+        Folders besides the manifest's own that units' data may lie in (a
+        text is split at the system's path separator).
 
     Returns
     -------
@@ -1279,6 +1464,7 @@ def region_overview(
     title = t("report.region_title", lang)
     allowed = ("arrivals", "waiting_first", "waiting_deep", "share_first")
     try:
+        _check_threshold(threshold, lang)
         if measure not in allowed:
             raise ParameterError(
                 "common.param_choice",
@@ -1287,7 +1473,8 @@ def region_overview(
                 allowed=", ".join(allowed),
                 lang=lang,
             )
-        entries = read_manifest(manifest, lang=lang)
+        roots = data_roots.split(os.pathsep) if isinstance(data_roots, str) else data_roots
+        entries = read_manifest(manifest, lang=lang, data_roots=[r for r in roots if r])
     except (DataError, ParameterError) as err:
         return _error_report(title, err.message(lang), lang)
     rows: list[dict[str, Any]] = []
@@ -1300,18 +1487,26 @@ def region_overview(
             start = _parse_date(entry.extra.get("period_start"), "period_start", lang)
             first, end = _period_of(unit, start, lang)
             weekly = flow.weekly_flow(unit, "W", profile=profile, start=first, end=end, lang=lang)
-            now = _now(
-                unit,
-                profile,
-                pd.Timestamp(weekly["period"].min()),
-                waitlist.DEFAULT_TIME_TO_TARGET_WEEKS,
-                lang,
+            if share:
+                weekly = disclosure.round_flow(weekly)
+            period_first = pd.Timestamp(weekly["period"].min())
+            ttt = waitlist.DEFAULT_TIME_TO_TARGET_WEEKS
+            now_real = _now(unit, profile, period_first, ttt, lang)
+            # share mode: queue figures and verdict from the rounded counts the report shows
+            now = (
+                _now(_shared_unit(unit, weekly), profile, period_first, ttt, lang)
+                if share
+                else now_real
             )
+            waits = _waits_table(now_real)
+            if share:
+                waits["waiting_now"] = now.table["queue_size"].to_numpy()
+                waits = _share_waits(waits, threshold)
         except (DataError, ParameterError) as err:
             row["error"] = err.message(lang)
             rows.append(row)
             continue
-        w, q = _by_stage(_waits_table(now)), _by_stage(_queue_table(now))
+        w, q = _by_stage(waits), _by_stage(_queue_table(now))
         row.update(
             {
                 "window": unit_now.window_text(now.window, lang),
@@ -1332,6 +1527,8 @@ def region_overview(
         rows.append(row)
         if charts:
             spec = next((m for m in _spc_measures(unit, profile) if m["key"] == measure), None)
+            if share and spec is not None and _spc_hidden_in_share(weekly, spec):
+                spec = None
             table = _spc_series(weekly, spec, lang) if spec is not None else None
             if table is not None:
                 from toolkit.charts import spc_chart

@@ -57,6 +57,7 @@ import yaml
 
 from toolkit import _yaml, privacy
 from toolkit.errors import DataError, ParameterError
+from toolkit.exports import csv_text, csv_value, excel_text
 from toolkit.i18n import LANGUAGES, check_language, t
 
 #: Questionnaires shipped with the toolkit: short name -> package file.
@@ -991,15 +992,26 @@ def answers_file_table(
 def answers_csv_bytes(
     answers: pd.DataFrame, q: Questionnaire, *, unit: str, round_: str, lang: str | None = None
 ) -> bytes:
-    """The answer file as CSV: ``;`` separated, UTF-8 with BOM (opens in Swedish Excel)."""
+    """The answer file as CSV: ``;`` separated, UTF-8 with BOM (opens in Swedish Excel).
+
+    A cell that could start a formula (``= + - @``, tab, carriage return) is
+    written with a leading apostrophe, which :func:`read_answers` takes off
+    (:func:`toolkit.exports.csv_text`).
+    """
     table = answers_file_table(answers, q, unit=unit, round_=round_, lang=lang)
+    # a text that could start a formula gets an apostrophe (toolkit.exports), taken off on import
+    table = table.map(lambda v: csv_text(v) if isinstance(v, str) else v)
     return table.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def answers_excel_bytes(
     answers: pd.DataFrame, q: Questionnaire, *, unit: str, round_: str, lang: str | None = None
 ) -> bytes:
-    """The answer file as an Excel workbook (one sheet, written with openpyxl)."""
+    """The answer file as an Excel workbook (one sheet, written with openpyxl).
+
+    Every text (unit and round names included) is a text cell, never a
+    formula (:func:`toolkit.exports.excel_text`); a score is a number.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -1010,11 +1022,13 @@ def answers_excel_bytes(
     assert sheet is not None
     sheet.title = t("selfassess.sheet_name", lang)
     sheet.append(list(table.columns))
-    for row in table.itertuples(index=False):
-        cells: list[Any] = list(row)
-        answer = cells[-1]
-        cells[-1] = int(answer) if answer.isdigit() else (answer or None)
-        sheet.append(cells)
+    for r, row in enumerate(table.itertuples(index=False), start=2):
+        for c, value in enumerate(row, start=1):
+            text = "" if value is None else str(value)
+            if c == len(row) and text.isdigit():
+                sheet.cell(row=r, column=c, value=int(text))
+            elif text:
+                excel_text(sheet.cell(row=r, column=c), text)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     widths = {"A": 14, "B": 9, "C": 18, "D": 10, "E": 14, "F": 28, "G": 20, "H": 70, "I": 10}
@@ -1077,7 +1091,9 @@ def _read_rows(content: bytes, file: str, lang: str | None) -> list[list[str]]:
             continue
     first = text.split("\n", 1)[0]
     separator = ";" if first.count(";") >= first.count(",") else ","
-    return [row for row in csv.reader(io.StringIO(text), delimiter=separator)]
+    return [
+        [csv_value(c) for c in row] for row in csv.reader(io.StringIO(text), delimiter=separator)
+    ]
 
 
 def check_names(unit: str, round_: str, *, lang: str | None = None) -> None:
