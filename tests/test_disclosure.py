@@ -28,6 +28,7 @@ from __future__ import annotations
 import html
 import itertools
 import math
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -430,37 +431,32 @@ def test_share_mode_chart_data_are_rounded_counts(monkeypatch):
     assert (values % disclosure.ROUNDING_BASE == 0).all()
 
 
-def test_region_overview_hides_waits_resting_on_few_patients():
-    # A report period of the last weeks of the small unit leaves fewer than 5 completed
-    # first assessments: the region overview must not show their median or share.
+def test_region_overview_hides_waits_resting_on_few_patients(tmp_path):
+    # A unit whose now window (the last 26 weeks, toolkit.unit_now) holds only 3 completed
+    # first assessments: the region overview must show their median and share in a plain
+    # report and must not in a shared one. Made from the small sample unit by keeping
+    # 3 of the window's first assessments (the others are still waiting).
     entry = ENTRIES["liten"]
-    unit = load_unit(entry.path, extract_date=entry.extract_date)
-    refs = unit.referrals
-    for weeks in range(1, 8):
-        start = pd.Timestamp("2024-12-23") - pd.Timedelta(weeks=weeks - 1)
-        n = int((refs["first_assessment"] >= start).sum())
-        if 0 < n < THRESHOLD:
-            break
-    else:
-        pytest.skip("no period with 1–4 completed first assessments")
-    manifest_units = [
-        {
-            "id": "liten",
-            "name": "Liten",
-            "path": str(entry.path),
-            "extract_date": "2024-12-29",
-            "period_start": start.date().isoformat(),
-        }
-    ]
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as folder:
-        manifest = Path(folder) / "units.yaml"
-        manifest.write_text(yaml.safe_dump({"units": manifest_units}), encoding="utf-8")
-        plain = report.region_overview(manifest, lang=LANG, charts=False, data_roots=[SAMPLE])
-        shared = report.region_overview(
-            manifest, lang=LANG, charts=False, share=True, data_roots=[SAMPLE]
-        )
+    folder = tmp_path / "few"
+    shutil.copytree(entry.path, folder)
+    refs = pd.read_csv(folder / "referrals.csv", dtype=str, keep_default_na=False)
+    window_start = pd.Timestamp("2024-12-29") - pd.Timedelta(weeks=26)
+    done = pd.to_datetime(refs["first_assessment"].replace("", None)) >= window_start
+    drop = refs.index[done.to_numpy()][3:]
+    for column in ("first_assessment", "decision", "decided", "deep_decision", "deep_start"):
+        refs.loc[drop, column] = ""
+    refs.loc[drop, "closed"] = ""
+    refs.to_csv(folder / "referrals.csv", index=False)
+    (folder / "visits.csv").unlink()  # visits of the dropped assessments would contradict them
+    manifest = tmp_path / "units.yaml"
+    manifest.write_text(
+        yaml.safe_dump(
+            {"units": [{"id": "few", "name": "Few", "path": "few", "extract_date": "2024-12-29"}]}
+        ),
+        encoding="utf-8",
+    )
+    plain = report.region_overview(manifest, lang=LANG, charts=False)
+    shared = report.region_overview(manifest, lang=LANG, charts=False, share=True)
     for r, hidden in ((plain, False), (shared, True)):
         row = table_with(r.to_html(), "report.col.region_median_wait_first_days").iloc[0]
         for key in ("region_median_wait_first_days", "region_share_within_first"):
