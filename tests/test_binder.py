@@ -2,7 +2,7 @@
 
 repo2docker needs Docker to build, which this machine does not have, but
 ``repo2docker --no-build --debug`` prints the Dockerfile it would build
-(TECH_NOTES.md): the test reads it for the Python version, the pinned
+(docs/architecture.md): the test reads it for the Python version, the pinned
 requirements and the postBuild step. The second test does what that
 Dockerfile does, in a fresh virtual environment: installs
 ``binder/requirements.txt``, runs ``binder/postBuild`` in a copy of the

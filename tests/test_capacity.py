@@ -242,7 +242,7 @@ def test_capa_rules_of_thumb():
 def test_chain_equals_the_capa_capacity_formula(
     fte, share_core, appointments_per_session, share_worked
 ):
-    # DOMAIN.md / camhsnetwork.co.uk: capacity = FTE × sessions × share of time in
+    # CAPA, camhsnetwork.co.uk: capacity = FTE × sessions × share of time in
     # that work × appointments per session × share actually worked. The chain:
     # FTE × 35 h, absence 1 − w, non-clinical 1 − s, appointments of 210/a min.
     sh = pd.DataFrame(

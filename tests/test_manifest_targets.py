@@ -55,7 +55,7 @@ def test_manifest_errors_name_the_field_in_both_languages(tmp_path, text, sv, en
 
 
 def test_profiles_hold_the_targets_domain_md_states():
-    # DOMAIN.md: reinforced target 30 + 30 days; general guarantee 90 days for both.
+    # docs/domain.md: reinforced target 30 + 30 days; general guarantee 90 days for both.
     bup = load_profile("bup_30_30")
     assert bup.stages["first_assessment"].target_days == 30
     assert bup.stages["deep_start"].target_days == 30

@@ -1,7 +1,7 @@
 """Everything renders with the network switched off (a network namespace with loopback only).
 
 ``scripts/offline_check.py`` opens every workbook in Chromium through Voilà
-and writes one unit report with papermill, inside ``unshare -n`` (TECH_NOTES.md:
+and writes one unit report with papermill, inside ``unshare -n`` (docs/architecture.md:
 no network at all; loopback brought up so that kernels can talk). Any script,
 font or data fetched from outside would fail there: the chart would not draw,
 the console would show the failed request, or the report would not be written.

@@ -2,7 +2,7 @@
 
 Expected values come from other code paths of the package (flow.weekly_flow,
 flow.stage_waits_days, flow.snapshot, io.UnitData.row_account) and from the
-published formulas in DOMAIN.md (target queue = demand × target wait / factor,
+published formulas in docs/domain.md (target queue = demand × target wait / factor,
 factor = −ln(1 − p) for "share p within T"), not from report.py itself.
 """
 
@@ -115,7 +115,7 @@ def test_key_numbers_equal_the_flow_computed_directly(unit_id):
 
 
 def test_target_queue_follows_the_published_formula():
-    # DOMAIN.md: target queue = demand × target wait / factor, factor = −ln(1 − p).
+    # docs/domain.md (NHSRwaitinglist, Fong et al. 2022): target queue = demand × target wait / factor, factor = −ln(1 − p).
     from toolkit import unit_now
 
     e = ENTRIES["balans"]
@@ -305,11 +305,11 @@ def test_capacity_plan_target_capacity_equals_waitlist_directly(plans):
     weekly = flow.weekly_flow(unit, profile=profile, start=WINDOW[0], end=WINDOW[1])
     for stage in ("first_assessment", "deep_start"):
         target = profile.stages[stage]
-        factor = -math.log(1 - target.share_within)  # DOMAIN.md: factor = −ln(1 − p)
+        factor = -math.log(1 - target.share_within)  # NHSRwaitinglist: factor = −ln(1 − p)
         part = weekly[weekly["stage"] == stage]
         demand = (part["arrivals"] - part["removals"]).mean()
         weeks = target.target_days / 7
-        # the published formula (Kingman/Marchal as in NHSRwaitinglist, DOMAIN.md):
+        # the published formula (Kingman/Marchal as in NHSRwaitinglist):
         # demand + (cv_a² + cv_s²) / 2 × factor / target wait, with cv_a = cv_s = 1 assumed
         kingman = demand + ((1.0**2 + 1.0**2) / 2) * factor / weeks
         assert analytic.loc[stage, "target_capacity_per_week"] == pytest.approx(kingman)

@@ -15,7 +15,7 @@ from toolkit.schema import (
     table_for_name,
 )
 
-# The tables and columns ARCHITECTURE.md names (shared/ARCHITECTURE.md, "toolkit.schema").
+# The canonical tables and columns of the data contract (docs/architecture.md, toolkit.schema).
 ARCHITECTURE_COLUMNS = {
     "referrals": [
         "referral_id",
@@ -93,7 +93,7 @@ def test_headers_map_whatever_the_case_and_accents():
 
 
 def test_date_order_is_the_pathway_order_of_domain_md():
-    # DOMAIN.md: received -> first assessment -> decision -> in-depth/treatment -> closed.
+    # docs/domain.md: received -> first assessment -> decision -> in-depth/treatment -> closed.
     assert DATE_ORDER["referrals"] == (
         "received",
         "first_assessment",

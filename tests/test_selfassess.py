@@ -42,7 +42,7 @@ def test_shipped_question_files_are_complete(name: str) -> None:
 
 
 def test_pks_has_the_five_elements_and_three_levels() -> None:
-    # DOMAIN.md: Socialstyrelsen's PKS support names five elements; three management levels.
+    # Socialstyrelsen's PKS support names five elements; three management levels.
     q = sa.load_questionnaire("pks")
     assert [g.name["sv"] for g in q.groups] == [
         "Kapacitetsbehov",

@@ -1324,7 +1324,7 @@ def balance(
 
     References
     ----------
-    DOMAIN.md: load = demand / capacity; a queue with load ≥ 1 grows without
+    docs/domain.md: load = demand / capacity; a queue with load ≥ 1 grows without
     limit. NHSRwaitinglist ``queue_load``.
 
     Examples

@@ -4,7 +4,7 @@ Every chart here takes a table that a calculation module returned and draws
 it; no chart computes a statistic, and no chart carries person-level rows
 (only the columns it draws are embedded). Charts are returned, never shown.
 Render them offline with ``vl_convert`` (SVG/PNG) or ``chart.save(...,
-inline=True)``; see TECH_NOTES.md.
+inline=True)``; see docs/architecture.md.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ application class from here and display its ``container``. Every application
 Charts are drawn offline: :meth:`altair.JupyterChart.enable_offline` (its
 bundle cached on disk, see :mod:`toolkit.widgets.kernel_start`) is called when
 this module is imported, so no script is fetched from a CDN (see
-TECH_NOTES.md).
+docs/architecture.md).
 
 Presentation only: every number comes from the calculation modules.
 """
