@@ -44,9 +44,14 @@ RULE_COLUMNS = (
     "rule_long_run",
     "rule_few_crossings",
 )
-#: Point type codes, in the order of their integer codes.
-POINT_TYPES = ("common_cause", "improvement", "concern", "neither")
-_COMMON, _IMPROVEMENT, _CONCERN, _NEITHER = range(4)
+#: Point type codes, in the order of their integer codes. ``neutral_high`` and
+#: ``neutral_low`` are the special causes of a measure without an improvement
+#: direction (NHSRplotthedots' ``special_cause_neutral_high``/``_low``);
+#: ``neither`` a special cause without a direction (Anhøj's too few crossings).
+POINT_TYPES = ("common_cause", "improvement", "concern", "neither", "neutral_high", "neutral_low")
+_COMMON, _IMPROVEMENT, _CONCERN, _NEITHER, _NEUTRAL_HIGH, _NEUTRAL_LOW = range(6)
+#: Charts whose plotted value is ``value / denominator`` (a run chart optionally).
+RATIO_CHARTS = ("p", "u")
 
 
 @dataclass(frozen=True, eq=False)
@@ -166,10 +171,11 @@ def _validate(
     _check_column(data, "date", date, lang)
     if group is not None:
         _check_column(data, "group", group, lang)
-    if chart in ("p", "u"):
-        if denominator is None:
-            raise _fail("spc.denominator_required", lang, argument="denominator", chart=chart)
-        _check_column(data, "denominator", denominator, lang)
+    if chart in RATIO_CHARTS and denominator is None:
+        raise _fail("spc.denominator_required", lang, argument="denominator", chart=chart)
+    if chart in (*RATIO_CHARTS, "run"):
+        if denominator is not None:
+            _check_column(data, "denominator", denominator, lang)
     elif denominator is not None:
         raise _fail("spc.denominator_unused", lang, argument="denominator", chart=chart)
     if target is not None and (
@@ -247,9 +253,10 @@ def spc(
     date : str
         Column with the period (dates or any sortable values); unique per series.
     chart : {"xmr", "run", "p", "c", "u"}
-        XmR (individuals) chart, run chart (median), p chart (proportion,
-        ``value / denominator``), c chart (counts), u chart (rate,
-        ``value / denominator``).
+        XmR (individuals) chart, run chart (median; of ``value / denominator``
+        when a denominator is given, as qicharts2's ``qic(x, y, n)``), p chart
+        (proportion, ``value / denominator``), c chart (counts: whole numbers),
+        u chart (rate, ``value / denominator``).
     rules : {"mdc", "anhoej"}
         ``"mdc"``: Making Data Count (outside limits; a run of ``run_length`` on
         one side of the centre; a trend of ``trend_length`` rising or falling;
@@ -257,7 +264,8 @@ def spc(
         charts only), unusually long runs and too few crossings.
     improvement : {None, "increase", "decrease"}
         Which direction is better; decides improvement or concern. ``None``
-        marks every special cause ``"neither"``.
+        (no direction is better) marks a special cause ``"neutral_high"`` or
+        ``"neutral_low"`` by its direction, as Making Data Count's purple.
     target : float, optional
         Target value, kept in ``attrs`` for :func:`spc_summary` and the chart.
     rebase : sequence of dates, optional
@@ -271,8 +279,9 @@ def spc(
         XmR only: leave out moving ranges above 3.267 × their mean before the
         limits are computed (Nelson 1982; NHSRplotthedots' default).
     denominator : str, optional
-        Column with the denominators (cases for p, exposure for u). Required
-        for p and u charts, refused for the others.
+        Column with the denominators (cases for p, exposure for u; any
+        denominator of a ratio for a run chart). Required for p and u charts,
+        optional for run charts, refused for xmr and c.
     group : str, optional
         Column naming the series: one call computes them all, each separately.
     run_length, trend_length : {7, 6}
@@ -293,7 +302,7 @@ def spc(
         (nullable booleans: ``<NA>`` where the rule set or chart does not
         use the rule), ``special_cause`` (any rule fired), ``point_type``
         (categorical: ``common_cause``, ``improvement``, ``concern``,
-        ``neither``) and ``short_part`` (True in parts of fewer than 12
+        ``neither``, ``neutral_high``, ``neutral_low``) and ``short_part`` (True in parts of fewer than 12
         points, whose limits are trial limits). ``attrs["spc"]`` holds the
         options; ``attrs["runs_analysis"]`` a :class:`RunsAnalysis`.
 
@@ -302,7 +311,8 @@ def spc(
     ParameterError
         Naming the argument: unknown chart, rule set or improvement; missing
         columns; missing values; duplicate periods; zero, missing or negative
-        denominators; negative counts; proportions above 1; a rebase date
+        denominators; negative counts; fractional counts on a c chart;
+        proportions above 1; a rebase date
         outside the series; a part of fewer than 2 points.
 
     Notes
@@ -316,7 +326,9 @@ def spc(
       after screening out :math:`MR_i \\ge 3.267\\,\\overline{MR}`; limits
       :math:`\\bar x \\pm 2.66\\,\\overline{MR}`; near limits
       :math:`\\bar x \\pm \\tfrac23 \\cdot 2.66\\,\\overline{MR}`.
-    - run: centre = median of B; no limits.
+    - run: centre = median of B; no limits. With a denominator,
+      :math:`x_i = e_i / n_i` and the centre is the median of these ratios
+      (qicharts2 ``qic.agg`` and ``qic.run``), not :math:`\\sum e / \\sum n`.
     - p: :math:`\\bar p = \\sum_B e_i / \\sum_B n_i` (events e, cases n),
       :math:`\\sigma_i = \\sqrt{\\bar p (1-\\bar p) / n_i}`; limits
       :math:`\\bar p \\pm 3\\sigma_i` cut to [0, 1]; near limits :math:`\\pm 2\\sigma_i`.
@@ -329,7 +341,10 @@ def spc(
     - Point type: the direction of the first rule that fires in the order
       outside limits, trend (its direction), 2 of 3, run (the side of the
       centre), as NHSRplotthedots orders them; too few crossings has no
-      direction and gives ``neither``.
+      direction and gives ``neither``. Without an improvement direction a
+      rising direction gives ``neutral_high``, a falling one ``neutral_low``
+      (NHSRplotthedots ``ptd_point_type`` with ``improvement_direction =
+      "neutral"``).
 
     References
     ----------
@@ -416,8 +431,7 @@ def spc(
 
     # ---- values
     raw = _numeric(data, value, "value", lang)
-    if chart in ("p", "u"):
-        assert denominator is not None
+    if denominator is not None:
         den = _numeric(data, denominator, "denominator", lang)
         if np.any(den <= 0):
             raise _fail(
@@ -433,6 +447,14 @@ def spc(
         raise _fail(
             "spc.negative_count", lang, argument="value", column=value, count=int(np.sum(raw < 0))
         )
+    if chart == "c" and np.any(raw != np.round(raw)):
+        raise _fail(
+            "spc.fractional_count",
+            lang,
+            argument="value",
+            column=value,
+            count=int(np.sum(raw != np.round(raw))),
+        )
     if chart == "p" and np.any(raw > den):
         raise _fail(
             "spc.proportion_above_one",
@@ -444,7 +466,7 @@ def spc(
         )
     num = take(raw)
     den = take(den)
-    y = num / den if chart in ("p", "u") else num
+    y = num / den if denominator is not None else num
 
     # ---- parts
     part = np.ones(len(y), dtype=np.int64)
@@ -627,7 +649,9 @@ def spc(
     # ---- point type
     ptype = np.full(n, _COMMON, dtype=np.int8)
     if improvement is None:
-        ptype[special] = _NEITHER
+        ptype[special & (direction > 0)] = _NEUTRAL_HIGH
+        ptype[special & (direction < 0)] = _NEUTRAL_LOW
+        ptype[special & (direction == 0)] = _NEITHER
     else:
         signed = direction * (1 if improvement == "increase" else -1)
         ptype[special & (signed > 0)] = _IMPROVEMENT
@@ -708,8 +732,9 @@ def spc_summary(table: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame
         One row per series with the columns ``group`` (when the table has
         one), ``period`` (the last period), ``value``, ``centre``, ``lower``,
         ``upper`` (at the last point), ``variation`` (``common_cause``,
-        ``improvement``, ``concern``, ``neither``: the point type of the last
-        point), ``variation_side`` (``high``/``low`` above or below the
+        ``improvement``, ``concern``, ``neither``, ``neutral_high``,
+        ``neutral_low``: the point type of the last point, as Making Data
+        Count's variation icon), ``variation_side`` (``high``/``low`` above or below the
         centre line for a special cause, else ``<NA>``), ``target`` and
         ``assurance`` (``consistent_pass``, ``consistent_fail``,
         ``inconsistent``; ``<NA>`` without a target, without an improvement
