@@ -458,8 +458,9 @@ def test_spc_workbook_shows_the_units_saved_change_dates(
 
     app = SpcApp(lang="en")
     data = app.chart.spec["datasets"].values()
+    notes = [row for rows in data for row in rows if "label" in row and "period" in row]
     assert {"period": "2024-03-04T00:00:00", "label": "PDSA-1: Telefontid"} in [
-        row for rows in data for row in rows
+        {"period": row["period"], "label": row["label"]} for row in notes
     ]
     # a measure the cycle is not followed on: no annotation
     app.measure.value = "arrivals_first"

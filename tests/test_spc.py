@@ -208,7 +208,9 @@ def test_anhoej_long_run_and_few_crossings_by_hand():
     ra = t.attrs["runs_analysis"].to_frame()
     assert (ra.longest_run[0], ra.crossings[0]) == (12, 1)
     assert t.rule_long_run.all() and t.rule_few_crossings.all()
-    assert t.point_type.astype(str).eq("neither").all()
+    # no improvement direction: the long run's side decides neutral low / high
+    # (NHSRplotthedots ptd_point_type, improvement_direction = "neutral")
+    assert list(t.point_type) == ["neutral_low"] * 12 + ["neutral_high"] * 12
     assert t.rule_outside_limits.isna().all()  # a run chart has no limits
     assert t.rule_trend.isna().all()  # not an Anhøj rule
 
@@ -220,6 +222,112 @@ def test_anhoej_points_on_centre_line_are_not_useful():
     ra = t.attrs["runs_analysis"].to_frame()
     assert ra.n_useful[0] == 4
     assert ra.crossings[0] == 3  # below, above, below, above
+
+
+# --------------------------------------------------------------------------- neutral direction
+
+# NHSRplotthedots R/ptd_calculate_point_type.R, ptd_point_type(): with
+# improvement_direction = "neutral" (0) a special cause above the mean or on an
+# increasing trend is "special_cause_neutral_high", below or decreasing
+# "special_cause_neutral_low"; drawn in ptd_spc_colours()$special_cause_neutral
+# "#490092" (purple).
+
+
+def test_neutral_direction_outside_limits_high_and_low():
+    # Deviations vignette series (point 5 = 10 lies above UPL 4.6) with a low outlier
+    # added: -5 lies below LPL -0.72 (same limits: the screened mean MR is unchanged
+    # only approximately, so check the rule and the side, not the limits).
+    t = spc(frame(DEVIATIONS), value="value", date="date")  # improvement=None
+    assert t.point_type[4] == "neutral_high"
+    assert set(t.point_type.astype(str)) == {"common_cause", "neutral_high"}
+    low = spc(frame([-v for v in DEVIATIONS]), value="value", date="date")
+    assert low.point_type[4] == "neutral_low"
+
+
+def test_neutral_trend_takes_the_trend_direction():
+    # NHSRplotthedots test-ptd_calculate_point_type.R: ptd_seven_point_trend(1:7) = 1
+    # (increasing), (7:1) = -1 (decreasing); with a neutral direction the seven
+    # trend points are neutral high (rising) or neutral low (falling).
+    # Wide alternating baseline so that no point is near or beyond a limit.
+    up = [1, 7, 1, 7, 1, 7, 2, 3, 4, 5, 6, 7, 8, 1, 7, 1]
+    rising = spc(frame(up), value="value", date="date")
+    assert list(rising.rule_trend) == [False] * 6 + [True] * 7 + [False] * 3
+    assert list(rising.point_type[6:13]) == ["neutral_high"] * 7
+    assert rising.point_type.astype(str).eq("common_cause").sum() == 9
+    falling = spc(frame([9 - v for v in up]), value="value", date="date")
+    assert list(falling.point_type[6:13]) == ["neutral_low"] * 7
+
+
+def test_neutral_summary_icon_is_the_last_points_type():
+    # NHSRplotthedots tests/testthat/test-geom_ptd_icon.R, s9: a series ending low
+    # with improvement_direction = "neutral" gives the variation icon neutral_low and
+    # no assurance icon (ptd_calculate_assurance_type: none for a neutral direction).
+    values = [5.0, 6.0] * 8 + [-20.0]
+    s = spc_summary(spc(frame(values), value="value", date="date", target=3.0))
+    assert s.loc[0, "variation"] == "neutral_low"
+    assert s.loc[0, "variation_side"] == "low"
+    assert pd.isna(s.loc[0, "assurance"])
+
+
+def test_few_crossings_has_no_direction_even_when_neutral():
+    # Anhøj's few-crossings signal is a property of the whole part (qicharts2
+    # runs.analysis): it has no side, so the points it alone flags stay "neither".
+    # By hand: runs of six 1s and 3s, median 2, 24 useful points: 3 crossings < 8
+    # (qbinom(0.05, 23, 0.5), qicharts2 vignette) but longest run 6 <= 8.
+    values = [1] * 6 + [3] * 6 + [1] * 6 + [3] * 6
+    t = spc(frame(values), value="value", date="date", chart="run", rules="anhoej")
+    ra = t.attrs["runs_analysis"].to_frame()
+    assert (ra.crossings[0], ra.longest_run[0]) == (3, 6)
+    assert not t.rule_long_run.any() and t.rule_few_crossings.all()
+    assert t.point_type.astype(str).eq("neither").all()
+
+
+# --------------------------------------------------------------------------- run chart with a denominator
+
+# qicharts2 R/helper.functions.R: qic.agg makes y = sum(y) / sum(n) per subgroup when n
+# is given, and qic.run sets cl = median(y) over the baseline: the centre of a run chart
+# with a denominator is the median of the ratios, not sum(y) / sum(n).
+
+
+def test_run_chart_with_denominator_plots_ratios_and_median_of_ratios():
+    # by hand: ratios 1/2, 1/4, 3/4, 2/8, 9/10 = 0.5, 0.25, 0.75, 0.25, 0.9; sorted
+    # 0.25, 0.25, 0.5, 0.75, 0.9 -> median 0.5 (sum/sum would be 16/28 = 0.571)
+    df = frame([1, 1, 3, 2, 9], n=[2, 4, 4, 8, 10])
+    t = spc(df, value="value", date="date", chart="run", denominator="n")
+    assert list(t["value"]) == [0.5, 0.25, 0.75, 0.25, 0.9]
+    assert t["centre"].eq(0.5).all()
+    assert t["lower"].isna().all() and t["upper"].isna().all()
+    assert t.attrs["spc"]["denominator"] == "n"
+
+
+def test_run_chart_with_denominator_applies_anhoej_rules_to_the_ratios():
+    # 24 months: 12 ratios of 1/10 then 12 of 3/10 (denominators vary, ratios do not);
+    # median of ratios 0.2; qicharts2 vignette, 24 useful points: longest-run limit
+    # round(log2(24) + 3) = 8, crossings limit qbinom(0.05, 23, 0.5) = 8; here
+    # longest run 12 > 8 and 1 crossing < 8: both signals.
+    num = [1, 2, 3] * 4 + [3, 6, 9] * 4
+    den = [10, 20, 30] * 8
+    t = spc(frame(num, n=den), value="value", date="date", chart="run", rules="anhoej",
+            denominator="n")  # fmt: skip
+    assert np.allclose(t["centre"], 0.2)
+    ra = t.attrs["runs_analysis"].to_frame()
+    assert (ra.longest_run_max[0], ra.crossings_min[0]) == (8, 8)
+    assert (ra.longest_run[0], ra.crossings[0]) == (12, 1)
+    assert bool(ra.signal[0])
+
+
+def test_run_chart_without_denominator_is_unchanged():
+    t = spc(frame([1, 2, 3, 4, 100]), value="value", date="date", chart="run")
+    assert t["centre"].eq(3).all()
+
+
+def test_c_chart_refuses_fractional_counts():
+    with pytest.raises(ParameterError) as err:
+        spc(frame([1, 2.5, 3]), value="value", date="date", chart="c")
+    assert "value" in err.value.message("en") and "value" in err.value.message("sv")
+    assert "whole numbers" in err.value.message("en")
+    assert "heltal" in err.value.message("sv")
+    spc(frame([1.0, 2.0, 3.0]), value="value", date="date", chart="c")  # whole floats pass
 
 
 # --------------------------------------------------------------------------- attribute charts
@@ -371,6 +479,10 @@ def test_seven_increasing_points_fire_trend(prefix, steps, start):
         ({}, frame([1.0]), "data"),
         ({"chart": "p"}, frame([1, 2, 3]), "denominator"),
         ({"denominator": "n"}, frame([1, 2, 3], n=[1, 1, 1]), "denominator"),
+        ({"chart": "c", "denominator": "n"}, frame([1, 2, 3], n=[1, 1, 1]), "denominator"),
+        ({"chart": "run", "denominator": "n"}, frame([1, 2, 3], n=[1, 0, 1]), "denominator"),
+        ({"chart": "run", "denominator": "nope"}, frame([1, 2, 3]), "denominator"),
+        ({"chart": "c"}, frame([1, 0.5, 3]), "value"),
         ({"chart": "p", "denominator": "n"}, frame([1, 2, 3], n=[5, 0, 5]), "denominator"),
         ({"chart": "u", "denominator": "n"}, frame([1, 2, 3], n=[5, np.nan, 5]), "denominator"),
         ({"chart": "p", "denominator": "n"}, frame([1, 6, 3], n=[5, 5, 5]), "value"),

@@ -133,6 +133,13 @@ def test_spc_workbook(open_workbook: Any, tmp_path: Path) -> None:
     table, _summary = _spc_expected("balans", "waiting_first")
     _check_spc_figures(book, table)
     assert _page_rules(book) == _fired(table)
+    # the badge names the latest point (Making Data Count's variation icon) and the
+    # line beside it counts the chart's special-cause points
+    last = table.iloc[-1]
+    page.wait_for_selector(f".tk-variation[data-code='{last['point_type']}']")
+    book.expect_contains(".tk-variation", f"({last['period']:%Y-%m-%d})")
+    special = int((table["point_type"].astype(str) != "common_cause").sum())
+    book.expect_contains(".tk-spc-chart-summary", f"{special} av {len(table)} punkter")
     page.wait_for_selector(".tk-app canvas, .tk-app svg.marks")
     book.screenshot("styrdiagram_sv")
 
@@ -171,8 +178,14 @@ def test_spc_workbook(open_workbook: Any, tmp_path: Path) -> None:
     assurance = summary["assurance"].iloc[0]
     if pd.isna(assurance):  # no improvement direction for arrivals: no assurance icon
         book.expect_text(".tk-no-assurance", t("widgets.spc.no_assurance", "sv"))
-    # a measure with a direction: share within target, p chart, target 80 %
+    # a measure with a direction: share within target, p chart, target 80 %; the
+    # 20 referrals a week stay with their measure
     book.select("tk-measure", t("widgets.spc.measure.within_first", "sv"))
+    checkbox = page.locator(".tk-use-target input[type=checkbox]")
+    page.wait_for_function(
+        "() => !document.querySelector('.tk-use-target input[type=checkbox]').checked"
+    )
+    checkbox.check()
     book.expect_options(
         "tk-chart-type",
         [t(f"widgets.spc.chart.{c}", "sv") for c in SPC_MEASURES["within_first"][3]],

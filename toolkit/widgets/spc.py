@@ -47,6 +47,8 @@ _ICON_COLOURS = {
     "improvement": charts.SPC_COLOURS["improvement"],
     "concern": charts.SPC_COLOURS["concern"],
     "neither": charts.SPC_COLOURS["neither"],
+    "neutral_high": charts.SPC_COLOURS["neutral_high"],
+    "neutral_low": charts.SPC_COLOURS["neutral_low"],
     "consistent_pass": charts.SPC_COLOURS["improvement"],
     "consistent_fail": charts.SPC_COLOURS["concern"],
     "inconsistent": "#7f7f7f",
@@ -136,6 +138,8 @@ class SpcApp(_App):
         self.chart.add_class("tk-main-chart")
         self.table: pd.DataFrame | None = None
         self._series_key: tuple[Any, ...] | None = None
+        #: Target per measure (shown, value): a target belongs to its measure.
+        self._targets: dict[str, tuple[bool, float]] = {}
         self._set_chart_options()
         self._guarded(self._refresh_series)()
         self._guarded(self.update)()
@@ -170,12 +174,28 @@ class SpcApp(_App):
         finally:
             self._busy = False
 
-    def _measure_changed(self, _change: Any) -> None:
+    def _measure_changed(self, change: Any) -> None:
         if self._busy:
             return
+        self._swap_target(str(change["old"]), str(change["new"]))
         self._set_chart_options()
         self._guarded(self._refresh_series)()
         self._guarded(self._update_and_clear)()
+
+    def _swap_target(self, old: str, new: str) -> None:
+        """Keep the target of the measure left; show the target of the measure picked.
+
+        A 90 % target of a share must not become 90 referrals a week: each
+        measure has its own target, off until one is set for it.
+        """
+        self._targets[old] = (bool(self.use_target.value), float(self.target.value))
+        shown, value = self._targets.get(new, (False, 0.0))
+        self._busy = True
+        try:
+            self.use_target.value = shown
+            self.target.value = value
+        finally:
+            self._busy = False
 
     def unit_changed(self) -> None:
         self._busy = True
@@ -276,7 +296,7 @@ class SpcApp(_App):
             style=self._chart_style,
         )
         self._show_figures(table, summary, is_share)
-        self._show_icons(summary)
+        self._show_icons(summary, table)
         self._show_sentences(table, is_share)
         if note_error:
             self.sentences.value += f"<div class='tk-note tk-pdsa-note'>{_esc(note_error)}</div>"
@@ -295,6 +315,7 @@ class SpcApp(_App):
         periods = pd.to_datetime(series["period"])
         middle = [periods.iloc[len(periods) // 2]]
         notes, _ = self._pdsa_notes(self.table) if self.table is not None else (None, "")
+        improvement = SPC_MEASURES[str(self.measure.value)][2]
         for kind in ("run", "xmr"):
             for rebase in (None, middle):
                 for target in (None, float(series["value"].mean())):
@@ -305,6 +326,7 @@ class SpcApp(_App):
                         chart=kind,
                         rebase=rebase,
                         target=target,
+                        improvement=improvement,
                         lang=self.lang,
                     )
                     charts.spc_spec(
@@ -357,17 +379,29 @@ class SpcApp(_App):
         ]
         self.figures.value = "<div class='tk-figures'>" + " &nbsp;·&nbsp; ".join(parts) + "</div>"
 
-    def _show_icons(self, summary: pd.Series) -> None:
+    def _show_icons(self, summary: pd.Series, table: pd.DataFrame) -> None:
+        """The variation icon of the latest point, the chart's special causes, the assurance.
+
+        As Making Data Count's variation icon, the badge names the latest
+        point's variation (NHSRplotthedots ``ptd_get_icons``: the point type
+        of the last point); the line beside it counts the special-cause points
+        of the whole chart, so that a grey latest point over a chart full of
+        signals is not read as "nothing happened".
+        """
         variation = str(summary["variation"])
         side = summary["variation_side"]
         text = self._t(f"spc.point_type.{variation}")
         if isinstance(side, str):
             text += f" ({self._t('widgets.spc.side.' + side)})"
+        when = pd.Timestamp(summary["period"]).strftime("%Y-%m-%d")
         icons = [
             f"<span class='tk-icon tk-variation' data-code='{variation}' "
             f"style='background:{_ICON_COLOURS[variation]}'>"
-            f"{_esc(self._t('widgets.spc.variation'))}: {_esc(text)}</span>"
+            f"{_esc(self._t('spc.latest_point', date=when, variation=text))}</span>"
         ]
+        icons.append(
+            f"<span class='tk-spc-chart-summary'>{_esc(self._chart_summary(table))}</span>"
+        )
         assurance = summary["assurance"]
         if isinstance(assurance, str):
             icons.append(
@@ -381,6 +415,27 @@ class SpcApp(_App):
                 f"<span class='tk-no-assurance'>{_esc(self._t('widgets.spc.no_assurance'))}</span>"
             )
         self.icons.value = "<div>" + "".join(icons) + "</div>"
+
+    def _chart_summary(self, table: pd.DataFrame) -> str:
+        """One sentence on the special-cause points of the whole chart."""
+        types = table["point_type"].astype(str)
+        special = types[types != "common_cause"]
+        total = len(table)
+        if special.empty:
+            return self._t("spc.chart_special.none", total=total)
+        counts = special.value_counts()
+        kinds = ", ".join(
+            self._t("spc.chart_special.kind", count=int(counts[code]),
+                    kind=self._t(f"spc.kind.{code}"))
+            for code in ("improvement", "concern", "neutral_high", "neutral_low", "neither")
+            if code in counts.index
+        )  # fmt: skip
+        latest = pd.Timestamp(table.loc[special.index[-1], "period"]).strftime("%Y-%m-%d")
+        key = "spc.chart_special.one" if len(special) == 1 else "spc.chart_special.many"
+        text = self._t(key, count=len(special), total=total, kinds=kinds, date=latest)
+        if types.iloc[-1] == "common_cause":
+            text += " " + self._t("spc.chart_special.earlier")
+        return text
 
     def _show_sentences(self, table: pd.DataFrame, is_share: bool) -> None:
         lines = []

@@ -1,0 +1,146 @@
+"""The options of one :func:`toolkit.spc.spc` call, validated once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit.errors import ParameterError
+
+CHARTS = ("xmr", "run", "p", "c", "u")
+RULE_SETS = ("mdc", "anhoej")
+IMPROVEMENTS = ("increase", "decrease")
+#: Charts whose plotted value is ``value / denominator`` (a run chart optionally).
+RATIO_CHARTS = ("p", "u")
+MIN_POINTS = 2  # fewest points a part may have
+
+
+def fail(key: str, lang: str | None, **fields: Any) -> ParameterError:
+    """The error of ``key`` in the call's language (every step raises through this)."""
+    return ParameterError(key, lang=lang, **fields)
+
+
+def _check_choice(name: str, value: Any, allowed: Sequence[Any], lang: str | None) -> None:
+    if value not in allowed:
+        raise fail(
+            "common.param_choice",
+            lang,
+            argument=name,
+            value=value,
+            allowed=", ".join(str(a) for a in allowed),
+        )
+
+
+def _check_column(data: pd.DataFrame, name: str, column: Any, lang: str | None) -> None:
+    if not isinstance(column, str) or column not in data.columns:
+        raise fail(
+            "spc.missing_column",
+            lang,
+            argument=name,
+            column=column,
+            columns=", ".join(map(str, data.columns)),
+        )
+
+
+@dataclass(frozen=True)
+class SpcOptions:
+    """The arguments of :func:`toolkit.spc.spc` after :meth:`validated` has checked them.
+
+    Every later step reads its settings here and checks nothing about them
+    again (the data's values are checked by the step that reads them).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"d": [1, 2, 3], "n": [4, 5, 6]})
+    >>> SpcOptions.validated(df, value="n", date="d", chart="run").chart
+    'run'
+    >>> SpcOptions.validated(df, value="n", date="d", chart="xbar", lang="en")
+    Traceback (most recent call last):
+    ...
+    toolkit.errors.ParameterError: chart = 'xbar' is not a valid choice; choose one of: xmr, run, p, c, u.
+    """
+
+    value: str
+    date: str
+    chart: str = "xmr"
+    rules: str = "mdc"
+    improvement: str | None = None
+    target: float | None = None
+    rebase: Sequence[Any] | None = None
+    fix_after_n_points: int | None = None
+    screen_outliers: bool = True
+    denominator: str | None = None
+    group: str | None = None
+    run_length: int = 7
+    trend_length: int = 7
+    lang: str | None = None
+
+    @classmethod
+    def validated(cls, data: Any, **kwargs: Any) -> SpcOptions:
+        """Check the arguments against ``data`` (a DataFrame) and return them as options.
+
+        Raises
+        ------
+        ParameterError
+            Naming the argument: ``data`` not a DataFrame; unknown chart, rule
+            set, improvement, run or trend length; a column not in ``data``; a
+            denominator missing for p and u or given for xmr and c; a target
+            that is not a finite number; ``fix_after_n_points`` not an integer
+            of at least 2.
+        """
+        opts = cls(**kwargs)
+        lang = opts.lang
+        if not isinstance(data, pd.DataFrame):
+            raise fail(
+                "common.param_type",
+                lang,
+                argument="data",
+                expected="pandas.DataFrame",
+                got=type(data).__name__,
+            )
+        _check_choice("chart", opts.chart, CHARTS, lang)
+        _check_choice("rules", opts.rules, RULE_SETS, lang)
+        _check_choice("improvement", opts.improvement, (None, *IMPROVEMENTS), lang)
+        _check_choice("run_length", opts.run_length, (6, 7), lang)
+        _check_choice("trend_length", opts.trend_length, (6, 7), lang)
+        _check_column(data, "value", opts.value, lang)
+        _check_column(data, "date", opts.date, lang)
+        if opts.group is not None:
+            _check_column(data, "group", opts.group, lang)
+        if opts.chart in RATIO_CHARTS and opts.denominator is None:
+            raise fail("spc.denominator_required", lang, argument="denominator", chart=opts.chart)
+        if opts.chart in (*RATIO_CHARTS, "run"):
+            if opts.denominator is not None:
+                _check_column(data, "denominator", opts.denominator, lang)
+        elif opts.denominator is not None:
+            raise fail("spc.denominator_unused", lang, argument="denominator", chart=opts.chart)
+        target = opts.target
+        if target is not None and (
+            isinstance(target, bool)
+            or not isinstance(target, int | float | np.number)
+            or not np.isfinite(target)
+        ):
+            raise fail(
+                "common.param_type", lang, argument="target", expected="a finite number", got=target
+            )
+        fix = opts.fix_after_n_points
+        if fix is not None and (
+            isinstance(fix, bool) or not isinstance(fix, int | np.integer) or fix < MIN_POINTS
+        ):
+            raise fail(
+                "common.param_range",
+                lang,
+                argument="fix_after_n_points",
+                value=fix,
+                allowed=f"an integer >= {MIN_POINTS}",
+            )
+        return opts
+
+    @property
+    def has_limits(self) -> bool:
+        """Every chart but the run chart has process limits."""
+        return self.chart != "run"
