@@ -126,11 +126,13 @@ def test_swedish_export_style(tmp_path: Path, units: dict[str, dict[str, pd.Data
 
 
 def test_balance_unit_first_queue_ends_near_its_start(units: dict) -> None:
+    # balans holds its first-stage queue near its floor (about 25 waiting), so the queue on a
+    # single day moves by ±5 from week to week; "stays at about the same level" is read on
+    # the mean of the weekly queue over the first and the last quarter (13 weeks) of the period
     p, ref = synth.PROFILES["balans"], units["balans"]["referrals"]
-    start, end = (
-        waiting_first(ref, pd.Timestamp(p.period_start)),
-        waiting_first(ref, p.extract_date),
-    )
+    mondays = pd.date_range(p.period_start, p.extract_date, freq="7D")
+    queue = pd.Series([waiting_first(ref, day) for day in mondays])
+    start, end = queue.iloc[:13].mean(), queue.iloc[-13:].mean()
     assert 0.8 * start <= end <= 1.2 * start
 
 

@@ -446,13 +446,16 @@ SAMPLE_UNITS: tuple[SampleUnit, ...] = (
             triage_days_max=5,
             lead_days_high=2,
             lead_days_routine=3,
-            # plans by its queues (target 3 and 15 waiting): the standing queues stay
-            # at or below the target queues of bup_30_30 (docs/sample_data.md)
-            first_queue_start=3,
+            # plans by its queues (target 6 and 15 waiting) and staggers holidays
+            # (capacity 0.85 in holiday weeks): the standing queues stay at or below
+            # the target queues of bup_30_30 (docs/sample_data.md)
+            first_queue_start=6,
             deep_queue_start=15,
             first_queue_feedback_per_week=0.4,
             deep_queue_feedback_per_week=0.4,
-            staff_time_factor=0.98,
+            vacation_capacity_factor=0.85,
+            staff_time_factor=1.05,
+            treatment_visits_mean=10.0,
         ),
         SAMPLE_SEED,
         style="csv",
@@ -868,12 +871,11 @@ def generate_unit(profile: UnitProfile, *, seed: int) -> dict[str, pd.DataFrame]
     # first-assessment visits and no-shows before them
     fa = np.flatnonzero(first != _NONE)
     dna_first = fa[rng.random(len(fa)) < p.dna_rate]
-    # the missed visit a week before the one attended, or the day after the decision
-    dna_day = _weekday_shift(np.maximum(first[dna_first] - 7, decided[dna_first] + 1))
-    keep_dna = dna_day < first[dna_first]
-    dna_first, dna_day = dna_first[keep_dna], dna_day[keep_dna]
+    dna_first = dna_first[first[dna_first] - 7 >= decided[dna_first]]
     visit_ref = np.concatenate([fa, dna_first, started, ref_c[pos_c > 0], ref_f, ref_n])
-    visit_day = np.concatenate([first[fa], dna_day, deep[started], day_c[pos_c > 0], day_f, day_n])
+    visit_day = np.concatenate(
+        [first[fa], first[dna_first] - 7, deep[started], day_c[pos_c > 0], day_f, day_n]
+    )
     visit_type = np.concatenate(
         [
             np.zeros(len(fa) + len(dna_first), dtype=np.int64),
