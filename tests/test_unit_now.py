@@ -134,6 +134,13 @@ def test_without_capacity_demand_clearly_above_activity_does_not_cover():
     assert b.covers == "no" and b.failing == ("covers", "growing")
 
 
+def test_no_weeks_cannot_be_judged():
+    b = _balance([], [], 5.0, queue=0.0)
+    assert b.covers == "unknown" and b.failing == ("covers",) and not b.in_balance
+    for lang in ("sv", "en"):
+        assert t("now.balance.covers_unknown_staff", lang) in unit_now.balance_text("x", b, lang)
+
+
 def test_no_demand_is_covered():
     b = _balance(np.zeros(26), np.zeros(26), 5.0, queue=0.0)
     assert b.covers == "yes" and b.load == 0.0 and b.in_balance

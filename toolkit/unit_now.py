@@ -225,8 +225,9 @@ class StageBalance:
     ``covers`` is ``"yes"`` (the load's 95 % interval lies below 1: covers),
     ``"noise"`` (the interval includes 1: covers within the noise, counted
     as met), ``"no"`` (the whole interval lies above 1: does not cover) or
-    ``"unknown"`` (no weeks to judge, not met); ``load_basis`` is ``"staff"`` (capacity from staff) or ``"activity"``
-    (no capacity from staff: the in/out ratio demand / activity). ``growing``
+    ``"unknown"`` (no weeks to judge, not met); ``load_basis`` is
+    ``"staff"`` (capacity from staff) or ``"activity"`` (no capacity from
+    staff: the in/out ratio demand / activity). ``growing``
     is True when the queue's mean weekly change is above 0 beyond its 95 %
     interval; ``above_target`` when the queue exceeds the target queue.
     ``failing`` names the criteria not met, in the order
