@@ -260,6 +260,13 @@ class UnitProfile:
         Week from which the unit works in a new way (``*_after_change`` values apply).
     first_capacity_after_change_per_week, deep_capacity_after_change_per_week : float or None
         Capacities from ``change_week`` on.
+    triage_days_max : int
+        Days from arrival to the decision on a referral that is not urgent:
+        uniform on 1 … ``triage_days_max`` (weekends moved to Monday);
+        urgent referrals are decided in 0–1 days.
+    lead_days_high, lead_days_routine : int
+        Days from the decision to the earliest first assessment (the notice
+        of the appointment) for high and routine priority; urgent 0.
     first_queue_start, deep_queue_start : int
         Patients waiting for each stage when the simulation begins.
     first_queue_feedback_per_week, deep_queue_feedback_per_week : float
@@ -319,6 +326,9 @@ class UnitProfile:
     change_week: int | None = None
     first_capacity_after_change_per_week: float | None = None
     deep_capacity_after_change_per_week: float | None = None
+    triage_days_max: int = 11
+    lead_days_high: int = 4
+    lead_days_routine: int = 7
     first_queue_start: int = 40
     deep_queue_start: int = 30
     first_queue_feedback_per_week: float = 0.0
@@ -365,6 +375,9 @@ class UnitProfile:
         if self.group_share_after_change is not None:
             _check_range("group_share_after_change", self.group_share_after_change, 0.0, 1.0)
         _check_range("weeks", self.weeks, 4, 520)
+        _check_range("triage_days_max", self.triage_days_max, 1, 60)
+        _check_range("lead_days_high", self.lead_days_high, 0, 60)
+        _check_range("lead_days_routine", self.lead_days_routine, 0, 60)
         _check_range("burn_in_weeks", self.burn_in_weeks, 0, 260)
         _check_range("referrals_per_week", self.referrals_per_week, 0.1, 10_000)
         _check_range("referral_growth_per_year", self.referral_growth_per_year, -0.9, 5.0)
@@ -429,8 +442,20 @@ SAMPLE_UNITS: tuple[SampleUnit, ...] = (
         "balans",
         UnitProfile(
             name="BUP Exempelstad (syntetisk)",
+            # a lean front end: referrals decided in 1-5 days, notice 2-3 days
+            triage_days_max=5,
+            lead_days_high=2,
+            lead_days_routine=3,
+            # plans by its queues (target 6 and 15 waiting) and staggers holidays
+            # (capacity 0.85 in holiday weeks): the standing queues stay at or below
+            # the target queues of bup_30_30 (docs/sample_data.md)
+            first_queue_start=6,
+            deep_queue_start=15,
             first_queue_feedback_per_week=0.4,
             deep_queue_feedback_per_week=0.4,
+            vacation_capacity_factor=0.85,
+            staff_time_factor=1.05,
+            treatment_visits_mean=10.0,
         ),
         SAMPLE_SEED,
         style="csv",
@@ -729,12 +754,16 @@ def generate_unit(profile: UnitProfile, *, seed: int) -> dict[str, pd.DataFrame]
     age_mean = np.array([AGE_BY_QUESTION[q] for q in _QUESTIONS])[question]
     age = np.clip(np.rint(rng.normal(age_mean, 3.0)), 3, 17).astype(np.int64)
 
-    triage = np.where(priority == 0, rng.integers(0, 2, n), rng.integers(1, 12, n))
+    triage = np.where(
+        priority == 0, rng.integers(0, 2, n), rng.integers(1, p.triage_days_max + 1, n)
+    )
     decided = _weekday_shift(recv + triage)
     decided[initial1] = np.minimum(decided[initial1], -1)
     pvv = np.where(accepted & (rng.random(n) < p.pvv_share), rng.integers(14, 61, n), 0)
     pvv[initial2] = 0
-    lead = np.where(priority == 0, 0, np.where(priority == 1, 4, 7))
+    lead = np.where(
+        priority == 0, 0, np.where(priority == 1, p.lead_days_high, p.lead_days_routine)
+    )
     elig1 = decided + lead + pvv
     goes_deep = rng.random(n) < np.array([DEEP_SHARE_BY_QUESTION[q] for q in _QUESTIONS])[question]
     deep_delay = rng.integers(0, 22, n)

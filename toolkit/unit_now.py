@@ -17,8 +17,9 @@ from. The words are fixed:
 * **activity** (aktivitet, genomförda): what was done: completions a week.
 
 The balance verdict (:func:`stage_balance`, documented in docs/balance.md)
-has three criteria: capacity covers demand beyond the noise of the weekly
-counts, the queue is not growing, and the queue is at or below the target
+has three criteria: capacity covers demand (the load below 1 within the
+noise of the weekly counts: only a load whose whole 95 % interval lies above
+1 fails), the queue is not growing, and the queue is at or below the target
 queue.
 
 The module is pure: a loaded unit in, numbers and a frozen dataclass out.
@@ -221,10 +222,12 @@ def window_text(window: Window, lang: str | None = None) -> str:
 class StageBalance:
     """The balance verdict of one stage (see :func:`stage_balance`).
 
-    ``covers`` is ``"yes"`` (the load's 95 % interval lies below 1),
-    ``"no"`` (it lies at or above 1) or ``"unclear"`` (it straddles 1);
-    ``load_basis`` is ``"staff"`` (capacity from staff) or ``"activity"``
-    (no capacity from staff: the in/out ratio demand / activity). ``growing``
+    ``covers`` is ``"yes"`` (the load's 95 % interval lies below 1: covers),
+    ``"noise"`` (the interval includes 1: covers within the noise, counted
+    as met), ``"no"`` (the whole interval lies above 1: does not cover) or
+    ``"unknown"`` (no weeks to judge, not met); ``load_basis`` is
+    ``"staff"`` (capacity from staff) or ``"activity"`` (no capacity from
+    staff: the in/out ratio demand / activity). ``growing``
     is True when the queue's mean weekly change is above 0 beyond its 95 %
     interval; ``above_target`` when the queue exceeds the target queue.
     ``failing`` names the criteria not met, in the order
@@ -298,9 +301,13 @@ def stage_balance(
        :math:`s_\\rho = \\operatorname{sd}(d_i - \\hat\\rho c_i) /
        (\\sqrt{n}\\, \\bar c)` (Cochran 1977, §6.4); with a constant
        :math:`C` this is :math:`\\operatorname{sd}(d_i)/(\\sqrt{n}\\,C)`.
-       Covered when :math:`\\hat\\rho + t_{0.975,n-1} s_\\rho < 1`; not
-       covered when :math:`\\hat\\rho - t_{0.975,n-1} s_\\rho \\ge 1`;
-       otherwise unclear (and not counted as met).
+       Covers when :math:`\\hat\\rho + t_{0.975,n-1} s_\\rho < 1`;
+       does not cover when :math:`\\hat\\rho - t_{0.975,n-1} s_\\rho > 1`
+       (the whole interval above 1); otherwise the interval includes 1 and
+       capacity covers demand *within the noise*, which counts as met: the
+       data cannot show that capacity falls short. A load truly above 1 that
+       the interval cannot yet separate from 1 shows in the other two
+       criteria: its queue grows, and sooner or later passes the target.
     2. **The queue is not growing.** The queue changes by
        :math:`\\Delta_i = d_i - a_i` each week (the flow balance), so its
        trend over the window is the mean weekly change :math:`\\bar\\Delta`.
@@ -339,7 +346,9 @@ def stage_balance(
     staff = capacity_per_week is not None and not math.isnan(float(capacity_per_week))
     c = np.full(n, float(capacity_per_week)) if staff else a  # type: ignore[arg-type]
     c_mean = float(c.mean()) if n else math.nan
-    if n and c_mean > 0:
+    if n and float(d.mean()) == 0.0:
+        load = low = high = 0.0  # no demand: nothing to cover
+    elif n and c_mean > 0:
         load = float(d.mean()) / c_mean
         if n >= 2:
             half = (
@@ -350,19 +359,21 @@ def stage_balance(
         low, high = load - half, load + half
     else:
         load = low = high = math.inf if n and float(d.mean()) > 0 else math.nan
-    if high < 1.0:
+    if math.isnan(load):
+        covers = "unknown"
+    elif high < 1.0:
         covers = "yes"
-    elif low >= 1.0:
+    elif low > 1.0:
         covers = "no"
     else:
-        covers = "unclear"
+        covers = "noise"
     growth, g_low, g_high = _mean_interval(d - a)
     growing = bool(g_low > 0)
     above = bool(float(queue_size) > float(target_queue_size))
     failing = tuple(
         name
         for name, fails in (
-            ("covers", covers != "yes"),
+            ("covers", covers in ("no", "unknown")),
             ("growing", growing),
             ("above_target", above),
         )
@@ -815,6 +826,10 @@ def balance_text(
 ) -> str:
     """One sentence: in balance, or which of the three criteria fail and by how much.
 
+    The capacity criterion has three outcomes in words: covers ("täcker"),
+    covers within the noise ("täcker inom bruset": the load's interval
+    includes 1) and does not cover ("täcker inte").
+
     ``hide_below``: a queue of 1 to ``hide_below`` − 1 patients is written
     ``<hide_below`` (share mode, as :func:`toolkit.privacy.suppress_small_counts`).
     """
@@ -832,7 +847,8 @@ def balance_text(
         "target": _fmt(balance.target_queue_size, 0, lang),
     }
     if balance.in_balance:
-        return t("now.balance.yes", lang, **fmt)
+        covers = t(f"now.balance.covers_{balance.covers}_{balance.load_basis}", lang, **fmt)
+        return t("now.balance.yes", lang, covers=covers, **fmt)
     reasons = []
     if "covers" in balance.failing:
         key = f"now.balance.covers_{balance.covers}_{balance.load_basis}"
