@@ -86,6 +86,7 @@ def test_plan_workbook(open_workbook: Any) -> None:
     verdict = "Planen går ihop." if plan.balanced else "Planen går inte ihop."
     book.expect_contains(".tk-plan-verdict", verdict)
     assert page.locator(".tk-fte").count() == len(fte)
+    page.wait_for_selector(".tk-main-chart svg.marks", timeout=TIMEOUT_MS)
     book.screenshot("produktionsplan_sv")
 
     # half an FTE more psychologists (ten steps of 0.05)

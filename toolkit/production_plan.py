@@ -697,12 +697,14 @@ def plan_from_basis(
                     "common.param_range", argument=f"fte[{category}]", value=value,
                     allowed="≥ 0", lang=lang,
                 )  # fmt: skip
-            row = slots["staff_category"] == category
-            old = float(slots.loc[row, "fte"].sum())
-            ratio = v / old if old > 0 else 0.0
-            for column in [c for c in slots.columns if c.endswith("_per_week")]:
-                slots.loc[row, column] = slots.loc[row, column] * ratio
-            slots.loc[row, "fte"] = v
+        old = slots["fte"].to_numpy(dtype=float)
+        new = slots["staff_category"].map(fte).to_numpy(dtype=float)
+        new = np.where(np.isnan(new), old, new)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(old > 0, new / old, np.where(new == old, 1.0, 0.0))
+        for column in [c for c in slots.columns if c.endswith("_per_week")]:
+            slots[column] = slots[column].to_numpy(dtype=float) * ratio
+        slots["fte"] = new
     changes: dict[str, Any] = {}
     if share_group is not None:
         group = _check_share("share_group", share_group, lang)

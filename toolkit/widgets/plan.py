@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import copy
+import functools
 import re
 from typing import Any
 
@@ -19,7 +21,7 @@ from toolkit.production_plan import (
     plan_from_basis,
     schedule_template,
 )
-from toolkit.widgets.base import UnitSource, _App, _esc, format_number
+from toolkit.widgets.base import LiveChart, UnitSource, _App, _esc, format_number
 
 _CSS = """<style>
 .tk-plan-figures table.tk-table td, .tk-plan-figures table.tk-table th { padding: 4px 14px; }
@@ -109,6 +111,8 @@ class PlanApp(_App):
         self.verdict.add_class("tk-plan-verdict")
         self.schedule = w.HTML()
         self.schedule.add_class("tk-schedule")
+        self.chart = LiveChart()
+        self.chart.add_class("tk-main-chart")
         self.excel_button = w.Button(layout=w.Layout(width="auto"))
         self.excel_button.add_class("tk-excel")
         self._label(self.excel_button, "widgets.plan.excel")
@@ -124,7 +128,7 @@ class PlanApp(_App):
              self.target_first, self.target_deep, self.buffer, self.leave]
         )  # fmt: skip
         self.container = self._frame(
-            self.source.box, controls, self.verdict, self.figures, self.schedule,
+            self.source.box, controls, self.verdict, self.figures, self.chart, self.schedule,
             w.HBox([self.excel_button, self.excel_link]),
         )  # fmt: skip
 
@@ -238,6 +242,7 @@ class PlanApp(_App):
         )
         weeks_text = self._t("widgets.plan.weeks_from", weeks=len(plan.weeks),
                              start=plan.weeks["week_start"].min().date().isoformat())  # fmt: skip
+        self._draw(plan)
         self.figures.value = (
             f"<div class='tk-intro'>{_esc(weeks_text)}</div>"
             f"<table class='tk-table'><tr>{heads}</tr>{''.join(rows)}</table>"
@@ -264,6 +269,23 @@ class PlanApp(_App):
             f"<table class='tk-table'><tr>{heads}</tr>{''.join(body)}</table>"
         )
 
+    def _draw(self, plan: Plan) -> None:
+        """Slots to book and slots the staff have, week by week, per stage."""
+        rows = []
+        week = plan.weeks["week_start"].dt.strftime("%Y-%m-%d").tolist()
+        for stage, prefix in zip(PLAN_STAGES, ("first", "deep"), strict=True):
+            label = self._t(f"plan.stage.{stage}")
+            for kind in ("needed", "available"):
+                series = self._t(f"widgets.plan.col.{kind}")
+                values = plan.weeks[f"{prefix}_slots_{kind}"].round(2).tolist()
+                rows += [
+                    {"week": d, "slots": v, "series": series, "stage": label}
+                    for d, v in zip(week, values, strict=True)
+                ]
+        spec = copy.deepcopy(_template(self.lang))
+        spec["datasets"] = {"plan": rows}
+        self.chart.spec = spec
+
     def _excel(self) -> None:
         from toolkit.plan_export import plan_workbook_bytes
 
@@ -277,3 +299,31 @@ class PlanApp(_App):
         file = f"{self._t('widgets.plan.file')}_{safe}.xlsx"
         text = self._t("widgets.plan.download", file=file)
         self.excel_link.value = f"<a download='{_esc(file)}' href='{href}'>{_esc(text)}</a>"
+
+
+@functools.cache
+def _template(lang: str) -> dict[str, Any]:
+    """The chart's Vega-Lite specification without its data (one per language)."""
+    import altair as alt
+
+    from toolkit.i18n import t
+
+    chart = (
+        alt.Chart(alt.Data(name="plan"))
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=alt.X("week:T", title=t("widgets.plan.chart.week", lang)),
+            y=alt.Y("slots:Q", title=t("widgets.plan.chart.slots", lang)),
+            color=alt.Color("series:N", title=None),
+            strokeDash=alt.StrokeDash("series:N", title=None),
+        )
+        .properties(width=820, height=180)
+        .facet(row=alt.Row("stage:N", title=None), data=alt.Data(name="plan"))
+        .resolve_scale(y="independent")
+        .configure_axis(labelFontSize=15, titleFontSize=17)
+        .configure_legend(labelFontSize=15, orient="bottom")
+        .configure_header(labelFontSize=16)
+    )
+    spec = chart.to_dict()
+    spec.pop("datasets", None)
+    return spec
