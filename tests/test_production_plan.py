@@ -117,7 +117,8 @@ def test_unbalanced_plan_says_by_how_much_and_when(lang: str) -> None:
     mark = "v" if lang == "sv" else "W"
     assert plan.messages[1] == t(
         "plan.short", lang, stage=t("plan.stage.first_assessment", lang), n=int(short.sum()),
-        total=f"{total:.0f}", worst=f"{(10.671588 - available[short]).max():.1f}",
+        total=f"{total:.0f}",
+        worst=f"{(10.671588 - available[short]).max():.1f}".replace(".", "," if lang == "sv" else "."),
         weeks=f"2025-{mark}52–2026-{mark}02",
     )  # fmt: skip
 

@@ -117,6 +117,17 @@ def test_plan_workbook(open_workbook: Any) -> None:
         "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,"
     )
 
+    # follow-up: the plan made 13 weeks before the extract date against the visits booked since
+    from toolkit.plan_followup import unit_follow_up
+
+    _plan, follow = unit_follow_up(
+        unit, weeks=13, history_start=entry.extra.get("period_start"),
+        profile=entry.target_profile, lang="sv",
+    )  # fmt: skip
+    page.locator(".tk-followup-button").click()
+    for message in follow.messages:
+        book.expect_contains(".tk-followup", message)
+
     # English
     page.locator(".tk-lang button", has_text="English").click()
     book.expect_text(".tk-app h1", "Production plan")

@@ -43,7 +43,7 @@ import pandas as pd
 
 from toolkit.capacity import STAFF_CATEGORIES
 from toolkit.i18n import check_language, t
-from toolkit.production_plan import PLAN_STAGES, Plan, plan_basis, plan_from_basis
+from toolkit.production_plan import PLAN_STAGES, Plan, number_text, plan_basis, plan_from_basis
 
 __all__ = ["FollowUp", "delivered_slots", "follow_up", "unit_follow_up"]
 
@@ -203,11 +203,11 @@ def follow_up(plan: Plan, visits: pd.DataFrame, *, lang: str | None = None) -> F
                 lang,
                 stage=t(f"plan.stage.{stage}", lang),
                 weeks=len(part),
-                planned=f"{planned_sum:.0f}",
-                delivered=f"{delivered_sum:.0f}",
-                gap=f"{delivered_sum - planned_sum:+.0f}",
-                share=f"{100 * share:+.0f}",
-                wait=f"{float(part['wait_change_weeks'].iloc[-1]):+.1f}",
+                planned=number_text(planned_sum, 0, lang),
+                delivered=number_text(delivered_sum, 0, lang),
+                gap=number_text(delivered_sum - planned_sum, 0, lang, sign=True),
+                share=number_text(100 * share, 0, lang, sign=True),
+                wait=number_text(float(part["wait_change_weeks"].iloc[-1]), 1, lang, sign=True),
             )
         )
     return FollowUp(weekly, by_category, by_kind, chart, tuple(messages))

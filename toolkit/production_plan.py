@@ -69,6 +69,7 @@ __all__ = [
     "PlanBasis",
     "PlanInputs",
     "calendar_factor",
+    "number_text",
     "plan_basis",
     "plan_from_basis",
     "plan_levels",
@@ -435,6 +436,16 @@ def _short_weeks(weeks: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def number_text(value: float, digits: int, lang: str, sign: bool = False) -> str:
+    """A number in a sentence: decimal comma in Swedish, point in English.
+
+    >>> number_text(-1.25, 1, "sv"), number_text(3.0, 0, "en", sign=True)
+    ('-1,2', '+3')
+    """
+    text = f"{value:+.{digits}f}" if sign else f"{value:.{digits}f}"
+    return text.replace(".", ",") if lang == "sv" else text
+
+
 def _messages(weeks: pd.DataFrame, short: pd.DataFrame, rule: str, lang: str) -> list[str]:
     out = [t(f"plan.buffer_rule.{rule}", lang)]
     if short.empty:
@@ -451,8 +462,8 @@ def _messages(weeks: pd.DataFrame, short: pd.DataFrame, rule: str, lang: str) ->
                 lang,
                 stage=t(f"plan.stage.{stage}", lang),
                 n=len(part),
-                total=f"{part['shortfall_slots'].sum():.0f}",
-                worst=f"{part['shortfall_slots'].max():.1f}",
+                total=number_text(float(part["shortfall_slots"].sum()), 0, lang),
+                worst=number_text(float(part["shortfall_slots"].max()), 1, lang),
                 weeks=listed,
             )
         )

@@ -30,6 +30,8 @@ _CSS = """<style>
 .tk-plan-short { color: #c81e1e; font-weight: bold; }
 </style>"""
 
+#: Weeks followed up: the plan made this many weeks before the extract date.
+FOLLOW_UP_WEEKS = 13
 #: Kinds of the schedule template, in column order.
 _KINDS = (
     "first_assessment",
@@ -119,6 +121,15 @@ class PlanApp(_App):
         self.excel_link = w.HTML()
         self.excel_link.add_class("tk-excel-link")
         self.excel_button.on_click(lambda _b: self._guarded(self._excel)())
+        self.followup_button = w.Button(layout=w.Layout(width="auto"))
+        self.followup_button.add_class("tk-followup-button")
+        self._label(
+            self.followup_button,
+            "widgets.plan.followup.button",
+        )
+        self.followup = w.HTML()
+        self.followup.add_class("tk-followup")
+        self.followup_button.on_click(lambda _b: self._guarded(self._follow_up)())
         self._guarded(self.unit_changed)()
         self._watch(
             self.fallback, self.group, self.target_first, self.target_deep, self.buffer, self.leave
@@ -130,6 +141,7 @@ class PlanApp(_App):
         self.container = self._frame(
             self.source.box, controls, self.verdict, self.figures, self.chart, self.schedule,
             w.HBox([self.excel_button, self.excel_link]),
+            self.followup_button, self.followup,
         )  # fmt: skip
 
     # ---- data
@@ -150,6 +162,7 @@ class PlanApp(_App):
 
     def unit_changed(self) -> None:
         """A new unit: FTE sliders for its staff categories, targets from its profile."""
+        self.followup.value = ""
         self._busy = True
         try:
             self.fallback.value = False
@@ -285,6 +298,30 @@ class PlanApp(_App):
         spec = copy.deepcopy(_template(self.lang))
         spec["datasets"] = {"plan": rows}
         self.chart.spec = spec
+
+    def _follow_up(self) -> None:
+        """The plan the unit would have made 13 weeks ago against what it booked since."""
+        from toolkit.plan_followup import unit_follow_up
+
+        _name, entry, unit = self.source.current()
+        _plan, result = unit_follow_up(
+            unit,
+            weeks=FOLLOW_UP_WEEKS,
+            history_start=entry.extra.get("period_start") if entry is not None else None,
+            profile=entry.target_profile if entry is not None else "bup_30_30",
+            lang=self.lang,
+        )
+        lines = [f"<div class='tk-sentence'>{_esc(m)}</div>" for m in result.messages]
+        if not result.spc.empty:
+            for stage in PLAN_STAGES:
+                part = result.spc[result.spc["group"] == stage]
+                n = int(part["special_cause"].fillna(False).astype(bool).sum())
+                text = self._t(
+                    "widgets.plan.followup.spc", stage=self._t(f"plan.stage.{stage}"), n=n
+                )
+                lines.append(f"<div class='tk-small'>{_esc(text)}</div>")
+        title = self._t("widgets.plan.followup.title", weeks=FOLLOW_UP_WEEKS)
+        self.followup.value = f"<b>{_esc(title)}</b>{''.join(lines)}"
 
     def _excel(self) -> None:
         from toolkit.plan_export import plan_workbook_bytes
