@@ -218,3 +218,27 @@ def test_fte_change_equals_the_capacity_modules_added_fte(balans: object) -> Non
     assert grouped.inputs.visit_cost == pytest.approx(
         simulate.Scenario(share_group=0.3, share_digital=basis.share_digital).visit_cost()
     )
+
+
+def test_freed_administration_and_cost_equal_the_capacity_module(balans: object) -> None:
+    """Decisions for balance: freed non-clinical time and FTE as capacity_from_staff gives them;
+    the cost a year from the default salaries (monthly salary × 12 × (1 + payroll overhead))."""
+    from toolkit.capacity import default
+
+    basis = pp.plan_basis(balans, horizon_weeks=8, history_start="2023-01-02")
+    fte = basis.slots.set_index("staff_category")["fte"]
+    plan = pp.plan_from_basis(
+        basis, freed_non_clinical_share=0.3, fte={"psychologist": fte["psychologist"] + 1.0}
+    )
+    cap = simulate.capacity_from_staff(
+        balans, freed_non_clinical_share=0.3, added_fte={"psychologist": 1.0}
+    )
+    assert plan.slots["first_slots_per_week"].sum() == pytest.approx(cap.first_per_week, rel=1e-9)
+    assert plan.slots["deep_slots_per_week"].sum() == pytest.approx(cap.deep_per_week, rel=1e-9)
+    salary, overhead = default("monthly_salary_sek"), float(default("payroll_overhead_share"))
+    new_fte = fte.copy()
+    new_fte["psychologist"] += 1.0
+    expected = sum(
+        float(new_fte[k]) * float(salary[k]) * 12 * (1 + overhead) for k in new_fte.index
+    )
+    assert plan.cost_per_year_sek == pytest.approx(expected)

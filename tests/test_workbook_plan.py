@@ -39,6 +39,7 @@ def _expected(entry: Any, unit: Any, settings: dict[str, Any]) -> pp.Plan:
         history_start=entry.extra.get("period_start"),
         profile=entry.target_profile,
         fte=settings["fte"],
+        freed_non_clinical_share=settings.get("freed", 0.0),
         share_group=settings["group"],
         target_days=settings["target_days"],
         buffer_rule=settings["buffer"],
@@ -95,6 +96,24 @@ def test_plan_workbook(open_workbook: Any) -> None:
     more = _expected(entry, unit, settings)
     assert more.weeks["deep_slots_available"].mean() > plan.weeks["deep_slots_available"].mean()
     _check(book, more)
+
+    # a fifth of the administration freed (four steps of 0.05): more slots, the same cost;
+    # the cost line shows the change from the half FTE of psychologists
+    book.slider_right("tk-freed", 4)
+    settings["freed"] = 0.2
+    freed = _expected(entry, unit, settings)
+    _check(book, freed)
+    start = dict(
+        settings, fte={**settings["fte"], "psychologist": settings["fte"]["psychologist"] - 0.5}
+    )
+    change = (
+        freed.cost_per_year_sek - _expected(entry, unit, {**start, "freed": 0.0}).cost_per_year_sek
+    )
+    book.expect_contains(
+        ".tk-plan-cost",
+        f"{format_number(freed.cost_per_year_sek / 1e6, 'sv', 2)} mnkr per år "
+        f"(+{format_number(change / 1e6, 'sv', 2)} mnkr",
+    )
 
     # more group visits, a longer first-assessment target, no buffer
     book.slider_right("tk-group", 5)

@@ -133,7 +133,8 @@ class Plan:
     staff category; ``short_weeks``: the rows of ``by_category`` summed over
     categories where the stage does not balance; ``messages`` in the
     language asked for; ``inputs``, ``buffer_rule`` and ``slots`` (the
-    staff's slots, :func:`staff_slots`) as used; ``forecast``
+    staff's slots, :func:`staff_slots`) as used; ``cost_per_year_sek`` the
+    staff's cost a year (from :func:`plan_from_basis`); ``forecast``
     the forecast the plan was built on (from :func:`unit_plan`).
     """
 
@@ -145,6 +146,7 @@ class Plan:
     slots: pd.DataFrame
     messages: tuple[str, ...] = ()
     forecast: Any = None
+    cost_per_year_sek: float = math.nan
 
     @property
     def balanced(self) -> bool:
@@ -587,7 +589,9 @@ class PlanBasis:
     slots (:func:`staff_slots`) with each category's ``fte``; ``forecast``:
     the :class:`toolkit.forecast.Forecast`; ``profile``: the target profile;
     ``share_digital``: the unit's share of digital visits (for the slots a
-    visit takes when the group share changes).
+    visit takes when the group share changes); ``freed_slots``: the slots
+    with all non-clinical time freed (for :func:`plan_from_basis`'s
+    ``freed_non_clinical_share``).
     """
 
     inputs: PlanInputs
@@ -595,6 +599,7 @@ class PlanBasis:
     forecast: Any
     profile: Any
     share_digital: float = 0.0
+    freed_slots: pd.DataFrame | None = None
 
 
 def plan_basis(
@@ -605,7 +610,6 @@ def plan_basis(
     history_start: Any = None,
     forecast_method: str = "auto",
     recent_weeks: int = 8,
-    freed_non_clinical_share: float = 0.0,
     lang: str | None = None,
 ) -> PlanBasis:
     """A loaded unit's forecast, pathway shares, visit terms, targets and staff slots.
@@ -616,7 +620,8 @@ def plan_basis(
     the second stage's demand ÷ the first's), the visit terms from its
     capacity terms, the share starting with an in-depth assessment from the
     visits, the slots from :func:`toolkit.simulate.capacity_from_staff`
-    (with ``freed_non_clinical_share``), the targets from ``profile``.
+    (as the staff are, and with all non-clinical time freed), the targets
+    from ``profile``.
     Raises :class:`toolkit.errors.ParameterError` when the unit has no
     referrals or no staff table.
     """
@@ -640,11 +645,10 @@ def plan_basis(
     d1 = float(by_stage["first_assessment"]["demand_per_week"])
     d2 = float(by_stage["deep_start"]["demand_per_week"])
     terms = dict(now.capacity_terms)
-    cap = simulate.capacity_from_staff(
-        unit, freed_non_clinical_share=freed_non_clinical_share, lang=lang
-    )
-    slots = staff_slots(cap)
+    slots = staff_slots(simulate.capacity_from_staff(unit, lang=lang))
     slots["fte"] = _fte(unit).to_numpy()
+    freed = staff_slots(simulate.capacity_from_staff(unit, freed_non_clinical_share=1.0, lang=lang))
+    freed["fte"] = slots["fte"]
     inputs = PlanInputs(
         first_share=min(max(d1 / arrivals, 0.0), 1.0) if arrivals > 0 else 1.0,
         deep_share=min(max(d2 / d1, 0.0), 1.0) if d1 > 0 else 0.0,
@@ -659,13 +663,14 @@ def plan_basis(
         cv_demand={s: float(by_stage[s]["cv_demand"]) for s in PLAN_STAGES},
         cv_capacity={s: float(by_stage[s]["cv_capacity"]) for s in PLAN_STAGES},
     )
-    return PlanBasis(inputs, slots, forecast, prof, float(terms.get("share_digital", 0.0)))
+    return PlanBasis(inputs, slots, forecast, prof, float(terms.get("share_digital", 0.0)), freed)
 
 
 def plan_from_basis(
     basis: PlanBasis,
     *,
     fte: dict[str, float] | None = None,
+    freed_non_clinical_share: float = 0.0,
     share_group: float | None = None,
     target_days: dict[str, float] | None = None,
     share_within: dict[str, float] | None = None,
@@ -687,6 +692,13 @@ def plan_from_basis(
         category with no one in post takes 40 h a week per FTE and the
         default shares (not modelled here: give it at least some FTE in the
         staff table).
+    freed_non_clinical_share : float, default 0
+        Share of the non-clinical hours turned into clinical hours (0–1), as
+        in :func:`toolkit.capacity.change_effect`. Clinical hours
+        :math:`C(1-a)(1-n(1-\\varphi))` are linear in :math:`\\varphi`, and
+        slots linear in clinical hours, so the slots are those of the basis
+        plus :math:`\\varphi` times the difference to the slots with all
+        non-clinical time freed (both from the capacity module).
     share_group : float, optional
         Share of stage 2 visits held in groups (0–1); the slots a visit takes
         follow (:meth:`toolkit.simulate.Scenario.visit_cost`).
@@ -696,10 +708,16 @@ def plan_from_basis(
         As in :func:`production_plan`.
     """
     from toolkit import simulate
+    from toolkit.capacity import cost_table
 
     lang = check_language(lang)
     inputs = basis.inputs
     slots = basis.slots.copy()
+    phi = _check_share("freed_non_clinical_share", freed_non_clinical_share, lang)
+    if phi > 0 and basis.freed_slots is not None:
+        for column in [c for c in slots.columns if c.endswith("_per_week")]:
+            base = slots[column].to_numpy(dtype=float)
+            slots[column] = base + phi * (basis.freed_slots[column].to_numpy(dtype=float) - base)
     if fte:
         for category, value in fte.items():
             v = float(value)
@@ -744,9 +762,22 @@ def plan_from_basis(
         summer_leave_weeks=summer_leave_weeks, lang=lang,
     )  # fmt: skip
     messages = forecast.messages + (plan.messages if forecast.ok else ())
+    costs = cost_table(
+        pd.DataFrame(
+            {
+                "staff_category": slots["staff_category"],
+                "fte": slots["fte"],
+                "clinical_hours_per_week": slots["first_hours_per_week"]
+                + slots["deep_hours_per_week"],
+            }
+        ),
+        lang=lang,
+    )
+    total = costs["staff_category"].astype(str) == "total"
+    cost = float(costs.loc[total, "cost_per_year_sek"].sum())
     return Plan(
         plan.weeks, plan.by_category, plan.short_weeks, inputs, buffer_rule, slots,
-        messages, forecast,
+        messages, forecast, cost,
     )  # fmt: skip
 
 
@@ -773,11 +804,11 @@ def unit_plan(
     """
     basis = plan_basis(
         unit, horizon_weeks=horizon_weeks, profile=profile, history_start=history_start,
-        forecast_method=forecast_method, recent_weeks=recent_weeks,
-        freed_non_clinical_share=freed_non_clinical_share, lang=lang,
+        forecast_method=forecast_method, recent_weeks=recent_weeks, lang=lang,
     )  # fmt: skip
     return plan_from_basis(
-        basis, fte=fte, share_group=share_group, target_days=target_days,
+        basis, fte=fte, freed_non_clinical_share=freed_non_clinical_share,
+        share_group=share_group, target_days=target_days,
         buffer_rule=buffer_rule, summer_leave_weeks=summer_leave_weeks, lang=lang,
     )  # fmt: skip
 

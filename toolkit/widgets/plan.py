@@ -66,6 +66,8 @@ class PlanApp(_App):
         super().__init__(lang)
         self._bases: dict[Any, PlanBasis] = {}
         self.plan: Plan | None = None
+        self._start_cost: float | None = None
+        self._start_key: Any = None
         self.basis: PlanBasis | None = None
         self.source = UnitSource(self, self.update)
         style = {"description_width": "300px"}
@@ -73,6 +75,12 @@ class PlanApp(_App):
         self.fallback = w.Checkbox(value=False, style=style, layout=wide)
         self.fallback.add_class("tk-fallback")
         self._label(self.fallback, "widgets.plan.fallback")
+        self.freed = w.FloatSlider(
+            value=0.0, min=0.0, max=0.5, step=0.05, readout_format=".2f",
+            continuous_update=False, style=style, layout=wide,
+        )  # fmt: skip
+        self.freed.add_class("tk-freed")
+        self._label(self.freed, "widgets.plan.freed")
         self.group = w.FloatSlider(
             value=0.0, min=0.0, max=0.6, step=0.01, readout_format=".2f",
             continuous_update=False, style=style, layout=wide,
@@ -132,10 +140,16 @@ class PlanApp(_App):
         self.followup_button.on_click(lambda _b: self._guarded(self._follow_up)())
         self._guarded(self.unit_changed)()
         self._watch(
-            self.fallback, self.group, self.target_first, self.target_deep, self.buffer, self.leave
+            self.fallback,
+            self.freed,
+            self.group,
+            self.target_first,
+            self.target_deep,
+            self.buffer,
+            self.leave,
         )
         controls = w.VBox(
-            [w.HTML(_CSS), self.fallback, self.fte_title, self.fte_box, self.group,
+            [w.HTML(_CSS), self.fallback, self.fte_title, self.fte_box, self.freed, self.group,
              self.target_first, self.target_deep, self.buffer, self.leave]
         )  # fmt: skip
         self.container = self._frame(
@@ -145,6 +159,10 @@ class PlanApp(_App):
         )  # fmt: skip
 
     # ---- data
+    def _unit_key(self) -> Any:
+        name, entry, unit = self.source.current()
+        return entry.id if entry is not None else f"upload:{name}:{id(unit)}"
+
     def _basis(self) -> PlanBasis:
         name, entry, unit = self.source.current()
         unit_key = entry.id if entry is not None else f"upload:{name}:{id(unit)}"
@@ -191,6 +209,7 @@ class PlanApp(_App):
             self.target_first.value = round(weeks["first_assessment"] * 7)
             self.target_deep.value = round(weeks["deep_start"] * 7)
             self.group.value = round(basis.inputs.share_group, 2)
+            self.freed.value = 0.0
             self.buffer.value = "kingman"
             self.leave.value = 4.0
         finally:
@@ -201,6 +220,7 @@ class PlanApp(_App):
         """The page's settings as :func:`toolkit.production_plan.plan_from_basis` takes them."""
         return {
             "fte": {k: float(s.value) for k, s in self.fte.items()},
+            "freed_non_clinical_share": float(self.freed.value),
             "share_group": float(self.group.value),
             "target_days": {
                 "first_assessment": int(self.target_first.value),
@@ -215,6 +235,13 @@ class PlanApp(_App):
         self.basis = self._basis()
         plan = plan_from_basis(self.basis, **self.settings(), lang=self.lang)
         self.plan = plan
+        if self._start_cost is None or self._start_key != self._unit_key():
+            fte = self.basis.slots.set_index("staff_category")["fte"]
+            start = plan_from_basis(  # the unit as it is, FTE as the sliders start
+                self.basis, fte={str(k): round(float(v), 2) for k, v in fte.items() if v > 0},
+                lang=self.lang,
+            )  # fmt: skip
+            self._start_cost, self._start_key = start.cost_per_year_sek, self._unit_key()
         self.excel_link.value = ""
         self._show(plan)
 
@@ -256,9 +283,17 @@ class PlanApp(_App):
         weeks_text = self._t("widgets.plan.weeks_from", weeks=len(plan.weeks),
                              start=plan.weeks["week_start"].min().date().isoformat())  # fmt: skip
         self._draw(plan)
+        cost = plan.cost_per_year_sek
+        change = cost - (self._start_cost if self._start_cost is not None else cost)
+        cost_text = self._t(
+            "widgets.plan.cost",
+            cost=self._num(cost / 1e6, 2),
+            change=("+" if change >= 0 else "−") + self._num(abs(change) / 1e6, 2),
+        )
         self.figures.value = (
             f"<div class='tk-intro'>{_esc(weeks_text)}</div>"
             f"<table class='tk-table'><tr>{heads}</tr>{''.join(rows)}</table>"
+            f"<div class='tk-plan-cost'>{_esc(cost_text)}</div>"
         )
         sched = schedule_template(plan)
         sched = sched[sched["fte"] > 0]
