@@ -96,3 +96,16 @@ def test_unit_follow_up_counts_the_visits() -> None:
     got = f.weekly[f.weekly["stage"] == "first_assessment"]["delivered_slots"].sum()
     assert got == first
     assert set(f.spc["group"]) == {"first_assessment", "deep_start"}
+
+
+def test_pdsa_changes_are_annotated_on_their_week() -> None:
+    from toolkit import pdsa
+
+    log = pdsa.update_cycle(
+        pdsa.new_log(), "P1", unit="a", start_date="2025-09-10", title="Ny rutin"
+    )
+    log = pdsa.update_cycle(log, "P2", unit="a", start_date="2025-12-01", title="Senare")
+    f = pf.follow_up(_plan(), _visits(), changes=pdsa.annotations(log))
+    first = f.weekly[f.weekly["stage"] == "first_assessment"]
+    assert first["changes"].tolist() == ["", "P1: Ny rutin"]  # 10 Sep is in the week of 8 Sep
+    assert f.annotations["label"].tolist() == ["P1: Ny rutin"]  # P2 is after the plan's weeks

@@ -68,6 +68,8 @@ class FollowUp:
     planned_slots, delivered_slots, gap_slots. ``by_kind``: week,
     visit_type, delivered (booked visits). ``spc``: :func:`toolkit.spc.spc`
     on gap_slots per stage. ``messages``: one sentence per stage.
+    ``weekly["changes"]``: the PDSA changes started that week;
+    ``annotations``: those changes for the SPC chart.
     """
 
     weekly: pd.DataFrame
@@ -75,6 +77,7 @@ class FollowUp:
     by_kind: pd.DataFrame
     spc: pd.DataFrame
     messages: tuple[str, ...] = field(default=())
+    annotations: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def delivered_slots(visits: pd.DataFrame, weeks: pd.DatetimeIndex) -> pd.DataFrame:
@@ -107,7 +110,13 @@ def delivered_slots(visits: pd.DataFrame, weeks: pd.DatetimeIndex) -> pd.DataFra
     return counts
 
 
-def follow_up(plan: Plan, visits: pd.DataFrame, *, lang: str | None = None) -> FollowUp:
+def follow_up(
+    plan: Plan,
+    visits: pd.DataFrame,
+    *,
+    changes: pd.DataFrame | None = None,
+    lang: str | None = None,
+) -> FollowUp:
     """The plan's weeks against the visits booked in them.
 
     Parameters
@@ -117,6 +126,12 @@ def follow_up(plan: Plan, visits: pd.DataFrame, *, lang: str | None = None) -> F
     visits : pandas.DataFrame
         The ``visits`` table (``date``, ``visit_type``, ``staff_category``,
         ``status``).
+    changes : pandas.DataFrame, optional
+        The PDSA log's changes, :func:`toolkit.pdsa.annotations` (``date``,
+        ``label``): each week's row in ``weekly`` gets the labels of the
+        changes started in it (column ``changes``), and ``annotations``
+        keeps those inside the plan's weeks, for
+        :func:`toolkit.charts.spc_chart`'s ``pdsa=``.
     lang : {"sv", "en"}, optional
 
     Notes
@@ -174,6 +189,8 @@ def follow_up(plan: Plan, visits: pd.DataFrame, *, lang: str | None = None) -> F
             )
         )
     weekly = pd.concat(rows, ignore_index=True)
+    notes = _changes_by_week(changes, weeks)
+    weekly["changes"] = [str(notes.get(d, "")) for d in weekly["week_start"]]
     need = plan.by_category[["week_start", "stage", "staff_category", "slots_needed"]]
     got = booked.groupby(["week_start", "stage", "staff_category"], as_index=False)["slots"].sum()
     by_category = need.merge(got, on=["week_start", "stage", "staff_category"], how="left")
@@ -210,7 +227,23 @@ def follow_up(plan: Plan, visits: pd.DataFrame, *, lang: str | None = None) -> F
                 wait=number_text(float(part["wait_change_weeks"].iloc[-1]), 1, lang, sign=True),
             )
         )
-    return FollowUp(weekly, by_category, by_kind, chart, tuple(messages))
+    inside = pd.DataFrame(columns=["date", "label"])
+    if changes is not None and len(changes) and len(weeks):
+        dates = pd.to_datetime(changes["date"])
+        last = weeks.max() + pd.Timedelta(days=6)
+        inside = changes[(dates >= weeks.min()) & (dates <= last)].reset_index(drop=True)
+    return FollowUp(weekly, by_category, by_kind, chart, tuple(messages), inside)
+
+
+def _changes_by_week(changes: pd.DataFrame | None, weeks: pd.DatetimeIndex) -> pd.Series:
+    """The labels of the changes started in each week, joined by "; "."""
+    if changes is None or changes.empty:
+        return pd.Series(dtype=object)
+    dates = pd.to_datetime(changes["date"]).dt.normalize()
+    monday = dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")
+    labels = changes["label"].astype(str)
+    joined = labels.groupby(pd.DatetimeIndex(monday)).agg("; ".join)
+    return joined[pd.DatetimeIndex(joined.index).isin(weeks)]
 
 
 def unit_follow_up(
@@ -219,6 +252,7 @@ def unit_follow_up(
     weeks: int = 26,
     history_start: Any = None,
     profile: Any = "bup_30_30",
+    changes: pd.DataFrame | None = None,
     lang: str | None = None,
 ) -> tuple[Plan, FollowUp]:
     """The plan the unit would have made ``weeks`` weeks before its extract date, followed up to it.
@@ -238,4 +272,4 @@ def unit_follow_up(
         past, horizon_weeks=weeks, profile=profile, history_start=history_start, lang=lang
     )
     plan = plan_from_basis(basis, lang=lang)
-    return plan, follow_up(plan, unit.visits, lang=lang)
+    return plan, follow_up(plan, unit.visits, changes=changes, lang=lang)
