@@ -113,3 +113,18 @@ def test_backtest_on_a_sample_unit_against_seasonal_naive() -> None:
     s = b.attrs["summary"]
     assert s["mae"] <= 1.1 * s["mae_seasonal_naive"]
     assert 0.6 <= s["coverage_80"] <= 0.97 and 0.8 <= s["coverage_95"] <= 1.0
+
+
+def test_forecast_by_need_class() -> None:
+    manifest = yaml.safe_load((ROOT / "sample_data" / "units.yaml").read_text(encoding="utf-8"))
+    entry = next(u for u in manifest["units"] if u["id"] == "balans")
+    unit = load_unit(ROOT / "sample_data" / entry["path"])
+    counts = fc.weekly_counts(unit.referrals, by="priority", start=entry["period_start"])
+    out = fc.forecast_by(counts, horizon_weeks=26)
+    assert set(out["group"]) == set(counts.columns)
+    assert (out.groupby("group").size() == 26).all()
+    for group in counts.columns:  # each group is its own forecast_referrals
+        alone = fc.forecast_referrals(counts[group], horizon_weeks=26).future
+        got = out[out["group"] == group]["forecast"].to_numpy()
+        assert np.allclose(got, alone["forecast"].to_numpy())
+    assert 0.9 < out.attrs["sum_of_groups_vs_all"] < 1.1

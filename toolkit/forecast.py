@@ -66,6 +66,7 @@ __all__ = [
     "Forecast",
     "backtest",
     "calendar_terms",
+    "forecast_by",
     "forecast_referrals",
     "history_start",
     "public_holidays",
@@ -511,6 +512,45 @@ def forecast_referrals(
             t("forecast.left_out_start", lang, weeks=start, first=first.date().isoformat())
         )
     return _done(history, rows, "regression", n, first, messages)
+
+
+def forecast_by(
+    counts: pd.DataFrame,
+    *,
+    horizon_weeks: int = 52,
+    method: str = "auto",
+    recent_weeks: int = DEFAULT_RECENT_WEEKS,
+    lang: str | None = None,
+) -> pd.DataFrame:
+    """Each column of :func:`weekly_counts` (``all`` and each need class or question) forecast on its own.
+
+    Returns the forecast rows of :func:`forecast_referrals` for every column,
+    long: ``group`` first, then :data:`FORECAST_COLUMNS`, and ``method``.
+    ``attrs["messages"]`` holds each group's messages. The classes'
+    forecasts are separate models, so they need not add up to ``all``
+    exactly (the difference is shown in ``attrs["sum_of_groups_vs_all"]``:
+    the mean weekly sum of the groups' forecasts ÷ the mean of ``all``).
+    """
+    frames = []
+    messages: dict[str, tuple[str, ...]] = {}
+    for column in counts.columns:
+        f = forecast_referrals(
+            counts[column], horizon_weeks=horizon_weeks, method=method,
+            recent_weeks=recent_weeks, lang=lang,
+        )  # fmt: skip
+        part = f.future.assign(group=str(column), method=f.method)
+        frames.append(part[["group", *FORECAST_COLUMNS, "method"]])
+        messages[str(column)] = f.messages
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs["messages"] = messages
+    groups = out[(out["group"] != "all") & (out["method"] != "none")]
+    total = out.loc[out["group"] == "all", "forecast"]
+    out.attrs["sum_of_groups_vs_all"] = (
+        float(groups.groupby("week_start")["forecast"].sum().mean() / total.mean())
+        if len(groups) and len(total) and total.mean() > 0
+        else math.nan
+    )
+    return out
 
 
 def _none(history: pd.DataFrame, n: int, first: Any, messages: list[str]) -> Forecast:
