@@ -109,3 +109,13 @@ def test_pdsa_changes_are_annotated_on_their_week() -> None:
     first = f.weekly[f.weekly["stage"] == "first_assessment"]
     assert first["changes"].tolist() == ["", "P1: Ny rutin"]  # 10 Sep is in the week of 8 Sep
     assert f.annotations["label"].tolist() == ["P1: Ny rutin"]  # P2 is after the plan's weeks
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_readable_weekly_is_what_the_report_shows(lang: str) -> None:
+    f = pf.follow_up(_plan(), _visits(), lang=lang)
+    table = pf.readable_weekly(f, lang)
+    week = "v" if lang == "sv" else "W"
+    assert table.iloc[0, 0] == f"2025-{week}36"  # Monday 1 September 2025 is in ISO week 36
+    assert table.columns[2] == ("Planerade tider" if lang == "sv" else "Slots planned")
+    assert table.iloc[0, 4] == -2.0 and table.iloc[2, 4] == -4.0

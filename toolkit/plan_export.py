@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from toolkit.i18n import check_language, has, t
-from toolkit.production_plan import Plan, _iso, plan_levels, schedule_template
+from toolkit.production_plan import Plan, iso_week, plan_levels, schedule_template
 
 __all__ = ["SHEETS", "header", "plan_workbook", "plan_workbook_bytes", "write_plan_workbook"]
 
@@ -84,7 +84,7 @@ def plan_workbook(plan: Plan, *, unit_name: str | None = None, lang: str | None 
     lang = check_language(lang)
     levels = plan_levels(plan)
     weeks = levels["weeks"].copy()
-    years, numbers = _iso(pd.DatetimeIndex(weeks["week_start"]))
+    years, numbers = iso_week(pd.DatetimeIndex(weeks["week_start"]))
     mark = "v" if lang == "sv" else "W"
     weeks.insert(1, "iso_week", [f"{y}-{mark}{w:02d}" for y, w in zip(years, numbers, strict=True)])
     schedule = schedule_template(plan)

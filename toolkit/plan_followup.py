@@ -45,7 +45,7 @@ from toolkit.capacity import STAFF_CATEGORIES
 from toolkit.i18n import check_language, t
 from toolkit.production_plan import PLAN_STAGES, Plan, number_text, plan_basis, plan_from_basis
 
-__all__ = ["FollowUp", "delivered_slots", "follow_up", "unit_follow_up"]
+__all__ = ["FollowUp", "delivered_slots", "follow_up", "readable_weekly", "unit_follow_up"]
 
 #: Visit types of each planned stage (stage 2 holds assessment, treatment and follow-up visits).
 STAGE_OF_VISIT_TYPE: dict[str, str] = {
@@ -273,3 +273,29 @@ def unit_follow_up(
     )
     plan = plan_from_basis(basis, lang=lang)
     return plan, follow_up(plan, unit.visits, changes=changes, lang=lang)
+
+
+def readable_weekly(result: FollowUp, lang: str | None = None) -> pd.DataFrame:
+    """The weekly follow-up as a person reads it: ISO week, stage name, rounded figures, sv/en headers.
+
+    For a report table: week, stage, slots planned, slots booked, difference,
+    change in wait (weeks), PDSA changes started that week.
+    """
+    from toolkit.production_plan import iso_week
+
+    lang = check_language(lang)
+    w = result.weekly
+    years, numbers = iso_week(pd.DatetimeIndex(w["week_start"]))
+    mark = "v" if lang == "sv" else "W"
+    columns = {
+        "week": [f"{y}-{mark}{n:02d}" for y, n in zip(years, numbers, strict=True)],
+        "stage": [t(f"plan.stage.{s}", lang) for s in w["stage"]],
+        "planned_slots": w["planned_slots"].round(1),
+        "delivered_slots": w["delivered_slots"].round(1),
+        "gap_slots": w["gap_slots"].round(1),
+        "wait_change_weeks": w["wait_change_weeks"].round(2),
+        "changes": w["changes"],
+    }
+    out = pd.DataFrame(columns)
+    out.columns = [t(f"followup.col.{c}", lang) for c in out.columns]
+    return out

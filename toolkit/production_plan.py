@@ -69,6 +69,7 @@ __all__ = [
     "PlanBasis",
     "PlanInputs",
     "calendar_factor",
+    "iso_week",
     "number_text",
     "plan_basis",
     "plan_from_basis",
@@ -154,10 +155,10 @@ class Plan:
         return self.short_weeks.empty
 
 
-def _iso(weeks: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+def iso_week(weeks: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
     """ISO year and week of each day: those of its week's Thursday (ISO 8601).
 
-    >>> [a.tolist() for a in _iso(pd.DatetimeIndex(["2024-12-30", "2021-01-03"]))]
+    >>> [a.tolist() for a in iso_week(pd.DatetimeIndex(["2024-12-30", "2021-01-03"]))]
     [[2025, 2020], [1, 53]]
     """
     thursday = weeks - pd.to_timedelta(weeks.day_of_week, unit="D") + pd.Timedelta(days=3)
@@ -191,7 +192,7 @@ def calendar_factor(
     year = pd.date_range(weeks[0], periods=_YEAR_WEEKS, freq="W-MON")
 
     def raw(index: pd.DatetimeIndex) -> np.ndarray:
-        iso = _iso(index)[1]
+        iso = iso_week(index)[1]
         leave = np.where(np.isin(iso, SUMMER_WEEKS), summer_leave_weeks / len(SUMMER_WEEKS), 0.0)
         return np.asarray(working_days(index) * (1.0 - leave), dtype=float)
 
@@ -479,7 +480,7 @@ def _week_ranges(weeks: pd.DatetimeIndex, lang: str) -> str:
     '2025-v01–v03'
     """
     mark = "v" if lang == "sv" else "W"
-    years, numbers = _iso(weeks)
+    years, numbers = iso_week(weeks)
     labels = [(int(y), int(w)) for y, w in zip(years, numbers, strict=True)]
     gaps = np.diff(np.asarray((weeks - weeks[0]).days)) != 7 if len(weeks) else np.zeros(0, bool)
     parts: list[str] = []
