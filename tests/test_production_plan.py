@@ -187,6 +187,16 @@ def test_unit_plan_and_excel_read_back(balans: object, tmp_path: object) -> None
         yhead = [c.value for c in year[1]]
         got = year.cell(row=2, column=yhead.index(t("plan.col.referrals", lang)) + 1).value
         assert got == pytest.approx(round(plan.weeks["referrals"].sum(), 2))
+        cats = book[t("plan.sheet.weeks_by_category", lang)]
+        chead = [c.value for c in cats[1]]
+        rows = list(cats.iter_rows(min_row=2, values_only=True))
+        stage = chead.index(t("plan.col.stage", lang))
+        need = chead.index(t("plan.col.slots_needed", lang))
+        first_week = [
+            r[need] for r in rows
+            if r[0] == rows[0][0] and r[stage] == t("plan.stage.first_assessment", lang)
+        ]  # fmt: skip
+        assert sum(first_week) == pytest.approx(plan.weeks["first_slots_needed"].iloc[0], abs=0.05)
         about = book[t("plan.sheet.about", lang)]
         assert about["B2"].value == '=HYPERLINK("http://x")' and about["B2"].data_type == "s"
         for sheet in book.worksheets:

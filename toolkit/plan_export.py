@@ -1,7 +1,8 @@
 """The production plan as an Excel workbook for a unit's planning meeting.
 
 One sheet per planning level: the strategic year, the tactical months, the
-operational weeks, then the schedule template (slots a week by kind per
+operational weeks (and the same weeks per stage and staff category), then
+the schedule template (slots a week by kind per
 clinician type) and a sheet with what the plan rests on and its messages.
 Headers in Swedish or English. Every text cell (names, messages, labels)
 is stored as text, never as a formula; numbers as numbers, dates as dates.
@@ -25,7 +26,7 @@ from toolkit.production_plan import Plan, iso_week, plan_levels, schedule_templa
 __all__ = ["SHEETS", "header", "plan_workbook", "plan_workbook_bytes", "write_plan_workbook"]
 
 #: Sheets in order: text keys ``plan.sheet.<name>``.
-SHEETS: tuple[str, ...] = ("year", "months", "weeks", "schedule", "about")
+SHEETS: tuple[str, ...] = ("year", "months", "weeks", "weeks_by_category", "schedule", "about")
 
 
 def header(column: str, lang: str) -> str:
@@ -87,6 +88,16 @@ def plan_workbook(plan: Plan, *, unit_name: str | None = None, lang: str | None 
     years, numbers = iso_week(pd.DatetimeIndex(weeks["week_start"]))
     mark = "v" if lang == "sv" else "W"
     weeks.insert(1, "iso_week", [f"{y}-{mark}{w:02d}" for y, w in zip(years, numbers, strict=True)])
+    by_category = plan.by_category.copy()
+    by_category = by_category[
+        (by_category["slots_needed"] > 0) | (by_category["slots_available"] > 0)
+    ].reset_index(drop=True)
+    years, numbers = iso_week(pd.DatetimeIndex(by_category["week_start"]))
+    by_category.insert(
+        1, "iso_week", [f"{y}-{mark}{w:02d}" for y, w in zip(years, numbers, strict=True)]
+    )
+    by_category["stage"] = [t(f"plan.stage.{v}", lang) for v in by_category["stage"]]
+    by_category["staff_category"] = [_category(v, lang) for v in by_category["staff_category"]]
     schedule = schedule_template(plan)
     schedule["staff_category"] = [_category(v, lang) for v in schedule["staff_category"]]
     book = Workbook()
@@ -97,6 +108,7 @@ def plan_workbook(plan: Plan, *, unit_name: str | None = None, lang: str | None 
         ("year", levels["year"]),
         ("months", levels["months"]),
         ("weeks", weeks),
+        ("weeks_by_category", by_category),
         ("schedule", schedule),
     ):
         sheet = book.create_sheet(t(f"plan.sheet.{name}", lang))
