@@ -252,3 +252,20 @@ def test_freed_administration_and_cost_equal_the_capacity_module(balans: object)
         float(new_fte[k]) * float(salary[k]) * 12 * (1 + overhead) for k in new_fte.index
     )
     assert plan.cost_per_year_sek == pytest.approx(expected)
+
+
+def test_queue_projection_hand_worked() -> None:
+    """The hand-worked example's weeks with queues of 5 and 3 at the start.
+
+    Stage 1: 8 patients a week arrive; the slots take 12 × 260/249 × (1 − 0.2)
+    = 10.024096 a week: 5 + 8 − 10.024096 = 2.975904, then 0.951807, then 0.
+    Stage 2: 4 arrive; 25 × 260/249 × 0.8 / (1 × (1 + 3)) = 5.220884 a week:
+    3 + 4 − 5.220884 = 1.779116, then 0.558233, then 0.
+    """
+    plan = pp.production_plan(_weeks([10.0] * 3), _slots(), _inputs(), summer_leave_weeks=0)
+    q = pp.queue_projection(plan, {"first_assessment": 5.0, "deep_start": 3.0})
+    first = q[q["stage"] == "first_assessment"]
+    deep = q[q["stage"] == "deep_start"]
+    assert first["capacity_per_week"].to_numpy() == pytest.approx([10.024096] * 3, abs=1e-6)
+    assert first["queue_end"].tolist() == pytest.approx([2.975904, 0.951807, 0.0], abs=1e-6)
+    assert deep["queue_end"].tolist() == pytest.approx([1.779116, 0.558233, 0.0], abs=1e-6)

@@ -84,6 +84,12 @@ def test_plan_workbook(open_workbook: Any) -> None:
     }
     plan = _expected(entry, unit, settings)
     _check(book, plan)
+    queue = pp.queue_projection(plan, basis.start_queue).groupby("stage")["queue_end"].last()
+    book.expect_contains(
+        ".tk-plan-queue",
+        f"första bedömning {format_number(float(queue['first_assessment']), 'sv', 0)} "
+        f"(nu {format_number(basis.start_queue['first_assessment'], 'sv', 0)})",
+    )
     verdict = "Planen går ihop." if plan.balanced else "Planen går inte ihop."
     book.expect_contains(".tk-plan-verdict", verdict)
     assert page.locator(".tk-fte").count() == len(fte)

@@ -75,6 +75,7 @@ __all__ = [
     "plan_from_basis",
     "plan_levels",
     "production_plan",
+    "queue_projection",
     "schedule_template",
     "staff_slots",
     "unit_plan",
@@ -567,6 +568,71 @@ def plan_levels(plan: Plan) -> dict[str, pd.DataFrame]:
     return {"year": year, "months": months, "weeks": plan.weeks}
 
 
+def queue_projection(plan: Plan, start_queue: dict[str, float]) -> pd.DataFrame:
+    """The queue per stage week by week if the staff's slots are used and the forecast comes true.
+
+    A fluid (deterministic) projection: each week the queue grows by the
+    patients who need the stage and shrinks by the patients the staff's
+    slots can take (:func:`toolkit.unit_now.patients_per_week` of the week's
+    slots available), never below zero. Random variation makes real queues
+    longer than this; the simulation (:mod:`toolkit.simulate`) shows by how
+    much.
+
+    Notes
+    -----
+    .. math:: Q_{j,w+1} = \\max(Q_{jw} + \\lambda_{jw} - \\mu_{jw},\\ 0)
+
+    with :math:`\\lambda_{1w} = F_w` and :math:`\\lambda_{2w} = S_w` (the
+    plan's first assessments and stage 2 starts) and :math:`\\mu_{jw}` the
+    patients a week the week's slots allow.
+
+    Returns
+    -------
+    pandas.DataFrame
+        week_start, stage, demand_per_week, capacity_per_week (patients),
+        queue_end (patients waiting at the week's end).
+    """
+    from toolkit.unit_now import patients_per_week
+
+    inp = plan.inputs
+    terms = {
+        "dna_rate": inp.dna_rate,
+        "visit_cost": inp.visit_cost,
+        "follow_up_visits_per_course": inp.follow_up_visits_per_course,
+    }
+    w = plan.weeks
+    capacity = patients_per_week(
+        {
+            "first_assessment": w["first_slots_available"].to_numpy(dtype=float),  # type: ignore[dict-item]
+            "deep_start": w["deep_slots_available"].to_numpy(dtype=float),  # type: ignore[dict-item]
+        },
+        terms,
+    )
+    demand = {
+        "first_assessment": w["first_assessments"].to_numpy(dtype=float),
+        "deep_start": (w["in_depth_assessments"] + w["treatment_starts"]).to_numpy(dtype=float),
+    }
+    frames = []
+    for stage in PLAN_STAGES:
+        queue = float(start_queue.get(stage, 0.0))
+        ends = []
+        for arriving, leaving in zip(demand[stage], np.asarray(capacity[stage]), strict=True):
+            queue = max(queue + float(arriving) - float(leaving), 0.0)
+            ends.append(queue)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "week_start": w["week_start"].to_numpy(),
+                    "stage": stage,
+                    "demand_per_week": demand[stage],
+                    "capacity_per_week": np.asarray(capacity[stage], dtype=float),
+                    "queue_end": ends,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
 # --------------------------------------------------------------------------- from a unit
 
 
@@ -592,7 +658,8 @@ class PlanBasis:
     ``share_digital``: the unit's share of digital visits (for the slots a
     visit takes when the group share changes); ``freed_slots``: the slots
     with all non-clinical time freed (for :func:`plan_from_basis`'s
-    ``freed_non_clinical_share``).
+    ``freed_non_clinical_share``); ``start_queue``: patients waiting per
+    stage at the end of the now window (:func:`toolkit.unit_now.now_figures`).
     """
 
     inputs: PlanInputs
@@ -601,6 +668,7 @@ class PlanBasis:
     profile: Any
     share_digital: float = 0.0
     freed_slots: pd.DataFrame | None = None
+    start_queue: dict[str, float] = field(default_factory=dict)
 
 
 def plan_basis(
@@ -664,7 +732,9 @@ def plan_basis(
         cv_demand={s: float(by_stage[s]["cv_demand"]) for s in PLAN_STAGES},
         cv_capacity={s: float(by_stage[s]["cv_capacity"]) for s in PLAN_STAGES},
     )
-    return PlanBasis(inputs, slots, forecast, prof, float(terms.get("share_digital", 0.0)), freed)
+    queue = {s: float(by_stage[s]["queue_size"]) for s in PLAN_STAGES}
+    share_digital = float(terms.get("share_digital", 0.0))
+    return PlanBasis(inputs, slots, forecast, prof, share_digital, freed, queue)
 
 
 def plan_from_basis(

@@ -19,6 +19,7 @@ from toolkit.production_plan import (
     PlanBasis,
     plan_basis,
     plan_from_basis,
+    queue_projection,
     schedule_template,
 )
 from toolkit.widgets.base import LiveChart, UnitSource, _App, _esc, format_number
@@ -290,9 +291,22 @@ class PlanApp(_App):
             cost=self._num(cost / 1e6, 2),
             change=("+" if change >= 0 else "−") + self._num(abs(change) / 1e6, 2),
         )
+        queue_text = ""
+        if self.basis is not None and self.basis.start_queue:
+            q = queue_projection(plan, self.basis.start_queue)
+            last = q.groupby("stage")["queue_end"].last()
+            queue_text = self._t(
+                "widgets.plan.queue",
+                weeks=len(plan.weeks),
+                first=self._num(float(last["first_assessment"]), 0),
+                first_now=self._num(self.basis.start_queue["first_assessment"], 0),
+                deep=self._num(float(last["deep_start"]), 0),
+                deep_now=self._num(self.basis.start_queue["deep_start"], 0),
+            )
         self.figures.value = (
             f"<div class='tk-intro'>{_esc(weeks_text)}</div>"
             f"<table class='tk-table'><tr>{heads}</tr>{''.join(rows)}</table>"
+            f"<div class='tk-plan-queue'>{_esc(queue_text)}</div>"
             f"<div class='tk-plan-cost'>{_esc(cost_text)}</div>"
         )
         sched = schedule_template(plan)
