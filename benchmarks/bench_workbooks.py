@@ -144,6 +144,8 @@ CONTROLS: dict[str, list[Control]] = {
     "pdsa_logg": [
         Control("select", ".tk-pdsa-measure", setup=".tk-pdsa-new", skip=("", "waiting_first"))
     ],
+    # the chart shows slots to book against slots available, week by week
+    "produktionsplan": [Control("slider", ".tk-group"), Control("slider", ".tk-target-first")],
 }
 
 #: Workbooks being written: measured once their notebook exists.

@@ -48,6 +48,7 @@ _LAZY = {
     "PksApp": "selfassess",
     "KvipsApp": "selfassess",
     "PdsaApp": "pdsa",
+    "PlanApp": "plan",
 }
 
 

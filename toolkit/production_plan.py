@@ -1,0 +1,892 @@
+"""The production plan (PKS element 4): what to book each week, per stage and staff category.
+
+From the forecast referrals a week, the unit's pathway shares, the targets
+and the staff, :func:`production_plan` gives, week by week:
+
+* the patients each stage needs: first assessments, in-depth assessments and
+  treatment starts, the follow-up visits of the courses and the group
+  sessions they take;
+* the buffer for variation by **Kingman's rule**
+  (:func:`toolkit.waitlist.target_capacity`): the capacity that holds the
+  stage's mean wait at target / factor, with the factor for the share within
+  target (:func:`toolkit.waitlist.factor_for_share_within`);
+* the slots to book (one-to-one equivalents, no-shows added), set against
+  the slots the staff can give that week (the capacity module's weekly
+  figures, :func:`toolkit.simulate.capacity_from_staff`, spread over the
+  calendar: fewer in weeks with public holidays and in the summer leave
+  weeks, so that over a year they add up to the capacity module's);
+* the balance per week and staff category, and the weeks that do not
+  balance, with the shortfall.
+
+:func:`schedule_template` turns the plan into slots a week by kind per
+clinician type (and per full-time clinician); :func:`plan_levels` sums it
+for the strategic (year), tactical (month) and operational (week) levels.
+:func:`plan_basis` builds the inputs from a loaded unit once (forecast,
+now figures, staff), :func:`plan_from_basis` plans again with a coach's
+changes (FTE, group share, targets) in well under a second,
+:func:`unit_plan` does both, and :func:`toolkit.plan_export.write_plan_workbook` writes
+the Excel file.
+
+Pure: tables and numbers in, tables out.
+
+Examples
+--------
+>>> import pandas as pd
+>>> weeks = pd.DataFrame({"week_start": pd.date_range("2025-09-01", periods=2, freq="W-MON"),
+...                       "forecast": [10.0, 10.0]})
+>>> inputs = PlanInputs(first_share=1.0, deep_share=0.5, in_depth_share=0.4,
+...     follow_up_visits_per_course=3.0, visit_cost=1.0, dna_rate=0.0, share_group=0.0,
+...     group_size=6.0, target_wait_weeks={"first_assessment": 30 / 7, "deep_start": 30 / 7},
+...     share_within={"first_assessment": 0.9, "deep_start": 0.8})
+>>> slots = pd.DataFrame({"staff_category": ["psychologist"], "first_slots_per_week": [12.0],
+...     "deep_slots_per_week": [25.0], "first_hours_per_week": [12.0],
+...     "deep_hours_per_week": [25.0], "fte": [2.0]})
+>>> p = production_plan(weeks, slots, inputs, summer_leave_weeks=0)
+>>> p.weeks[["first_assessments", "treatment_starts", "follow_up_visits"]].iloc[0].tolist()
+[10.0, 3.0, 15.0]
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit import waitlist
+from toolkit.capacity import STAFF_CATEGORIES
+from toolkit.errors import ParameterError
+from toolkit.forecast import working_days
+from toolkit.i18n import check_language, t
+
+__all__ = [
+    "BUFFER_RULES",
+    "PLAN_STAGES",
+    "SUMMER_WEEKS",
+    "Plan",
+    "PlanBasis",
+    "PlanInputs",
+    "calendar_factor",
+    "iso_week",
+    "number_text",
+    "plan_basis",
+    "plan_from_basis",
+    "plan_levels",
+    "production_plan",
+    "queue_projection",
+    "schedule_template",
+    "staff_slots",
+    "unit_plan",
+]
+
+#: The two stages planned: first assessment, and the start of in-depth assessment or treatment.
+PLAN_STAGES: tuple[str, ...] = ("first_assessment", "deep_start")
+#: Buffer rules: Kingman (waitlist.target_capacity) or none.
+BUFFER_RULES: tuple[str, ...] = ("kingman", "none")
+#: ISO weeks over which the summer leave is spread (Swedish practice: the four
+#: weeks of semesterlagen 12 § taken between late June and mid August).
+SUMMER_WEEKS: tuple[int, ...] = (27, 28, 29, 30, 31, 32)
+#: Weeks of summer leave per person (semesterlagen (1977:480) 12 §: four weeks in June–August).
+DEFAULT_SUMMER_LEAVE_WEEKS = 4.0
+#: Weeks in the year over which the calendar factor is normalised.
+_YEAR_WEEKS = 52
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """The unit's pathway and targets that turn referrals into slots.
+
+    ``first_share``: first assessments per referral (referrals less
+    removals); ``deep_share``: stage 2 starts per first assessment;
+    ``in_depth_share``: of those, the share starting an in-depth assessment
+    (the rest start treatment); ``follow_up_visits_per_course``;
+    ``visit_cost``: slots a stage 2 visit takes with the group and digital
+    shares; ``dna_rate``: share of booked slots not attended;
+    ``share_group``: share of treatment and follow-up visits held in groups
+    of ``group_size``; per stage: ``target_wait_weeks``, ``share_within``
+    and the coefficients of variation ``cv_demand``, ``cv_capacity`` (1 =
+    random); ``staff_mix``: per stage, each staff category's share of the
+    stage's clinician time (default: in proportion to the slots available).
+    """
+
+    first_share: float
+    deep_share: float
+    in_depth_share: float
+    follow_up_visits_per_course: float
+    visit_cost: float
+    dna_rate: float
+    share_group: float
+    group_size: float
+    target_wait_weeks: dict[str, float]
+    share_within: dict[str, float]
+    cv_demand: dict[str, float] = field(default_factory=dict)
+    cv_capacity: dict[str, float] = field(default_factory=dict)
+    staff_mix: dict[str, dict[str, float]] | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A production plan (see :func:`production_plan`).
+
+    ``weeks``: one row per week, the columns listed in
+    :func:`production_plan`; ``by_category``: one row per week, stage and
+    staff category; ``short_weeks``: the rows of ``by_category`` summed over
+    categories where the stage does not balance; ``messages`` in the
+    language asked for; ``inputs``, ``buffer_rule`` and ``slots`` (the
+    staff's slots, :func:`staff_slots`) as used; ``cost_per_year_sek`` the
+    staff's cost a year (from :func:`plan_from_basis`); ``forecast``
+    the forecast the plan was built on (from :func:`unit_plan`).
+    """
+
+    weeks: pd.DataFrame
+    by_category: pd.DataFrame
+    short_weeks: pd.DataFrame
+    inputs: PlanInputs
+    buffer_rule: str
+    slots: pd.DataFrame
+    messages: tuple[str, ...] = ()
+    forecast: Any = None
+    cost_per_year_sek: float = math.nan
+
+    @property
+    def balanced(self) -> bool:
+        """True when every week's booked need fits the staff's slots at both stages."""
+        return self.short_weeks.empty
+
+
+def iso_week(weeks: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+    """ISO year and week of each day: those of its week's Thursday (ISO 8601).
+
+    >>> [a.tolist() for a in iso_week(pd.DatetimeIndex(["2024-12-30", "2021-01-03"]))]
+    [[2025, 2020], [1, 53]]
+    """
+    thursday = weeks - pd.to_timedelta(weeks.day_of_week, unit="D") + pd.Timedelta(days=3)
+    return np.asarray(thursday.year), (np.asarray(thursday.day_of_year) - 1) // 7 + 1
+
+
+def calendar_factor(
+    week_starts: pd.DatetimeIndex, *, summer_leave_weeks: float = DEFAULT_SUMMER_LEAVE_WEEKS
+) -> np.ndarray:
+    """Each week's share of an average week's staff time: working days and summer leave.
+
+    Notes
+    -----
+    .. math:: c_w = \\frac{d_w (1 - \\ell_w)}{\\frac{1}{52}\\sum_{u} d_u (1 - \\ell_u)}
+
+    with :math:`d_w` the working days of week :math:`w`
+    (:func:`toolkit.forecast.working_days`), :math:`\\ell_w` the share of
+    staff on summer leave (``summer_leave_weeks`` / 6 in ISO weeks 27–32, 0
+    otherwise) and the sum over the 52 weeks from the first week. The
+    capacity module's clinical hours are a yearly mean (the absence share
+    holds leave and holidays spread over the year), so :math:`c_w` moves
+    them between weeks and keeps their yearly total.
+
+    >>> c = calendar_factor(pd.date_range("2025-09-01", periods=52, freq="W-MON"))
+    >>> round(float(c.mean()), 12)
+    1.0
+    """
+    weeks = pd.DatetimeIndex(week_starts)
+    if len(weeks) == 0:
+        return np.zeros(0)
+    year = pd.date_range(weeks[0], periods=_YEAR_WEEKS, freq="W-MON")
+
+    def raw(index: pd.DatetimeIndex) -> np.ndarray:
+        iso = iso_week(index)[1]
+        leave = np.where(np.isin(iso, SUMMER_WEEKS), summer_leave_weeks / len(SUMMER_WEEKS), 0.0)
+        return np.asarray(working_days(index) * (1.0 - leave), dtype=float)
+
+    return raw(weeks) / float(raw(year).mean())
+
+
+def staff_slots(staff_capacity: Any) -> pd.DataFrame:
+    """Slots and clinical hours a week per staff category and stage from :func:`toolkit.simulate.capacity_from_staff`.
+
+    Stage 1: the booked first-assessment appointments :math:`B_{k,first}`;
+    stage 2: :math:`\\sum_v B_{kv} m_{kv}/d_v` over in-depth assessment,
+    treatment and follow-up (one-to-one equivalents), as
+    :func:`~toolkit.simulate.capacity_from_staff` sums them, so the column
+    totals are its ``first_per_week`` and ``deep_per_week``.
+
+    Columns: staff_category, fte, first_slots_per_week, deep_slots_per_week,
+    first_hours_per_week, deep_hours_per_week (clinical hours behind them).
+    """
+    a = staff_capacity.appointments
+    d = a["mean_duration_min"].replace(0, np.nan)
+    equiv = (a["booked_appointments_per_week"] * a["clinician_minutes_per_appointment"] / d).fillna(
+        0.0
+    )
+    first = a["visit_type"].astype(str) == "first_assessment"
+    cat = a["staff_category"].astype(str)
+    out = pd.DataFrame({"staff_category": list(STAFF_CATEGORIES)})
+    out["first_slots_per_week"] = out["staff_category"].map(
+        a.loc[first, "booked_appointments_per_week"].groupby(cat[first]).sum()
+    )
+    out["deep_slots_per_week"] = out["staff_category"].map(equiv[~first].groupby(cat[~first]).sum())
+    hours = a["clinical_hours_per_week"]
+    out["first_hours_per_week"] = out["staff_category"].map(hours[first].groupby(cat[first]).sum())
+    out["deep_hours_per_week"] = out["staff_category"].map(hours[~first].groupby(cat[~first]).sum())
+    fte = getattr(staff_capacity, "fte", None)
+    out["fte"] = out["staff_category"].map(fte) if isinstance(fte, dict) else np.nan
+    return out.fillna({c: 0.0 for c in out.columns if c.endswith("_per_week")})
+
+
+def _check_share(name: str, value: float, lang: str, high: float = 1.0) -> float:
+    v = float(value)
+    if not math.isfinite(v) or v < 0 or v > high:
+        raise ParameterError(
+            "common.param_range", argument=name, value=value, allowed=f"0–{high:g}", lang=lang
+        )
+    return v
+
+
+def production_plan(
+    forecast_weeks: pd.DataFrame,
+    slots: pd.DataFrame,
+    inputs: PlanInputs,
+    *,
+    buffer_rule: str = "kingman",
+    summer_leave_weeks: float = DEFAULT_SUMMER_LEAVE_WEEKS,
+    lang: str | None = None,
+) -> Plan:
+    """The plan week by week: patients and slots needed per stage, the staff's slots, the balance.
+
+    Parameters
+    ----------
+    forecast_weeks : pandas.DataFrame
+        ``week_start`` (Mondays) and ``forecast`` (referrals a week), e.g.
+        :attr:`toolkit.forecast.Forecast.future`.
+    slots : pandas.DataFrame
+        :func:`staff_slots`: per staff category ``first_slots_per_week``,
+        ``deep_slots_per_week``, ``first_hours_per_week``,
+        ``deep_hours_per_week`` (yearly means) and ``fte``.
+    inputs : PlanInputs
+    buffer_rule : {"kingman", "none"}, default "kingman"
+    summer_leave_weeks : float, default 4
+        Weeks of summer leave per person, spread over ISO weeks 27–32 (0–6).
+    lang : {"sv", "en"}, optional
+
+    Returns
+    -------
+    Plan
+        ``weeks`` columns: week_start, referrals, first_assessments,
+        in_depth_assessments, treatment_starts, follow_up_visits,
+        group_sessions, first_buffer, deep_buffer (patients a week),
+        first_slots_needed, deep_slots_needed, calendar_factor,
+        first_slots_available, deep_slots_available, first_balance,
+        deep_balance (slots; negative = short), balanced.
+
+    Notes
+    -----
+    For week :math:`w` with :math:`R_w` referrals:
+
+    .. math::
+
+        F_w = s_1 R_w, \\quad S_w = s_2 F_w, \\quad
+        I_w = q S_w, \\quad T_w = (1 - q) S_w, \\quad U_w = v S_w, \\quad
+        G_w = g (T_w + U_w) / n_G
+
+    (first assessments, stage 2 starts, in-depth assessments, treatment
+    starts, follow-up visits, group sessions). With Kingman's rule the
+    patients planned per stage are :math:`\\mu^*_w = \\lambda_w +
+    \\frac{c_a^2 + c_s^2}{2}\\frac{f}{T}` (:math:`\\lambda_w = F_w` or
+    :math:`S_w`); the slots to book are
+
+    .. math::
+
+        N_{1w} = \\frac{\\mu^*_{1w}}{1 - p}, \\qquad
+        N_{2w} = \\frac{\\mu^*_{2w}\\, c\\, (1 + v)}{1 - p}
+
+    with :math:`p` the no-show share and :math:`c` the slots a stage 2 visit
+    takes (:func:`toolkit.unit_now.patients_per_week` inverted). Slots
+    available: :math:`K_{jw} = c_w K_j` with :math:`K_j` the capacity
+    module's weekly slots and :math:`c_w` :func:`calendar_factor`. A stage
+    balances in week :math:`w` when :math:`K_{jw} \\ge N_{jw}`. Per staff
+    category :math:`k` the need is :math:`N_{jw}\\,\\mu_{jk}` with
+    :math:`\\mu_{jk}` the staff mix of stage :math:`j`.
+
+    References
+    ----------
+    Socialstyrelsen, *Produktions- och kapacitetsplanering* (PKS), element
+    4 "balanserade produktionsplaner och scheman"; Kingman (1961), see
+    :func:`toolkit.waitlist.target_capacity`.
+    """
+    lang = check_language(lang)
+    if buffer_rule not in BUFFER_RULES:
+        raise ParameterError(
+            "common.param_choice", argument="buffer_rule", value=buffer_rule,
+            allowed=", ".join(BUFFER_RULES), lang=lang,
+        )  # fmt: skip
+    _check_share("summer_leave_weeks", summer_leave_weeks, lang, high=float(len(SUMMER_WEEKS)))
+    for name in ("first_share", "deep_share", "in_depth_share", "dna_rate", "share_group"):
+        _check_share(name, getattr(inputs, name), lang)
+    if inputs.dna_rate >= 1:
+        raise ParameterError(
+            "common.param_range",
+            argument="dna_rate",
+            value=inputs.dna_rate,
+            allowed="0–<1",
+            lang=lang,
+        )
+    weeks = pd.DataFrame({"week_start": pd.DatetimeIndex(forecast_weeks["week_start"])})
+    referrals = forecast_weeks["forecast"].to_numpy(dtype=float)
+    weeks["referrals"] = referrals
+    first = inputs.first_share * referrals
+    deep = inputs.deep_share * first
+    weeks["first_assessments"] = first
+    weeks["in_depth_assessments"] = inputs.in_depth_share * deep
+    weeks["treatment_starts"] = (1.0 - inputs.in_depth_share) * deep
+    weeks["follow_up_visits"] = inputs.follow_up_visits_per_course * deep
+    weeks["group_sessions"] = (
+        inputs.share_group
+        * (weeks["treatment_starts"] + weeks["follow_up_visits"])
+        / max(inputs.group_size, 1.0)
+    )
+    planned = {}
+    for stage, demand in (("first_assessment", first), ("deep_start", deep)):
+        if buffer_rule == "kingman":
+            mu = waitlist.target_capacity(
+                demand,
+                inputs.target_wait_weeks[stage],
+                waitlist.factor_for_share_within(inputs.share_within[stage]),
+                inputs.cv_demand.get(stage, 1.0),
+                inputs.cv_capacity.get(stage, 1.0),
+            )
+            planned[stage] = np.asarray(mu, dtype=float)
+        else:
+            planned[stage] = demand
+    weeks["first_buffer"] = planned["first_assessment"] - first
+    weeks["deep_buffer"] = planned["deep_start"] - deep
+    kept = 1.0 - inputs.dna_rate
+    weeks["first_slots_needed"] = planned["first_assessment"] / kept
+    weeks["deep_slots_needed"] = (
+        planned["deep_start"]
+        * inputs.visit_cost
+        * (1.0 + inputs.follow_up_visits_per_course)
+        / kept
+    )
+    factor = calendar_factor(
+        pd.DatetimeIndex(weeks["week_start"]), summer_leave_weeks=summer_leave_weeks
+    )
+    weeks["calendar_factor"] = factor
+    first_total = float(slots["first_slots_per_week"].sum())
+    deep_total = float(slots["deep_slots_per_week"].sum())
+    weeks["first_slots_available"] = factor * first_total
+    weeks["deep_slots_available"] = factor * deep_total
+    weeks["first_balance"] = weeks["first_slots_available"] - weeks["first_slots_needed"]
+    weeks["deep_balance"] = weeks["deep_slots_available"] - weeks["deep_slots_needed"]
+    tol = 1e-9
+    weeks["balanced"] = (weeks["first_balance"] >= -tol) & (weeks["deep_balance"] >= -tol)
+    by_category = _by_category(weeks, slots, inputs)
+    short = _short_weeks(weeks)
+    messages = _messages(weeks, short, buffer_rule, lang)
+    return Plan(weeks, by_category, short, inputs, buffer_rule, slots, tuple(messages))
+
+
+def _mix(inputs: PlanInputs, slots: pd.DataFrame, stage: str) -> pd.Series:
+    column = "first_slots_per_week" if stage == "first_assessment" else "deep_slots_per_week"
+    if inputs.staff_mix and stage in inputs.staff_mix:
+        mix = pd.Series(inputs.staff_mix[stage], dtype=float)
+    else:
+        mix = slots.set_index("staff_category")[column].astype(float)
+    mix = mix.reindex(list(STAFF_CATEGORIES), fill_value=0.0)
+    total = float(mix.sum())
+    return mix / total if total > 0 else mix
+
+
+def _by_category(weeks: pd.DataFrame, slots: pd.DataFrame, inputs: PlanInputs) -> pd.DataFrame:
+    """One row per week, stage and staff category: slots and hours needed and available."""
+    per = slots.set_index("staff_category").reindex(list(STAFF_CATEGORIES)).fillna(0.0)
+    frames = []
+    for stage, prefix in (("first_assessment", "first"), ("deep_start", "deep")):
+        mix = _mix(inputs, slots, stage)
+        avail = per[f"{prefix}_slots_per_week"].to_numpy()
+        hours = per[f"{prefix}_hours_per_week"].to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            hours_per_slot = np.where(avail > 0, hours / avail, np.nan)
+        need = weeks[f"{prefix}_slots_needed"].to_numpy()[:, None] * mix.to_numpy()[None, :]
+        have = weeks["calendar_factor"].to_numpy()[:, None] * avail[None, :]
+        n_w, n_k = need.shape
+        frames.append(
+            pd.DataFrame(
+                {
+                    "week_start": np.repeat(weeks["week_start"].to_numpy(), n_k),
+                    "stage": stage,
+                    "staff_category": np.tile(list(STAFF_CATEGORIES), n_w),
+                    "slots_needed": need.ravel(),
+                    "slots_available": have.ravel(),
+                    "hours_needed": (need * hours_per_slot[None, :]).ravel(),
+                    "hours_available": (have * hours_per_slot[None, :]).ravel(),
+                }
+            )
+        )
+    out = pd.concat(frames, ignore_index=True)
+    out["balance_slots"] = out["slots_available"] - out["slots_needed"]
+    return out
+
+
+def _short_weeks(weeks: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for stage, prefix in (("first_assessment", "first"), ("deep_start", "deep")):
+        bad = weeks[f"{prefix}_balance"] < -1e-9
+        part = weeks.loc[bad, ["week_start", f"{prefix}_slots_needed", f"{prefix}_slots_available"]]
+        part = part.set_axis(["week_start", "slots_needed", "slots_available"], axis=1)
+        part.insert(1, "stage", stage)
+        part["shortfall_slots"] = part["slots_needed"] - part["slots_available"]
+        rows.append(part)
+    return pd.concat(rows, ignore_index=True).sort_values(
+        ["week_start", "stage"], ignore_index=True
+    )
+
+
+def number_text(value: float, digits: int, lang: str, sign: bool = False) -> str:
+    """A number in a sentence: decimal comma in Swedish, point in English.
+
+    >>> number_text(-1.25, 1, "sv"), number_text(3.0, 0, "en", sign=True)
+    ('-1,2', '+3')
+    """
+    text = f"{value:+.{digits}f}" if sign else f"{value:.{digits}f}"
+    return text.replace(".", ",") if lang == "sv" else text
+
+
+def _messages(weeks: pd.DataFrame, short: pd.DataFrame, rule: str, lang: str) -> list[str]:
+    out = [t(f"plan.buffer_rule.{rule}", lang)]
+    if short.empty:
+        out.append(t("plan.balanced", lang, weeks=len(weeks)))
+        return out
+    for stage in PLAN_STAGES:
+        part = short[short["stage"] == stage]
+        if part.empty:
+            continue
+        listed = _week_ranges(pd.DatetimeIndex(part["week_start"]), lang)
+        out.append(
+            t(
+                "plan.short",
+                lang,
+                stage=t(f"plan.stage.{stage}", lang),
+                n=len(part),
+                total=number_text(float(part["shortfall_slots"].sum()), 0, lang),
+                worst=number_text(float(part["shortfall_slots"].max()), 1, lang),
+                weeks=listed,
+            )
+        )
+    return out
+
+
+def _week_ranges(weeks: pd.DatetimeIndex, lang: str) -> str:
+    """ISO weeks as ranges: "2025-v01–v04, 2025-v27" (sv) or "2025-W01–W04, 2025-W27" (en).
+
+    >>> _week_ranges(pd.date_range("2024-12-30", periods=3, freq="W-MON"), "sv")
+    '2025-v01–v03'
+    """
+    mark = "v" if lang == "sv" else "W"
+    years, numbers = iso_week(weeks)
+    labels = [(int(y), int(w)) for y, w in zip(years, numbers, strict=True)]
+    gaps = np.diff(np.asarray((weeks - weeks[0]).days)) != 7 if len(weeks) else np.zeros(0, bool)
+    parts: list[str] = []
+    start = 0
+    for i in range(len(weeks)):
+        if i == len(weeks) - 1 or gaps[i]:
+            (y0, w0), (y1, w1) = labels[start], labels[i]
+            if i == start:
+                parts.append(f"{y0}-{mark}{w0:02d}")
+            elif y0 == y1:
+                parts.append(f"{y0}-{mark}{w0:02d}–{mark}{w1:02d}")
+            else:
+                parts.append(f"{y0}-{mark}{w0:02d}–{y1}-{mark}{w1:02d}")
+            start = i + 1
+    return ", ".join(parts)
+
+
+def schedule_template(plan: Plan) -> pd.DataFrame:
+    """Slots a week by kind per clinician type, in an average week of the plan.
+
+    The plan's mean weekly slots to book per kind (first assessment,
+    in-depth assessment start, treatment start, follow-up visit; no-shows
+    included) shared over the staff categories by the stage's staff mix,
+    and per full-time clinician (÷ the category's FTE). The rows add up to
+    the plan: each kind's column sums over categories to the plan's mean.
+
+    Columns: staff_category, fte, first_assessment, in_depth_assessment,
+    treatment_start, follow_up, group_session, total, per_fte_total.
+    """
+    w, inp, slots = plan.weeks, plan.inputs, plan.slots
+    kept = 1.0 - inp.dna_rate
+    first_mix = _mix(inp, slots, "first_assessment").to_numpy()
+    deep_mix = _mix(inp, slots, "deep_start").to_numpy()
+    per_slot = inp.visit_cost / kept
+    # stage 2 starts planned (buffer included), split into kinds as the plan splits them
+    deep_planned = w["deep_slots_needed"].mean() / (
+        per_slot * (1.0 + inp.follow_up_visits_per_course)
+    )
+    kinds = {
+        "first_assessment": (w["first_slots_needed"].mean(), first_mix),
+        "in_depth_assessment": (deep_planned * inp.in_depth_share * per_slot, deep_mix),
+        "treatment_start": (deep_planned * (1.0 - inp.in_depth_share) * per_slot, deep_mix),
+        "follow_up": (deep_planned * inp.follow_up_visits_per_course * per_slot, deep_mix),
+    }
+    out = pd.DataFrame({"staff_category": list(STAFF_CATEGORIES)})
+    fte = slots.set_index("staff_category")["fte"].reindex(list(STAFF_CATEGORIES))
+    out["fte"] = fte.to_numpy()
+    for kind, (mean, mix) in kinds.items():
+        out[kind] = float(mean) * mix
+    out["group_session"] = float(w["group_sessions"].mean()) * deep_mix
+    out["total"] = out[list(kinds)].sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["per_fte_total"] = np.where(out["fte"] > 0, out["total"] / out["fte"], np.nan)
+    return out
+
+
+def plan_levels(plan: Plan) -> dict[str, pd.DataFrame]:
+    """The plan at three levels: ``year`` (strategic), ``months`` (tactical), ``weeks`` (operational).
+
+    Months and the year are sums of the weeks (a week belongs to the month
+    of its Thursday, as ISO weeks do); ``balanced`` at a level is True when
+    every week in it balances.
+    """
+    w = plan.weeks.copy()
+    sums = [
+        "referrals", "first_assessments", "in_depth_assessments", "treatment_starts",
+        "follow_up_visits", "group_sessions", "first_slots_needed", "first_slots_available",
+        "deep_slots_needed", "deep_slots_available", "first_balance", "deep_balance",
+    ]  # fmt: skip
+    w["month"] = (w["week_start"] + pd.Timedelta(days=3)).dt.to_period("M").astype(str)
+    months = w.groupby("month", sort=True).agg(
+        weeks=("week_start", "size"), **{c: (c, "sum") for c in sums}, balanced=("balanced", "all")
+    )
+    months = months.reset_index()
+    year = pd.DataFrame(
+        {
+            "from": [w["week_start"].min().date().isoformat()],
+            "to": [(w["week_start"].max() + pd.Timedelta(days=6)).date().isoformat()],
+            "weeks": [len(w)],
+            **{c: [float(w[c].sum())] for c in sums},
+            "weeks_short": [int((~w["balanced"]).sum())],
+        }
+    )
+    return {"year": year, "months": months, "weeks": plan.weeks}
+
+
+def queue_projection(plan: Plan, start_queue: dict[str, float]) -> pd.DataFrame:
+    """The queue per stage week by week if the staff's slots are used and the forecast comes true.
+
+    A fluid (deterministic) projection: each week the queue grows by the
+    patients who need the stage and shrinks by the patients the staff's
+    slots can take (:func:`toolkit.unit_now.patients_per_week` of the week's
+    slots available), never below zero. Random variation makes real queues
+    longer than this; the simulation (:mod:`toolkit.simulate`) shows by how
+    much.
+
+    Notes
+    -----
+    .. math:: Q_{j,w+1} = \\max(Q_{jw} + \\lambda_{jw} - \\mu_{jw},\\ 0)
+
+    with :math:`\\lambda_{1w} = F_w` and :math:`\\lambda_{2w} = S_w` (the
+    plan's first assessments and stage 2 starts) and :math:`\\mu_{jw}` the
+    patients a week the week's slots allow.
+
+    Returns
+    -------
+    pandas.DataFrame
+        week_start, stage, demand_per_week, capacity_per_week (patients),
+        queue_end (patients waiting at the week's end).
+    """
+    from toolkit.unit_now import patients_per_week
+
+    inp = plan.inputs
+    terms = {
+        "dna_rate": inp.dna_rate,
+        "visit_cost": inp.visit_cost,
+        "follow_up_visits_per_course": inp.follow_up_visits_per_course,
+    }
+    w = plan.weeks
+    capacity = patients_per_week(
+        {
+            "first_assessment": w["first_slots_available"].to_numpy(dtype=float),  # type: ignore[dict-item]
+            "deep_start": w["deep_slots_available"].to_numpy(dtype=float),  # type: ignore[dict-item]
+        },
+        terms,
+    )
+    demand = {
+        "first_assessment": w["first_assessments"].to_numpy(dtype=float),
+        "deep_start": (w["in_depth_assessments"] + w["treatment_starts"]).to_numpy(dtype=float),
+    }
+    frames = []
+    for stage in PLAN_STAGES:
+        queue = float(start_queue.get(stage, 0.0))
+        ends = []
+        for arriving, leaving in zip(demand[stage], np.asarray(capacity[stage]), strict=True):
+            queue = max(queue + float(arriving) - float(leaving), 0.0)
+            ends.append(queue)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "week_start": w["week_start"].to_numpy(),
+                    "stage": stage,
+                    "demand_per_week": demand[stage],
+                    "capacity_per_week": np.asarray(capacity[stage], dtype=float),
+                    "queue_end": ends,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+# --------------------------------------------------------------------------- from a unit
+
+
+def _in_depth_share(unit: Any, default: float) -> float:
+    """Share of stage 2 courses whose first stage 2 visit is an in-depth assessment (from the visits)."""
+    visits = getattr(unit, "visits", None)
+    if not isinstance(visits, pd.DataFrame) or visits.empty:
+        return default
+    v = visits[visits["visit_type"].astype(str).isin(["assessment", "treatment"])]
+    if v.empty:
+        return default
+    first = v.sort_values("date").groupby("referral_id")["visit_type"].first().astype(str)
+    return float((first == "assessment").mean())
+
+
+@dataclass(frozen=True)
+class PlanBasis:
+    """What a unit's plan rests on, computed once (see :func:`plan_basis`).
+
+    ``inputs``: the pathway, visit terms and targets; ``slots``: the staff's
+    slots (:func:`staff_slots`) with each category's ``fte``; ``forecast``:
+    the :class:`toolkit.forecast.Forecast`; ``profile``: the target profile;
+    ``share_digital``: the unit's share of digital visits (for the slots a
+    visit takes when the group share changes); ``freed_slots``: the slots
+    with all non-clinical time freed (for :func:`plan_from_basis`'s
+    ``freed_non_clinical_share``); ``start_queue``: patients waiting per
+    stage at the end of the now window (:func:`toolkit.unit_now.now_figures`).
+    """
+
+    inputs: PlanInputs
+    slots: pd.DataFrame
+    forecast: Any
+    profile: Any
+    share_digital: float = 0.0
+    freed_slots: pd.DataFrame | None = None
+    start_queue: dict[str, float] = field(default_factory=dict)
+
+
+def plan_basis(
+    unit: Any,
+    *,
+    horizon_weeks: int = 52,
+    profile: Any = "bup_30_30",
+    history_start: Any = None,
+    forecast_method: str = "auto",
+    recent_weeks: int = 8,
+    lang: str | None = None,
+) -> PlanBasis:
+    """A loaded unit's forecast, pathway shares, visit terms, targets and staff slots.
+
+    The pathway shares come from :func:`toolkit.unit_now.now_figures` over
+    its window (first assessments per referral: the first stage's demand ÷
+    referrals a week in the window; stage 2 starts per first assessment:
+    the second stage's demand ÷ the first's), the visit terms from its
+    capacity terms, the share starting with an in-depth assessment from the
+    visits, the slots from :func:`toolkit.simulate.capacity_from_staff`
+    (as the staff are, and with all non-clinical time freed), the targets
+    from ``profile``.
+    Raises :class:`toolkit.errors.ParameterError` when the unit has no
+    referrals or no staff table.
+    """
+    from toolkit import forecast as fc
+    from toolkit import simulate, targets, unit_now
+    from toolkit.capacity import default as cap_default
+
+    lang = check_language(lang)
+    if getattr(unit, "kind", None) != "events" or not unit.has("staff"):
+        raise ParameterError("plan.needs_events_and_staff", argument="unit", lang=lang)
+    prof = targets.load_profile(profile) if isinstance(profile, str) else profile
+    now = unit_now.now_figures(unit, profile=prof, lang=lang)
+    counts = fc.weekly_counts(unit.referrals, start=history_start, end=now.window.end, lang=lang)
+    forecast = fc.forecast_referrals(
+        counts["all"], horizon_weeks=horizon_weeks, method=forecast_method,
+        recent_weeks=recent_weeks, lang=lang,
+    )  # fmt: skip
+    by_stage = now.by_stage()
+    in_window = counts["all"].loc[now.window.start : now.window.end]
+    arrivals = float(in_window.mean()) if len(in_window) else math.nan
+    d1 = float(by_stage["first_assessment"]["demand_per_week"])
+    d2 = float(by_stage["deep_start"]["demand_per_week"])
+    terms = dict(now.capacity_terms)
+    slots = staff_slots(simulate.capacity_from_staff(unit, lang=lang))
+    slots["fte"] = _fte(unit).to_numpy()
+    freed = staff_slots(simulate.capacity_from_staff(unit, freed_non_clinical_share=1.0, lang=lang))
+    freed["fte"] = slots["fte"]
+    inputs = PlanInputs(
+        first_share=min(max(d1 / arrivals, 0.0), 1.0) if arrivals > 0 else 1.0,
+        deep_share=min(max(d2 / d1, 0.0), 1.0) if d1 > 0 else 0.0,
+        in_depth_share=_in_depth_share(unit, float(cap_default("share_deep_in_depth_assessment"))),
+        follow_up_visits_per_course=float(terms.get("follow_up_visits_per_course", 0.0)),
+        visit_cost=float(terms.get("visit_cost", 1.0)),
+        dna_rate=float(terms.get("dna_rate", 0.0)),
+        share_group=float(terms.get("share_group", 0.0)),
+        group_size=float(cap_default("group_size")),
+        target_wait_weeks={s: prof.stages[s].target_days / 7.0 for s in PLAN_STAGES},
+        share_within={s: prof.stages[s].share_within for s in PLAN_STAGES},
+        cv_demand={s: float(by_stage[s]["cv_demand"]) for s in PLAN_STAGES},
+        cv_capacity={s: float(by_stage[s]["cv_capacity"]) for s in PLAN_STAGES},
+    )
+    queue = {s: float(by_stage[s]["queue_size"]) for s in PLAN_STAGES}
+    share_digital = float(terms.get("share_digital", 0.0))
+    return PlanBasis(inputs, slots, forecast, prof, share_digital, freed, queue)
+
+
+def plan_from_basis(
+    basis: PlanBasis,
+    *,
+    fte: dict[str, float] | None = None,
+    freed_non_clinical_share: float = 0.0,
+    share_group: float | None = None,
+    target_days: dict[str, float] | None = None,
+    share_within: dict[str, float] | None = None,
+    buffer_rule: str = "kingman",
+    summer_leave_weeks: float = DEFAULT_SUMMER_LEAVE_WEEKS,
+    lang: str | None = None,
+) -> Plan:
+    """The plan from a :class:`PlanBasis`, with the coach's changes (fast: no data read again).
+
+    Parameters
+    ----------
+    fte : mapping staff category -> float, optional
+        FTE in post per category instead of the unit's (≥ 0). A category's
+        slots scale with its FTE: the capacity chain is linear in FTE at
+        the category's hours per FTE (:func:`toolkit.capacity.staff_hours`
+        :math:`C_k = \\sum f_i h_i`, then :func:`~toolkit.capacity.clinical_hours`
+        and :func:`~toolkit.capacity.appointments_per_week` multiply by
+        shares), as :func:`toolkit.capacity.change_effect` adds FTE. A
+        category with no one in post takes 40 h a week per FTE and the
+        default shares (not modelled here: give it at least some FTE in the
+        staff table).
+    freed_non_clinical_share : float, default 0
+        Share of the non-clinical hours turned into clinical hours (0–1), as
+        in :func:`toolkit.capacity.change_effect`. Clinical hours
+        :math:`C(1-a)(1-n(1-\\varphi))` are linear in :math:`\\varphi`, and
+        slots linear in clinical hours, so the slots are those of the basis
+        plus :math:`\\varphi` times the difference to the slots with all
+        non-clinical time freed (both from the capacity module).
+    share_group : float, optional
+        Share of stage 2 visits held in groups (0–1); the slots a visit takes
+        follow (:meth:`toolkit.simulate.Scenario.visit_cost`).
+    target_days, share_within : mapping per stage, optional
+        Targets instead of the profile's.
+    buffer_rule, summer_leave_weeks, lang
+        As in :func:`production_plan`.
+    """
+    from toolkit import simulate
+    from toolkit.capacity import cost_table
+
+    lang = check_language(lang)
+    inputs = basis.inputs
+    slots = basis.slots.copy()
+    phi = _check_share("freed_non_clinical_share", freed_non_clinical_share, lang)
+    if phi > 0 and basis.freed_slots is not None:
+        for column in [c for c in slots.columns if c.endswith("_per_week")]:
+            base = slots[column].to_numpy(dtype=float)
+            slots[column] = base + phi * (basis.freed_slots[column].to_numpy(dtype=float) - base)
+    if fte:
+        for category, value in fte.items():
+            v = float(value)
+            if category not in STAFF_CATEGORIES or not math.isfinite(v) or v < 0:
+                raise ParameterError(
+                    "common.param_range", argument=f"fte[{category}]", value=value,
+                    allowed="≥ 0", lang=lang,
+                )  # fmt: skip
+        old = slots["fte"].to_numpy(dtype=float)
+        new = slots["staff_category"].map(fte).to_numpy(dtype=float)
+        new = np.where(np.isnan(new), old, new)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(old > 0, new / old, np.where(new == old, 1.0, 0.0))
+        for column in [c for c in slots.columns if c.endswith("_per_week")]:
+            slots[column] = slots[column].to_numpy(dtype=float) * ratio
+        slots["fte"] = new
+    changes: dict[str, Any] = {}
+    if share_group is not None:
+        group = _check_share("share_group", share_group, lang)
+        changes["share_group"] = group
+        changes["visit_cost"] = simulate.Scenario(
+            share_group=group, share_digital=basis.share_digital
+        ).visit_cost()
+    if target_days:
+        changes["target_wait_weeks"] = {
+            **inputs.target_wait_weeks, **{s: float(d) / 7.0 for s, d in target_days.items()}
+        }  # fmt: skip
+    if share_within:
+        changes["share_within"] = {**inputs.share_within, **share_within}
+    if changes:
+        from dataclasses import replace
+
+        inputs = replace(inputs, **changes)
+    forecast = basis.forecast
+    future = (
+        forecast.future
+        if forecast.ok
+        else pd.DataFrame({"week_start": pd.DatetimeIndex([]), "forecast": []})
+    )
+    plan = production_plan(
+        future, slots, inputs, buffer_rule=buffer_rule,
+        summer_leave_weeks=summer_leave_weeks, lang=lang,
+    )  # fmt: skip
+    messages = forecast.messages + (plan.messages if forecast.ok else ())
+    costs = cost_table(
+        pd.DataFrame(
+            {
+                "staff_category": slots["staff_category"],
+                "fte": slots["fte"],
+                "clinical_hours_per_week": slots["first_hours_per_week"]
+                + slots["deep_hours_per_week"],
+            }
+        ),
+        lang=lang,
+    )
+    total = costs["staff_category"].astype(str) == "total"
+    cost = float(costs.loc[total, "cost_per_year_sek"].sum())
+    return Plan(
+        plan.weeks, plan.by_category, plan.short_weeks, inputs, buffer_rule, slots,
+        messages, forecast, cost,
+    )  # fmt: skip
+
+
+def unit_plan(
+    unit: Any,
+    *,
+    horizon_weeks: int = 52,
+    profile: Any = "bup_30_30",
+    history_start: Any = None,
+    forecast_method: str = "auto",
+    recent_weeks: int = 8,
+    fte: dict[str, float] | None = None,
+    freed_non_clinical_share: float = 0.0,
+    share_group: float | None = None,
+    target_days: dict[str, float] | None = None,
+    buffer_rule: str = "kingman",
+    summer_leave_weeks: float = DEFAULT_SUMMER_LEAVE_WEEKS,
+    lang: str | None = None,
+) -> Plan:
+    """The production plan of a loaded unit: :func:`plan_basis` then :func:`plan_from_basis`.
+
+    When the forecast cannot be made the plan has no weeks and its messages
+    say why and which fallback the coach can choose.
+    """
+    basis = plan_basis(
+        unit, horizon_weeks=horizon_weeks, profile=profile, history_start=history_start,
+        forecast_method=forecast_method, recent_weeks=recent_weeks, lang=lang,
+    )  # fmt: skip
+    return plan_from_basis(
+        basis, fte=fte, freed_non_clinical_share=freed_non_clinical_share,
+        share_group=share_group, target_days=target_days,
+        buffer_rule=buffer_rule, summer_leave_weeks=summer_leave_weeks, lang=lang,
+    )  # fmt: skip
+
+
+def _fte(unit: Any) -> pd.Series:
+    """FTE in post per staff category on the unit's extract date (schema order)."""
+    from toolkit.capacity import staff_hours
+
+    table = staff_hours(unit.staff, on=unit.extract_date).set_index("staff_category")["fte"]
+    return pd.Series(list(STAFF_CATEGORIES)).map(table).fillna(0.0).astype(float)
