@@ -20,13 +20,14 @@ import traitlets
 
 from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import check_language, t
+from toolkit.resources import locate
 from toolkit.widgets.kernel_start import enable_offline_charts, fast_charts
 
 enable_offline_charts()
 fast_charts()
 
-#: Folder of the synthetic sample units (the repository's ``sample_data``).
-SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data"
+#: Folder of the synthetic sample units (``sample_data``, bundled in the wheel or the repository's).
+SAMPLE_DATA = locate("sample_data")
 
 #: Style for projector legibility: large type on every control and text.
 _CSS = """
