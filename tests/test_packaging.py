@@ -22,7 +22,9 @@ that ``toolkit`` is imported from the fresh environment and that ``pip
 check`` finds every declared dependency.
 A second fresh environment follows the README's route without ``make``
 (``python -m venv``, ``pip install .``, ``bup-toolkit demo``), with the same
-substitution for the download of dependencies.
+substitution for the download of dependencies (and of pip and setuptools:
+the environment is made ``--without-pip`` and ``python -m pip`` is the
+project environment's pip).
 """
 
 from __future__ import annotations
@@ -149,7 +151,12 @@ def _environment() -> dict[str, str]:
 def _fresh_venv(folder: Path) -> Path:
     """``python -m venv`` (the base interpreter, not this environment), deps through a .pth."""
     base = getattr(sys, "_base_executable", sys.executable)
-    subprocess.run([base, "-m", "venv", str(folder)], check=True, env=_environment())
+    # --without-pip: pip and setuptools come with the dependencies (the ones
+    # ensurepip bundles with Python 3.11 are too old for this pyproject.toml,
+    # and a newer one cannot be downloaded here)
+    subprocess.run(
+        [base, "-m", "venv", "--without-pip", str(folder)], check=True, env=_environment()
+    )
     python = folder / BIN / "python"
     site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
@@ -311,6 +318,16 @@ def test_readme_route_without_make(tmp_path: Path) -> None:
     """README: ``python -m venv .venv``, ``pip install .``, ``bup-toolkit demo`` (run, then serve)."""
     from tests.conftest import free_port
 
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    steps = re.search(r"On macOS and Linux:\n\n```sh\n(.*?)```", readme, flags=re.S)
+    assert steps is not None
+    assert steps.group(1).splitlines() == [
+        "python3 -m venv .venv",
+        ".venv/bin/pip install .",
+        ".venv/bin/bup-toolkit demo",
+    ]
+    # the same steps; `python -m pip`, with --no-deps and no build isolation (no
+    # network here: pip, setuptools and the dependencies come through deps.pth)
     source = _copy_of_repository(tmp_path / "bup-toolkit")
     python = _fresh_venv(source / ".venv")
     done = _run(

@@ -129,8 +129,23 @@ def _guarded(handler: type, names: tuple[str, ...]) -> type:
     return Guarded
 
 
-def _not_trust_warning(record: logging.LogRecord) -> bool:
-    return "is not trusted" not in str(record.msg)
+#: Voilà's and Jupyter Server's log lines that are no event for the person serving:
+#: notebook trust (a JupyterLab notion; Voilà runs every notebook it serves),
+#: where connection files and static files are, each kernel's start (the pools
+#: say "is filled with"), and Voilà's own address line (ours has the token).
+QUIET = (
+    "is not trusted",
+    "to store connection files",
+    "Storing connection files in",
+    "Serving static files from",
+    "Kernel started:",
+    "is running at:",
+)
+
+
+def _useful(record: logging.LogRecord) -> bool:
+    """Whether a log line is worth a line in the terminal (not one of :data:`QUIET`)."""
+    return not any(part in str(record.msg) for part in QUIET)
 
 
 class GuardedVoila(Voila):
@@ -151,9 +166,8 @@ class GuardedVoila(Voila):
 
     def initialize(self, argv: Any = None) -> None:
         super().initialize(argv)
-        # Voilà runs every notebook it serves: JupyterLab's notion of a trusted
-        # notebook does not apply, and its warning came once per workbook
-        self.log.addFilter(_not_trust_warning)
+        # one line per useful event in the terminal
+        self.log.addFilter(_useful)
         if hasattr(signal, "SIGHUP"):  # a closed terminal stops the server as SIGTERM does
             signal.signal(signal.SIGHUP, self._handle_signal_stop)
         # the token comes in the environment (a command line is visible to every

@@ -174,8 +174,6 @@ def voila_command(
         "toolkit.voila_server",
         "--no-browser",
         f"--port={port}",
-        # one line per useful event: ours (the address, the stop); Voilà's warnings and errors
-        "--Voila.log_level=WARN",
         f"--Voila.ip={ip}",
         "--Voila.port_retries=0",
         "--preheat_kernel=True",
@@ -342,7 +340,10 @@ def serve(
     import socket
 
     lang = check_language(lang)
-    workbooks = folder("notebooks", lang=lang) / "workbooks"
+    workbooks = WORKBOOKS
+    if not workbooks.is_dir():
+        folder("notebooks", lang=lang)  # a broken install: says where it looked and how to fix it
+        raise ParameterError("widgets.workbooks_missing", folder=str(workbooks), lang=lang)
     host = "127.0.0.1"
     hosts = list(allow_hosts)
     if room:
@@ -357,9 +358,10 @@ def serve(
     url = page_url(port, token, host=host)
     if workshop:
         url = page_url(port, token, f"voila/render/{workshop}.ipynb", host=host)
-        print(t("widgets.serving_workshop", lang, pages=pages, url=url), flush=True)
-    else:
+    if room or not workshop:
         print(t("widgets.serving_room" if room else "widgets.serving", lang, url=url), flush=True)
+    if workshop:
+        print(t("widgets.serving_workshop", lang, pages=pages, url=url), flush=True)
     if room:
         print_qr(url)
     process = start_server(command, cwd=workbooks.parent.parent, env=voila_env(token=token))
