@@ -2,7 +2,9 @@
 
 The server answers only its own page (:mod:`toolkit.voila_server`): a random
 token in the address printed at start and a Host allow-list (loopback,
-``localhost`` and the names given with ``--allow-host``). :func:`serve`
+``localhost`` and the names given with ``--allow-host``; with ``--room``,
+the machine's network address and name too, as it then listens there).
+:func:`serve`
 forwards SIGTERM, SIGINT and SIGHUP to Voilà, which shuts its kernels down,
 and waits for it.
 """
