@@ -83,6 +83,22 @@ def test_bundled_folders_found_in_a_checkout_and_a_broken_install_says_how_to_fi
         assert "pip install --force-reinstall bup-toolkit" in err.value.message(lang)
 
 
+def test_a_broken_install_gets_a_message_and_status_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from toolkit import resources
+    from toolkit.errors import ParameterError
+
+    monkeypatch.setattr(resources, "_PACKAGE", tmp_path / "toolkit")
+    with pytest.raises(ParameterError) as err:
+        resources.folder("notebooks", lang="en")
+    for argv in (["reports", "units.yaml"], ["serve"], ["run"], ["demo"]):
+        assert main([*argv, "--lang", "en"]) == 2
+        assert capsys.readouterr().err.strip() == t(
+            "cli.error", "en", message=err.value.message("en")
+        )
+
+
 def test_version_and_language_before_or_after_the_command(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

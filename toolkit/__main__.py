@@ -312,6 +312,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(stop.code or 2)
     args = _parser(lang).parse_args(argv)
     try:
+        if args.command in ("run", "reports", "serve", "demo"):
+            folder("notebooks", lang=args.lang)  # a broken install says so, and how to fix it
         if args.command in ("run", "reports"):
             _sample_manifest(args)
         return int(args.func(args))
