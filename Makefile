@@ -1,28 +1,36 @@
 # The two commands of the README:
-#   make run    install everything into .venv, run the main job on the sample data, serve the workbooks
-#   make test   install everything into .venv, then run the whole test suite (what CI runs)
+#   make run    install the toolkit (runtime only) into .venv, run the main job on the sample
+#               units, serve the workbooks (`bup-toolkit demo`)
+#   make test   install the toolkit with the test and development tools into .venv, then run the
+#               whole test suite (what CI runs)
 #   make check  the quick loop for developers: ruff, mypy and the in-process tests (no kernels,
 #               servers, browsers or virtual environments; those are marked `slow`)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: run test lint install check
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(TEST_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
-	touch $(STAMP)
+	touch $(TEST_STAMP) $(RUN_STAMP)
 
-install: $(STAMP)
+install: $(TEST_STAMP)
 
-run: $(STAMP)
-	$(BIN)/python -m toolkit run sample_data/units.yaml
-	$(BIN)/python -m toolkit serve
+run: $(RUN_STAMP)
+	$(BIN)/bup-toolkit demo
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check toolkit tests benchmarks
 	$(BIN)/mypy
 

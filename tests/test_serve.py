@@ -335,6 +335,6 @@ def test_the_command_line_passes_allowed_hosts_to_serve(monkeypatch: pytest.Monk
     assert main(argv) == 0
     assert main(["serve"]) == 0
     assert calls == [
-        ((8870, "sv", None), {"allow_hosts": ("kurs-pc", "projektor")}),
-        ((8866, "sv", None), {"allow_hosts": ()}),
+        ((8870, "sv", None), {"allow_hosts": ("kurs-pc", "projektor"), "room": False, "ip": None}),
+        ((8866, "sv", None), {"allow_hosts": (), "room": False, "ip": None}),
     ]

@@ -1,23 +1,28 @@
 """Command line: ``python -m toolkit`` or ``bup-toolkit``.
 
-``check PATH``      load one unit (folder or workbook) and print its row account.
-``reports MANIFEST`` run a report notebook for every unit of a manifest with
-                    papermill, in parallel, to self-contained HTML and an index page.
-``run MANIFEST``    the main job on every unit of a manifest: load and validate
-                    each unit, print its row account and a one-line flow summary,
-                    then write every unit's report and the region overview and
-                    print where the index page is.
-``serve``           serve the workshop workbooks with Voilà on 127.0.0.1 and
-                    print the address with its token (a page without the
-                    token, or opened by another host name than 127.0.0.1,
-                    localhost or an ``--allow-host NAME``, gets 403);
-                    ``--workshop NAME`` keeps a pre-heated kernel ready for
-                    every page of the workbook a whole room opens at once.
-                    SIGTERM, SIGINT and SIGHUP stop Voilà and its kernels.
+``check PATH``        load one unit (folder or workbook) and print its row account.
+``run [MANIFEST]``    the main job on every unit of a manifest (the bundled sample
+                      units when none is given): load and validate each unit,
+                      print its row account and a one-line flow summary, then
+                      write every unit's report and the region overview and
+                      print where the index page is.
+``reports [MANIFEST]`` a report notebook for every unit of a manifest, run with
+                      papermill in parallel, to self-contained HTML and an index page.
+``serve``             serve the workshop workbooks with Voilà and print the
+                      address with its token (:func:`toolkit.widgets.serve`);
+                      ``--room`` opens it to the room's network.
+``templates``         write the data-entry templates (Excel and CSV) to ``--out``.
+``demo``              ``run`` on the bundled sample units, then ``serve``.
 
-Every message is in Swedish unless ``--lang en`` is given. A unit whose data
-cannot be used prints its error and the run goes on; the exit status is the
-number of units that failed (capped at 100).
+``--lang sv|en`` and ``--version`` are accepted before or after the
+sub-command. Every message is in Swedish unless ``--lang en`` is given.
+
+Exit status (also in ``--help`` and the README): 0 all went well; 1–100 the
+number of units whose data or report failed (``run``, ``reports``; a unit
+whose data cannot be used prints its error and the run goes on), 1 for
+``check`` with data that cannot be used or a manifest that cannot be read;
+2 a wrong command line or parameter; ``serve`` returns Voilà's own status
+(0 after Ctrl+C or a stop signal).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import LANGUAGES, t
 from toolkit.io import UnitData, load_unit
 from toolkit.manifest import read_manifest
+from toolkit.resources import folder
 
 
 def _summary_line(unit: UnitData, lang: str) -> str:
@@ -145,83 +151,189 @@ def _reports(args: argparse.Namespace) -> int:
     return min(failed, 100)
 
 
-def _report_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, default=Path("output/reports"), help="output folder")
+def _report_options(parser: argparse.ArgumentParser, lang: str) -> None:
     parser.add_argument(
-        "--workers", type=int, default=None, help="worker processes (default: cores)"
+        "manifest",
+        type=Path,
+        nargs="?",
+        default=None,
+        help=t("cli.help.manifest", lang),
     )
     parser.add_argument(
-        "--share",
-        action="store_true",
-        help="share mode: counts rounded to 5, small ones shown as <threshold (docs/disclosure.md)",
+        "--out", type=Path, default=Path("output/reports"), help=t("cli.help.out", lang)
     )
-    parser.add_argument("--threshold", type=int, default=5, help="smallest count shown (--share)")
+    parser.add_argument("--workers", type=int, default=None, help=t("cli.help.workers", lang))
+    parser.add_argument("--share", action="store_true", help=t("cli.help.share", lang))
+    parser.add_argument("--threshold", type=int, default=5, help=t("cli.help.threshold", lang))
     parser.add_argument(
         "--data-root",
         type=Path,
         action="append",
         default=[],
-        help="a folder besides the manifest's own that units' data may lie in (repeatable)",
+        help=t("cli.help.data_root", lang),
     )
+
+
+def _sample_manifest(args: argparse.Namespace) -> None:
+    """No manifest given: the bundled sample units (``sample_data/units.yaml``)."""
+    if args.manifest is None:
+        args.manifest = folder("sample_data", lang=args.lang) / "units.yaml"
+        print(t("cli.sample_units", args.lang, path=args.manifest), flush=True)
 
 
 def _serve(args: argparse.Namespace) -> int:
     from toolkit.widgets import serve
 
     hosts = tuple(args.allow_host or ())
-    if args.pages is None:
-        return serve(args.port, args.lang, args.workshop, allow_hosts=hosts)
-    return serve(args.port, args.lang, args.workshop, args.pages, allow_hosts=hosts)
+    kwargs = {} if args.pages is None else {"pages": args.pages}
+    return serve(
+        args.port,
+        args.lang,
+        args.workshop,
+        allow_hosts=hosts,
+        room=args.room,
+        ip=args.ip,
+        **kwargs,
+    )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m toolkit`` and the ``bup-toolkit`` script."""
-    parser = argparse.ArgumentParser(prog="bup-toolkit", description=__doc__.splitlines()[0])
-    parser.add_argument("--lang", choices=LANGUAGES, default="sv", help="sv (default) or en")
-    sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser("check", help="load one unit and print its row account")
-    check.add_argument("path", type=Path)
-    check.add_argument("--extract-date", default=None, help="YYYY-MM-DD (default: today)")
+def _templates(args: argparse.Namespace) -> int:
+    from toolkit.templates import write_templates
+
+    paths = write_templates(args.out, lang=args.lang)
+    print(t("templates.written", args.lang, n=len(paths), folder=args.out))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    args.manifest = None
+    args.workers, args.share, args.threshold = None, False, 5
+    args.workshop, args.pages, args.allow_host, args.room, args.ip = None, None, None, False, None
+    _sample_manifest(args)
+    failed = _run(args)
+    if failed:
+        return failed
+    return _serve(args)
+
+
+def _serve_options(parser: argparse.ArgumentParser, lang: str) -> None:
+    parser.add_argument("--port", type=int, default=8866, help=t("cli.help.port", lang))
+
+
+def _version() -> str:
+    from toolkit import __version__
+
+    return f"bup-toolkit {__version__}"
+
+
+def _parser(lang: str) -> argparse.ArgumentParser:
+    """The command line, with every help text in ``lang``."""
+    # --lang and --version are accepted before and after the sub-command: the
+    # sub-commands share them with default=SUPPRESS so that one given before
+    # the sub-command is not overwritten by the sub-command's default
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=t("cli.help.lang", lang)
+    )
+    common.add_argument(
+        "--version", action="version", version=_version(), help=t("cli.help.version", lang)
+    )
+    parser = argparse.ArgumentParser(
+        prog="bup-toolkit",
+        description=t("cli.help.description", lang),
+        epilog=t("cli.help.exit_status", lang),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--lang", choices=LANGUAGES, default="sv", help=t("cli.help.lang", lang))
+    parser.add_argument(
+        "--version", action="version", version=_version(), help=t("cli.help.version", lang)
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            parents=[common],
+            help=t(f"cli.help.{name}", lang),
+            description=t(f"cli.help.{name}", lang),
+            epilog=t("cli.help.exit_status", lang),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    check = command("check")
+    check.add_argument("path", type=Path, help=t("cli.help.path", lang))
+    check.add_argument("--extract-date", default=None, help=t("cli.help.extract_date", lang))
     check.set_defaults(func=_check)
-    run = sub.add_parser("run", help="the main job on every unit of a manifest")
-    run.add_argument("manifest", type=Path)
-    _report_options(run)
+    run = command("run")
+    _report_options(run, lang)
     run.set_defaults(func=_run)
-    reports = sub.add_parser("reports", help="a report for every unit of a manifest (HTML)")
-    reports.add_argument("manifest", type=Path)
-    _report_options(reports)
+    reports = command("reports")
+    _report_options(reports, lang)
     reports.add_argument(
-        "--notebook", choices=batch.NOTEBOOKS, default="unit_report", help="which report"
+        "--notebook",
+        choices=batch.NOTEBOOKS,
+        default="unit_report",
+        help=t("cli.help.notebook", lang),
     )
     reports.add_argument(
         "--report-lang",
         dest="lang_override",
         choices=LANGUAGES,
         default=None,
-        help="language of every report (default: each unit's own)",
+        help=t("cli.help.report_lang", lang),
     )
     reports.set_defaults(func=_reports)
-    serve = sub.add_parser("serve", help="serve the workshop workbooks with Voilà on 127.0.0.1")
-    serve.add_argument("--port", type=int, default=8866)
+    serve = command("serve")
+    _serve_options(serve, lang)
     serve.add_argument(
-        "--workshop",
-        default=None,
-        metavar="WORKBOOK",
-        help="the workbook a whole room opens at once: keep a kernel ready for every page",
+        "--workshop", default=None, metavar="WORKBOOK", help=t("cli.help.workshop", lang)
     )
-    serve.add_argument(
-        "--pages", type=int, default=None, help="pages ready at once for --workshop (default 12)"
-    )
+    serve.add_argument("--pages", type=int, default=None, help=t("cli.help.pages", lang))
     serve.add_argument(
         "--allow-host",
         action="append",
         default=None,
         metavar="NAME",
-        help="a host name, besides 127.0.0.1 and localhost, the page may be opened by (repeatable)",
+        help=t("cli.help.allow_host", lang),
     )
+    serve.add_argument("--room", action="store_true", help=t("cli.help.room", lang))
+    serve.add_argument("--ip", default=None, metavar="ADDRESS", help=t("cli.help.ip", lang))
     serve.set_defaults(func=_serve)
-    args = parser.parse_args(argv)
+    templates = command("templates")
+    templates.add_argument(
+        "--out", type=Path, default=Path("templates"), help=t("cli.help.templates_out", lang)
+    )
+    templates.set_defaults(func=_templates)
+    demo = command("demo")
+    _serve_options(demo, lang)
+    demo.add_argument(
+        "--out", type=Path, default=Path("output/reports"), help=t("cli.help.out", lang)
+    )
+    demo.set_defaults(func=_demo)
+    return parser
+
+
+def _language(argv: Sequence[str]) -> str:
+    """The ``--lang`` given anywhere on the command line (for the help texts), else sv."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--lang", choices=LANGUAGES, default="sv")
+    known, _ = pre.parse_known_args(argv)
+    return str(known.lang)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m toolkit`` and the ``bup-toolkit`` script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        lang = _language(argv)
+    except SystemExit as stop:  # --lang with a language not offered: argparse said so
+        return int(stop.code or 2)
+    args = _parser(lang).parse_args(argv)
+    try:
+        if args.command in ("run", "reports", "serve", "demo"):
+            folder("notebooks", lang=args.lang)  # a broken install says so, and how to fix it
+        if args.command in ("run", "reports"):
+            _sample_manifest(args)
         return int(args.func(args))
     except ParameterError as err:
         print(t("cli.error", args.lang, message=err.message(args.lang)), file=sys.stderr)

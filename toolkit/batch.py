@@ -50,6 +50,7 @@ from toolkit import __version__
 from toolkit.errors import DataError
 from toolkit.i18n import check_language, t
 from toolkit.manifest import UnitEntry, inside, read_manifest
+from toolkit.resources import locate
 
 __all__ = [
     "NOTEBOOKS",
@@ -63,8 +64,8 @@ __all__ = [
     "run_region",
 ]
 
-#: Folder of the report notebooks (in the repository).
-REPORTS_DIR = Path(__file__).resolve().parents[1] / "notebooks" / "reports"
+#: Folder of the report notebooks (bundled in the wheel, or the repository's).
+REPORTS_DIR = locate("notebooks") / "reports"
 #: Report notebooks the batch can run per unit, and the whole-manifest one.
 NOTEBOOKS: tuple[str, ...] = ("unit_report", "region_overview")
 #: Subfolder of the output folder holding the unit reports.
@@ -299,6 +300,7 @@ def _execute(
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
+    from traitlets.config import Config
 
     html_path = output.with_suffix(".html")
     try:
@@ -311,6 +313,9 @@ def _execute(
             cwd=str(notebook.parent),
             progress_bar=False,
             log_output=False,
+            # the kernel is local: CurveZMQ keys from the kernel manager encrypt
+            # its transport, and ipykernel has no warning to print
+            config=Config({"KernelManager": {"transport_encryption": "auto"}}),
         )
     except PapermillExecutionError as err:
         message = t("batch.execution_failed", lang, error=f"{err.ename}: {err.evalue}")

@@ -27,7 +27,9 @@ module is imported by the server, not by kernels.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import logging
 import os
 import re
 import secrets
@@ -36,7 +38,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from tornado import web
-from traitlets import List, Unicode
+from traitlets import Int, List, Unicode
 from voila.app import Voila
 
 __all__ = ["GuardedVoila", "host_allowed", "main"]
@@ -45,6 +47,20 @@ __all__ = ["GuardedVoila", "host_allowed", "main"]
 LOCAL_NAMES = ("localhost",)
 
 _HOST_PORT = re.compile(r"^(.*?)(:\d+)?$")
+
+#: Largest upload a page takes, in MB (a file of a unit's export is read in
+#: the page and sent to its kernel in one websocket message, encoded, so the
+#: limit is set above the 100 MB promised in the README).
+UPLOAD_LIMIT_MB = 250
+MB = 1024 * 1024
+
+
+def _is_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def host_allowed(host: str, names: Iterable[str] = ()) -> bool:
@@ -58,15 +74,17 @@ def host_allowed(host: str, names: Iterable[str] = ()) -> bool:
     (False, False)
     >>> host_allowed("Workshop-PC:8866", ["workshop-pc"])
     True
+    >>> host_allowed("192.168.1.5:8866", ["192.168.1.5"])  # serve --room on that address
+    True
     """
     match = _HOST_PORT.match(host.strip())
     name = match.group(1) if match else host
     if name.startswith("[") and name.endswith("]"):
         name = name[1:-1]
+    allowed = {n.lower() for n in (*LOCAL_NAMES, *names)}
     try:
-        return ipaddress.ip_address(name).is_loopback
+        return ipaddress.ip_address(name).is_loopback or name.lower() in allowed
     except ValueError:
-        allowed = {n.lower() for n in (*LOCAL_NAMES, *names)}
         return name.lower() in allowed
 
 
@@ -111,6 +129,25 @@ def _guarded(handler: type, names: tuple[str, ...]) -> type:
     return Guarded
 
 
+#: Voilà's and Jupyter Server's log lines that are no event for the person serving:
+#: notebook trust (a JupyterLab notion; Voilà runs every notebook it serves),
+#: where connection files and static files are, each kernel's start (the pools
+#: say "is filled with"), and Voilà's own address line (ours has the token).
+QUIET = (
+    "is not trusted",
+    "to store connection files",
+    "Storing connection files in",
+    "Serving static files from",
+    "Kernel started:",
+    "is running at:",
+)
+
+
+def _useful(record: logging.LogRecord) -> bool:
+    """Whether a log line is worth a line in the terminal (not one of :data:`QUIET`)."""
+    return not any(part in str(record.msg) for part in QUIET)
+
+
 class GuardedVoila(Voila):
     """Voilà with a Host allow-list and a required token (see the module docstring)."""
 
@@ -121,8 +158,16 @@ class GuardedVoila(Voila):
         help="host names (besides localhost and loopback addresses) the page may be opened by",
     )
 
+    max_upload_mb = Int(
+        UPLOAD_LIMIT_MB,
+        config=True,
+        help="largest upload in MB (the websocket message and HTTP buffer limits)",
+    )
+
     def initialize(self, argv: Any = None) -> None:
         super().initialize(argv)
+        # one line per useful event in the terminal
+        self.log.addFilter(_useful)
         if hasattr(signal, "SIGHUP"):  # a closed terminal stops the server as SIGTERM does
             signal.signal(signal.SIGHUP, self._handle_signal_stop)
         # the token comes in the environment (a command line is visible to every
@@ -137,9 +182,23 @@ class GuardedVoila(Voila):
     def init_settings(self) -> dict[str, Any]:
         settings: dict[str, Any] = super().init_settings()
         # Jupyter Server's own Host check (its handlers), the same rule as ours
-        settings["allow_remote_access"] = False
+        # (it knows no allowed IP address other than loopback: with one, as in
+        # ``serve --room``, the check above is the only one)
+        settings["allow_remote_access"] = any(_is_address(n) for n in self.allow_hosts)
         settings["local_hostnames"] = [*LOCAL_NAMES, *self.allow_hosts]
+        # uploads (a year of visits from a large unit) come in one websocket
+        # message; Tornado's default limit is 10 MB
+        settings["websocket_max_message_size"] = self.max_upload_mb * MB
         return settings
+
+    def listen(self) -> None:
+        # the HTTP server's read buffer must hold the largest message too
+        # (Tornado's default is 100 MB)
+        size = self.max_upload_mb * MB
+        self.app.listen = functools.partial(
+            self.app.listen, max_buffer_size=size, max_body_size=size
+        )
+        super().listen()
 
     def init_handlers(self) -> list[Any]:
         from jupyter_server.auth.login import LoginFormHandler

@@ -20,13 +20,14 @@ import traitlets
 
 from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import check_language, t
+from toolkit.resources import locate
 from toolkit.widgets.kernel_start import enable_offline_charts, fast_charts
 
 enable_offline_charts()
 fast_charts()
 
-#: Folder of the synthetic sample units (the repository's ``sample_data``).
-SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data"
+#: Folder of the synthetic sample units (``sample_data``, bundled in the wheel or the repository's).
+SAMPLE_DATA = locate("sample_data")
 
 #: Style for projector legibility: large type on every control and text.
 _CSS = """
@@ -172,6 +173,62 @@ export default {
   }
 };
 """
+
+
+#: Largest total size, in MB, of the files of one upload. The files travel to
+#: the kernel in one websocket message, which the server takes up to 250 MB
+#: (``toolkit.voila_server.UPLOAD_LIMIT_MB``, ``binder/jupyter_config``); this
+#: leaves room for the message's own envelope.
+UPLOAD_FILES_MB = 200
+
+#: Checks an upload's size in the page before anything is sent. ipywidgets'
+#: FileUpload reads each chosen file with ``FileReader.readAsArrayBuffer`` and
+#: sends them all in one message: above the limit that message would be
+#: refused by the server and the page would wait for ever. The check wraps
+#: ``readAsArrayBuffer`` once per page: the files of one choice (read in the
+#: same turn of the event loop) are summed, and when the sum is over the limit
+#: none is read and the widget tells the kernel (``refused``), which shows
+#: the message in the page's error box.
+_UPLOAD_LIMIT_ESM = """
+function render({ model }) {
+  const proto = FileReader.prototype;
+  if (!proto.__tkLimit) {
+    const read = proto.readAsArrayBuffer;
+    let total = 0, names = [], refusedTurn = false;
+    proto.readAsArrayBuffer = function (blob) {
+      if (total === 0) {
+        setTimeout(() => {
+          if (refusedTurn) {
+            window.dispatchEvent(new CustomEvent("tk-upload-too-large",
+              { detail: { names: names.join(", "), bytes: total } }));
+          }
+          total = 0; names = []; refusedTurn = false;
+        }, 0);
+      }
+      total += blob.size; names.push(blob.name || "");
+      if (total > proto.__tkLimit()) { refusedTurn = true; }
+      if (refusedTurn) { return; }  // nothing read: nothing sent
+      return read.call(this, blob);
+    };
+  }
+  proto.__tkLimit = () => model.get("limit_bytes");
+  const refused = (event) => {
+    model.set("refused", JSON.stringify([event.detail.names, event.detail.bytes, Date.now()]));
+    model.save_changes();
+  };
+  window.addEventListener("tk-upload-too-large", refused);
+  return () => window.removeEventListener("tk-upload-too-large", refused);
+}
+export default { render };
+"""
+
+
+class UploadLimit(anywidget.AnyWidget):
+    """A hidden widget that refuses, in the page, an upload above ``limit_bytes`` (see above)."""
+
+    _esm = _UPLOAD_LIMIT_ESM
+    limit_bytes = traitlets.Int(UPLOAD_FILES_MB * 2**20).tag(sync=True)
+    refused = traitlets.Unicode("").tag(sync=True)
 
 
 class Heartbeat(anywidget.AnyWidget):
@@ -458,7 +515,11 @@ class UnitSource:
         self._options()
         self.choice.observe(self._picked, names="value")
         self.upload.observe(self._uploaded, names="value")
-        self.box = w.VBox([self.choice, self.status, w.HBox([self.upload, self.upload_label])])
+        self.limit = UploadLimit(layout=w.Layout(display="none"))
+        self.limit.observe(self._too_large, names="refused")
+        self.box = w.VBox(
+            [self.choice, self.status, w.HBox([self.upload, self.upload_label]), self.limit]
+        )
         app._label(self.status, self._description, "value")
 
     def _options(self) -> None:
@@ -497,6 +558,21 @@ class UnitSource:
             entry = next((e for e in self.entries if e.id == self.choice.value), None)
             text = "" if entry is None else str(entry.extra.get(f"description_{self.app.lang}", ""))
         return f"<i class='tk-unit-text'>{_esc(text)}</i>"
+
+    def _too_large(self, change: Any) -> None:
+        import json
+
+        names, size, _ = json.loads(change["new"])
+        self.app._guarded(self._refuse)(str(names), float(size))
+
+    def _refuse(self, names: str, size: float) -> None:
+        raise ParameterError(
+            "widgets.upload_too_large",
+            name=names,
+            size_mb=f"{size / 2**20:.0f}",
+            limit_mb=UPLOAD_FILES_MB,
+            lang=self.app.lang,
+        )
 
     def _uploaded(self, change: Any) -> None:
         files = change["new"]

@@ -2,7 +2,9 @@
 
 The server answers only its own page (:mod:`toolkit.voila_server`): a random
 token in the address printed at start and a Host allow-list (loopback,
-``localhost`` and the names given with ``--allow-host``). :func:`serve`
+``localhost`` and the names given with ``--allow-host``; with ``--room``,
+the machine's network address and name too, as it then listens there).
+:func:`serve`
 forwards SIGTERM, SIGINT and SIGHUP to Voilà, which shuts its kernels down,
 and waits for it.
 """
@@ -22,11 +24,12 @@ from typing import Any
 
 from toolkit.errors import ParameterError
 from toolkit.i18n import check_language, t
+from toolkit.resources import data_folder, folder, locate
 
 # --------------------------------------------------------------------------- serving
 
-#: The workbooks folder of the repository.
-WORKBOOKS = Path(__file__).resolve().parents[2] / "notebooks" / "workbooks"
+#: The workbooks folder (bundled in the wheel, or the repository's: :mod:`toolkit.resources`).
+WORKBOOKS = locate("notebooks") / "workbooks"
 
 #: Seconds without activity before a kernel with no page connected is shut down
 #: (a closed tab; a laptop asleep that long reloads its page), and how often
@@ -63,13 +66,47 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def page_url(port: int, token: str, path: str = "") -> str:
-    """The address of a page of the server on 127.0.0.1, with the token.
+def page_url(port: int, token: str, path: str = "", host: str = "127.0.0.1") -> str:
+    """The address of a page of the server on ``host`` (127.0.0.1), with the token.
 
     >>> page_url(8866, "abc", "voila/render/styrdiagram.ipynb")
     'http://127.0.0.1:8866/voila/render/styrdiagram.ipynb?token=abc'
+    >>> page_url(8866, "abc", host="fe80::1")
+    'http://[fe80::1]:8866/?token=abc'
     """
-    return f"http://127.0.0.1:{port}/{path}?token={token}"
+    name = f"[{host}]" if ":" in host else host
+    return f"http://{name}:{port}/{path}?token={token}"
+
+
+def network_address() -> str:
+    """This machine's address on its network (the one its default route leaves by).
+
+    Found by connecting a UDP socket to a private address (no packet is
+    sent); 127.0.0.1 when the machine has no network.
+    """
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.254.254.254", 1))
+            return str(probe.getsockname()[0])
+        except OSError:
+            return "127.0.0.1"
+
+
+def print_qr(text: str) -> None:
+    """Print ``text`` as a QR code in the terminal (half-block characters), if it can show them."""
+    import io
+
+    import qrcode
+
+    code = qrcode.QRCode(border=1)
+    code.add_data(text)
+    code.make(fit=True)
+    buffer = io.StringIO()
+    code.print_ascii(out=buffer, invert=True)
+    with contextlib.suppress(UnicodeEncodeError):  # a terminal without those characters
+        print(buffer.getvalue(), end="", flush=True)
 
 
 def workbook_names(folder: str | Path | None = None) -> list[str]:
@@ -110,8 +147,9 @@ def voila_command(
     workshop: str | None = None,
     pages: int = WORKSHOP_PAGES,
     allow_hosts: Sequence[str] = (),
+    ip: str = "127.0.0.1",
 ) -> list[str]:
-    """The command that serves the workbook tree with Voilà on 127.0.0.1.
+    """The command that serves the workbook tree with Voilà on ``ip`` (127.0.0.1 by default).
 
     Voilà runs as :class:`toolkit.voila_server.GuardedVoila`: every request
     needs the token (given in the environment, :func:`voila_env`) and a Host
@@ -138,7 +176,7 @@ def voila_command(
         "toolkit.voila_server",
         "--no-browser",
         f"--port={port}",
-        "--Voila.ip=127.0.0.1",
+        f"--Voila.ip={ip}",
         "--Voila.port_retries=0",
         "--preheat_kernel=True",
         "--pool_size=1",
@@ -158,13 +196,16 @@ def voila_command(
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         "--MappingKernelManager.cull_connected=False",
         f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
+        # the kernels are local: CurveZMQ keys from the kernel manager encrypt
+        # their transport (and ipykernel then has no warning to print)
+        "--KernelManager.transport_encryption=auto",
         *(f"--GuardedVoila.allow_hosts={name}" for name in allow_hosts),
         str(folder or WORKBOOKS),
     ]
 
 
 #: Jupyter data folder holding the offline Voilà template ``bup`` (``voila/templates/bup``).
-JUPYTER_DATA = Path(__file__).resolve().parents[1] / "data"
+JUPYTER_DATA = data_folder()
 
 
 def voila_env(base: dict[str, str] | None = None, *, token: str | None = None) -> dict[str, str]:
@@ -281,31 +322,51 @@ def serve(
     workshop: str | None = None,
     pages: int = WORKSHOP_PAGES,
     allow_hosts: Sequence[str] = (),
+    *,
+    room: bool = False,
+    ip: str | None = None,
 ) -> int:
     """Serve the workbooks with Voilà, print the address with its token, run until stopped.
 
     With ``workshop`` (a workbook's name), that workbook keeps a pre-heated
     kernel for each of ``pages`` pages. ``allow_hosts`` are names (besides
-    127.0.0.1 and localhost) the page may be opened by. SIGTERM, SIGINT
-    (Ctrl+C) and SIGHUP (a closed terminal) stop Voilà and its kernels
-    (:func:`run_server`). Returns Voilà's exit code. Used by the command
-    line's main job and ``serve``.
+    127.0.0.1 and localhost) the page may be opened by. With ``room``
+    (workshop room mode) Voilà listens on ``ip``, by default the machine's
+    network address (:func:`network_address`), which is then allowed as a
+    Host together with the machine's name, and the address with its token is
+    printed with a QR code for participants' laptops and phones; without the
+    token a page gets 403. SIGTERM, SIGINT (Ctrl+C) and SIGHUP (a closed
+    terminal) stop Voilà and its kernels (:func:`run_server`). Returns
+    Voilà's exit code. Used by the command line's main job and ``serve``.
     """
+    import socket
+
     lang = check_language(lang)
-    command = voila_command(port, workshop=workshop, pages=pages, allow_hosts=allow_hosts)
+    workbooks = WORKBOOKS
+    if not workbooks.is_dir():
+        folder("notebooks", lang=lang)  # a broken install: says where it looked and how to fix it
+        raise ParameterError("widgets.workbooks_missing", folder=str(workbooks), lang=lang)
+    host = "127.0.0.1"
+    hosts = list(allow_hosts)
+    if room:
+        host = ip or network_address()
+        hosts += [host, socket.gethostname()]
+    elif ip is not None:
+        raise ParameterError("widgets.ip_without_room", lang=lang)
+    command = voila_command(
+        port, folder=workbooks, workshop=workshop, pages=pages, allow_hosts=hosts, ip=host
+    )
     token = new_token()
-    print(t("widgets.serving", lang, url=page_url(port, token)), flush=True)
+    url = page_url(port, token, host=host)
     if workshop:
-        print(
-            t(
-                "widgets.serving_workshop",
-                lang,
-                pages=pages,
-                url=page_url(port, token, f"voila/render/{workshop}.ipynb"),
-            ),
-            flush=True,
-        )
-    process = start_server(command, cwd=WORKBOOKS.parent.parent, env=voila_env(token=token))
+        url = page_url(port, token, f"voila/render/{workshop}.ipynb", host=host)
+    if room or not workshop:
+        print(t("widgets.serving_room" if room else "widgets.serving", lang, url=url), flush=True)
+    if workshop:
+        print(t("widgets.serving_workshop", lang, pages=pages, url=url), flush=True)
+    if room:
+        print_qr(url)
+    process = start_server(command, cwd=workbooks.parent.parent, env=voila_env(token=token))
     code, received = run_server(process)
     if received is not None:
         print(t("widgets.serving_stopped", lang, signal=signal.Signals(received).name), flush=True)
