@@ -786,3 +786,63 @@ def test_sample_units_capacity_is_plausible_against_observed_activity(unit):
 def test_cost_table_names_the_missing_columns():
     with pytest.raises(ParameterError, match="capacity_table lacks the columns contracted_hours"):
         cap.cost_table(pd.DataFrame({"staff_category": ["nurse"], "fte": [1.0]}), lang="en")
+
+
+# --------------------------------------------------------------------------- hours per episode
+
+
+def _episode_visits() -> pd.DataFrame:
+    rows = [
+        # referral, date, visit type, status, minutes, mode
+        ("a", "2024-01-02", "first_assessment", "attended", 60.0, "physical"),
+        ("b", "2024-01-03", "first_assessment", "did_not_attend", 60.0, "physical"),
+        ("b", "2024-01-10", "first_assessment", "attended", 60.0, "physical"),
+        ("c", "2024-01-04", "first_assessment", "attended", 90.0, "physical"),
+        ("a", "2024-01-15", "assessment", "attended", 120.0, "physical"),
+        ("a", "2024-01-22", "assessment", "attended", 120.0, "physical"),
+        ("b", "2024-01-20", "treatment", "attended", 60.0, "group"),
+        ("b", "2024-01-27", "follow_up", "attended", 30.0, "phone"),
+        # d began its treatment in December: its January visit counts as hours, not as an episode
+        ("d", "2023-12-12", "treatment", "attended", 60.0, "physical"),
+        ("d", "2024-01-05", "treatment", "attended", 60.0, "physical"),
+        ("c", "2024-02-02", "assessment", "attended", 120.0, "physical"),  # after the window
+    ]
+    return pd.DataFrame(
+        {
+            "referral_id": [r[0] for r in rows],
+            "date": pd.to_datetime([r[1] for r in rows]),
+            "visit_type": [r[2] for r in rows],
+            "staff_category": "nurse",
+            "status": [r[3] for r in rows],
+            "duration_min": [r[4] for r in rows],
+            "mode": [r[5] for r in rows],
+        }
+    )
+
+
+def test_hours_per_episode_from_visits_hand_worked():
+    # Window January 2024, q = 0.4. By hand:
+    #   first assessment: attended 60 + 60 + 90 min = 3.5 h over a, b, c (N1 = 3): 3.5 / 3
+    #   second stage begun in January: a (assessment), b (treatment); d began in December (N2 = 2)
+    #   in-depth assessment: 2 × 2 h = 4 h over 0.4 × 2 episodes = 5 h
+    #   treatment course: group 1 h × 2/6 + follow-up 0.5 h + d's 1 h = 11/6 h over 0.6 × 2
+    h = cap.hours_per_episode_from_visits(
+        _episode_visits(), "2024-01-01", "2024-01-31", share_deep_in_depth_assessment=0.4
+    )
+    assert h is not None
+    assert h["first_assessment"] == pytest.approx(3.5 / 3)
+    assert h["in_depth_assessment"] == pytest.approx(4.0 / 0.8)
+    assert h["treatment_course"] == pytest.approx((11 / 6) / 1.2)
+    # With them, demand_hours gives R × H1/N1 + R × p × (H2 + H3)/N2 whatever q:
+    # R = 3 a week, p = 0.5: 3 × 3.5/3 + 3 × 0.5 × (4 + 11/6)/2 = 3.5 + 4.375 = 7.875 h a week
+    d = cap.demand_hours(
+        3.0, hours_per_episode=h, share_to_deep=0.5, share_deep_in_depth_assessment=0.4
+    )
+    assert d["demand_hours_per_week"].sum() == pytest.approx(7.875)
+
+
+def test_hours_per_episode_from_visits_none_without_episodes_in_the_window():
+    v = _episode_visits()
+    assert cap.hours_per_episode_from_visits(v, "2024-03-01", "2024-03-31") is None
+    # first assessments but no second stage begun in the window: nothing to measure against
+    assert cap.hours_per_episode_from_visits(v, "2024-01-01", "2024-01-12") is None

@@ -226,6 +226,67 @@ def test_no_data_in_the_period(tmp_path):
     assert r.error is not None and "efter uttagsdatumet" in r.error
 
 
+def _capacity_section(r: report.Report) -> tuple[str, list[str]]:
+    """The capacity section's note and its table's total row (7 cells)."""
+    section = next(s for s in r.sections if s.key == "capacity")
+    note = " ".join(b.content for b in section.blocks if b.kind == "text")
+    table = next(b.content for b in section.blocks if b.kind == "table")
+    return html.unescape(note), table_cells(table)[-7:]
+
+
+def _number_en(cell: str) -> float:
+    return float(cell.replace(",", ""))
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_capacity_demand_uses_the_units_hours_per_episode(lang):
+    # Demand = R × H1/N1 + R × p × (H2 + H3)/N2 (toolkit.capacity.hours_per_episode_from_visits,
+    # with CAPA's p = 0.66), every part counted here with plain pandas from visits.csv.
+    e = ENTRIES["balans"]
+    r = build("balans", lang=lang)
+    note, total = _capacity_section(r)
+    window = (
+        "senaste 26 veckorna" if lang == "sv" else "last 26 weeks"
+    ) + ", 2024-07-01–2024-12-29"
+    assert t("report.capacity_hours.visits", lang, window=window) in note
+    v = pd.read_csv(e.path / "visits.csv", parse_dates=["date"])
+    ok = v["status"] == "attended"
+    inside = ok & v["date"].between(*WINDOW)
+    hours = v["duration_min"] / 60 * v["mode"].map(lambda m: 2 / 6 if m == "group" else 1.0)
+    h1 = hours[inside & (v["visit_type"] == "first_assessment")].sum()
+    n1 = v.loc[inside & (v["visit_type"] == "first_assessment"), "referral_id"].nunique()
+    deep = ok & v["visit_type"].isin(["assessment", "treatment"])
+    began = v[deep].groupby("referral_id")["date"].min()
+    n2 = began.between(*WINDOW).sum()
+    h23 = hours[inside & (v["visit_type"] != "first_assessment")].sum()
+    demand = r.numbers["demand_first"] * (h1 / n1 + 0.66 * h23 / n2)
+    shown = _number_en(total[4]) if lang == "en" else float(total[4].replace(",", "."))
+    assert shown == pytest.approx(demand, abs=0.051)
+
+
+def test_capacity_demand_falls_back_to_capa_without_visits_covering_the_window(tmp_path):
+    # Visits from 2024-09-01 only: they do not cover the window, so CAPA's hours per
+    # episode: 1 + 0.66 × (0.4 × 12 + 0.6 × 7.5) = 7.138 h per accepted referral.
+    e = ENTRIES["balans"]
+    for name in ("referrals.csv", "staff.csv", "time_use.csv"):
+        (tmp_path / name).write_bytes((e.path / name).read_bytes())
+    v = pd.read_csv(e.path / "visits.csv")
+    v[v["date"] >= "2024-09-01"].to_csv(tmp_path / "visits.csv", index=False)
+    r = report.unit_report(
+        tmp_path,
+        lang="en",
+        target_profile=e.target_profile,
+        extract_date=e.extract_date,
+        period_start=e.extra.get("period_start"),
+        charts=False,
+    )
+    note, total = _capacity_section(r)
+    window = "last 26 weeks, 2024-07-01–2024-12-29"
+    assert t("report.capacity_hours.default", "en", window=window) in note
+    expected = r.numbers["demand_first"] * (1 + 0.66 * (0.4 * 12 + 0.6 * 7.5))
+    assert _number_en(total[4]) == pytest.approx(expected, abs=0.051)
+
+
 def test_region_overview_has_one_row_per_unit():
     r = report.region_overview(MANIFEST, lang="en", charts=False)
     rows = r.numbers["units"]

@@ -78,6 +78,7 @@ __all__ = [
     "default",
     "defaults_table",
     "demand_hours",
+    "hours_per_episode_from_visits",
     "readable",
     "staff_hours",
     "staff_mix_from_visits",
@@ -1117,6 +1118,149 @@ def staff_mix_from_visits(
         if total > 0:
             mix[step] = {k: float(part.get(k, 0.0)) / total for k in STAFF_CATEGORIES}
     return mix
+
+
+def hours_per_episode_from_visits(
+    visits: pd.DataFrame,
+    start: Any,
+    end: Any,
+    *,
+    share_deep_in_depth_assessment: float | None = None,
+    group_size: float | None = None,
+    group_clinicians: float | None = None,
+    lang: str | None = None,
+) -> dict[str, float] | None:
+    """The unit's own clinician hours per episode of each pathway step, measured from its visits.
+
+    Clinician hours of the attended visits of each step dated in
+    ``[start, end]`` (visit types map to steps as in
+    :func:`staff_mix_from_visits`; a group visit row counts its length ×
+    ``group_clinicians / group_size``), divided by the episodes that passed
+    through the step in the window: for the first assessment the referrals
+    first assessed in it (an attended first-assessment visit), for the two
+    second-stage steps the referrals whose first in-depth assessment or
+    treatment visit in the visits table falls in it, split by the share
+    ``q`` that :func:`demand_hours` uses. Pass the result as
+    ``hours_per_episode`` to :func:`demand_hours` with the same ``q``.
+
+    Parameters
+    ----------
+    visits : pandas.DataFrame
+        The ``visits`` table: ``referral_id``, ``date``, ``visit_type``,
+        ``staff_category``, ``status`` and optionally ``duration_min`` and
+        ``mode``. It should cover the window and some time before it, so
+        that a course begun before the window is not counted as begun in it.
+    start, end : date-like
+        First and last day of the window (both included).
+    share_deep_in_depth_assessment : float, default 0.4
+        The share ``q`` of second-stage episodes that are in-depth
+        assessments (see :func:`demand_hours`).
+    group_size, group_clinicians : float, default 6 and 2
+        Patients and clinicians of a group visit.
+    lang : {"sv", "en"}, optional
+        Language of errors.
+
+    Returns
+    -------
+    dict or None
+        ``{step: hours per episode}``; None when no referral was first
+        assessed, or none began the second stage, in the window (nothing to
+        measure against).
+
+    Notes
+    -----
+    .. math::
+
+        h_1 = \\frac{H_1}{N_1}, \\qquad h_2 = \\frac{H_2}{q\\,N_2}, \\qquad
+        h_3 = \\frac{H_3}{(1 - q)\\,N_2}
+
+    with :math:`H_j` the clinician hours of step :math:`j`'s attended visits
+    in the window (follow-up visits count to the treatment course),
+    :math:`N_1` the referrals first assessed and :math:`N_2` those that began
+    the second stage in the window. With these, :func:`demand_hours` gives
+    :math:`D_1 = R\\,H_1/N_1` and :math:`D_j = R\\,p\\,H_j/N_2` for the
+    second-stage steps, whatever ``q``: the hours the unit's own episodes
+    took, for the episodes the accepted referrals will need. In a steady
+    flow (:math:`R \\approx N_1`, :math:`R\\,p \\approx N_2`) demand equals
+    the observed activity; where a stage is short, fewer begin it than need
+    it and demand exceeds the activity.
+
+    References
+    ----------
+    camhsnetwork.co.uk, "CAPA Demand and Capacity Modelling" (demand =
+    accepted referrals × hours per episode; "replace with the unit's own
+    figures").
+
+    Examples
+    --------
+    Two referrals first assessed (1 h each); a then has an in-depth
+    assessment visit of 3 h, b a treatment visit of 1.5 h. With q = 1/2:
+    h = (2 / 2, 3 / (1/2 × 2), 1.5 / (1/2 × 2)) = (1, 3, 1.5).
+
+    >>> import pandas as pd
+    >>> v = pd.DataFrame({"referral_id": ["a", "b", "a", "b"],
+    ...     "date": pd.to_datetime(["2024-01-02"] * 2 + ["2024-01-09"] * 2),
+    ...     "visit_type": ["first_assessment", "first_assessment", "assessment", "treatment"],
+    ...     "staff_category": ["nurse"] * 4, "status": ["attended"] * 4,
+    ...     "duration_min": [60.0, 60.0, 180.0, 90.0]})
+    >>> hours_per_episode_from_visits(v, "2024-01-01", "2024-01-31",
+    ...                               share_deep_in_depth_assessment=0.5)
+    {'first_assessment': 1.0, 'in_depth_assessment': 3.0, 'treatment_course': 1.5}
+    """
+    lang = check_language(lang)
+    visits = _require_columns(
+        "visits", visits, ["referral_id", "date", "visit_type", "status"], lang
+    )
+    q = _share(
+        "share_deep_in_depth_assessment",
+        default("share_deep_in_depth_assessment")
+        if share_deep_in_depth_assessment is None
+        else share_deep_in_depth_assessment,
+        lang,
+    )
+    size = _check_number(
+        "group_size",
+        default("group_size") if group_size is None else group_size,
+        lang,
+        low=1.0,
+        allowed="≥ 1",
+    )
+    leaders = _positive(
+        "group_clinicians",
+        default("group_clinicians") if group_clinicians is None else group_clinicians,
+        lang,
+    )
+    date = pd.to_datetime(visits["date"], errors="coerce")
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+    attended = (visits["status"].astype("string") == "attended").fillna(False).to_numpy()
+    vtype = visits["visit_type"].astype("string")
+    inside = ((date >= lo) & (date <= hi)).to_numpy()
+    part = visits[inside & attended]
+    prof = _visit_profile(part, size, leaders, lang)
+    by_ct = prof["by_ct"]
+    assert isinstance(by_ct, pd.DataFrame)
+    hours = by_ct["clinician_h"].reset_index()
+    per_step = hours.groupby(hours["visit_type"].astype(str).map(_STEP_OF_VISIT_TYPE))[
+        "clinician_h"
+    ].sum()
+    n_first = int(part.loc[vtype[inside & attended] == "first_assessment", "referral_id"].nunique())
+    deep = (vtype.isin(["assessment", "treatment"]).fillna(False).to_numpy()) & attended
+    began = date[deep].groupby(visits.loc[deep, "referral_id"].to_numpy()).min()
+    n_deep = int(((began >= lo) & (began <= hi)).sum())
+    if n_first == 0 or n_deep == 0:
+        return None
+    episodes = {
+        "first_assessment": float(n_first),
+        "in_depth_assessment": q * n_deep,
+        "treatment_course": (1.0 - q) * n_deep,
+    }
+    default_h = default("hours_per_episode")
+    return {
+        step: float(per_step.get(step, 0.0)) / episodes[step]
+        if episodes[step] > 0
+        else float(default_h[step])
+        for step in PATHWAY_STEPS
+    }
 
 
 def demand_hours(

@@ -600,7 +600,9 @@ def _share_account(account: pd.DataFrame, exclusions: pd.DataFrame) -> pd.DataFr
     return out
 
 
-def _capacity_table(unit: UnitData, arrivals_per_week: float, lang: str) -> pd.DataFrame | None:
+def _capacity_table(
+    unit: UnitData, arrivals_per_week: float, window: unit_now.Window, lang: str
+) -> pd.DataFrame | None:
     """Capacity against demand per staff category in clinician hours a week (None without staff).
 
     Staff hours (:func:`toolkit.capacity.staff_hours`) less absence and the
@@ -609,7 +611,11 @@ def _capacity_table(unit: UnitData, arrivals_per_week: float, lang: str) -> pd.D
     the unit's own visit mix (:func:`toolkit.capacity.appointments_per_week`),
     against the demand of the accepted referrals with the unit's staff mix
     (:func:`toolkit.capacity.demand_hours`), balanced by
-    :func:`toolkit.capacity.balance`.
+    :func:`toolkit.capacity.balance`. The hours per episode are the unit's
+    own, measured from its visits over ``window``
+    (:func:`toolkit.capacity.hours_per_episode_from_visits`) when the visits
+    cover the window; otherwise CAPA's defaults. ``attrs["hours_source"]``
+    says which ("visits" or "default").
     """
     if not unit.has("staff"):
         return None
@@ -621,10 +627,20 @@ def _capacity_table(unit: UnitData, arrivals_per_week: float, lang: str) -> pd.D
     visits = unit.visits if unit.has("visits") else None
     appointments = capacity.appointments_per_week(clinical, visits, lang=lang)
     mix = capacity.staff_mix_from_visits(visits, lang=lang) if visits is not None else None
-    demand = capacity.demand_hours(arrivals_per_week, staff_mix=mix, lang=lang)
+    per_episode = None
+    if visits is not None and "referral_id" in visits.columns:
+        dates = pd.to_datetime(visits["date"], errors="coerce")
+        if dates.min() <= window.start and dates.max() >= window.end - pd.Timedelta(days=6):
+            per_episode = capacity.hours_per_episode_from_visits(
+                visits, window.start, window.end, lang=lang
+            )
+    demand = capacity.demand_hours(
+        arrivals_per_week, hours_per_episode=per_episode, staff_mix=mix, lang=lang
+    )
     out = capacity.balance(appointments, demand, lang=lang)
     out = out.merge(hours[["staff_category", "headcount", "fte"]], on="staff_category", how="left")
     out.attrs["non_clinical_source"] = "time_use" if non_clinical is not None else "default"
+    out.attrs["hours_source"] = "visits" if per_episode is not None else "default"
     return out
 
 
@@ -1240,17 +1256,24 @@ def _build_unit_report(
     # Capacity per staff category -------------------------------------------
     cap_section = Section("capacity", t("report.h.capacity", lang))
     demand_first = float(q["first_assessment"]["demand_per_week"])
-    cap = _capacity_table(unit, demand_first, lang) if unit.kind == "events" and now.ok else None
+    cap = (
+        _capacity_table(unit, demand_first, now.window, lang)
+        if unit.kind == "events" and now.ok
+        else None
+    )
     if cap is None:
         cap_section.text(t("report.capacity_none", lang))
     else:
+        window_words = unit_now.window_text(now.window, lang)
         cap_section.text(
             t(
                 f"report.capacity_text.{cap.attrs['non_clinical_source']}",
                 lang,
                 per_week=_num(demand_first, lang, 1),
-                window=unit_now.window_text(now.window, lang),
+                window=window_words,
             )
+            + " "
+            + t(f"report.capacity_hours.{cap.attrs['hours_source']}", lang, window=window_words)
         )
         cols = [
             "staff_category",
