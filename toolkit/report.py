@@ -44,7 +44,7 @@ Examples
 >>> r = unit_report("sample_data/balans", lang="en", extract_date="2024-12-29",
 ...                 period_start="2023-01-02", charts=False)
 >>> r.error is None, r.numbers["waiting_first"]
-(True, 60)
+(True, 22)
 >>> [s.heading for s in r.sections][:3]
 ['Summary', 'About this report', 'Situation: demand, activity and queue per week']
 """
