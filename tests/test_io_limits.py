@@ -29,6 +29,9 @@ import pytest
 from toolkit import DataError, ParameterError
 from toolkit.io import load_unit
 
+# Each limit is checked in a child process with a memory cap: `make test`, not `make check`.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 EXTRACT = "2025-01-01"
 #: Address-space cap of the child. The toolkit's imports take about 0.4 GB of it and Arrow's

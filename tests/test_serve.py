@@ -17,6 +17,7 @@ websocket handshake).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import re
 import signal
@@ -92,7 +93,10 @@ def _websocket(url: str, *, host: str | None = None, token: str | None = None) -
         await connection.read_message()  # None once the server has closed it too
         return 101
 
-    return asyncio.run(connect())
+    # In its own thread: a session's Playwright (sync API) may keep an event loop
+    # running in this one, where asyncio.run refuses to start another.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, connect()).result()
 
 
 @pytest.fixture(scope="module")
