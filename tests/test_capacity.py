@@ -846,3 +846,15 @@ def test_hours_per_episode_from_visits_none_without_episodes_in_the_window():
     assert cap.hours_per_episode_from_visits(v, "2024-03-01", "2024-03-31") is None
     # first assessments but no second stage begun in the window: nothing to measure against
     assert cap.hours_per_episode_from_visits(v, "2024-01-01", "2024-01-12") is None
+
+
+def test_a_range_in_a_message_is_in_the_language_asked_for() -> None:
+    # An error raised in a Swedish session and shown in English carries no Swedish words
+    # (and the other way round): the allowed range is given in both languages.
+    from toolkit.errors import ParameterError
+
+    staff = pd.DataFrame({"category": ["psychologist"], "fte": [1.5]})
+    with pytest.raises(ParameterError) as info:
+        cap.staff_hours(staff, lang="sv")
+    assert "> 0 and ≤ 1" in info.value.message("en") and " och " not in info.value.message("en")
+    assert "> 0 och ≤ 1" in info.value.message("sv")

@@ -514,3 +514,14 @@ def test_missing_date_is_refused():
     df.loc[1, "date"] = pd.NaT
     with pytest.raises(ParameterError, match="date"):
         spc(df, value="value", date="date", lang="en")
+
+
+@pytest.mark.parametrize("chart", ["xmr", "run", "c"])
+def test_values_near_the_float_limit_get_a_message_not_infinite_limits(chart):
+    # Issue: values near 1e308 overflowed to inf limits with only a RuntimeWarning. 1e308
+    # squared, or the difference of 1e308 and -1e308, is beyond the float range (IEEE 754).
+    with pytest.raises(ParameterError) as info:
+        spc(frame([1e308, 2.0] * 6), value="value", date="date", chart=chart, lang="en")
+    assert info.value.key == "spc.value_too_large"
+    assert "value" in info.value.message("en") and "1e+150" in info.value.message("en")
+    assert "kolumnen" in info.value.message("sv")

@@ -223,7 +223,7 @@ def _check_number(
     low_open: bool = False,
     high: float | None = None,
     high_open: bool = False,
-    allowed: str,
+    allowed: str | dict[str, str],
 ) -> float:
     x = _number(name, value, lang)
     ok = np.isfinite(x) and (x > low if low_open else x >= low)
@@ -413,7 +413,7 @@ def staff_hours(
         low=0.0,
         low_open=True,
         high=60.0,
-        allowed="> 0 och ≤ 60" if lang == "sv" else "> 0 and ≤ 60",
+        allowed={"sv": "> 0 och ≤ 60", "en": "> 0 and ≤ 60"},
     )
     category_col = "category" if "category" in getattr(staff, "columns", []) else "staff_category"
     staff = _require_columns("staff", staff, [category_col, "fte"], lang)
@@ -426,7 +426,7 @@ def staff_hours(
             "common.param_range",
             argument="staff.fte",
             value=float(fte[bad].iloc[0]),
-            allowed="> 0 och ≤ 1" if lang == "sv" else "> 0 and ≤ 1",
+            allowed={"sv": "> 0 och ≤ 1", "en": "> 0 and ≤ 1"},
             lang=lang,
         )
     if "hours_per_week" in staff.columns:
@@ -439,7 +439,7 @@ def staff_hours(
             "common.param_range",
             argument="staff.hours_per_week",
             value=float(hours[bad_h].iloc[0]),
-            allowed="> 0 och ≤ 60" if lang == "sv" else "> 0 and ≤ 60",
+            allowed={"sv": "> 0 och ≤ 60", "en": "> 0 and ≤ 60"},
             lang=lang,
         )
     hours_missing = hours.isna()
@@ -2102,7 +2102,7 @@ def change_effect(
             "common.param_range",
             argument="other_cost_per_year_sek",
             value=other,
-            allowed="finite",
+            allowed={"sv": "ett ändligt tal", "en": "a finite number"},
             lang=lang,
         )
     weeks = _positive(

@@ -18,7 +18,24 @@ class _Translatable:
     lang: str
 
     def message(self, lang: str | None = None) -> str:
-        return t(self.key, check_language(lang or self.lang), **self.fields)
+        lang = check_language(lang or self.lang)
+        return t(self.key, lang, **_fields_in(self.fields, lang))
+
+
+def _fields_in(fields: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The fields with every ``{"sv": …, "en": …}`` value taken in ``lang``.
+
+    A field that is itself words (an allowed range such as "> 0 och ≤ 1")
+    is given in both languages, so a message asked for in English never
+    carries Swedish words, whatever language the error was raised in.
+
+    >>> _fields_in({"allowed": {"sv": "> 0 och ≤ 1", "en": "> 0 and ≤ 1"}, "value": 2}, "en")
+    {'allowed': '> 0 and ≤ 1', 'value': 2}
+    """
+    return {
+        k: v[lang] if isinstance(v, dict) and set(v) >= {"sv", "en"} else v
+        for k, v in fields.items()
+    }
 
 
 class ParameterError(_Translatable, ValueError):
@@ -78,14 +95,13 @@ class DataError(_Translatable, Exception):
             if present
         ]
         prefix = ", ".join(str(p) for p in where)
-        body = t(self.key, lang, **self.fields)
+        fields = _fields_in(self.fields, lang)
+        body = t(self.key, lang, **fields)
         fix_key = self.key + ".fix"
         from toolkit.i18n import has
 
         fix = (
-            (" " + t("common.fix", lang) + " " + t(fix_key, lang, **self.fields))
-            if has(fix_key)
-            else ""
+            (" " + t("common.fix", lang) + " " + t(fix_key, lang, **fields)) if has(fix_key) else ""
         )
         return (prefix + ": " if prefix else "") + body + fix
 

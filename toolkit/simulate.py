@@ -1349,7 +1349,7 @@ def _check_spread(spread: Any, lang: str) -> tuple[float, float]:
             "common.param_range",
             argument="spread",
             value=spread,
-            allowed="(lo, hi) with 0 ≤ lo ≤ hi ≤ 1",
+            allowed={"sv": "(lo, hi) med 0 ≤ lo ≤ hi ≤ 1", "en": "(lo, hi) with 0 ≤ lo ≤ hi ≤ 1"},
             lang=lang,
         )
     return float(spread[0]), float(spread[1])

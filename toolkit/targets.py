@@ -75,14 +75,17 @@ def _check_stage(target: StageTarget, source: str) -> None:
             "common.param_range",
             argument=f"{target.stage}.target_days",
             value=target.target_days,
-            allowed="1, 2, 3 … (days)",
+            allowed={"sv": "1, 2, 3 … (dagar)", "en": "1, 2, 3 … (days)"},
         )
     if not 0 < float(target.share_within) < 1:
         raise ParameterError(
             "common.param_range",
             argument=f"{target.stage}.share_within",
             value=target.share_within,
-            allowed="0–1 (exclusive)",
+            allowed={
+                "sv": "mellan 0 och 1 (gränserna ej med)",
+                "en": "between 0 and 1 (exclusive)",
+            },
         )
 
 

@@ -136,7 +136,7 @@ class SpcOptions:
                 lang,
                 argument="fix_after_n_points",
                 value=fix,
-                allowed=f"an integer >= {MIN_POINTS}",
+                allowed={"sv": f"ett heltal ≥ {MIN_POINTS}", "en": f"an integer ≥ {MIN_POINTS}"},
             )
         return opts
 

@@ -69,6 +69,11 @@ class Points:
         return len(self.y)
 
 
+#: Largest size of a value the chart accepts. Squares of moving ranges and the
+#: limits of far larger values overflow a float to infinity; no count or
+#: measure of a care unit comes near it.
+MAX_ABS_VALUE = 1e150
+
 def _numeric(data: pd.DataFrame, column: str, argument: str, lang: str | None) -> np.ndarray:
     series = data[column]
     if not (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)):
@@ -76,7 +81,7 @@ def _numeric(data: pd.DataFrame, column: str, argument: str, lang: str | None) -
             "common.param_type",
             lang,
             argument=argument,
-            expected="a numeric column",
+            expected={"sv": "en kolumn med tal", "en": "a numeric column"},
             got=str(series.dtype),
         )
     values = series.to_numpy(dtype=float, na_value=np.nan)
@@ -84,6 +89,16 @@ def _numeric(data: pd.DataFrame, column: str, argument: str, lang: str | None) -
     if bad.any():
         raise fail(
             "spc.missing_values", lang, argument=argument, column=column, count=int(bad.sum())
+        )
+    huge = np.abs(values) > MAX_ABS_VALUE
+    if huge.any():  # limits and moving ranges would overflow to infinity
+        raise fail(
+            "spc.value_too_large",
+            lang,
+            argument=argument,
+            column=column,
+            count=int(huge.sum()),
+            limit=f"{MAX_ABS_VALUE:.0e}",
         )
     return values
 
