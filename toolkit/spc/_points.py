@@ -74,6 +74,7 @@ class Points:
 #: measure of a care unit comes near it.
 MAX_ABS_VALUE = 1e150
 
+
 def _numeric(data: pd.DataFrame, column: str, argument: str, lang: str | None) -> np.ndarray:
     series = data[column]
     if not (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)):
