@@ -427,3 +427,35 @@ def test_capacity_plan_notebook_runs_under_papermill(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert t("report.plan.h.simulated", "en") in text
     assert t("report.error_heading", "en") not in text
+
+
+def test_capacity_plan_says_whether_formula_and_simulation_agree_or_why_not(plans):
+    # Issue: a formula beside a simulation agrees within the simulation's uncertainty, or
+    # the page says which assumption breaks. The plan's simulation starts from today's
+    # queue with seasons and holiday weeks, so the long-run formula (the weekly-slot
+    # queue's exact mean, toolkit.queueing.weekly_mean_wait) is not expected to agree:
+    # every stage and scenario carries formula_check's sentence for the shown numbers.
+    from toolkit import queueing
+
+    r = plans["en"]
+    side = r.sections[-1]
+    texts = [b.content for b in side.blocks if b.kind == "text"]
+    analytic = r.numbers["analytic"].set_index("stage")
+    sim = r.numbers["simulated"]
+    sim = sim[sim["need_class"] == "all"].set_index(["scenario", "stage"])
+    names = list(dict.fromkeys(sim.index.get_level_values(0)))
+    for stage in ("first_assessment", "deep_start"):
+        row = analytic.loc[stage]
+        for name, cap_col in zip(names, ("capacity_per_week", "capacity_after_per_week")):
+            check = queueing.formula_check(
+                queueing.weekly_mean_wait(row["demand_per_week"], row[cap_col]),
+                sim.loc[(name, stage), "wait_mean_weeks"],
+                sim.loc[(name, stage), "wait_mean_weeks_se"],
+                demand_per_week=row["demand_per_week"],
+                capacity_per_week=row[cap_col],
+                warm_up_weeks=r.numbers["weeks"] - report.PLAN_LAST_WEEKS,
+                start_queue=row["queue_size"],
+                calendar_effects=True,  # the sample plan's scenario: school year, holidays
+            )
+            assert check.reason != "agree"
+            assert f"{name}: {check.message('en')}" in texts

@@ -65,7 +65,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit import __version__, capacity, disclosure, flow, privacy, spc, unit_now, waitlist
+from toolkit import (
+    __version__,
+    capacity,
+    disclosure,
+    flow,
+    privacy,
+    spc,
+    unit_now,
+    waitlist,
+)
 from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import check_language, t
 from toolkit.io import TableAccount, UnitData, load_unit
@@ -1634,6 +1643,48 @@ def region_overview(
 
 # --------------------------------------------------------------------------- capacity plan
 
+
+def _formula_beside_simulation(
+    demand_per_week: float,
+    capacity_per_week: float,
+    simulated_wait_weeks: float,
+    simulated_se_weeks: float,
+    *,
+    warm_up_weeks: float,
+    start_queue: float,
+    scenario: Any,
+) -> Any:
+    """The long-run formula's mean wait beside the simulated one, and why they may differ.
+
+    The formula is the weekly-slot queue's exact long-run mean
+    (:func:`toolkit.queueing.weekly_mean_wait`); the verdict and its sentence
+    come from :func:`toolkit.queueing.formula_check`, which names the
+    assumption that breaks (a start queue, a short horizon, seasons and
+    holiday weeks, or load at or above 1): a
+    :class:`toolkit.queueing.FormulaCheck`, or None without capacity.
+    ``scenario`` is the simulated :class:`toolkit.simulate.Scenario`.
+    """
+    from toolkit import queueing  # with the simulation, only when a plan is made
+
+    if not (math.isfinite(capacity_per_week) and capacity_per_week > 0):
+        return None
+    calendar = (
+        scenario.seasonality != "none"
+        or scenario.trend_per_year != 0
+        or bool(scenario.holiday_weeks)
+    )
+    return queueing.formula_check(
+        queueing.weekly_mean_wait(demand_per_week, capacity_per_week),
+        simulated_wait_weeks,
+        simulated_se_weeks,
+        demand_per_week=demand_per_week,
+        capacity_per_week=capacity_per_week,
+        warm_up_weeks=warm_up_weeks,
+        start_queue=start_queue,
+        calendar_effects=calendar,
+    )
+
+
 #: Weeks in a month, for the simulation horizon (365.25 / 12 / 7).
 WEEKS_PER_MONTH = 4.35
 #: Weeks at the end of the horizon that the simulated figures summarise.
@@ -2292,6 +2343,21 @@ def _build_capacity_plan(
                 lang=lang,
             ),
         )
+        for name, scenario, cap_col in (
+            (names[0], baseline, "capacity_per_week"),
+            (names[1], changed, "capacity_after_per_week"),
+        ):
+            check = _formula_beside_simulation(
+                float(row["demand_per_week"]),
+                float(row[cap_col]),
+                sim(name, stage, "wait_mean_weeks"),
+                sim(name, stage, "wait_mean_weeks_se"),
+                warm_up_weeks=weeks - PLAN_LAST_WEEKS,
+                start_queue=float(row["queue_size"]),
+                scenario=scenario,
+            )
+            if check is not None:
+                simulated_section.text(f"{name}: {check.message(lang)}")
     for note in sim_notes:
         simulated_section.text(note)
     if charts:
