@@ -71,10 +71,18 @@ def _load_answer() -> str:
 
 
 def _relief_inputs() -> tuple[float, float, float]:
-    year = _first_stage_2024("vaxande_behov")
-    demand = float(year["arrivals"].mean())
-    queue = float(year["waiting_end"].iloc[-1])
-    target_queue = demand * (30 / 7) / 4  # NHSRwaitinglist: λ × T / f, T = 30 days in weeks, f = 4
+    # The unit's now figures as the report defines them (docs/capacity.md, docs/balance.md):
+    # the last 26 whole weeks up to the extract date 2024-12-29, demand = those who joined
+    # the queue less those removed without a visit, per week; the queue at the extract date.
+    weeks = flow.weekly_flow(
+        sample_unit("vaxande_behov"), "W", start="2024-07-01", end="2024-12-29", lang="en"
+    )
+    first = weeks[weeks["stage"] == "first_assessment"]
+    assert len(first) == 26
+    demand = float((first["arrivals"] - first["removals"]).sum()) / 26
+    queue = float(first["waiting_end"].iloc[-1])
+    # NHSRwaitinglist: λ × T / f, T = 30 days in weeks, f = −ln(1 − 0.9) for "90 % within 30 days"
+    target_queue = demand * (30 / 7) / -math.log(1 - 0.9)
     return demand, queue, target_queue
 
 

@@ -446,7 +446,9 @@ def test_capacity_plan_says_whether_formula_and_simulation_agree_or_why_not(plan
     names = list(dict.fromkeys(sim.index.get_level_values(0)))
     for stage in ("first_assessment", "deep_start"):
         row = analytic.loc[stage]
-        for name, cap_col in zip(names, ("capacity_per_week", "capacity_after_per_week")):
+        for name, cap_col in zip(
+            names, ("capacity_per_week", "capacity_after_per_week"), strict=True
+        ):
             check = queueing.formula_check(
                 queueing.weekly_mean_wait(row["demand_per_week"], row[cap_col]),
                 sim.loc[(name, stage), "wait_mean_weeks"],

@@ -28,8 +28,8 @@ import pandas as pd
 
 from toolkit import waitlist
 from toolkit.i18n import check_language, t
-from toolkit.lessons import Figure, Table, close, exercise, number, show
-from toolkit.lessons.l1_flow import _configure, _first_stage_year
+from toolkit.lessons import Figure, Table, close, exercise, number, sample_unit, show
+from toolkit.lessons.l1_flow import _configure
 
 __all__ = [
     "EX_CAPACITY",
@@ -131,28 +131,35 @@ def queue_paths(
 
 
 def relief_situation(unit_id: str = RELIEF_UNIT) -> dict[str, float]:
-    """Demand, queue, target queue and relief capacity of a sample unit's first stage.
+    """Demand, queue, target queue and relief capacity of a sample unit's first stage, now.
+
+    The figures are the unit's now figures (:func:`toolkit.unit_now.now_figures`
+    with the defaults of the unit report and the workbooks: the last 26 weeks,
+    the profile ``bup_30_30``), so the lesson shows the same numbers as the
+    unit's report and *Behov och kapacitet*.
 
     Returns
     -------
     dict
-        ``demand_per_week`` (mean referrals per week in 2024),
-        ``queue_size`` (waiting at the end of the last week),
+        ``demand_per_week``, ``queue_size`` (waiting at the extract date),
         ``target_wait_weeks`` (:data:`TARGET_WAIT_DAYS` / 7),
-        ``target_queue_size`` (:func:`toolkit.waitlist.target_queue_size`, factor 4),
-        ``time_to_target_weeks`` and ``relief_capacity_per_week``
-        (:func:`toolkit.waitlist.relief_capacity`).
+        ``target_queue_size`` (:func:`toolkit.waitlist.target_queue_size` with
+        the profile's factor −ln(1 − p)), ``time_to_target_weeks`` and
+        ``relief_capacity_per_week`` (:func:`toolkit.waitlist.relief_capacity`),
+        plus ``window`` (the window in words, English).
     """
-    year = _first_stage_year(unit_id)
-    demand = float(year["arrivals"].mean())
-    queue = float(year["waiting_end"].iloc[-1])
-    target_weeks = TARGET_WAIT_DAYS / _DAYS_PER_WEEK
-    target_queue = float(waitlist.target_queue_size(demand, target_weeks))
+    from toolkit import unit_now
+
+    now = unit_now.now_figures(sample_unit(unit_id), time_to_target_weeks=TIME_TO_TARGET_WEEKS)
+    first = now.table[now.table["stage"] == "first_assessment"].iloc[0]
+    demand = float(first["demand_per_week"])
+    queue = float(first["queue_size"])
+    target_queue = float(first["target_queue_size"])
     relief = float(waitlist.relief_capacity(demand, queue, target_queue, TIME_TO_TARGET_WEEKS))
     return {
         "demand_per_week": demand,
         "queue_size": queue,
-        "target_wait_weeks": target_weeks,
+        "target_wait_weeks": TARGET_WAIT_DAYS / _DAYS_PER_WEEK,
         "target_queue_size": target_queue,
         "time_to_target_weeks": TIME_TO_TARGET_WEEKS,
         "relief_capacity_per_week": relief,
