@@ -28,7 +28,9 @@ class TimeUseApp(_App):
     (:func:`toolkit.capacity.time_use_shares`), and what freeing a share of
     the non-clinical time does to clinical hours and appointments
     (:func:`toolkit.capacity.change_effect`) and to the queue for a first
-    assessment (:func:`toolkit.waitlist.queue_load`: demand over capacity).
+    assessment (:func:`toolkit.waitlist.queue_load`: demand over capacity,
+    both the unit's now figures from :func:`toolkit.unit_now.now_figures`,
+    capacity from staffing scaled by the change in appointments).
     Appointments use the toolkit's default visit mix (``visits`` not passed),
     which keeps a slider move under 100 ms.
     """
@@ -62,8 +64,8 @@ class TimeUseApp(_App):
         self.container = self._frame(self.source.box, self.freed, self.figures, self.chart)
 
     def _baseline(self) -> tuple[Any, ...]:
-        from toolkit import capacity
-        from toolkit.flow import weekly_flow
+        from toolkit import capacity, unit_now
+        from toolkit.targets import load_profile
 
         name, entry, unit = self.source.current()
         key = (name, id(unit))
@@ -74,20 +76,35 @@ class TimeUseApp(_App):
         shares = capacity.time_use_shares(unit.time_use, lang=self.lang)
         on = entry.extract_date if entry is not None else last_date(unit)
         hours = capacity.staff_hours(unit.staff, on=on, lang=self.lang)
-        flow = weekly_flow(unit, "W", lang=self.lang)
-        first = flow[flow["stage"].astype(str) == "first_assessment"].tail(26)
-        # demand on capacity: arrivals less those who leave without a first assessment
-        demand = float((first["arrivals"] - first["removals"]).mean())
-        done = float(first["completions"].mean())
-        waiting = float(first["waiting_end"].iloc[-1])
-        self._base = (key, shares, hours, demand, done, waiting)
+        # the unit's now figures, as in its report and in Behov och kapacitet
+        now = unit_now.now_figures(
+            unit,
+            profile=load_profile(str(getattr(entry, "target_profile", None) or "bup_30_30")),
+            period_start=entry.extra.get("period_start") if entry is not None else None,
+            lang=self.lang,
+        )
+        if not now.ok:
+            raise ParameterError(
+                "now.too_short",
+                weeks=now.window.weeks,
+                least=unit_now.MIN_WINDOW_WEEKS,
+                start=now.window.start.date().isoformat(),
+                end=now.window.end.date().isoformat(),
+                lang=self.lang,
+            )
+        first = now.table[now.table["stage"] == "first_assessment"].iloc[0]
+        demand = float(first["demand_per_week"])
+        capacity_first = float(first["capacity_per_week"])  # from staffing: what staff can give
+        waiting = float(first["queue_size"])
+        window = unit_now.window_text(now.window, self.lang)
+        self._base = (key, shares, hours, demand, capacity_first, waiting, window)
         return self._base
 
     def update(self) -> None:
         from toolkit import capacity
         from toolkit.waitlist import queue_load
 
-        _key, shares, hours, demand, done, waiting = self._baseline()
+        _key, shares, hours, demand, done, waiting, window = self._baseline()
         freed = float(self.freed.value)
         effect = capacity.change_effect(
             hours, freed_non_clinical_share=freed, non_clinical_share=shares, lang=self.lang
@@ -125,6 +142,7 @@ class TimeUseApp(_App):
             "widgets.time.queue_note",
             demand=format_number(demand, n, 1),
             waiting=format_number(waiting, n, 0),
+            window=window,
         )
         self.figures.value = (
             f"<table class='tk-table'>{head}{body}</table><p class='tk-note'>{_esc(note)}</p>"
