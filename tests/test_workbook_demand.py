@@ -228,7 +228,10 @@ def _open(open_workbook: Any, voila_url: str) -> Any:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     url = f"{voila_url}voila/render/behov_och_kapacitet.ipynb"
-    with urllib.request.urlopen(url, timeout=900) as answer:  # 127.0.0.1 only
+    from tests.conftest import AUTH
+
+    request = urllib.request.Request(url, headers=AUTH)  # the server asks for its token
+    with urllib.request.urlopen(request, timeout=900) as answer:  # 127.0.0.1 only
         assert answer.status == 200
     for _attempt in range(2):
         try:

@@ -50,6 +50,22 @@ _CSS = """
 .tk-app table.tk-table td, .tk-app table.tk-table th { border-bottom: 1px solid #ccc;
   padding: 4px 12px; text-align: right; }
 .tk-app table.tk-table th:first-child, .tk-app table.tk-table td:first-child { text-align: left; }
+/* fit the page from 1 024 px wide to 150 % zoom at 1 280 px (853 px of page):
+   side-by-side boxes wrap, no widget is wider than its box, labels wrap, and a
+   chart drawn wider than its box is scaled down to it (its SVG has a viewBox) */
+.tk-app .widget-hbox { flex-wrap: wrap; }
+.tk-app .widget-box, .tk-app .widget-inline-hbox, .tk-app .widget-html,
+.tk-app .widget-dropdown, .tk-app .widget-text, .tk-app .widget-textarea { max-width: 100%; }
+.tk-app .widget-inline-hbox .widget-label { white-space: normal; min-width: 0; flex-shrink: 1;
+  overflow-wrap: anywhere; line-height: 1.2; height: auto; }
+.tk-app .widget-inline-hbox { height: auto; min-height: 32px; align-items: center; }
+.tk-app .widget-slider .slider-container { flex: 1 1 140px; min-width: 140px; }
+.tk-app .widget-slider .noUi-target { background: #d0d0d0; height: 8px; border-radius: 4px; }
+.tk-app .widget-slider .noUi-connect { background: #5a8fd0; }
+.tk-app .widget-readout { flex-shrink: 0; min-width: 64px; }
+.tk-app .vega-embed, .tk-app .tk-main-chart, .tk-app .tk-chart { max-width: 100%; }
+.tk-app .vega-embed svg.marks { max-width: 100%; height: auto; }
+.tk-app select { max-width: 100%; }
 .tk-lost { position: fixed; top: 0; left: 0; right: 0; z-index: 1000; background: #c81e1e;
   color: white; font-size: 22px; padding: 14px 20px; }
 </style>

@@ -29,6 +29,10 @@ SUMMARY_WEEKS = 4
 DAYS_PER_WEEK = 7.0
 
 
+#: Width of each chart (px): four stacked charts fit 853 px of page (1 280 px at 150 %).
+CHART_WIDTH_PX = 620
+
+
 @dataclass(frozen=True)
 class _Baseline:
     """What does not depend on the controls, computed once per unit."""
@@ -711,7 +715,9 @@ class DemandCapacityApp(_App):
                 "value": off,
             }
 
-        columns = []
+        # one chart under the other (stage by stage): side by side they do not
+        # fit a projector's page at 150 % zoom (853 px)
+        rows: list[dict[str, Any]] = []
         for stage in STAGES:
             name = self._t(f"widgets.demand.stage.{stage}")
             top = {
@@ -727,7 +733,7 @@ class DemandCapacityApp(_App):
                     "color": colour,
                     "strokeDash": dashed(names["capacity"], solid=False),
                 },
-                "width": 430,
+                "width": CHART_WIDTH_PX,
                 "height": 220,
                 "title": self._t("widgets.demand.chart_flow", stage=name),
             }
@@ -757,18 +763,18 @@ class DemandCapacityApp(_App):
                         },
                     },
                 ],
-                "width": 430,
+                "width": CHART_WIDTH_PX,
                 "height": 220,
                 "title": self._t("widgets.demand.chart_queue", stage=name),
             }
-            columns.append({"vconcat": [top, bottom]})
+            rows += [top, bottom]
         config = self._chart_style(
             charts._finish(alt.Chart(pd.DataFrame({"x": [0]})).mark_point(), self.lang)
         ).to_dict()["config"]
         spec: dict[str, Any] = {
             "$schema": alt.SCHEMA_URL,
             "config": config,
-            "hconcat": columns,
+            "vconcat": rows,
             "resolve": {"scale": {"color": "shared"}},
         }
         self._spec_cache[key] = spec

@@ -583,7 +583,7 @@ class PriorityApp(_App):
             ticks = base.mark_tick(thickness=4, size=24, color="black").encode(y="p90:Q")
             panels_wait.append(
                 alt.layer(bars, ticks).properties(
-                    width=440,
+                    width=600,
                     height=270,
                     title=self._t("widgets.priority.chart.wait", stage=title),
                 )
@@ -607,7 +607,7 @@ class PriorityApp(_App):
                 )
             panels_share.append(
                 alt.layer(*layers).properties(
-                    width=440,
+                    width=600,
                     height=190,
                     title=self._t(
                         "widgets.priority.chart.share",
@@ -616,9 +616,11 @@ class PriorityApp(_App):
                     ),
                 )
             )
+        # stage by stage, one chart under the other: side by side the second
+        # stage was cut off, and no two fit 853 px of page (1 280 px at 150 %)
+        stacked = [panel for pair in zip(panels_wait, panels_share, strict=True) for panel in pair]
         chart = alt.vconcat(
-            alt.hconcat(*panels_wait).resolve_scale(y="shared"),
-            alt.hconcat(*panels_share),
+            *stacked,
             title=alt.Title(
                 self._t("widgets.priority.chart.title"),
                 subtitle=self._t("widgets.priority.chart.subtitle"),
