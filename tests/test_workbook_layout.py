@@ -60,7 +60,8 @@ def test_workbook_fits_the_window(
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(f"{voila_url}voila/render/{name}.ipynb")
+        # a cold server starts its kernels at the first request: no 30 s limit on that
+        page.goto(f"{voila_url}voila/render/{name}.ipynb", timeout=300_000)
         page.wait_for_selector(WORKBOOKS[name], timeout=120_000)
         page.wait_for_timeout(1500)  # the charts' first drawing
         shots = SHOTS / "layout"
@@ -75,3 +76,27 @@ def test_workbook_fits_the_window(
     assert result["nover"] == 0, f"{name} at {label}: overlapping: {result['overlaps']}"
     assert result["scrollW"] <= width, f"{name} at {label}: the page scrolls sideways"
     assert errors == []
+
+
+def test_number_box_and_reset_in_the_browser(open_workbook: Any) -> None:
+    """Typed into the box beside a slider: the value, what was done with it, and reset."""
+    from playwright.sync_api import expect
+
+    book = open_workbook("prioriteringsregler", ".tk-main-chart svg.marks")
+    track = book.page.locator(".tk-reserved-high .noUi-target").first
+    assert track.bounding_box()["width"] > 100  # the slider had no track at all
+    control = book.page.locator(".tk-number-control").filter(
+        has=book.page.locator(".tk-reserved-high")
+    )
+    box = control.locator(".tk-number input")
+    for typed in ("40", "0,4", "40 %"):
+        box.fill(typed)
+        box.press("Enter")
+        expect(box).to_have_value("40\u00a0%", timeout=30_000)
+        expect(control.locator(".tk-number-note")).to_contain_text(f"”{typed}” lästes som 40")
+    box.fill("fyra")
+    box.press("Enter")
+    expect(control.locator(".tk-number-note")).to_contain_text("inget tal")
+    book.page.locator(".tk-reset").first.click()
+    expect(box).to_have_value("20\u00a0%", timeout=30_000)
+    book.assert_clean()

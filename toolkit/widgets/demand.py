@@ -29,6 +29,13 @@ SUMMARY_WEEKS = 4
 DAYS_PER_WEEK = 7.0
 
 
+#: Highest staffing per professional group on the sliders (full-time equivalents).
+#: A BUP clinic of one of the largest regions counts tens of FTE per group
+#: (SKR, "Psykiatrin i siffror: kartläggning av barn- och ungdomspsykiatri
+#: 2023", staffing by region), so 60 per group covers any one unit; a unit that
+#: has more today gets three times its own. The number box beside each slider
+#: takes an exact value.
+FTE_MAX = 60.0
 #: Width of each chart (px): four stacked charts fit 853 px of page (1 280 px at 150 %).
 CHART_WIDTH_PX = 620
 
@@ -366,7 +373,7 @@ class DemandCapacityApp(_App):
                 s = w.FloatSlider(
                     value=round(fte, 2),
                     min=0.0,
-                    max=float(np.ceil(max(2.0 * fte, fte + 2.0))),
+                    max=float(max(FTE_MAX, np.ceil(3.0 * fte))),
                     step=0.05,
                     readout_format=".2f",
                     continuous_update=False,

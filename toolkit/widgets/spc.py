@@ -17,6 +17,7 @@ from toolkit.widgets.base import (
     _esc,
     format_number,
     last_date,
+    step_buttons,
 )
 
 # --------------------------------------------------------------------------- SPC
@@ -148,7 +149,7 @@ class SpcApp(_App):
                 self.measure,
                 self.chart_type,
                 self.rules,
-                self.rebase,
+                step_buttons(self, self.rebase),
                 w.HBox([self.use_target, self.target]),
             ]
         )
