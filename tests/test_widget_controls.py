@@ -160,3 +160,53 @@ def test_forms_have_no_reset() -> None:
     from toolkit.widgets.selfassess import PksApp
 
     assert PdsaApp.has_reset is False and PksApp.has_reset is False
+
+
+# --------------------------------------------------------------------------- never stale, never frozen
+
+
+def _shown(widget: Any) -> bool:
+    return widget.layout.display in (None, "")
+
+
+def test_unusable_unit_shows_its_message_and_no_other_units_numbers() -> None:
+    from toolkit.widgets.demand import DemandCapacityApp
+
+    app = DemandCapacityApp()
+    assert _shown(app.figures) and _shown(app.chart)
+    app.source.choice.value = "endast_antal"  # counts only: no referrals, no visits
+    assert t("widgets.demand.no_referrals", "sv") in app.error.value
+    assert not _shown(app.figures) and not _shown(app.chart)
+    app.source.choice.value = "balans"
+    assert app.error.value == ""
+    assert _shown(app.figures) and _shown(app.chart)
+
+
+def test_same_rule_twice_is_compared_once_and_the_page_follows_the_unit() -> None:
+    from toolkit.widgets.priority import PriorityApp
+
+    app = PriorityApp()
+    app.rule_b.value = "fcfs"  # A is fcfs too
+    assert app.error.value == ""
+    assert "två gånger" in app.rule_warning.value
+    before = app.table_html.value
+    app.source.choice.value = "vaxande_behov"  # the page still answers a unit change
+    assert app.table_html.value != before and app.error.value == ""
+    app.rule_b.value = "need"
+    assert app.rule_warning.value == ""
+
+
+def test_group_and_digital_never_sum_above_one() -> None:
+    from toolkit.widgets.demand import DemandCapacityApp
+
+    app = DemandCapacityApp()
+    group = next(n for n in app.number_boxes if n.slider is app.group)
+    digital = next(n for n in app.number_boxes if n.slider is app.digital)
+    group.box.value = "60 %"
+    digital.box.value = "60 %"
+    assert app.group.value + app.digital.value == pytest.approx(1.0)
+    assert "40" in digital.note.value  # says it set the highest allowed, 40 %
+    assert app.error.value == ""
+    group.box.value = "10 %"
+    digital.box.value = "60 %"  # room again once group is lower
+    assert app.digital.value == pytest.approx(0.6)

@@ -524,6 +524,7 @@ class _App:
     def _show_error(self, text: str, details: str | None = None) -> None:
         """Show ``text`` (and ``details`` behind a fold); a path in them shows as its file's name."""
         self.error.value = f"<div class='tk-error' role='alert'>{_esc(file_names_only(text))}</div>"
+        self._show_results(False)
         if details:
             self.details_text.value = f"<pre>{_esc(file_names_only(details))}</pre>"
             self.details.set_title(0, self._t("widgets.details"))
@@ -535,6 +536,21 @@ class _App:
     def _clear_error(self) -> None:
         self.error.value = ""
         self.details.layout.display = "none"
+        self._show_results(True)
+
+    def _results(self, *widgets: Any) -> None:
+        """Register the widgets that show a unit's numbers.
+
+        They are hidden while the page shows an error (a unit or upload that
+        cannot be used, a refused setting), so that no numbers of another
+        unit or setting stand under the message; the next successful update
+        shows them again.
+        """
+        self._result_widgets = list(widgets)
+
+    def _show_results(self, shown: bool) -> None:
+        for widget in getattr(self, "_result_widgets", ()):
+            widget.layout.display = "" if shown else "none"
 
     def _guarded(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         """``fn`` with every exception turned into a message in the page."""

@@ -36,6 +36,8 @@ DAYS_PER_WEEK = 7.0
 #: has more today gets three times its own. The number box beside each slider
 #: takes an exact value.
 FTE_MAX = 60.0
+#: Highest shares of group and of digital visits in stage 2 on the sliders.
+GROUP_MAX, DIGITAL_MAX = 0.6, 0.8
 #: Width of each chart (px): four stacked charts fit 853 px of page (1 280 px at 150 %).
 CHART_WIDTH_PX = 620
 
@@ -156,8 +158,8 @@ class DemandCapacityApp(_App):
 
         self.admin = slider("tk-admin", "widgets.demand.admin", 0.0, 0.9, 0.01, ".0%")
         self.dna = slider("tk-dna", "widgets.demand.dna", 0.0, 0.5, 0.01, ".0%")
-        self.group = slider("tk-group", "widgets.demand.group", 0.0, 0.6, 0.01, ".0%")
-        self.digital = slider("tk-digital", "widgets.demand.digital", 0.0, 0.8, 0.01, ".0%")
+        self.group = slider("tk-group", "widgets.demand.group", 0.0, GROUP_MAX, 0.01, ".0%")
+        self.digital = slider("tk-digital", "widgets.demand.digital", 0.0, DIGITAL_MAX, 0.01, ".0%")
         self.share_first = slider(
             "tk-share-first", "widgets.demand.share_first", 0.5, 0.99, 0.01, ".0%"
         )
@@ -198,7 +200,18 @@ class DemandCapacityApp(_App):
         self.method.add_class("tk-method")
         self.chart = LiveChart()
         self.chart.add_class("tk-main-chart")
+        self.share_limit = w.HTML()
+        self.share_limit.add_class("tk-number-note")
+        self._label(
+            self.share_limit,
+            lambda: f"<i>{_esc(self._t('widgets.demand.share_limit'))}</i>",
+            "value",
+        )
         self._guarded(self.unit_changed)()
+        # group + digital at most 100 % of stage 2: each slider's top follows the other
+        self.group.observe(self._limit_shares, names="value")
+        self.digital.observe(self._limit_shares, names="value")
+        self._limit_shares()
         self._watch(
             self.admin,
             self.dna,
@@ -218,6 +231,7 @@ class DemandCapacityApp(_App):
                 self.dna,
                 self.group,
                 self.digital,
+                self.share_limit,
                 headings["targets"],
                 self.profile,
                 self.target_first,
@@ -227,6 +241,7 @@ class DemandCapacityApp(_App):
             ],
             layout=w.Layout(width="620px"),
         )
+        self._results(self.figures, self.chart, self.method)
         self.container = self._frame(
             self.source.box, w.HBox([left, right]), self.figures, self.chart, self.method
         )
@@ -392,14 +407,21 @@ class DemandCapacityApp(_App):
             sc = base.scenario
             self.admin.value = round(base.admin, 2)
             self.dna.value = round(float(sc.dna_rate), 2)
+            self.group.max, self.digital.max = GROUP_MAX, DIGITAL_MAX
             self.group.value = round(float(sc.share_group), 2)
             self.digital.value = round(float(sc.share_digital), 2)
+            self._limit_shares()
             self.profile.value = base.profile_id
             self._set_targets(base.profile_id)
             self._start = self.settings()
         finally:
             self._busy = False
         self.update()
+
+    def _limit_shares(self, _change: Any = None) -> None:
+        """Group and digital shares of stage 2 never sum above 1: each caps the other."""
+        self.digital.max = max(0.0, min(DIGITAL_MAX, round(1.0 - float(self.group.value), 2)))
+        self.group.max = max(0.0, min(GROUP_MAX, round(1.0 - float(self.digital.value), 2)))
 
     def _set_targets(self, profile_id: str) -> None:
         from toolkit.targets import load_profile

@@ -153,6 +153,7 @@ class SpcApp(_App):
                 w.HBox([self.use_target, self.target]),
             ]
         )
+        self._results(self.figures, self.icons, self.chart, self.sentences)
         self.container = self._frame(controls, self.figures, self.icons, self.chart, self.sentences)
 
     # ---- controls that depend on the data
