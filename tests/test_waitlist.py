@@ -174,7 +174,7 @@ def test_out_of_range_names_argument(func, args, argument) -> None:  # type: ign
 
 
 def test_share_message_states_range() -> None:
-    with pytest.raises(ParameterError, match=r"share = 1\.0 .* 0 < share < 1"):
+    with pytest.raises(ParameterError, match=r"share = 1,0 .* 0 < share < 1"):
         wl.factor_for_share_within(1.0)
 
 

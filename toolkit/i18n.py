@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import string
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -72,14 +73,51 @@ def catalogue() -> dict[str, dict[str, str]]:
     return merged
 
 
+class _Numbers(string.Formatter):
+    """Fills a text's fields, writing decimal numbers as the language does.
+
+    In Swedish a decimal comma, a non-breaking space between thousands and
+    before a per cent sign; whole numbers without a format (years, counts)
+    and every text field are left as they are.
+    """
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith("plural:"):  # {count:plural:remiss:remisser}
+            _, one, many = format_spec.split(":", 2)
+            return f"{self.format_field(value, '')} {one if value == 1 else many}"
+        text = format(value, format_spec)
+        numeric = isinstance(value, float) or (
+            isinstance(value, int) and not isinstance(value, bool) and bool(format_spec)
+        )
+        if not numeric or self.lang != "sv":
+            return text
+        text = text.replace(",", "\u00a0").replace(".", ",")
+        return text.replace("%", "\u00a0%") if text.endswith("%") else text
+
+
 def t(key: str, lang: str | None = None, **fields: Any) -> str:
-    """The text for ``key`` in ``lang``, with ``fields`` filled in."""
+    """The text for ``key`` in ``lang``, with ``fields`` filled in.
+
+    Decimal numbers in ``fields`` are written as ``lang`` writes them (one
+    formatter for every message), so a Swedish text never shows ``1.15``.
+
+    >>> _Numbers("sv").format("{a} {b:.2f} {c:.0%} {d} {e}", a=1.2, b=1.154, c=0.4, d=2024, e="x.csv")
+    '1,2 1,15 40\xa0% 2024 x.csv'
+
+    Singular and plural of a count: ``{count:plural:remiss:remisser}``.
+
+    >>> _Numbers("sv").format("{n:plural:remiss:remisser}, {m:plural:rad:rader}", n=1, m=3)
+    '1 remiss, 3 rader'
+    """
     lang = check_language(lang)
     try:
         text = catalogue()[key][lang]
     except KeyError as exc:
         raise KeyError(f"no {lang} text for key {key!r}") from exc
-    return text.format(**fields) if fields else text
+    return _Numbers(lang).format(text, **fields) if fields else text
 
 
 def has(key: str) -> bool:

@@ -211,6 +211,14 @@ class Scenario:
         ``count / arrivals`` weeks (the ages a first-come-first-served queue
         fed at today's rate would have); a sequence gives the number who have
         waited 0, 1, 2, ... whole weeks.
+    start_courses_deep : int or sequence of int, default 0
+        Courses of in-depth assessment/treatment under way at the start,
+        whose follow-up visits take stage 2 slots in the first weeks: a
+        sequence gives the courses started 0, 1, 2, ... whole weeks before the
+        start (at most ``follow_up_weeks`` of them count); a count is spread
+        evenly over the last ``follow_up_weeks``. With 0 the run starts with
+        no course under way, so in the first weeks every stage 2 slot goes to
+        a new start (:func:`calibrate` gives the unit's own).
     target_days_first, target_days_deep : float, default from profile ``bup_30_30`` (30 and 30)
         Waiting-time targets in days for ``share_within_target``.
     class_target_days : mapping class -> float, default {}
@@ -268,6 +276,7 @@ class Scenario:
     reserved_shares: Mapping[str, float] = field(default_factory=dict)
     start_queue_first: Mapping[str, int | Sequence[int]] = field(default_factory=dict)
     start_queue_deep: Mapping[str, int | Sequence[int]] = field(default_factory=dict)
+    start_courses_deep: int | Sequence[int] = 0
     target_days_first: float = field(default_factory=lambda: _default_target("first_assessment"))
     target_days_deep: float = field(default_factory=lambda: _default_target("deep_start"))
     class_target_days: Mapping[str, float] = field(default_factory=dict)
@@ -949,6 +958,37 @@ def _check_run_args(
         )
 
 
+def _start_ring(courses: int | Sequence[int], follow_up_weeks: int, spw: int) -> IntArray:
+    """Stage 2 starts of the steps before the run, as the follow-up ring holds them.
+
+    The ring's slot ``t % (follow_up_weeks * spw)`` holds the starts of step
+    ``t``; the steps before the run (``-1, -2, ...``) take the slots from the
+    end. ``courses`` is a count per whole week back (index 0: the last week)
+    or a total spread over ``follow_up_weeks``; each week's count is spread
+    over its steps (whole numbers, the remainder on the latest steps).
+
+    >>> _start_ring([3, 1], follow_up_weeks=2, spw=2).tolist()  # slots of steps 0..3
+    [0, 1, 1, 2]
+    >>> int(_start_ring(10, follow_up_weeks=5, spw=1).sum())
+    10
+    """
+    ring_len = follow_up_weeks * spw
+    if isinstance(courses, (int, np.integer)):
+        total = int(courses)
+        per_week = [
+            total // follow_up_weeks + (1 if j < total % follow_up_weeks else 0)
+            for j in range(follow_up_weeks)
+        ]
+    else:
+        per_week = [int(c) for c in list(courses)[:follow_up_weeks]]
+    ring = np.zeros(ring_len, dtype=np.int64)
+    for j, count in enumerate(per_week):
+        for i in range(spw):  # step -(j*spw + i + 1), latest first
+            share = count // spw + (1 if i < count % spw else 0)
+            ring[ring_len - (j * spw + i + 1)] = max(share, 0)
+    return ring
+
+
 def simulate(
     scenario: Scenario,
     weeks: int = 104,
@@ -1069,8 +1109,11 @@ def simulate(
                 lang=lang,
             )
 
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
-    rng_arr, rng_cap, rng_dna, rng_route, rng_round, rng_gamma = streams
+    # the seventh stream (stage 2 no-shows) leaves the first six as they were; with
+    # its own stream, what happens at stage 2 never shifts stage 1's random numbers,
+    # so rules that serve stage 1 alike give stage 1 the same run
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7)]
+    rng_arr, rng_cap, rng_dna, rng_route, rng_round, rng_gamma, rng_dna2 = streams
 
     # working layout [week, stage, class, replication]; transposed at the end
     shape = (W, 2, K + 1, R)
@@ -1084,7 +1127,8 @@ def simulate(
     served_parts: list[tuple[int, int, tuple[IntArray, IntArray, IntArray, IntArray]]] = []
     ring_len = sc.follow_up_weeks * spw
     ring = np.zeros((ring_len, R), dtype=np.int64)
-    ring_sum = np.zeros(R, dtype=np.int64)
+    ring[:, :] = _start_ring(sc.start_courses_deep, sc.follow_up_weeks, spw)[:, None]
+    ring_sum = ring.sum(axis=0)
     share_col = share[:, None]
     rows = np.arange(K)
 
@@ -1138,10 +1182,10 @@ def simulate(
     def capacity_draw(level: float, gam: FloatArray) -> IntArray:
         return rng_cap.poisson(level / spw * gam)
 
-    def no_shows(cap: IntArray, q: _Queue) -> IntArray:
+    def no_shows(cap: IntArray, q: _Queue, rng: np.random.Generator) -> IntArray:
         if dna <= 0:
             return np.zeros_like(cap)
-        return rng_dna.binomial(np.minimum(cap, q.totals().sum(axis=0)), dna)
+        return rng.binomial(np.minimum(cap, q.totals().sum(axis=0)), dna)
 
     for w in range(W):
         g_arr = _gamma(rng_gamma, sc.arrival_extra_cv, (K, R))
@@ -1157,7 +1201,7 @@ def simulate(
             c1 = capacity_draw(holiday[w] * sc.capacity_first_per_week, g_cap[0])
             q1.add(a1)
             out_i["arrivals"][w, 0, :K] += a1
-            d1 = no_shows(c1, q1)
+            d1 = no_shows(c1, q1, rng_dna)
             served1 = _allocate(q1.window(), c1 - d1, rule, shifts[0], reserved)
             q1.serve(served1)
             # stage 2 slots after follow-ups
@@ -1193,7 +1237,7 @@ def simulate(
             q2.add(a2)
             out_i["arrivals"][w, 1, :K] += a2
             free_int = np.floor(np.maximum(free, 0) + rng_round.random(R)).astype(np.int64)
-            d2 = no_shows(free_int, q2)
+            d2 = no_shows(free_int, q2, rng_dna2)
             served2 = _allocate(q2.window(), free_int - d2, rule2, shifts[1], reserved)
             q2.serve(served2)
             slots[w, 1] += free_int
@@ -2309,6 +2353,16 @@ def calibrate(
         )
         for k in classes
     }
+    # courses under way: stage 2 starts of the last follow_weeks weeks, per week back,
+    # so that their follow-up visits hold stage 2 slots from the first projected week
+    started = refs.loc[refs["deep_start"].notna() & (refs["deep_start"] <= end), "deep_start"]
+    back = _weeks_between(end, started)
+    courses = [int((back == j).sum()) for j in range(follow_weeks)]
+    # on the footing of the capacity and follow-ups above (per working week:
+    # holiday weeks count less), so that a unit in steady state starts in it
+    if sum(courses) > 0 and starts > 0:
+        scale = starts * follow_weeks / sum(courses)
+        courses = [round(c * scale) for c in courses]
     return base.replace(
         name=str(getattr(unit, "source", "unit")).rstrip("/").split("/")[-1] or "unit",
         classes=classes,
@@ -2323,6 +2377,7 @@ def calibrate(
         share_to_deep=share_deep,
         start_queue_first=start1,
         start_queue_deep=start2,
+        start_courses_deep=courses,
         start_week_of_year=week_next,
         reserved_shares={k: v for k, v in base.reserved_shares.items() if k in classes},
         class_target_days={k: v for k, v in base.class_target_days.items() if k in classes},

@@ -51,6 +51,27 @@ _CSS = """
 .tk-app table.tk-table td, .tk-app table.tk-table th { border-bottom: 1px solid #ccc;
   padding: 4px 12px; text-align: right; }
 .tk-app table.tk-table th:first-child, .tk-app table.tk-table td:first-child { text-align: left; }
+/* fit the page from 1 024 px wide to 150 % zoom at 1 280 px (853 px of page):
+   side-by-side boxes wrap, no widget is wider than its box, labels wrap, and a
+   chart drawn wider than its box is scaled down to it (its SVG has a viewBox) */
+.tk-app .widget-hbox { flex-wrap: wrap; }
+.tk-app .widget-box, .tk-app .widget-inline-hbox, .tk-app .widget-html,
+.tk-app .widget-dropdown, .tk-app .widget-text, .tk-app .widget-textarea { max-width: 100%; }
+.tk-app .widget-inline-hbox .widget-label { white-space: normal; min-width: 0; flex-shrink: 1;
+  overflow-wrap: anywhere; line-height: 1.2; height: auto; }
+.tk-app .widget-inline-hbox { height: auto; min-height: 32px; align-items: center; }
+.tk-app .widget-slider .slider-container { flex: 1 1 140px; min-width: 140px; }
+.tk-app .widget-slider .noUi-target { background: #d0d0d0; height: 8px; border-radius: 4px; }
+.tk-app .widget-slider .noUi-connect { background: #5a8fd0; }
+.tk-app .widget-readout { flex-shrink: 0; min-width: 64px; }
+.tk-app .vega-embed, .tk-app .tk-main-chart, .tk-app .tk-chart { max-width: 100%; }
+.tk-app .vega-embed svg.marks { max-width: 100%; height: auto; }
+.tk-app select { max-width: 100%; }
+.tk-app .tk-number-row { flex-wrap: nowrap; }
+.tk-app .tk-number { flex-shrink: 0; }
+.tk-app .tk-number input { font-size: 20px !important; text-align: right; font-weight: bold; }
+.tk-app .tk-number-note { font-size: 16px; color: #555; min-height: 0; }
+.tk-app .tk-reset { margin-right: 16px; }
 .tk-lost { position: fixed; top: 0; left: 0; right: 0; z-index: 1000; background: #c81e1e;
   color: white; font-size: 22px; padding: 14px 20px; }
 </style>
@@ -258,6 +279,211 @@ class Heartbeat(anywidget.AnyWidget):
             self.send({"type": "pong"})
 
 
+# --------------------------------------------------------------------------- number box
+
+_NUMBER = re.compile(r"^\s*([+\-\u2212]?)\s*(\d[\d\s\u00a0\u202f]*(?:[.,]\d+)?|[.,]\d+)\s*(%?)\s*$")
+
+
+def parse_number(text: str) -> tuple[float, bool]:
+    """A number typed in Swedish or English form, and whether it carried a ``%`` sign.
+
+    Decimal comma or point, spaces (also non-breaking) between thousands, a
+    leading sign (also the minus sign ``−``), a trailing ``%``.
+
+    >>> parse_number("0,4")
+    (0.4, False)
+    >>> parse_number("40 %")
+    (40.0, True)
+    >>> parse_number("1 234.5")
+    (1234.5, False)
+    >>> parse_number("−12%")
+    (-12.0, True)
+    >>> parse_number("fyra")
+    Traceback (most recent call last):
+    ...
+    ValueError: fyra
+    """
+    match = _NUMBER.match(str(text))
+    if match is None:
+        raise ValueError(text)
+    sign, digits, percent = match.groups()
+    number = float(re.sub(r"[\s\u00a0\u202f]", "", digits).replace(",", "."))
+    return (-number if sign in {"-", "\u2212"} else number), bool(percent)
+
+
+def _slider_kind(slider: Any) -> tuple[bool, bool, int]:
+    """(percent, signed, decimals) of a slider from its readout format."""
+    fmt = str(getattr(slider, "readout_format", "d"))
+    percent = fmt.endswith("%")
+    digits = re.search(r"\.(\d+)", fmt)
+    decimals = int(digits.group(1)) if digits else 0
+    return percent, fmt.startswith("+"), decimals
+
+
+def format_slider_value(slider: Any, value: float, lang: str) -> str:
+    """A slider's value as the page shows it (Swedish decimal comma; ``40 %``; ``+10 %``).
+
+    >>> s = w.FloatSlider(value=0.4, readout_format=".0%")
+    >>> format_slider_value(s, 0.4, "sv"), format_slider_value(s, 0.4, "en")
+    ('40\xa0%', '40%')
+    >>> format_slider_value(w.FloatSlider(readout_format=".2f"), 4.5, "sv")
+    '4,50'
+    """
+    percent, signed, decimals = _slider_kind(slider)
+    shown = 100.0 * value if percent else value
+    text = format_number(shown, lang, decimals)
+    if signed and shown > 0:
+        text = "+" + text
+    if percent:
+        text += "\u00a0%" if lang == "sv" else "%"
+    return text
+
+
+class NumberBox:
+    """A slider with a box beside it that shows its value and takes a typed one.
+
+    The box reads Swedish and English forms (``0,4``, ``0.4``, ``40 %``,
+    ``40``; on a percent slider a number below 1 is a share, 1 and above
+    per cent), puts the value on the slider's step within its range, and
+    says below what it did with the input: read as, limited to the range, or
+    not a number (the value then stays).
+    """
+
+    def __init__(self, app: _App, slider: Any) -> None:
+        self.app = app
+        self.slider = slider
+        slider.readout = False
+        self.box = w.Text(continuous_update=False, layout=w.Layout(width="110px"))
+        self.box.add_class("tk-number")
+        self.note = w.HTML()
+        self.note.add_class("tk-number-note")
+        app._label(self.box, "widgets.number.box", "placeholder")
+        # the row takes the slider's width; the slider shares it with the box
+        width = slider.layout.width or "100%"
+        slider.layout.width = "auto"
+        slider.layout.flex = "1 1 auto"
+        self.row = w.HBox([slider, self.box], layout=w.Layout(align_items="center", width=width))
+        self.row.add_class("tk-number-row")
+        self.widget = w.VBox([self.row, self.note])
+        self.widget.add_class("tk-number-control")
+        slider.observe(self._shown, names="value")
+        self.box.observe(self._typed, names="value")
+        self._show()
+
+    def _text(self, value: float) -> str:
+        return format_slider_value(self.slider, value, self.app.lang)
+
+    def _show(self) -> None:
+        self.box.unobserve(self._typed, names="value")
+        try:
+            self.box.value = self._text(float(self.slider.value))
+        finally:
+            self.box.observe(self._typed, names="value")
+
+    def _shown(self, _change: Any) -> None:
+        self._show()
+
+    def refresh(self) -> None:
+        """Show the value again (after a change of language) and forget the last note."""
+        self.note.value = ""
+        self._show()
+
+    def _say(self, key: str, **fields: Any) -> None:
+        self.note.value = f"<span class='tk-number-said'>{_esc(self.app._t(key, **fields))}</span>"
+
+    def _typed(self, change: Any) -> None:
+        text = str(change["new"]).strip()
+        if text == self._text(float(self.slider.value)) or not text:
+            self._show()
+            return
+        slider = self.slider
+        percent, _signed, _decimals = _slider_kind(slider)
+        low, high = float(slider.min), float(slider.max)
+        try:
+            number, has_sign = parse_number(text)
+        except ValueError:
+            example = self._text(low + (high - low) / 2)
+            self._say(
+                "widgets.number.unreadable",
+                text=text,
+                example=example,
+                value=self._text(float(slider.value)),
+            )
+            self._show()
+            return
+        value = number / 100.0 if percent and (has_sign or abs(number) >= 1) else number
+        step = float(getattr(slider, "step", 1) or 1)
+        snapped = low + round((value - low) / step) * step
+        clamped: float = round(min(max(snapped, low), high), 10)
+        if isinstance(slider, w.IntSlider):
+            clamped = round(clamped)
+        if value < low - 1e-12 or value > high + 1e-12:
+            self._say(
+                "widgets.number.clamped",
+                text=text,
+                low=self._text(low),
+                high=self._text(high),
+                value=self._text(clamped),
+            )
+        elif abs(clamped - value) > 1e-9:
+            self._say(
+                "widgets.number.rounded",
+                text=text,
+                read=self._text(value),
+                value=self._text(clamped),
+            )
+        else:
+            key = (
+                "widgets.number.read_percent" if percent and not has_sign else "widgets.number.read"
+            )
+            self._say(key, text=text, value=self._text(clamped))
+        if clamped == slider.value:
+            self._show()
+        else:
+            slider.value = clamped
+
+
+def step_buttons(app: _App, slider: Any) -> w.VBox:
+    """``slider`` (a :class:`ipywidgets.SelectionSlider`) with buttons one option back and forward.
+
+    For fine choices such as a date among a year of weeks, where a slider
+    moves a few pixels per option: the buttons, and a line saying that the
+    arrow keys work too.
+    """
+    back = w.Button(layout=w.Layout(width="auto"))
+    forward = w.Button(layout=w.Layout(width="auto"))
+    back.add_class("tk-step-back")
+    forward.add_class("tk-step-forward")
+    app._label(back, "widgets.step.back")
+    app._label(forward, "widgets.step.forward")
+    help_text = w.HTML()
+    help_text.add_class("tk-number-note")
+    app._label(help_text, lambda: f"<i>{_esc(app._t('widgets.step.help'))}</i>", "value")
+
+    def move(by: int) -> None:
+        values = [v for _, v in slider.options]
+        if not values:
+            return
+        index = values.index(slider.value) if slider.value in values else 0
+        slider.value = values[min(max(index + by, 0), len(values) - 1)]
+
+    back.on_click(lambda _b: app._guarded(move)(-1))
+    forward.on_click(lambda _b: app._guarded(move)(1))
+    return w.VBox(
+        [w.HBox([slider, back, forward], layout=w.Layout(align_items="center")), help_text]
+    )
+
+
+def _sliders_in(widget: Any) -> list[Any]:
+    """Number sliders anywhere under ``widget`` not yet given a box."""
+    found: list[Any] = []
+    if isinstance(widget, w.FloatSlider | w.IntSlider) and not getattr(widget, "_tk_boxed", False):
+        found.append(widget)
+    for child in getattr(widget, "children", ()) or ():
+        found.extend(_sliders_in(child))
+    return found
+
+
 # --------------------------------------------------------------------------- base application
 
 
@@ -266,6 +492,10 @@ class _App:
 
     title_key = "widgets.title"
     intro_key = "widgets.intro"
+    #: A reset button puts the settings back at their start. Forms whose
+    #: answers are saved as typed (PDSA log, self-assessments) have none: a
+    #: reset there would erase what the room has written.
+    has_reset = True
 
     def __init__(self, lang: str = "sv") -> None:
         self.lang = check_language(lang)
@@ -288,6 +518,13 @@ class _App:
         self.details.selected_index = None
         self.details.layout.display = "none"
         self.heartbeat = Heartbeat()
+        self.number_boxes: list[NumberBox] = []
+        self.reset_button = w.Button(icon="undo", layout=w.Layout(width="auto"))
+        self.reset_button.add_class("tk-reset")
+        self._label(self.reset_button, "widgets.reset")
+        self.reset_button.on_click(lambda _b: self._guarded(self.reset)())
+        self._start_values: list[tuple[Any, Any]] = []
+        self._settings_roots: tuple[Any, ...] = ()
         self._label(self.title, lambda: f"<h1>{_esc(self._t(self.title_key))}</h1>", "value")
         self._label(
             self.intro,
@@ -336,12 +573,15 @@ class _App:
     def _on_lang(self, change: Any) -> None:
         self.lang = change["new"]
         self._guarded(self._relabel)()
+        for number in self.number_boxes:
+            number.refresh()
         self._guarded(self.update)()
 
     # ---- errors
     def _show_error(self, text: str, details: str | None = None) -> None:
         """Show ``text`` (and ``details`` behind a fold); a path in them shows as its file's name."""
         self.error.value = f"<div class='tk-error' role='alert'>{_esc(file_names_only(text))}</div>"
+        self._show_results(False)
         if details:
             self.details_text.value = f"<pre>{_esc(file_names_only(details))}</pre>"
             self.details.set_title(0, self._t("widgets.details"))
@@ -353,6 +593,21 @@ class _App:
     def _clear_error(self) -> None:
         self.error.value = ""
         self.details.layout.display = "none"
+        self._show_results(True)
+
+    def _results(self, *widgets: Any) -> None:
+        """Register the widgets that show a unit's numbers.
+
+        They are hidden while the page shows an error (a unit or upload that
+        cannot be used, a refused setting), so that no numbers of another
+        unit or setting stand under the message; the next successful update
+        shows them again.
+        """
+        self._result_widgets = list(widgets)
+
+    def _show_results(self, shown: bool) -> None:
+        for widget in getattr(self, "_result_widgets", ()):
+            widget.layout.display = "" if shown else "none"
 
     def _guarded(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         """``fn`` with every exception turned into a message in the page."""
@@ -392,12 +647,92 @@ class _App:
     def update(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    # ---- sliders with a number box, reset
+    def _box_sliders(self, widget: Any) -> Any:
+        """``widget`` with every number slider in it given a :class:`NumberBox`.
+
+        Boxes that get new children later (sliders built per unit) are
+        watched, so their sliders get a number box too.
+        """
+        if isinstance(widget, w.FloatSlider | w.IntSlider):
+            widget._tk_boxed = True
+            number = NumberBox(self, widget)
+            self.number_boxes.append(number)
+            return number.widget
+        if isinstance(widget, w.Box) and not getattr(widget, "_tk_watched", False):
+            widget._tk_watched = True
+            widget.children = tuple(self._box_sliders(c) for c in widget.children)
+
+            def rebox(change: Any) -> None:
+                if _sliders_in(widget):
+                    self.number_boxes = [
+                        n for n in self.number_boxes if n.widget not in change["old"]
+                    ]
+                    widget.children = tuple(self._box_sliders(c) for c in change["new"])
+
+            widget.observe(rebox, names="children")
+        return widget
+
+    def _settings_widgets(self) -> list[Any]:
+        """The controls :meth:`reset` puts back: sliders, dropdowns, toggles and checkboxes
+        of the page's settings (not the language, the unit, uploads or typed answers)."""
+        kinds = (
+            w.FloatSlider,
+            w.IntSlider,
+            w.SelectionSlider,
+            w.ToggleButtons,
+            w.Dropdown,
+            w.Checkbox,
+            w.FloatText,
+        )
+        skip = {"tk-lang", "tk-unit"}
+        found: list[Any] = []
+
+        def walk(widget: Any) -> None:
+            if isinstance(widget, kinds) and not skip & set(widget._dom_classes):
+                found.append(widget)
+            for child in getattr(widget, "children", ()) or ():
+                walk(child)
+
+        for child in self._settings_roots:
+            walk(child)
+        return found
+
+    def reset(self) -> None:
+        """Put every setting back at its start and start again from the current unit."""
+        self._busy = True
+        try:
+            for widget, value in self._start_values:
+                options = getattr(widget, "options", None)
+                codes = None
+                if options is not None:
+                    codes = [o[1] if isinstance(o, tuple) else o for o in options]
+                if codes is None or value in codes:
+                    widget.value = value
+        finally:
+            self._busy = False
+        self.unit_changed()
+        self._clear_error()
+        for number in self.number_boxes:
+            number.refresh()
+
     def _frame(self, *children: Any) -> w.VBox:
+        """The page: style, kernel watch, language switch (and reset), title, messages, ``children``.
+
+        Every number slider in ``children`` gets a :class:`NumberBox`; with
+        :attr:`has_reset` the page has a reset button that puts the settings
+        back at the values they have now (call ``_frame`` once they are set).
+        """
+        reset = self.has_reset
+        children = tuple(self._box_sliders(c) for c in children)
+        self._settings_roots = children
+        self._start_values = [(x, x.value) for x in self._settings_widgets()] if reset else []
+        top = [self.reset_button, self.lang_switch] if reset else [self.lang_switch]
         box = w.VBox(
             [
                 w.HTML(_CSS),
                 self.heartbeat,
-                w.HBox([self.lang_switch], layout=w.Layout(justify_content="flex-end")),
+                w.HBox(top, layout=w.Layout(justify_content="flex-end", align_items="center")),
                 self.title,
                 self.intro,
                 self.error,

@@ -29,6 +29,19 @@ SUMMARY_WEEKS = 4
 DAYS_PER_WEEK = 7.0
 
 
+#: Highest staffing per professional group on the sliders (full-time equivalents).
+#: A BUP clinic of one of the largest regions counts tens of FTE per group
+#: (SKR, "Psykiatrin i siffror: kartläggning av barn- och ungdomspsykiatri
+#: 2023", staffing by region), so 60 per group covers any one unit; a unit that
+#: has more today gets three times its own. The number box beside each slider
+#: takes an exact value.
+FTE_MAX = 60.0
+#: Highest shares of group and of digital visits in stage 2 on the sliders.
+GROUP_MAX, DIGITAL_MAX = 0.6, 0.8
+#: Width of each chart (px): four stacked charts fit 853 px of page (1 280 px at 150 %).
+CHART_WIDTH_PX = 620
+
+
 @dataclass(frozen=True)
 class _Baseline:
     """What does not depend on the controls, computed once per unit."""
@@ -145,8 +158,8 @@ class DemandCapacityApp(_App):
 
         self.admin = slider("tk-admin", "widgets.demand.admin", 0.0, 0.9, 0.01, ".0%")
         self.dna = slider("tk-dna", "widgets.demand.dna", 0.0, 0.5, 0.01, ".0%")
-        self.group = slider("tk-group", "widgets.demand.group", 0.0, 0.6, 0.01, ".0%")
-        self.digital = slider("tk-digital", "widgets.demand.digital", 0.0, 0.8, 0.01, ".0%")
+        self.group = slider("tk-group", "widgets.demand.group", 0.0, GROUP_MAX, 0.01, ".0%")
+        self.digital = slider("tk-digital", "widgets.demand.digital", 0.0, DIGITAL_MAX, 0.01, ".0%")
         self.share_first = slider(
             "tk-share-first", "widgets.demand.share_first", 0.5, 0.99, 0.01, ".0%"
         )
@@ -187,7 +200,18 @@ class DemandCapacityApp(_App):
         self.method.add_class("tk-method")
         self.chart = LiveChart()
         self.chart.add_class("tk-main-chart")
+        self.share_limit = w.HTML()
+        self.share_limit.add_class("tk-number-note")
+        self._label(
+            self.share_limit,
+            lambda: f"<i>{_esc(self._t('widgets.demand.share_limit'))}</i>",
+            "value",
+        )
         self._guarded(self.unit_changed)()
+        # group + digital at most 100 % of stage 2: each slider's top follows the other
+        self.group.observe(self._limit_shares, names="value")
+        self.digital.observe(self._limit_shares, names="value")
+        self._limit_shares()
         self._watch(
             self.admin,
             self.dna,
@@ -207,6 +231,7 @@ class DemandCapacityApp(_App):
                 self.dna,
                 self.group,
                 self.digital,
+                self.share_limit,
                 headings["targets"],
                 self.profile,
                 self.target_first,
@@ -216,6 +241,7 @@ class DemandCapacityApp(_App):
             ],
             layout=w.Layout(width="620px"),
         )
+        self._results(self.figures, self.chart, self.method)
         self.container = self._frame(
             self.source.box, w.HBox([left, right]), self.figures, self.chart, self.method
         )
@@ -362,7 +388,7 @@ class DemandCapacityApp(_App):
                 s = w.FloatSlider(
                     value=round(fte, 2),
                     min=0.0,
-                    max=float(np.ceil(max(2.0 * fte, fte + 2.0))),
+                    max=float(max(FTE_MAX, np.ceil(3.0 * fte))),
                     step=0.05,
                     readout_format=".2f",
                     continuous_update=False,
@@ -381,14 +407,21 @@ class DemandCapacityApp(_App):
             sc = base.scenario
             self.admin.value = round(base.admin, 2)
             self.dna.value = round(float(sc.dna_rate), 2)
+            self.group.max, self.digital.max = GROUP_MAX, DIGITAL_MAX
             self.group.value = round(float(sc.share_group), 2)
             self.digital.value = round(float(sc.share_digital), 2)
+            self._limit_shares()
             self.profile.value = base.profile_id
             self._set_targets(base.profile_id)
             self._start = self.settings()
         finally:
             self._busy = False
         self.update()
+
+    def _limit_shares(self, _change: Any = None) -> None:
+        """Group and digital shares of stage 2 never sum above 1: each caps the other."""
+        self.digital.max = max(0.0, min(DIGITAL_MAX, round(1.0 - float(self.group.value), 2)))
+        self.group.max = max(0.0, min(GROUP_MAX, round(1.0 - float(self.digital.value), 2)))
 
     def _set_targets(self, profile_id: str) -> None:
         from toolkit.targets import load_profile
@@ -711,7 +744,9 @@ class DemandCapacityApp(_App):
                 "value": off,
             }
 
-        columns = []
+        # one chart under the other (stage by stage): side by side they do not
+        # fit a projector's page at 150 % zoom (853 px)
+        rows: list[dict[str, Any]] = []
         for stage in STAGES:
             name = self._t(f"widgets.demand.stage.{stage}")
             top = {
@@ -727,7 +762,7 @@ class DemandCapacityApp(_App):
                     "color": colour,
                     "strokeDash": dashed(names["capacity"], solid=False),
                 },
-                "width": 430,
+                "width": CHART_WIDTH_PX,
                 "height": 220,
                 "title": self._t("widgets.demand.chart_flow", stage=name),
             }
@@ -757,18 +792,18 @@ class DemandCapacityApp(_App):
                         },
                     },
                 ],
-                "width": 430,
+                "width": CHART_WIDTH_PX,
                 "height": 220,
                 "title": self._t("widgets.demand.chart_queue", stage=name),
             }
-            columns.append({"vconcat": [top, bottom]})
+            rows += [top, bottom]
         config = self._chart_style(
             charts._finish(alt.Chart(pd.DataFrame({"x": [0]})).mark_point(), self.lang)
         ).to_dict()["config"]
         spec: dict[str, Any] = {
             "$schema": alt.SCHEMA_URL,
             "config": config,
-            "hconcat": columns,
+            "vconcat": rows,
             "resolve": {"scale": {"color": "shared"}},
         }
         self._spec_cache[key] = spec

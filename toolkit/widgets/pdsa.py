@@ -61,6 +61,8 @@ class PdsaApp(_App):
     file into the log and asks before replacing a cycle that differs.
     """
 
+    has_reset = False  # answers are saved as typed: no reset that erases them
+
     title_key = "widgets.pdsa.title"
     intro_key = "widgets.pdsa.intro"
 

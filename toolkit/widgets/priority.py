@@ -10,7 +10,6 @@ import ipywidgets as w
 import pandas as pd
 
 from toolkit import charts
-from toolkit.errors import ParameterError
 from toolkit.priority import (
     MEAN_WAIT,
     PATHWAY,
@@ -151,6 +150,8 @@ class PriorityApp(_App):
             "value",
         )
         self.note = w.HTML()
+        self.rule_warning = w.HTML()
+        self.rule_warning.add_class("tk-rule-warning")
         self.note.add_class("tk-clinical")
         self._label(
             self.note,
@@ -206,9 +207,13 @@ class PriorityApp(_App):
                 self.horizon,
             ]
         )
+        self._results(
+            self.note, self.tradeoff, self.chart, self.longest, self.table_html, self.method
+        )
         self.container = self._frame(
             w.HTML(_CSS),
             controls,
+            self.rule_warning,
             self.note,
             self.tradeoff,
             self.chart,
@@ -242,14 +247,16 @@ class PriorityApp(_App):
         if self.rule_c.value != "none":
             rules.append(str(self.rule_c.value))
         twice = [r for i, r in enumerate(rules) if r in rules[:i]]
-        if twice:
-            raise ParameterError(
-                "widgets.priority.same_rule",
-                argument="rules",
-                lang=self.lang,
-                rule=self._rule(twice[0]),
-            )
-        return rules
+        # a rule chosen twice is compared once and the page says so: refusing
+        # the whole comparison left the page deaf to unit changes and uploads
+        self.rule_warning.value = (
+            "<div class='tk-note' role='status'>"
+            + _esc(self._t("widgets.priority.same_rule", rule=self._rule(twice[0])))
+            + "</div>"
+            if twice
+            else ""
+        )
+        return list(dict.fromkeys(rules))
 
     def scenarios(self) -> list[Scenario]:
         """The scenarios of the current settings, one per chosen rule."""
@@ -583,7 +590,7 @@ class PriorityApp(_App):
             ticks = base.mark_tick(thickness=4, size=24, color="black").encode(y="p90:Q")
             panels_wait.append(
                 alt.layer(bars, ticks).properties(
-                    width=440,
+                    width=600,
                     height=270,
                     title=self._t("widgets.priority.chart.wait", stage=title),
                 )
@@ -607,7 +614,7 @@ class PriorityApp(_App):
                 )
             panels_share.append(
                 alt.layer(*layers).properties(
-                    width=440,
+                    width=600,
                     height=190,
                     title=self._t(
                         "widgets.priority.chart.share",
@@ -616,9 +623,11 @@ class PriorityApp(_App):
                     ),
                 )
             )
+        # stage by stage, one chart under the other: side by side the second
+        # stage was cut off, and no two fit 853 px of page (1 280 px at 150 %)
+        stacked = [panel for pair in zip(panels_wait, panels_share, strict=True) for panel in pair]
         chart = alt.vconcat(
-            alt.hconcat(*panels_wait).resolve_scale(y="shared"),
-            alt.hconcat(*panels_share),
+            *stacked,
             title=alt.Title(
                 self._t("widgets.priority.chart.title"),
                 subtitle=self._t("widgets.priority.chart.subtitle"),

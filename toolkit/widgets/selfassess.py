@@ -106,6 +106,8 @@ def _wrap(text: str, width: int = 22) -> str:
 class _SelfAssessApp(_App):
     """Common workbook for a self-assessment questionnaire (see the module docstring)."""
 
+    has_reset = False  # answers are saved as typed: no reset that erases them
+
     prefix = "widgets.pks."
     builtin = "pks"
 

@@ -17,6 +17,7 @@ from toolkit.widgets.base import (
     _esc,
     format_number,
     last_date,
+    step_buttons,
 )
 
 # --------------------------------------------------------------------------- SPC
@@ -152,10 +153,11 @@ class SpcApp(_App):
                 self.measure,
                 self.chart_type,
                 self.rules,
-                self.rebase,
+                step_buttons(self, self.rebase),
                 w.HBox([self.use_target, self.target]),
             ]
         )
+        self._results(self.figures, self.icons, self.chart, self.sentences)
         self.container = self._frame(controls, self.figures, self.icons, self.chart, self.sentences)
 
     # ---- controls that depend on the data

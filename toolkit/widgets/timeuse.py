@@ -61,6 +61,7 @@ class TimeUseApp(_App):
         self._base: tuple[Any, ...] | None = None
         self._guarded(self.update)()
         self._watch(self.freed)
+        self._results(self.figures, self.chart)
         self.container = self._frame(self.source.box, self.freed, self.figures, self.chart)
 
     def _baseline(self) -> tuple[Any, ...]:
