@@ -59,6 +59,15 @@ ALLOWED = {
     # report parameters a user sets in a papermill run
     "extract_date",
     "period_start",
+    # the names of the reading limits, typed in the setting BUP_TOOLKIT_LIMITS (README)
+    "file_mb",
+    "workbook_mb",
+    "field_chars",
+    "line_kb",
+    # the loader's Python call, named for analysts who raise a limit for one load
+    "load_unit",
+    # the English file name of the production plan's Excel download
+    "production_plan",
 }
 
 

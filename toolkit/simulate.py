@@ -245,7 +245,7 @@ class Scenario:
     >>> Scenario(dna_rate=1.2)
     Traceback (most recent call last):
     ...
-    toolkit.errors.ParameterError: dna_rate = 1.2 ligger utanför det tillåtna intervallet 0–1 (under 1).
+    toolkit.errors.ParameterError: dna_rate = 1,2 ligger utanför det tillåtna intervallet 0–1 (under 1).
     """
 
     name: str = "scenario"
