@@ -304,7 +304,21 @@ def test_installed_wheel_writes_templates_and_reports(installed: tuple[Path, Pat
     (work / "units.yaml").write_text(
         f"units:\n- id: liten\n  name: Liten\n  path: {sample / 'liten'}\n", encoding="utf-8"
     )
-    done = _run([cli, "reports", "units.yaml", "--out", "rapporter", "--lang", "en"], cwd=work)
+    # the data lie outside the manifest's folder: name their folder (share mode's rule)
+    done = _run(
+        [
+            cli,
+            "reports",
+            "units.yaml",
+            "--out",
+            "rapporter",
+            "--lang",
+            "en",
+            "--data-root",
+            str(sample),
+        ],
+        cwd=work,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 units, 0 failed" in done.stdout
     assert (work / "rapporter" / "index.html").is_file()

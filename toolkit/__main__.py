@@ -207,7 +207,7 @@ def _templates(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     args.manifest = None
-    args.workers, args.share, args.threshold = None, False, 5
+    args.workers, args.share, args.threshold, args.data_root = None, False, 5, []
     args.workshop, args.pages, args.allow_host, args.room, args.ip = None, None, None, False, None
     _sample_manifest(args)
     failed = _run(args)
