@@ -228,7 +228,8 @@ def test_spc_workbook(open_workbook: Any, tmp_path: Path) -> None:
     book.select("tk-unit", entries["balans"].name)
     table, _ = _spc_expected("balans", "waiting_first")
     _check_spc_figures(book, table)
-    assert page.locator(".tk-error").count() == 0
+    errs = page.locator(".tk-error")
+    assert errs.count() == 0, errs.first.inner_text()  # the message, when one stays
 
     # a good upload: the small unit's referrals as the unit's own export
     good = ROOT / "sample_data" / "liten" / "referrals.csv"
