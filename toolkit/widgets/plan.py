@@ -29,6 +29,10 @@ _CSS = """<style>
 .tk-plan-verdict .tk-sentence { font-size: 20px; margin: 6px 0; }
 .tk-plan-ok { color: #1a7f37; font-weight: bold; }
 .tk-plan-short { color: #c81e1e; font-weight: bold; }
+.tk-schedule, .tk-schedule .widget-html-content { max-width: 100%; min-width: 0; overflow-x: auto; }
+.tk-schedule table.tk-table { table-layout: fixed; width: 100%; }
+.tk-schedule table.tk-table th, .tk-schedule table.tk-table td {
+  padding: 3px 6px; white-space: normal; overflow-wrap: anywhere; }
 </style>"""
 
 #: Weeks followed up: the plan made this many weeks before the extract date.
