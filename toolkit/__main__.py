@@ -13,6 +13,9 @@
                       ``--room`` opens it to the room's network.
 ``templates``         write the data-entry templates (Excel and CSV) to ``--out``.
 ``demo``              ``run`` on the bundled sample units, then ``serve``.
+``material [SOURCE]`` material for the unit's meeting (slides, Excel tables, charts as
+                      PNG and SVG; :mod:`toolkit.meeting`) for one unit (a folder or
+                      workbook) or every unit of a manifest, into ``--out``.
 
 ``--lang sv|en`` and ``--version`` are accepted before or after the
 sub-command. Every message is in Swedish unless ``--lang en`` is given.
@@ -216,6 +219,47 @@ def _demo(args: argparse.Namespace) -> int:
     return _serve(args)
 
 
+def _material(args: argparse.Namespace) -> int:
+    """Meeting material for one unit, or for every unit of a manifest (one folder per unit)."""
+    from toolkit import meeting, report
+
+    lang, source = args.lang, args.source
+    jobs: list[tuple[Path, dict[str, object]]] = []
+    if source is None or source.suffix.lower() in (".yaml", ".yml"):
+        args.manifest = source
+        _sample_manifest(args)
+        try:
+            units = read_manifest(args.manifest, lang=lang, data_roots=args.data_root)
+        except DataError as err:
+            print(t("cli.error", lang, message=err.message(lang)), file=sys.stderr)
+            return 1
+        for entry in units:
+            options: dict[str, object] = {
+                "unit_path": entry.path,
+                "unit_name": entry.name,
+                "lang": entry.language,
+                "target_profile": entry.target_profile,
+                "extract_date": entry.extract_date,
+            }
+            if "period_start" in entry.extra:
+                options["period_start"] = entry.extra["period_start"]
+            jobs.append((args.out / entry.id, options))
+    else:
+        options = {"unit_path": source, "unit_name": args.unit_name, "lang": lang}
+        options["extract_date"] = args.extract_date
+        jobs.append((args.out, options))
+    failed = 0
+    for out, options in jobs:
+        options.update(share=args.share, threshold=args.threshold)
+        computed = report.unit_report(**options)  # type: ignore[arg-type]
+        material = meeting.write_material(computed, out)
+        if computed.error is not None:
+            failed += 1
+            print(t("cli.error", lang, message=computed.error), file=sys.stderr)
+        print(material.message(lang))
+    return min(failed, 100)
+
+
 def _serve_options(parser: argparse.ArgumentParser, lang: str) -> None:
     parser.add_argument("--port", type=int, default=8866, help=t("cli.help.port", lang))
 
@@ -304,6 +348,21 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("templates"), help=t("cli.help.templates_out", lang)
     )
     templates.set_defaults(func=_templates)
+    material = command("material")
+    material.add_argument(
+        "source", type=Path, nargs="?", default=None, help=t("cli.help.material_source", lang)
+    )
+    material.add_argument(
+        "--out", type=Path, default=Path("output/material"), help=t("cli.help.material_out", lang)
+    )
+    material.add_argument("--unit-name", default="", help=t("cli.help.unit_name", lang))
+    material.add_argument("--extract-date", default=None, help=t("cli.help.extract_date", lang))
+    material.add_argument("--share", action="store_true", help=t("cli.help.share", lang))
+    material.add_argument("--threshold", type=int, default=5, help=t("cli.help.threshold", lang))
+    material.add_argument(
+        "--data-root", type=Path, action="append", default=[], help=t("cli.help.data_root", lang)
+    )
+    material.set_defaults(func=_material)
     demo = command("demo")
     _serve_options(demo, lang)
     demo.add_argument(

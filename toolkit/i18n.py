@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 import string
 from functools import cache
 from importlib import resources
@@ -123,3 +124,33 @@ def t(key: str, lang: str | None = None, **fields: Any) -> str:
 def has(key: str) -> bool:
     """True if ``key`` exists in the catalogue."""
     return key in catalogue()
+
+
+_NUMBER = re.compile(r"^\s*([+\-\u2212]?)\s*(\d[\d\s\u00a0\u202f]*(?:[.,]\d+)?|[.,]\d+)\s*(%?)\s*$")
+
+
+def parse_number(text: str) -> tuple[float, bool]:
+    """A number typed in Swedish or English form, and whether it carried a ``%`` sign.
+
+    Decimal comma or point, spaces (also non-breaking) between thousands, a
+    leading sign (also the minus sign ``−``), a trailing ``%``.
+
+    >>> parse_number("0,4")
+    (0.4, False)
+    >>> parse_number("40 %")
+    (40.0, True)
+    >>> parse_number("1 234.5")
+    (1234.5, False)
+    >>> parse_number("−12%")
+    (-12.0, True)
+    >>> parse_number("fyra")
+    Traceback (most recent call last):
+    ...
+    ValueError: fyra
+    """
+    match = _NUMBER.match(str(text))
+    if match is None:
+        raise ValueError(text)
+    sign, digits, percent = match.groups()
+    number = float(re.sub(r"[\s\u00a0\u202f]", "", digits).replace(",", "."))
+    return (-number if sign in {"-", "\u2212"} else number), bool(percent)

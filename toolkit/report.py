@@ -316,12 +316,13 @@ def html_table(
         table = _share_counts(table, counts)
     hidden = _hidden_mask(table, counts, share=share, threshold=threshold, depends=depends)
     head = "".join(f"<th>{html.escape(str(labels.get(c, c)))}</th>" for c in table.columns)
-    rows = []
+    rows, shown = [], []
     for i in range(len(table)):
-        cells = []
+        cells, texts = [], []
         for j, column in enumerate(table.columns):
             if hidden.iloc[i, j]:
                 cells.append(f'<td class="hidden">&lt;{threshold}</td>')
+                texts.append(f"<{threshold}")
                 continue
             value = table.iloc[i, j]
             fmt = formats.get(column)
@@ -340,19 +341,51 @@ def html_table(
             else:
                 text = str(value)
             cells.append(f"<td>{html.escape(text)}</td>")
+            texts.append(text)
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return (
+        shown.append(texts)
+    return ShownTable(
         f'<table class="{TABLE_CLASS}"><thead><tr>{head}</tr></thead><tbody>\n'
         + "\n".join(rows)
-        + "\n</tbody></table>"
+        + "\n</tbody></table>",
+        header=[str(labels.get(c, c)) for c in table.columns],
+        rows=shown,
     )
+
+
+class ShownTable(str):
+    """A table's HTML that also keeps the texts it shows (header and cells, as shown).
+
+    :mod:`toolkit.meeting` writes these texts to Excel, so the spreadsheet
+    holds exactly what the page shows (rounded and hidden in share mode).
+    """
+
+    header: list[str]
+    rows: list[list[str]]
+
+    def __new__(cls, content: str, *, header: list[str], rows: list[list[str]]) -> ShownTable:
+        out = super().__new__(cls, content)
+        out.header, out.rows = header, rows
+        return out
+
+
+class ShownChart(str):
+    """A chart's HTML (inline SVG) that also keeps its Vega-Lite specification (``spec``)."""
+
+    spec: dict[str, Any]
+
+    def __new__(cls, content: str, *, spec: dict[str, Any]) -> ShownChart:
+        out = super().__new__(cls, content)
+        out.spec = spec
+        return out
 
 
 def svg(chart: Any) -> str:
     """Render an Altair chart to inline SVG in the kernel (vl-convert: offline, no JavaScript)."""
     import vl_convert
 
-    return f'<div class="bup-chart">{vl_convert.vegalite_to_svg(chart.to_dict())}</div>'
+    spec = chart.to_dict()
+    return ShownChart(f'<div class="bup-chart">{vl_convert.vegalite_to_svg(spec)}</div>', spec=spec)
 
 
 # --------------------------------------------------------------------------- calculations

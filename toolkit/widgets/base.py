@@ -19,7 +19,7 @@ import pandas as pd
 import traitlets
 
 from toolkit.errors import DataError, ParameterError
-from toolkit.i18n import check_language, t
+from toolkit.i18n import check_language, parse_number, t
 from toolkit.resources import locate
 from toolkit.widgets.kernel_start import enable_offline_charts, fast_charts
 
@@ -280,35 +280,6 @@ class Heartbeat(anywidget.AnyWidget):
 
 
 # --------------------------------------------------------------------------- number box
-
-_NUMBER = re.compile(r"^\s*([+\-\u2212]?)\s*(\d[\d\s\u00a0\u202f]*(?:[.,]\d+)?|[.,]\d+)\s*(%?)\s*$")
-
-
-def parse_number(text: str) -> tuple[float, bool]:
-    """A number typed in Swedish or English form, and whether it carried a ``%`` sign.
-
-    Decimal comma or point, spaces (also non-breaking) between thousands, a
-    leading sign (also the minus sign ``−``), a trailing ``%``.
-
-    >>> parse_number("0,4")
-    (0.4, False)
-    >>> parse_number("40 %")
-    (40.0, True)
-    >>> parse_number("1 234.5")
-    (1234.5, False)
-    >>> parse_number("−12%")
-    (-12.0, True)
-    >>> parse_number("fyra")
-    Traceback (most recent call last):
-    ...
-    ValueError: fyra
-    """
-    match = _NUMBER.match(str(text))
-    if match is None:
-        raise ValueError(text)
-    sign, digits, percent = match.groups()
-    number = float(re.sub(r"[\s\u00a0\u202f]", "", digits).replace(",", "."))
-    return (-number if sign in {"-", "\u2212"} else number), bool(percent)
 
 
 def _slider_kind(slider: Any) -> tuple[bool, bool, int]:
