@@ -196,3 +196,65 @@ def test_command_line_writes_one_folder_per_unit_of_a_manifest(tmp_path, capsys)
     deck = Presentation(str(tmp_path / "m" / "a" / "slides.pptx"))
     assert "Material for the unit's meeting" in _slide_texts(deck.slides[0])
     assert capsys.readouterr().out.count("Mötesmaterial skrivet till") == 2
+
+
+def _downloaded(link_html: str) -> dict[str, bytes]:
+    """The files of the zip a page's download link carries (a data address)."""
+    import base64
+    import io
+    import zipfile
+
+    match = re.search(r'href="data:application/zip;base64,([A-Za-z0-9+/=]+)"', link_html)
+    assert match is not None, link_html[:300]
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(match.group(1)))) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_workbook_button_gives_the_chosen_units_material_in_the_pages_language():
+    import io
+
+    from toolkit.widgets.timeuse import TimeUseApp
+
+    app = TimeUseApp("en")
+    source = app.source
+    source.choice.value = "vaxande_behov"
+    source.material.share.value = True
+    source.material.button.click()
+    link = source.material.link.value
+    assert "meeting_material.zip" in link and app.error.value == ""
+    files = _downloaded(link)
+    assert {"slides.pptx", "tables.xlsx"} <= set(files)
+    deck = Presentation(io.BytesIO(files["slides.pptx"]))
+    title = _slide_texts(list(deck.slides)[0])
+    assert "BUP Påhittsköping" in title and "Material for the unit's meeting" in title
+    # Share mode was ticked: the situation sheet's counts are multiples of 5 or "<5".
+    book = openpyxl.load_workbook(io.BytesIO(files["tables.xlsx"]))
+    situation = book.worksheets[2]
+    header = [c.value for c in situation[1]]
+    column = header.index(t("report.col.arrivals", "en"))
+    values = [r[column] for r in situation.iter_rows(min_row=2, values_only=True)]
+    assert values and all(v == "<5" or v % 5 == 0 for v in values)
+    # Another unit chosen: the old unit's link is gone.
+    source.choice.value = "balans"
+    assert source.material.link.value == ""
+
+
+@pytest.mark.slow
+def test_download_in_the_browser_from_a_served_workbook(open_workbook, tmp_path):
+    """Real Voilà, real Chromium: click, wait for the link, download the zip, open the deck."""
+    import zipfile
+
+    book = open_workbook("vart_tar_tiden_vagen", ".tk-material")
+    book.page.locator(".tk-material").first.click()
+    link = book.page.locator(".tk-material-download").first
+    link.wait_for(timeout=120_000)
+    with book.page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "motesmaterial.zip"
+    saved = tmp_path / "motesmaterial.zip"
+    download.value.save_as(saved)
+    with zipfile.ZipFile(saved) as archive:
+        archive.extract("slides.pptx", tmp_path)
+    deck = Presentation(str(tmp_path / "slides.pptx"))
+    assert "Underlag för enhetens möte" in _slide_texts(list(deck.slides)[0])
+    book.assert_clean()

@@ -88,6 +88,7 @@ __all__ = [
     "capacity_plan",
     "region_overview",
     "unit_report",
+    "unit_report_for",
 ]
 
 #: CSS class of every table a report writes (the share-mode test parses these).
@@ -969,6 +970,40 @@ def unit_report(
     except DataError as err:
         return _error_report(title, err.message(lang), lang)
     except ParameterError as err:
+        return _error_report(title, err.message(lang), lang)
+
+
+def unit_report_for(
+    unit: UnitData,
+    *,
+    lang: str = "sv",
+    unit_name: str = "",
+    target_profile: str = "bup_30_30",
+    period_start: str | dt.date | None = None,
+    share: bool = False,
+    threshold: int = privacy.DEFAULT_THRESHOLD,
+) -> Report:
+    """:func:`unit_report` of a unit already loaded (a workbook's chosen or uploaded unit).
+
+    The other settings take :func:`unit_report`'s defaults; an error in the
+    data or a parameter gives a report whose ``error`` says so.
+    """
+    lang = check_language(lang)
+    title = t("report.unit_title", lang, name=unit_name or Path(str(unit.source)).name)
+    try:
+        _check_threshold(threshold, lang)
+        return _build_unit_report(
+            unit,
+            title,
+            load_profile(target_profile),
+            _parse_date(period_start, "period_start", lang),
+            share,
+            threshold,
+            waitlist.DEFAULT_TIME_TO_TARGET_WEEKS,
+            True,
+            lang,
+        )
+    except (DataError, ParameterError) as err:
         return _error_report(title, err.message(lang), lang)
 
 

@@ -823,8 +823,15 @@ class UnitSource:
         self.upload.observe(self._uploaded, names="value")
         self.limit = UploadLimit(layout=w.Layout(display="none"))
         self.limit.observe(self._too_large, names="refused")
+        self.material = MeetingDownload(app, self)
         self.box = w.VBox(
-            [self.choice, self.status, w.HBox([self.upload, self.upload_label]), self.limit]
+            [
+                self.choice,
+                self.status,
+                w.HBox([self.upload, self.upload_label]),
+                self.limit,
+                self.material.box,
+            ]
         )
         app._label(self.status, self._description, "value")
 
@@ -850,6 +857,7 @@ class UnitSource:
 
     def _changed(self) -> None:
         self.status.value = ""
+        self.material.link.value = ""  # never another unit's material
         self.app.unit_changed()
         self.app._clear_error()
         self._describe()
@@ -918,3 +926,73 @@ class UnitSource:
         finally:
             self.app._busy = False
         self._changed()
+
+
+class MeetingDownload:
+    """A button that writes the chosen unit's meeting material and offers it as one zip file.
+
+    The material is :func:`toolkit.meeting.write_material` of the unit's
+    report (:func:`toolkit.report.unit_report_for`), in the page's language,
+    in share mode when the box is ticked. The file goes to the browser as a
+    link (a data address): nothing is kept on the server.
+    """
+
+    def __init__(self, app: _App, source: UnitSource) -> None:
+        self.app, self.source = app, source
+        self.button = w.Button(layout=w.Layout(width="auto"))
+        self.button.add_class("tk-material")
+        self.share = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"))
+        self.share.add_class("tk-material-share")
+        self.link = w.HTML()
+        self.link.add_class("tk-material-link")
+        app._label(self.button, "widgets.material_button")
+        app._label(self.share, "widgets.material_share")
+        self.button.on_click(lambda _button: app._guarded(self._make)())
+        self.box = w.HBox(
+            [self.button, self.share, self.link],
+            layout=w.Layout(flex_flow="row wrap", align_items="center"),
+        )
+
+    def _make(self) -> None:
+        import base64
+        import io
+        import zipfile
+
+        from toolkit import meeting, report
+
+        name, entry, unit = self.source.current()
+        self.link.value = f"<i>{_esc(self.app._t('widgets.material_working'))}</i>"
+        self.button.disabled = True
+        try:
+            options: dict[str, Any] = {}
+            if entry is not None:
+                options["target_profile"] = entry.target_profile
+                options["period_start"] = entry.extra.get("period_start")
+            computed = report.unit_report_for(
+                unit, lang=self.app.lang, unit_name=name, share=bool(self.share.value), **options
+            )
+            buffer = io.BytesIO()
+            with tempfile.TemporaryDirectory(prefix="tk-material-") as temp:
+                material = meeting.write_material(computed, temp)
+                with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                    for path in sorted(Path(temp).iterdir()):
+                        archive.write(path, path.name)
+            file_name = self.app._t("widgets.material_file")
+            text = self.app._t(
+                "widgets.material_ready",
+                file=file_name,
+                slides=material.slides,
+                tables=material.tables,
+                charts=len(material.charts) // 2,
+            )
+            data = base64.b64encode(buffer.getvalue()).decode("ascii")
+            error = "" if computed.error is None else f"<br><i>{_esc(computed.error)}</i>"
+            self.link.value = (
+                f'<a class="tk-material-download" download="{_esc(file_name)}" '
+                f'href="data:application/zip;base64,{data}">{_esc(text)}</a>{error}'
+            )
+        except BaseException:
+            self.link.value = ""
+            raise
+        finally:
+            self.button.disabled = False
