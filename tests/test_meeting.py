@@ -225,7 +225,7 @@ def test_workbook_button_gives_the_chosen_units_material_in_the_pages_language()
     files = _downloaded(link)
     assert {"slides.pptx", "tables.xlsx"} <= set(files)
     deck = Presentation(io.BytesIO(files["slides.pptx"]))
-    title = _slide_texts(list(deck.slides)[0])
+    title = _slide_texts(next(iter(deck.slides)))
     assert "BUP Påhittsköping" in title and "Material for the unit's meeting" in title
     # Share mode was ticked: the situation sheet's counts are multiples of 5 or "<5".
     book = openpyxl.load_workbook(io.BytesIO(files["tables.xlsx"]))
@@ -256,5 +256,5 @@ def test_download_in_the_browser_from_a_served_workbook(open_workbook, tmp_path)
     with zipfile.ZipFile(saved) as archive:
         archive.extract("slides.pptx", tmp_path)
     deck = Presentation(str(tmp_path / "slides.pptx"))
-    assert "Underlag för enhetens möte" in _slide_texts(list(deck.slides)[0])
+    assert "Underlag för enhetens möte" in _slide_texts(next(iter(deck.slides)))
     book.assert_clean()
