@@ -121,6 +121,42 @@ def t(key: str, lang: str | None = None, **fields: Any) -> str:
     return _Numbers(lang).format(text, **fields) if fields else text
 
 
+def format_number(value: Any, lang: str | None = None, digits: int = 0) -> str:
+    """A number as readers of ``lang`` write it: the one number formatter of every page and report.
+
+    Swedish: decimal comma and a non-breaking space between thousands;
+    English: decimal point and comma. Missing values read "–", infinity "∞".
+
+    >>> format_number(1234.56, "sv", 1), format_number(1234.56, "en"), format_number(None, "sv")
+    ('1\xa0234,6', '1,235', '–')
+    """
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return "–"
+    if x != x:  # NaN
+        return "–"
+    if x in (float("inf"), float("-inf")):
+        return "∞" if x > 0 else "−∞"
+    text = f"{x:,.{digits}f}" if digits else f"{round(x):,d}"
+    if check_language(lang) == "sv":
+        text = text.replace(",", "\u00a0").replace(".", ",")
+    return text
+
+
+def format_percent(share: Any, lang: str | None = None, digits: int = 0) -> str:
+    """A share 0–1 as a percentage (``0.405`` → "40 %", "40,5 %" with one digit), or "–".
+
+    >>> format_percent(0.405, "sv", 1), format_percent(float("nan"), "en")
+    ('40,5 %', '–')
+    """
+    try:
+        x = float(share)
+    except (TypeError, ValueError):
+        return "–"
+    return "–" if x != x else f"{format_number(100 * x, lang, digits)} %"
+
+
 def has(key: str) -> bool:
     """True if ``key`` exists in the catalogue."""
     return key in catalogue()

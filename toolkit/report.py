@@ -76,7 +76,7 @@ from toolkit import (
     waitlist,
 )
 from toolkit.errors import DataError, ParameterError
-from toolkit.i18n import check_language, t
+from toolkit.i18n import check_language, format_number, format_percent, t
 from toolkit.io import TableAccount, UnitData, load_unit
 from toolkit.targets import TargetProfile, load_profile
 
@@ -214,22 +214,13 @@ def block_html(block: Block) -> str:
 
 
 def _num(x: Any, lang: str, digits: int = 0) -> str:
-    """A number as readers of ``lang`` write it (decimal comma and thin-space groups in Swedish)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
-        return _DASH
-    if isinstance(x, float) and math.isinf(x):
-        return "∞"
-    text = f"{float(x):,.{digits}f}" if digits else f"{round(float(x)):,d}"
-    if lang == "sv":
-        text = text.replace(",", "\u00a0").replace(".", ",")
-    return text
+    """A number as readers of ``lang`` write it (:func:`toolkit.i18n.format_number`)."""
+    return format_number(x, lang, digits)
 
 
 def _pct(x: Any, lang: str) -> str:
-    """A share 0–1 as a whole percentage, or a dash."""
-    if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
-        return _DASH
-    return f"{_num(100 * float(x), lang)} %"
+    """A share 0–1 as a whole percentage, or a dash (:func:`toolkit.i18n.format_percent`)."""
+    return format_percent(x, lang)
 
 
 def _date(x: Any) -> str:
@@ -1270,6 +1261,22 @@ def _build_unit_report(
             ),
         )
     report.sections.append(waits_section)
+
+    # Who waits -------------------------------------------------------------
+    from toolkit.report_who import who_waits_section  # it builds on this module
+
+    report.sections.append(
+        who_waits_section(
+            unit,
+            profile,
+            now_real,
+            first,
+            charts=charts,
+            share=share,
+            threshold=threshold,
+            lang=lang,
+        )
+    )
 
     # First visit versus treatment -------------------------------------------
     versus = Section("versus", t("report.h.versus", lang))

@@ -20,6 +20,7 @@ import traitlets
 
 from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import check_language, parse_number, t
+from toolkit.i18n import format_number as i18n_format_number
 from toolkit.resources import locate
 from toolkit.widgets.kernel_start import enable_offline_charts, fast_charts
 
@@ -119,10 +120,7 @@ def format_number(value: float, lang: str, digits: int = 1) -> str:
     """
     if value is None or not np.isfinite(value):
         return "–"
-    text = f"{value:,.{digits}f}"
-    if lang == "sv":
-        text = text.replace(",", "\u00a0").replace(".", ",")
-    return text
+    return i18n_format_number(value, lang, digits)
 
 
 # --------------------------------------------------------------------------- sample units
