@@ -204,8 +204,12 @@ def test_no_page_uses_a_word_the_glossary_rules_out() -> None:
 
 def test_the_not_this_scan_finds_what_it_should() -> None:
     words = _not_this()
-    assert _find_not_this("Median väntetid (dagar)", words) == ["'median väntetid' (use 'medianväntetid')"]
-    assert _find_not_this("KvIPS-självvärderingen", words) == ["'självvärdering' (use 'självutvärdering')"]
+    assert _find_not_this("Median väntetid (dagar)", words) == [
+        "'median väntetid' (use 'medianväntetid')"
+    ]
+    assert _find_not_this("KvIPS-självvärderingen", words) == [
+        "'självvärdering' (use 'självutvärdering')"
+    ]
     assert _find_not_this("Wait against Utilisation", words) == ["'utilisation' (use 'load')"]
     assert _find_not_this("KvIPS-självutvärdering, medianväntetid, belastning", words) == []
     # every kind of page is read

@@ -80,7 +80,9 @@ def _words(value: object, key: str, field: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ValueError(f"{PREFIX}{key}: {field} must be a list of words (toolkit/data/text/glossary.yaml)")
+        raise ValueError(
+            f"{PREFIX}{key}: {field} must be a list of words (toolkit/data/text/glossary.yaml)"
+        )
     return tuple(value)
 
 
