@@ -1,4 +1,4 @@
-"""PKS self-assessment (PKS-självskattning) and KvIPS self-evaluation (KvIPS-självvärdering).
+"""PKS self-assessment (PKS-självskattning) and KvIPS self-evaluation (KvIPS-självutvärdering).
 
 Two workbooks on one frame: the questions of a versioned question file
 (:func:`toolkit.selfassess.load_questionnaire`), answered per management level
@@ -1083,7 +1083,7 @@ class PksApp(_SelfAssessApp):
 
 
 class KvipsApp(_SelfAssessApp):
-    """KvIPS self-evaluation (KvIPS-självvärdering).
+    """KvIPS self-evaluation (KvIPS-självutvärdering).
 
     Shared quality parameters and the year's focus areas
     (``toolkit/data/selfassess/kvips_v1.yaml``, or the year's file passed as
