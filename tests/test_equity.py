@@ -35,7 +35,12 @@ def _raw_first_waits(path: Path) -> pd.DataFrame:
     """
     refs = pd.read_csv(path / "remisser.csv", sep=";", encoding="cp1252")
     refs = refs.rename(
-        columns={"inkommen": "received", "första_bedömning": "first_assessment", "kön": "sex"}
+        columns={
+            "inkommen": "received",
+            "första_bedömning": "first_assessment",
+            "kön": "sex",
+            "juridiskt_kön": "sex",
+        }
     )
     refs["priority"] = refs["prioritet"].map(
         {"akut": "urgent", "förtur": "high", "normal": "routine"}

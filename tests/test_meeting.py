@@ -221,7 +221,7 @@ def test_workbook_button_gives_the_chosen_units_material_in_the_pages_language()
     source.material.share.value = True
     source.material.button.click()
     link = source.material.link.value
-    assert "meeting_material.zip" in link and app.error.value == ""
+    assert "meeting-material.zip" in link and app.error.value == ""
     files = _downloaded(link)
     assert {"slides.pptx", "tables.xlsx"} <= set(files)
     deck = Presentation(io.BytesIO(files["slides.pptx"]))
