@@ -30,6 +30,7 @@ data root in its environment is killed and reported as an error.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -82,7 +83,9 @@ def _environ(pid: str) -> dict[str, str]:
 
 def _cmdline(pid: str) -> str:
     try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        return (
+            Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        )
     except OSError:
         return ""
 
@@ -108,8 +111,8 @@ class Hub:
     def folder(self, user: str) -> Path:
         return self.root / "users" / user
 
-    def log_tail(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")[-4000:]
+    def log_tail(self, chars: int = 4000) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")[-chars:]
 
 
 def _wait_for_hub(hub: Hub) -> None:
@@ -146,7 +149,9 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     env.pop("BUP_TOOLKIT_SAVE_DIR", None)  # the hub sets each user's own
     env.update(
         {
-            "PATH": os.pathsep.join([str(proxy.parent), str(Path(sys.executable).parent), env.get("PATH", "")]),
+            "PATH": os.pathsep.join(
+                [str(proxy.parent), str(Path(sys.executable).parent), env.get("PATH", "")]
+            ),
             "PYTHONPATH": str(ROOT),
             "BUP_HUB_DATA_ROOT": str(root),
             "BUP_HUB_AUTHENTICATOR": "dummy",
@@ -182,10 +187,8 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
         left = _processes_of(root)
         described = [f"{pid}: {_cmdline(pid)[:120]}" for pid in left]
         for pid in left:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(int(pid), signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         assert not left, f"processes left after the hub stopped (killed now): {described}"
 
 
@@ -288,7 +291,9 @@ def test_each_coach_sees_only_their_own_saved_answers(hub: Hub, logged_in: dict[
 
     bob = _open(hub, logged_in["bob"], "bob", "pks_sjalvskattning", ".tk-answer")
     _save_answer(bob, "BUP Bob")  # his list is read from his folder again after the save
-    assert not any("BUP Alice" in o for o in _options(bob, "tk-sessions")), _options(bob, "tk-sessions")
+    assert not any("BUP Alice" in o for o in _options(bob, "tk-sessions")), _options(
+        bob, "tk-sessions"
+    )
     assert not any("bup-alice" in name for name in _saved(hub, "bob")), _saved(hub, "bob")
     assert not any("bup-bob" in name for name in _saved(hub, "alice")), _saved(hub, "alice")
 
@@ -349,10 +354,17 @@ def test_a_coach_cannot_open_another_coachs_server(hub: Hub, logged_in: dict[str
     assert urlparse(page.url).path == "/hub/api/oauth2/authorize"
     body = page.inner_text("body")
     assert "You do not have permission to access Server at /user/bob/" in body
-    assert "Den här sidan hör till en annan användares server" in body  # deploy/jupyterhub/templates
+    assert (
+        "Den här sidan hör till en annan användares server" in body
+    )  # deploy/jupyterhub/templates
     assert page.locator(".tk-app").count() == 0
     page.close()
 
 
 def test_no_request_left_the_machine(logged_in: dict[str, Any], outside: list[str]) -> None:
     assert outside == []
+
+
+def test_the_idle_culler_runs_with_its_scopes(hub: Hub) -> None:
+    # jupyterhub-idle-culler lists the users (read:users:activity) as it starts; 403 without its role
+    assert re.search(r"200 GET /hub/api/users\S* \(idle-culler@127\.0\.0\.1\)", hub.log_tail(10**7))

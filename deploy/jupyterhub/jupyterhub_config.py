@@ -56,7 +56,11 @@ HUB_STATE = DATA_ROOT / "hub"
 USERS_ROOT = DATA_ROOT / "users"
 AUTHENTICATOR = _env("BUP_HUB_AUTHENTICATOR", "pam")
 SPAWNER = _env("BUP_HUB_SPAWNER", "system")
-COACHES, ANALYSTS, ADMINS = _names("BUP_HUB_USERS"), _names("BUP_HUB_ANALYSTS"), _names("BUP_HUB_ADMINS")
+COACHES, ANALYSTS, ADMINS = (
+    _names("BUP_HUB_USERS"),
+    _names("BUP_HUB_ANALYSTS"),
+    _names("BUP_HUB_ADMINS"),
+)
 IDLE_S = int(_env("BUP_HUB_IDLE_S", "3600"))
 
 
