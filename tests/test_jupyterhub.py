@@ -10,7 +10,8 @@ configurable-http-proxy from npm (``scripts/install_proxy.sh`` puts it in
 
 * each lands on the workbooks in Voilà (``/user/<name>/voila/tree/workbooks``,
   the configuration's start page for coaches) and a workbook renders there,
-  with no request leaving 127.0.0.1;
+  with no request leaving 127.0.0.1; an analyst, cecilia, lands in JupyterLab
+  with the workbooks in her file browser;
 * what alice saves in the PKS self-assessment lands in her save folder only,
   and bob's page does not list it (nor alice's his); a unit file alice
   uploads shows in her page and not in bob's; the kernels of each run with
@@ -56,6 +57,13 @@ CONFIG = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
 PROXY_BIN = ROOT / ".cache" / "node" / "node_modules" / ".bin"
 PASSWORD = "only-for-this-test"
 USERS = ("alice", "bob")
+#: An analyst: the configuration starts her in JupyterLab.
+ANALYST = "cecilia"
+#: Where each user lands after the login (the configuration's start pages) and what shows there.
+START = {
+    **{user: ("voila/tree/workbooks", "text=pks_sjalvskattning") for user in USERS},
+    ANALYST: ("lab", ".jp-DirListing-item:has-text('workbooks')"),
+}
 #: Seconds for the hub to answer, and for a user's server to start (two busy cores).
 HUB_READY_S, SPAWN_S = 120, 240
 
@@ -158,6 +166,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
             "BUP_HUB_DUMMY_PASSWORD": PASSWORD,
             "BUP_HUB_SPAWNER": "folders",
             "BUP_HUB_USERS": ",".join(USERS),
+            "BUP_HUB_ANALYSTS": ANALYST,
             "BUP_HUB_BIND_URL": f"http://127.0.0.1:{port}",
             "BUP_HUB_HUB_PORT": str(hub_port),
             "BUP_HUB_PROXY_API_PORT": str(api_port),
@@ -215,7 +224,7 @@ def outside() -> list[str]:
 @pytest.fixture(scope="module")
 def logged_in(hub: Hub, chromium_browser: Any, outside: list[str]) -> dict[str, Any]:
     """A browser context per user, logged in through the hub's login form; its server started."""
-    for user in USERS:
+    for user, (start, shown) in START.items():
         context = _context(chromium_browser, outside)
         hub.logged_in[user] = context
         page = context.new_page()
@@ -224,9 +233,9 @@ def logged_in(hub: Hub, chromium_browser: Any, outside: list[str]) -> dict[str, 
         page.fill("input[name=password]", PASSWORD)
         page.click("#login_submit")
         try:
-            # the hub spawns the server and sends the coach to its start page
-            page.wait_for_url(f"**/user/{user}/voila/tree/workbooks**", timeout=SPAWN_S * 1000)
-            page.wait_for_selector("text=pks_sjalvskattning", timeout=60_000)
+            # the hub spawns the server and sends the user to its start page
+            page.wait_for_url(f"**/user/{user}/{start}**", timeout=SPAWN_S * 1000)
+            page.wait_for_selector(shown, timeout=120_000)
         except Exception as err:
             page.screenshot(path=str(hub.root / f"{user}-start.png"))
             raise AssertionError(
@@ -273,6 +282,12 @@ def _save_answer(page: Any, unit: str) -> None:
 
 def _saved(hub: Hub, user: str) -> list[str]:
     return sorted(p.name for p in (hub.folder(user) / "bup-toolkit").glob("*.json"))
+
+
+def test_the_analyst_starts_in_jupyterlab(hub: Hub, logged_in: dict[str, Any]) -> None:
+    # the login fixture saw her land on /user/cecilia/lab with the workbooks listed
+    assert ANALYST in logged_in
+    assert (hub.folder(ANALYST) / "workbooks").resolve() == ROOT / "notebooks" / "workbooks"
 
 
 def test_each_coach_reaches_the_workbooks(hub: Hub, logged_in: dict[str, Any]) -> None:
@@ -334,7 +349,7 @@ def test_each_coach_sees_only_their_own_uploads(
     for pid in _processes_of(hub.root):
         if "ipykernel" in _cmdline(pid):
             environ = _environ(pid)
-            kernels[environ.get("JUPYTERHUB_USER", "?")].append(environ)
+            kernels.setdefault(environ.get("JUPYTERHUB_USER", "?"), []).append(environ)
     for user in USERS:
         assert kernels[user], f"no kernel of {user} found"
         for environ in kernels[user]:

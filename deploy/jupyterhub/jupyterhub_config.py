@@ -75,7 +75,9 @@ try:
     WORKBOOKS, TEMPLATE_DATA = _toolkit_folders()
 except ImportError:  # a hub of containers needs the toolkit only in the image
     if SPAWNER != "docker":
-        sys.exit("bup-toolkit is not installed in the hub's Python: pip install bup-toolkit")
+        sys.exit(
+            "bup-toolkit is not installed in the hub's Python: pip install '.[hub]' in a checkout"
+        )
     WORKBOOKS = TEMPLATE_DATA = Path("/nonexistent")
 WORKBOOKS = Path(_env("BUP_HUB_WORKBOOKS", str(WORKBOOKS)))
 
