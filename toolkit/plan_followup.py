@@ -112,9 +112,10 @@ def delivered_slots(visits: pd.DataFrame, weeks: pd.DatetimeIndex) -> pd.DataFra
 
 def follow_up(
     plan: Plan,
-    visits: pd.DataFrame,
+    visits: pd.DataFrame | None,
     *,
     changes: pd.DataFrame | None = None,
+    booked: pd.DataFrame | None = None,
     lang: str | None = None,
 ) -> FollowUp:
     """The plan's weeks against the visits booked in them.
@@ -125,13 +126,17 @@ def follow_up(
         The plan (its weeks are the weeks followed up).
     visits : pandas.DataFrame
         The ``visits`` table (``date``, ``visit_type``, ``staff_category``,
-        ``status``).
+        ``status``); None when ``booked`` is given.
     changes : pandas.DataFrame, optional
         The PDSA log's changes, :func:`toolkit.pdsa.annotations` (``date``,
         ``label``): each week's row in ``weekly`` gets the labels of the
         changes started in it (column ``changes``), and ``annotations``
         keeps those inside the plan's weeks, for
         :func:`toolkit.charts.spc_chart`'s ``pdsa=``.
+    booked : pandas.DataFrame, optional
+        The visits booked a week already counted, as :func:`delivered_slots`
+        gives them (week_start, visit_type, staff_category, booked), e.g.
+        rounded for share mode; used instead of ``visits``.
     lang : {"sv", "en"}, optional
 
     Notes
@@ -155,7 +160,13 @@ def follow_up(
     lang = check_language(lang)
     inp = plan.inputs
     weeks = pd.DatetimeIndex(plan.weeks["week_start"])
-    booked = delivered_slots(visits, weeks)
+    if booked is None:
+        if visits is None:
+            raise TypeError("follow_up needs visits or booked")
+        booked = delivered_slots(visits, weeks)
+    else:
+        booked = booked.copy()
+        booked["week_start"] = pd.to_datetime(booked["week_start"])
     booked["stage"] = booked["visit_type"].map(STAGE_OF_VISIT_TYPE)
     cost = {"first_assessment": 1.0, "deep_start": inp.visit_cost}
     booked["slots"] = booked["booked"] * booked["stage"].map(cost)
@@ -167,7 +178,10 @@ def follow_up(
     rows = []
     for stage, prefix in zip(PLAN_STAGES, ("first", "deep"), strict=True):
         delivered = (
-            booked[booked["stage"] == stage].groupby("week_start")["slots"].sum().reindex(weeks)
+            booked[booked["stage"] == stage]
+            .groupby("week_start")["slots"]
+            .sum()
+            .reindex(weeks, fill_value=0.0)
         )
         planned = plan.weeks[f"{prefix}_slots_needed"].to_numpy()
         gap = delivered.to_numpy() - planned
