@@ -34,13 +34,16 @@ def _sample() -> tuple[Any, Any]:
 
 
 def _expected(entry: Any, unit: Any, settings: dict[str, Any]) -> pp.Plan:
+    # the page plans the unit as it is until a control moves from where it started
+    basis = pp.plan_basis(unit, history_start=entry.extra.get("period_start"))
+    moved = settings["group"] != round(basis.inputs.share_group, 2)
     return pp.unit_plan(
         unit,
         history_start=entry.extra.get("period_start"),
         profile=entry.target_profile,
         fte=settings["fte"],
         freed_non_clinical_share=settings.get("freed", 0.0),
-        share_group=settings["group"],
+        share_group=settings["group"] if moved else None,
         target_days=settings["target_days"],
         buffer_rule=settings["buffer"],
     )

@@ -973,6 +973,8 @@ def decision_effects(
     target_days: dict[str, float] | None = None,
     buffer_rule: str = "kingman",
     summer_leave_weeks: float = DEFAULT_SUMMER_LEAVE_WEEKS,
+    now: Plan | None = None,
+    current: Plan | None = None,
     lang: str | None = None,
 ) -> pd.DataFrame:
     """What each decision for balance does to the plan, the queue projection and the cost.
@@ -983,7 +985,11 @@ def decision_effects(
     ``share_digital``) and a priority rule (``priority_rule``). Each option
     given is applied alone to the unit as it is (:func:`plan_from_basis`),
     then all together; the first row is the unit as it is. The targets,
-    buffer rule and summer leave are the same in every row.
+    buffer rule and summer leave are the same in every row. ``now``: the
+    plan of the unit as it is with these targets, buffer and leave, and
+    ``current`` the plan with every decision given, when the caller has them
+    already (a workbook keeps the first and has just made the second): they
+    are used for the first and the last row instead of planning again.
 
     Returns
     -------
@@ -1029,8 +1035,14 @@ def decision_effects(
             combined.update(kw)
         options.append(("all", combined))
     rows, plans = [], {}
+    last = options[-1][0]
     for key, kw in options:
-        plan = plan_from_basis(basis, **kw, **common)
+        if key == "now" and now is not None:
+            plan = now
+        elif key == last and current is not None:
+            plan = current
+        else:
+            plan = plan_from_basis(basis, **kw, **common)
         plans[key] = plan
         w = plan.weeks
         ends = {"first_assessment": math.nan, "deep_start": math.nan}

@@ -93,6 +93,7 @@ class PlanApp(_App):
         self.plan: Plan | None = None
         self._start_cost: float | None = None
         self._start_key: Any = None
+        self._now_plan: tuple[Any, Plan] | None = None
         self.basis: PlanBasis | None = None
         self.source = UnitSource(self, self.update)
         style = {"description_width": "300px"}
@@ -265,7 +266,11 @@ class PlanApp(_App):
         self.update()
 
     def settings(self) -> dict[str, Any]:
-        """The page's settings as :func:`toolkit.production_plan.plan_from_basis` takes them."""
+        """Every control's value as :func:`toolkit.production_plan.plan_from_basis` takes them.
+
+        The page plans with :meth:`decision_settings` (what differs from the
+        unit as it is) and the targets, buffer and leave of these.
+        """
         return {
             "fte": {k: float(s.value) for k, s in self.fte.items()},
             "freed_non_clinical_share": float(self.freed.value),
@@ -279,6 +284,23 @@ class PlanApp(_App):
             "share_digital": self._digital_setting(),
             "priority_rule": str(self.priority.value),
         }
+
+    def _common(self) -> dict[str, Any]:
+        """The settings every row of the decisions table shares: targets, buffer, leave, language."""
+        return {
+            "target_days": self.settings()["target_days"],
+            "buffer_rule": str(self.buffer.value),
+            "summer_leave_weeks": float(self.leave.value),
+            "lang": self.lang,
+        }
+
+    def _now(self, common: dict[str, Any]) -> Plan:
+        """The plan of the unit as it is with ``common`` (kept until they or the unit change)."""
+        assert self.basis is not None
+        key = (id(self.basis), repr(sorted(common.items())))
+        if self._now_plan is None or self._now_plan[0] != key:
+            self._now_plan = (key, plan_from_basis(self.basis, **common))
+        return self._now_plan[1]
 
     def _digital_setting(self) -> float | None:
         """The digital share, or None while the slider shows the unit's own (rounded) share."""
@@ -320,14 +342,11 @@ class PlanApp(_App):
         self.basis = self._basis()
         if self.basis.share_digital + float(self.group.value) > 1.0:
             self.digital.value = max(0.0, round(1.0 - float(self.group.value), 2))
-        plan = plan_from_basis(self.basis, **self.settings(), lang=self.lang)
+        common = self._common()
+        plan = plan_from_basis(self.basis, **self.decision_settings(), **common)
         self.plan = plan
         if self._start_cost is None or self._start_key != self._unit_key():
-            fte = self.basis.slots.set_index("staff_category")["fte"]
-            start = plan_from_basis(  # the unit as it is, FTE as the sliders start
-                self.basis, fte={str(k): round(float(v), 2) for k, v in fte.items() if v > 0},
-                lang=self.lang,
-            )  # fmt: skip
+            start = self._now(common)  # the unit as it is
             self._start_cost, self._start_key = start.cost_per_year_sek, self._unit_key()
         self.excel_link.value = ""
         self._show(plan)
@@ -338,14 +357,11 @@ class PlanApp(_App):
         if self.basis is None or self.plan is None or self.plan.weeks.empty:
             self.decisions.value = ""
             return
+        common = self._common()
         effects = decision_effects(
-            self.basis,
-            **self.decision_settings(),
-            target_days=self.settings()["target_days"],
-            buffer_rule=str(self.buffer.value),
-            summer_leave_weeks=float(self.leave.value),
-            lang=self.lang,
-        )
+            self.basis, **self.decision_settings(), **common, now=self._now(common),
+            current=self.plan,
+        )  # fmt: skip
         heads = "".join(
             f"<th>{_esc(self._t(f'plan.decision.col.{c}'))}</th>"
             for c in ("option", *(c for c, _d in _DECISION_COLUMNS))
