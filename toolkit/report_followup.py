@@ -2,7 +2,7 @@
 
 :func:`followup_tables` makes the plan a unit would have made
 :data:`FOLLOW_UP_WEEKS` weeks before its extract date
-(:func:`toolkit.plan_followup.unit_follow_up`: the forecast, pathway shares
+(:func:`toolkit.plan_followup.plan_weeks_before`: the forecast, pathway shares
 and staff of that date) and sets it against the visits booked since, per
 week and stage, per visit kind and per staff category, with the gap in
 slots and in waits; :func:`add_followup_section` writes it into a
@@ -52,7 +52,7 @@ from toolkit.plan_followup import (
     STAGE_OF_VISIT_TYPE,
     FollowUp,
     follow_up,
-    unit_follow_up,
+    plan_weeks_before,
 )
 from toolkit.production_plan import PLAN_STAGES, Plan, iso_week, number_text
 
@@ -187,7 +187,7 @@ def followup_tables(
     """
     if getattr(unit, "kind", None) != "events" or not unit.has("visits"):
         raise ParameterError("report.followup.needs_visits", argument="unit", lang=lang)
-    plan, _ = unit_follow_up(
+    plan = plan_weeks_before(
         unit, weeks=weeks, history_start=history_start, profile=profile, lang=lang
     )
     origin = pd.Timestamp(plan.weeks["week_start"].min()) - pd.Timedelta(days=1)
