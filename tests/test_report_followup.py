@@ -223,3 +223,34 @@ def test_pdsa_changes_are_listed_escaped_and_drawn(tmp_path: Path) -> None:
     assert "Före fönstret" not in page
     assert page.count("<svg") == 2  # one XmR chart per stage
     assert "P1: " in page  # the change drawn on the chart (its label in the SVG)
+
+
+def test_booked_by_kind_by_hand() -> None:
+    """Referral R1: in-depth assessment on 2 and 9 Sep, a follow-up on 10 Sep; R2: treatment on
+    3 Sep (did not attend) and 11 Sep; R3: a first assessment on 4 Sep and a cancelled treatment.
+    Starts: R1's first assessment visit (week of 1 Sep), R2's first treatment visit (week of
+    1 Sep); further visits: R1's second assessment and follow-up, R2's second treatment (week of
+    8 Sep); the cancelled visit does not count."""
+    from toolkit.report_followup import booked_by_kind
+
+    rows = [
+        ("R1", "2025-09-02", "assessment", "psychologist", "attended"),
+        ("R1", "2025-09-09", "assessment", "psychologist", "attended"),
+        ("R1", "2025-09-10", "follow_up", "nurse", "attended"),
+        ("R2", "2025-09-03", "treatment", "therapist", "did_not_attend"),
+        ("R2", "2025-09-11", "treatment", "therapist", "attended"),
+        ("R3", "2025-09-04", "first_assessment", "physician", "attended"),
+        ("R3", "2025-09-05", "treatment", "therapist", "cancelled"),
+    ]
+    visits = pd.DataFrame(
+        rows, columns=["referral_id", "date", "visit_type", "staff_category", "status"]
+    )
+    weeks = pd.date_range("2025-09-01", periods=2, freq="W-MON")
+    got = booked_by_kind(visits, weeks)
+    got = got[got["booked"] > 0].groupby(["week_start", "kind"])["booked"].sum()
+    assert got.to_dict() == {
+        (weeks[0], "first_assessment"): 1.0,
+        (weeks[0], "in_depth_assessment"): 1.0,
+        (weeks[0], "treatment_start"): 1.0,
+        (weeks[1], "follow_up"): 3.0,
+    }
