@@ -1387,6 +1387,14 @@ def _build_unit_report(
         )
     report.sections.append(cap_section)
 
+    # Follow-up of the production plan (PKS element 5; toolkit.report_followup) ---
+    from toolkit.report_followup import add_followup_section
+
+    add_followup_section(
+        report, unit, profile=profile, history_start=start, log=log,
+        share=share, threshold=threshold, charts=charts, lang=lang,
+    )  # fmt: skip
+
     # Data quality -----------------------------------------------------------
     quality = Section("quality", t("report.h.quality", lang))
     quality.text(t("report.quality_text", lang))
