@@ -1310,6 +1310,28 @@ def _build_unit_report(
             "table",
             html_table(shown, labels=labels, formats=fmt, counts=[shown.columns[1]], **opts),
         )
+    if unit.has("time_use"):  # administrative time by level (clinical, organisational, national)
+        from toolkit.admin_inventory import time_by_level
+
+        levels = time_by_level(capacity.time_use_shares(unit.time_use, lang=lang), lang=lang)
+        levels = levels[levels["staff_category"] == "total"][
+            ["level", "share_of_time", "share_of_admin"]
+        ]
+        levels["level"] = [t(f"admin.level.{v}", lang) for v in levels["level"]]
+        cap_section.text(t("admin.levels_text", lang))
+        cap_section.html(
+            "table",
+            html_table(
+                levels,
+                labels={
+                    "level": t("admin.col.level", lang),
+                    "share_of_time": t("admin.levels_share_of_time", lang),
+                    "share_of_admin": t("admin.levels_share_of_admin", lang),
+                },
+                formats={c: (lambda v: _pct(v, lang)) for c in ("share_of_time", "share_of_admin")},
+                **opts,
+            ),
+        )
     report.sections.append(cap_section)
 
     # Data quality -----------------------------------------------------------
