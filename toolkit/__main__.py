@@ -12,6 +12,8 @@
                       address with its token (:func:`toolkit.widgets.serve`);
                       ``--room`` opens it to the room's network.
 ``templates``         write the data-entry templates (Excel and CSV) to ``--out``.
+``national FILE``     a report (HTML) of a national waiting-time file: funnel plots
+                      comparing units and the share within target per month.
 ``demo``              ``run`` on the bundled sample units, then ``serve``.
 
 ``--lang sv|en`` and ``--version`` are accepted before or after the
@@ -201,7 +203,23 @@ def _templates(args: argparse.Namespace) -> int:
     from toolkit.templates import write_templates
 
     paths = write_templates(args.out, lang=args.lang)
+    from toolkit import admin_inventory, national  # the lists a coach fills in beside the data
+
+    paths += national.write_files(args.out)
+    paths += [Path(p) for p in admin_inventory.write_template(str(args.out))]
     print(t("templates.written", args.lang, n=len(paths), folder=args.out))
+    return 0
+
+
+def _national(args: argparse.Namespace) -> int:
+    from toolkit.national_report import national_report, write_page
+
+    report = national_report(args.path, lang=args.lang, months=args.months)
+    if report.error:
+        print(t("cli.error", args.lang, message=report.error), file=sys.stderr)
+        return 1
+    out = write_page(report, args.out)
+    print(t("national.cli.written", args.lang, path=str(out)))
     return 0
 
 
@@ -304,6 +322,13 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("templates"), help=t("cli.help.templates_out", lang)
     )
     templates.set_defaults(func=_templates)
+    nat = command("national")
+    nat.add_argument("path", type=Path, help=t("national.cli.path", lang))
+    nat.add_argument(
+        "--out", type=Path, default=Path("output/national.html"), help=t("national.cli.out", lang)
+    )
+    nat.add_argument("--months", type=int, default=12, help=t("national.cli.months", lang))
+    nat.set_defaults(func=_national)
     demo = command("demo")
     _serve_options(demo, lang)
     demo.add_argument(

@@ -1164,8 +1164,12 @@ def _build_unit_report(
 
     # Waits per stage --------------------------------------------------------
     waits_section = Section("waits", t("report.h.waits", lang))
+    waits_kind = unit.kind
+    within = unit.period_counts.get("completed_within_target")
+    if waits_kind == "counts" and within is not None and bool(within.notna().any()):
+        waits_kind = "counts_within"  # the counts give the share within target (national)
     waits_section.text(
-        t(f"report.waits_text.{unit.kind}", lang, window=unit_now.window_text(now.window, lang))
+        t(f"report.waits_text.{waits_kind}", lang, window=unit_now.window_text(now.window, lang))
     )
     shown = waits.copy()
     shown["stage"] = [stage_labels[str(s)] for s in shown["stage"]]
