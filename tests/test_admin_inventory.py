@@ -232,12 +232,22 @@ HEADER = (
     [
         (HEADER + ";okänd\nA;B;klinisk;läkare;1;vecka;5;;;x\n", 1, "okänd", "okänd", "unknown"),
         (HEADER + "\nA;B;kommunal;läkare;1;vecka;5;;\n", 2, "nivå", "tillåtna", "allowed"),
-        (HEADER + "\nA;B;klinisk;läkare;1;vecka;5;;\nA;B;klinisk;läkare;x;vecka;5;;\n", 3,
-         "antal_gånger", "tal", "number"),
-        (HEADER + "\nA;B;klinisk;läkare;1;vecka;5;förenkla;9\n", 2, "minuter_efter", "förenklas",
-         "simplified"),
+        (
+            HEADER + "\nA;B;klinisk;läkare;1;vecka;5;;\nA;B;klinisk;läkare;x;vecka;5;;\n",
+            3,
+            "antal_gånger",
+            "tal",
+            "number",
+        ),
+        (
+            HEADER + "\nA;B;klinisk;läkare;1;vecka;5;förenkla;9\n",
+            2,
+            "minuter_efter",
+            "förenklas",
+            "simplified",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_lists_name_row_and_column(
     text: str, row: int, column: str, sv_words: str, en_words: str
 ) -> None:
@@ -248,3 +258,43 @@ def test_bad_lists_name_row_and_column(
     assert sv_words in err.value.message("sv")
     assert en_words in err.value.message("en")
     assert f"row {row}" in err.value.message("en")
+
+
+def test_requirements_command_writes_html_and_excel(tmp_path: Path) -> None:
+    """The template's three rows, worked by hand (40 h FTE, 20 % absence: 32 h worked):
+    intyg 6 a week × 40 min = 4 h, simplified to 20 min frees 2 h;
+    register 2 a month = 2 × 12 / 52.1786 = 0.45996 a week × 90 min = 0.68994 h, kept;
+    meeting 1 a week × 60 min = 1 h, removed frees 1 h.
+    Total 5.68994 h = 0.1778 FTE; freed 3 h."""
+    from openpyxl import load_workbook
+
+    from toolkit.__main__ import main
+
+    out = tmp_path / "krav.html"
+    path = ROOT / "templates" / ai.TEMPLATE_NAMES["sv"]
+    code = main(
+        [
+            "requirements",
+            str(path),
+            "--queue",
+            "120",
+            "--first-per-week",
+            "10",
+            "--out",
+            str(out),
+            "--lang",
+            "sv",
+        ]
+    )
+    assert code == 0
+    page = out.read_text("utf-8")
+    assert "tar tillsammans 5,7 timmar i veckan, 0,18 årsarbetare" in page
+    assert "frigör 3,0 timmar i veckan" in page
+    ws = load_workbook(out.with_suffix(".xlsx")).active
+    assert ws is not None
+    header = [c.value for c in ws[1]]
+    total = [c.value for c in ws[ws.max_row]]
+    assert total[0] == "Summa"
+    assert total[header.index("Timmar per vecka")] == pytest.approx(5.68994, abs=1e-3)
+    assert total[header.index("Frigjorda timmar per vecka")] == pytest.approx(3.0)
+    assert total[header.index("Årsarbetare")] == pytest.approx(5.68994 / 32, abs=1e-3)

@@ -14,6 +14,8 @@
 ``templates``         write the data-entry templates (Excel and CSV) to ``--out``.
 ``national FILE``     a report (HTML) of a national waiting-time file: funnel plots
                       comparing units and the share within target per month.
+``requirements FILE`` what a documentation requirements list takes and frees
+                      (hours, FTE, visits, queue weeks) as HTML and Excel.
 ``demo``              ``run`` on the bundled sample units, then ``serve``.
 
 ``--lang sv|en`` and ``--version`` are accepted before or after the
@@ -223,6 +225,27 @@ def _national(args: argparse.Namespace) -> int:
     return 0
 
 
+def _requirements(args: argparse.Namespace) -> int:
+    from toolkit.admin_report import excel_bytes, requirements_report, requirements_table
+    from toolkit.national_report import write_page
+
+    options = {
+        "queue_size": args.queue,
+        "first_assessments_per_week": args.first_per_week,
+        "all_to_first": args.all_to_first,
+        "lang": args.lang,
+    }
+    report = requirements_report(args.path, **options)
+    if report.error:
+        print(t("cli.error", args.lang, message=report.error), file=sys.stderr)
+        return 1
+    page = write_page(report, args.out)
+    xlsx = page.with_suffix(".xlsx")
+    xlsx.write_bytes(excel_bytes(requirements_table(args.path, **options), args.lang))
+    print(t("admin.cli.written", args.lang, html=str(page), xlsx=str(xlsx)))
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     args.manifest = None
     args.workers, args.share, args.threshold, args.data_root = None, False, 5, []
@@ -329,6 +352,18 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     )
     nat.add_argument("--months", type=int, default=12, help=t("national.cli.months", lang))
     nat.set_defaults(func=_national)
+    req = command("requirements")
+    req.add_argument("path", type=Path, help=t("admin.cli.path", lang))
+    req.add_argument("--queue", type=float, required=True, help=t("admin.cli.queue", lang))
+    req.add_argument("--first-per-week", type=float, required=True, help=t("admin.cli.first", lang))
+    req.add_argument("--all-to-first", action="store_true", help=t("admin.cli.all_to_first", lang))
+    req.add_argument(
+        "--out",
+        type=Path,
+        default=Path("output/dokumentationskrav.html"),
+        help=t("admin.cli.out", lang),
+    )
+    req.set_defaults(func=_requirements)
     demo = command("demo")
     _serve_options(demo, lang)
     demo.add_argument(

@@ -806,3 +806,43 @@ def workbook_bytes(
 
 def _num(x: float) -> float | None:
     return round(float(x), 2) if np.isfinite(x) else None
+
+
+# --------------------------------------------------------------------------- example answers
+
+#: The example region of the workbook: invented units.
+EXAMPLE_UNITS: tuple[str, ...] = (
+    "BUP Norrby (exempel)",
+    "BUP Söderås (exempel)",
+    "BUP Västerlund (exempel)",
+    "BUP Österköping (exempel)",
+    "BUP Mellanvik (exempel)",
+)
+
+
+def example_answers(unit: str, questionnaire: sa.Questionnaire | None = None) -> pd.DataFrame:
+    """Invented self-evaluation answers for ``unit``: every role, every question, a score 1–4.
+
+    Seeded by the unit's name (CRC-32), so the same name gives the same
+    answers. For showing the workbook before real answer files are loaded;
+    never a unit's real scores.
+    """
+    import zlib
+
+    q = questionnaire or sa.load_questionnaire("kvips")
+    rng = np.random.default_rng(zlib.crc32(unit.encode("utf-8")))
+    asked = q.table()
+    level = rng.uniform(1.8, 3.4, size=len(q.groups))  # each unit's own profile
+    by_group = {g.id: level[i] for i, g in enumerate(q.groups)}
+    centre = asked["group"].map(by_group).to_numpy(dtype=float)
+    scores = np.clip(
+        np.rint(centre + rng.normal(0.0, 0.7, size=len(asked))), q.scale_min, q.scale_max
+    )
+    return pd.DataFrame(
+        {
+            "respondent": asked["respondent"].to_numpy(),
+            "question_id": asked["question_id"].to_numpy(),
+            "score": scores,
+            "dont_know": np.zeros(len(asked), dtype=bool),
+        }
+    )
