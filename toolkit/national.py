@@ -121,14 +121,19 @@ def _stage_lookup() -> dict[str, str]:
     return out
 
 
-def _month(text: str) -> pd.Timestamp | None:
+def _month(text: str) -> int | None:
+    """The month as a number (12 × year + month − 1), or None when it is not a month."""
     m = _MONTH.match(text.strip())
     if not m:
         return None
     year, month = int(m.group(1)), int(m.group(2))
     if not 1 <= month <= 12 or (m.group(3) and int(m.group(3)) != 1):
         return None
-    return pd.Timestamp(year=year, month=month, day=1)
+    return 12 * year + month - 1
+
+
+def _month_text(number: int) -> str:
+    return f"{number // 12:04d}-{number % 12 + 1:02d}"
 
 
 def _number(text: str) -> float:
@@ -211,7 +216,7 @@ def read_national(
             )
     stages = _stage_lookup()
     records: list[dict[str, Any]] = []
-    last: dict[tuple[str, str], tuple[pd.Timestamp, dict[str, Any]]] = {}
+    last: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
     for i, row in enumerate(rows[1:], start=2):
         if not any(row):
             continue
@@ -286,10 +291,10 @@ def read_national(
         if key in last:
             before, prev = last[key]
             if month <= before:
-                raise fail("national.month_order", "month", previous=before.strftime("%Y-%m"))
+                raise fail("national.month_order", "month", previous=_month_text(before))
             if (
                 not math.isnan(rec["arrived"])
-                and month == before + pd.DateOffset(months=1)
+                and month == before + 1
                 and rec["waiting"] > prev["waiting"] + rec["arrived"] - rec["completed"]
             ):
                 raise fail("national.balance", "waiting", previous=int(prev["waiting"]))
@@ -310,6 +315,10 @@ def read_national(
             "target_days",
             "arrived",
         ],
+    )
+    number = out["month"].to_numpy(dtype=np.int64)
+    out["month"] = pd.to_datetime(
+        {"year": number // 12, "month": number % 12 + 1, "day": np.ones_like(number)}
     )
     for c in ("waiting", "waiting_within_target", "completed", "completed_within_target"):
         out[c] = out[c].astype(np.int64)

@@ -98,17 +98,23 @@ def read_rows(content: bytes, file: str, lang: str | None = None) -> list[list[s
 
 
 def _check_identity_numbers(rows: list[list[str]], file: str, lang: str) -> None:
-    """Refuse a cell holding an identity or reserve number; the message names row and column."""
+    """Refuse a cell holding an identity or reserve number; the message names row and column.
+
+    Every cell is scanned at once with :func:`toolkit.privacy.identity_number_mask`
+    (vectorised); the first cell found is reported through
+    :func:`toolkit.privacy.check_text`, which names its place, never its value.
+    """
+    import pandas as pd
+
+    cells = [(i, j, v) for i, row in enumerate(rows, start=1) for j, v in enumerate(row, start=1)]
+    if not cells:
+        return
+    mask = privacy.identity_number_mask(pd.Series([v for _, _, v in cells], dtype="string"))
+    if not mask.any():
+        return
     from openpyxl.utils import get_column_letter
 
-    for i, row in enumerate(rows, start=1):
-        for j, value in enumerate(row, start=1):
-            if value and privacy.has_identity_number(value):
-                privacy.check_text(
-                    value,
-                    "privacy.field.cell",
-                    file=file,
-                    row=i,
-                    column=get_column_letter(j),
-                    lang=lang,
-                )
+    i, j, value = cells[int(mask.argmax())]
+    privacy.check_text(
+        value, "privacy.field.cell", file=file, row=i, column=get_column_letter(j), lang=lang
+    )
