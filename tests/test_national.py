@@ -388,3 +388,20 @@ def test_excel_file_reads() -> None:
     wb.save(buf)
     table = national.read_national(buf.getvalue(), "v.xlsx")
     assert table.loc[0, "month"] == pd.Timestamp("2024-03-01")
+
+
+def test_funnel_chart_embeds_only_the_aggregates() -> None:
+    from toolkit.charts import funnel_chart
+
+    f = national.funnel_table(_hand_table())
+    curve = national.funnel_curve(f.attrs["centre"], float(f["n"].max()), n_min=10)
+    spec = funnel_chart(f, curve, "en", title="t").to_dict()
+    columns = {k for rows in spec["datasets"].values() for row in rows for k in row}
+    assert columns <= {"unit", "n", "share", "signal", "_key", "line"}
+    points = [row for rows in spec["datasets"].values() for row in rows if "unit" in row]
+    assert sorted((r["unit"], r["signal"]) for r in points) == [
+        ("A", "Above the 95 % limit"),
+        ("B", "Within the limits"),
+        ("C", "Above the 95 % limit"),
+    ]
+    assert curve["n"].min() == pytest.approx(10.0)
