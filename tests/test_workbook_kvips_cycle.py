@@ -84,3 +84,17 @@ def test_names_are_escaped_in_the_page(lang: str) -> None:
         assert "<img" not in part
     assert "&lt;img src=x" in app.plan.value
     assert t("widgets.kvipsc.rests", lang) in html.unescape(app.plan.value)
+
+
+def test_chart_shows_the_synthesis() -> None:
+    """The chart's bars are the synthesis means, weakest first, with the lowest unit's ticks."""
+    from toolkit.widgets.kvips_cycle import KvipsCycleApp
+
+    app = KvipsCycleApp(lang="en")
+    q = sa.load_questionnaire("kvips")
+    synthesis = kc.region_synthesis({u: kc.example_answers(u, q) for u in kc.EXAMPLE_UNITS})
+    rows = app.chart.spec["datasets"]
+    (data,) = rows.values()
+    assert [r["mean"] for r in data] == pytest.approx(synthesis["mean"].tolist())
+    assert [r["parameter"] for r in data] == [q.group(g).name["en"] for g in synthesis["group"]]
+    assert {k for r in data for k in r} == {"parameter", "mean", "lowest", "lowest_unit"}

@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import altair as alt
 import ipywidgets as w
 import pandas as pd
 
@@ -75,11 +76,13 @@ class KvipsCycleApp(_App):
         self.agenda.add_class("tk-kvips-agenda")
         self.synthesis = w.HTML()
         self.synthesis.add_class("tk-kvips-synthesis")
+        self.chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        self.chart.add_class("tk-main-chart")
         self.download = w.HTML()
         self.download.add_class("tk-download")
         self._guarded(self.update)()
         self._watch(self.units, self.start, self.year, self.visit)
-        self._results(self.plan, self.agenda, self.synthesis, self.download)
+        self._results(self.plan, self.agenda, self.synthesis, self.chart, self.download)
         self.container = self._frame(
             self.units,
             w.HBox([self.start, self.year]),
@@ -89,6 +92,7 @@ class KvipsCycleApp(_App):
             self.visit,
             self.agenda,
             self.synthesis,
+            self.chart,
             self.download,
         )
 
@@ -193,6 +197,11 @@ class KvipsCycleApp(_App):
             f"<h2>{_esc(self._t('widgets.kvipsc.synthesis'))}</h2>"
             + kc.synthesis_html(synthesis, self.q, self.lang)
         )
+        from toolkit.charts import kvips_synthesis_chart
+
+        group_names = {g.id: g.name[self.lang] for g in self.q.groups}
+        chart = kvips_synthesis_chart(synthesis, group_names, self.lang, scale_max=self.q.scale_max)
+        self.chart.spec = self._chart_style(chart).to_dict()
         excel = kc.workbook_bytes(
             plan=plan, agenda=agenda, synthesis=synthesis, questionnaire=self.q, lang=self.lang
         )
