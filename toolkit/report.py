@@ -1223,8 +1223,12 @@ def _build_unit_report(
 
     # Waits per stage --------------------------------------------------------
     waits_section = Section("waits", t("report.h.waits", lang))
+    waits_kind = unit.kind
+    within = unit.period_counts.get("completed_within_target")
+    if waits_kind == "counts" and within is not None and bool(within.notna().any()):
+        waits_kind = "counts_within"  # the counts give the share within target (national)
     waits_section.text(
-        t(f"report.waits_text.{unit.kind}", lang, window=unit_now.window_text(now.window, lang))
+        t(f"report.waits_text.{waits_kind}", lang, window=unit_now.window_text(now.window, lang))
     )
     shown = waits.copy()
     shown["stage"] = [stage_labels[str(s)] for s in shown["stage"]]
@@ -1384,6 +1388,28 @@ def _build_unit_report(
         cap_section.html(
             "table",
             html_table(shown, labels=labels, formats=fmt, counts=[shown.columns[1]], **opts),
+        )
+    if unit.has("time_use"):  # administrative time by level (clinical, organisational, national)
+        from toolkit.admin_inventory import time_by_level
+
+        levels = time_by_level(capacity.time_use_shares(unit.time_use, lang=lang), lang=lang)
+        levels = levels[levels["staff_category"] == "total"][
+            ["level", "share_of_time", "share_of_admin"]
+        ]
+        levels["level"] = [t(f"admin.level.{v}", lang) for v in levels["level"]]
+        cap_section.text(t("admin.levels_text", lang))
+        cap_section.html(
+            "table",
+            html_table(
+                levels,
+                labels={
+                    "level": t("admin.col.level", lang),
+                    "share_of_time": t("admin.levels_share_of_time", lang),
+                    "share_of_admin": t("admin.levels_share_of_admin", lang),
+                },
+                formats={c: (lambda v: _pct(v, lang)) for c in ("share_of_time", "share_of_admin")},
+                **opts,
+            ),
         )
     report.sections.append(cap_section)
 
