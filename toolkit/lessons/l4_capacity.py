@@ -31,7 +31,7 @@ Exercises (ids for :func:`toolkit.lessons.check`):
 Examples
 --------
 >>> from toolkit.lessons import check
->>> check("l4.clinical_hours", 15.84, "en").status
+>>> check("l4.clinical_hours", 14.4, "en").status
 'right'
 >>> check("l4.clinical_hours", 13.2, "en").status
 'wrong'
