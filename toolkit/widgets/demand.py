@@ -115,9 +115,12 @@ class DemandCapacityApp(_App):
       :func:`toolkit.unit_now.stage_figures` with the targets of the
       controls; the verdict: :func:`toolkit.unit_now.stage_balance`;
     * the projection: :func:`toolkit.simulate.run` of the unit's calibrated
-      scenario (:func:`toolkit.simulate.calibrate`) with the capacity, no-show,
-      group and digital shares and targets of the controls, 100 replications
-      of 52 weeks.
+      scenario (:func:`toolkit.simulate.calibrate`), whose slots a week are the
+      unit's activity in the window, so week 1 continues today's queue and
+      completions; the controls change those slots by the same ratio as the
+      staff's slots, and set the no-show, group and digital shares and targets;
+      100 replications of 52 weeks. The page states the activity's and the
+      staff's slots and their difference (:meth:`_projection_note`).
 
     Per-unit baselines are cached, and staff capacities and simulations are
     cached per setting, so moving a control back is instant.
@@ -547,9 +550,11 @@ class DemandCapacityApp(_App):
             "first_assessment": slots0["first_assessment"] * _ratio(first, first0),
             "deep_start": slots0["deep_start"] * _ratio(deep, deep0),
         }
+        # the projection continues the unit's own activity (the calibrated scenario's
+        # slots), changed by the controls in the same proportion as the staff's slots
         scenario = base.scenario.replace(
-            capacity_first_per_week=slots["first_assessment"],
-            capacity_deep_per_week=slots["deep_start"],
+            capacity_first_per_week=base.scenario.capacity_first_per_week * _ratio(first, first0),
+            capacity_deep_per_week=base.scenario.capacity_deep_per_week * _ratio(deep, deep0),
             dna_rate=s["dna"],
             share_group=s["group"],
             share_digital=s["digital"],
@@ -649,6 +654,7 @@ class DemandCapacityApp(_App):
             self._window_note(base)
             + f"<table class='tk-table tk-figures-table'>{head}</tr>{body}</table>"
             + self._balance_note(figures)
+            + self._projection_note(base)
         )
         self.method.value = (
             "<p class='tk-note'>"
@@ -684,6 +690,33 @@ class DemandCapacityApp(_App):
                     variation=unit_now.variation_text(now, self.lang),
                 )
             )
+            + "</p>"
+        )
+
+    def _projection_note(self, base: _Baseline) -> str:
+        """Where the projection starts: the unit's activity, and how far staffing is from it.
+
+        The projection runs the calibrated scenario (its slots a week are the
+        unit's activity in the window), so week 1 continues today's queue and
+        completions; the staff's slots (:attr:`toolkit.unit_now.NowFigures.staff_slots`)
+        are stated beside them with the difference in per cent.
+        """
+        fields: dict[str, Any] = {}
+        for stage, short in (("first_assessment", "first"), ("deep_start", "deep")):
+            activity = float(getattr(base.scenario, f"capacity_{short}_per_week"))
+            staff = float((base.now.staff_slots or {}).get(stage, float("nan")))
+            fields[f"{short}_activity"] = activity
+            fields[f"{short}_staff"] = staff
+            diff = 100.0 * (staff / activity - 1.0) if activity > 0 else float("nan")
+            sign = "+" if diff >= 0 else "\u2212"
+            fields[f"{short}_diff"] = (
+                f"{sign}{format_number(abs(diff), self.lang, 0)}\u00a0%"
+                if np.isfinite(diff)
+                else "–"
+            )
+        return (
+            "<p class='tk-note tk-projection-start'>"
+            + _esc(self._t("widgets.demand.projection_start", **fields))
             + "</p>"
         )
 
