@@ -70,6 +70,7 @@ from toolkit import (
     capacity,
     disclosure,
     flow,
+    missing,
     privacy,
     spc,
     unit_now,
@@ -352,7 +353,9 @@ def svg(chart: Any) -> str:
     """Render an Altair chart to inline SVG in the kernel (vl-convert: offline, no JavaScript)."""
     import vl_convert
 
-    return f'<div class="bup-chart">{vl_convert.vegalite_to_svg(chart.to_dict())}</div>'
+    from toolkit.charts import for_page
+
+    return f'<div class="bup-chart">{vl_convert.vegalite_to_svg(for_page(chart).to_dict())}</div>'
 
 
 # --------------------------------------------------------------------------- calculations
@@ -1078,6 +1081,8 @@ def _build_unit_report(
     summary = Section("summary", t("report.h.summary", lang))
     for paragraph in _summary_texts(report.numbers, now, share, threshold, lang):
         summary.text(paragraph)
+    if lines := missing.missing_lines(unit, missing.TABLES, lang):  # partial data
+        summary.text("\n".join([t("missing.heading", lang), *(f"- {x}" for x in lines)]))
     report.sections.append(summary)
 
     # About -----------------------------------------------------------------

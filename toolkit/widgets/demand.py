@@ -51,7 +51,7 @@ class _Baseline:
     on: pd.Timestamp
     profile_id: str
     fte: dict[str, float]
-    hours: pd.DataFrame
+    hours: pd.DataFrame | None
     first_per_hour: pd.Series
     deep_per_hour: pd.Series
     admin: float
@@ -128,6 +128,7 @@ class DemandCapacityApp(_App):
 
     title_key = "widgets.demand.title"
     intro_key = "widgets.demand.intro"
+    uses_tables = ("referrals", "visits", "staff", "time_use")
 
     def __init__(self, lang: str = "sv") -> None:
         super().__init__(lang)
@@ -195,6 +196,13 @@ class DemandCapacityApp(_App):
         self._label(self.profile, self._profile_options, "options")
         self.fte: dict[str, w.FloatSlider] = {}
         self.fte_box = w.VBox()
+        self._no_staff = w.HTML()
+        self._no_staff.add_class("tk-no-staff")
+        self._label(
+            self._no_staff,
+            lambda: f"<i>{_esc(self._t('widgets.demand.no_staff_controls'))}</i>",
+            "value",
+        )
         self.fte_box.add_class("tk-fte-box")
         headings = {name: self._heading(name) for name in ("staff", "settings", "targets")}
         self.figures = w.HTML()
@@ -294,29 +302,29 @@ class DemandCapacityApp(_App):
             return self._base
         if unit.kind != "events":
             raise ParameterError("widgets.demand.no_referrals", argument="unit", lang=self.lang)
-        if not unit.has("staff"):
-            raise ParameterError("widgets.demand.no_staff", argument="unit", lang=self.lang)
-        hours = capacity.staff_hours(unit.staff, on=on, lang=self.lang)
-        shares = (
-            capacity.time_use_shares(unit.time_use, lang=self.lang)
-            if unit.has("time_use")
-            else None
+        # without a staff table the page shows what referrals (and visits) give:
+        # demand, activity, queues, targets and the projection from activity
+        hours = (
+            capacity.staff_hours(unit.staff, on=on, lang=self.lang) if unit.has("staff") else None
         )
-        clinical = capacity.clinical_hours(hours, non_clinical_share=shares, lang=self.lang)
-        contracted = clinical["contracted_hours_per_week"].to_numpy(dtype=float)
-        non_clinical = clinical["non_clinical_share"].to_numpy(dtype=float)
-        admin = (
-            float((contracted * non_clinical).sum() / contracted.sum())
-            if contracted.sum() > 0
-            else float(capacity.default("non_clinical_share"))
-        )
-        fte = {
-            str(k): float(f)
-            for k, f in zip(hours["staff_category"], hours["fte"], strict=True)
-            if f > 0
-        }
-        if not fte:
-            raise ParameterError("widgets.demand.no_staff", argument="unit", lang=self.lang)
+        admin = float(capacity.default("non_clinical_share"))
+        fte: dict[str, float] = {}
+        if hours is not None:
+            shares = (
+                capacity.time_use_shares(unit.time_use, lang=self.lang)
+                if unit.has("time_use")
+                else None
+            )
+            clinical = capacity.clinical_hours(hours, non_clinical_share=shares, lang=self.lang)
+            contracted = clinical["contracted_hours_per_week"].to_numpy(dtype=float)
+            non_clinical = clinical["non_clinical_share"].to_numpy(dtype=float)
+            if contracted.sum() > 0:
+                admin = float((contracted * non_clinical).sum() / contracted.sum())
+            fte = {
+                str(k): float(f)
+                for k, f in zip(hours["staff_category"], hours["fte"], strict=True)
+                if f > 0
+            }
         profile = load_profile(profile_id)
         now = unit_now.now_figures(unit, profile=profile, period_start=period_start, lang=self.lang)
         if not now.ok:
@@ -336,6 +344,7 @@ class DemandCapacityApp(_App):
             flow["period"] > flow["period"].max() - pd.Timedelta(weeks=HISTORY_WEEKS)
         ].copy()
         history.attrs = {}  # pandas deep-copies attrs on every operation: keep it cheap
+        first_per_hour = deep_per_hour = pd.Series(dtype=float)
         # slots per clinical hour of each staff category, with the unit's visit mix
         one_hour = pd.DataFrame(
             {"staff_category": list(capacity.STAFF_CATEGORIES), "clinical_hours_per_week": 1.0}
@@ -353,6 +362,9 @@ class DemandCapacityApp(_App):
         category = table["staff_category"].astype(str)
         first = visit_type.isin(simulate.STAFF_STAGE_VISITS["first_assessment"])
         deep = visit_type.isin(simulate.STAFF_STAGE_VISITS["deep_start"])
+        if fte:
+            first_per_hour = booked[first].groupby(category[first]).sum()
+            deep_per_hour = slots[deep].groupby(category[deep]).sum()
         self._staff_cache.clear()
         self._run_cache.clear()
         self._base = _Baseline(
@@ -362,8 +374,8 @@ class DemandCapacityApp(_App):
             profile_id=profile_id,
             fte=fte,
             hours=hours,
-            first_per_hour=booked[first].groupby(category[first]).sum(),
-            deep_per_hour=slots[deep].groupby(category[deep]).sum(),
+            first_per_hour=first_per_hour,
+            deep_per_hour=deep_per_hour,
             admin=admin,
             scenario=scenario,
             flow=history,
@@ -406,7 +418,7 @@ class DemandCapacityApp(_App):
             self._labels = [item for item in self._labels if item[0] not in old]
             self.fte = sliders
             self._watch(*sliders.values())
-            self.fte_box.children = tuple(sliders.values())
+            self.fte_box.children = tuple(sliders.values()) or (self._no_staff,)
             sc = base.scenario
             self.admin.value = round(base.admin, 2)
             self.dna.value = round(float(sc.dna_rate), 2)
@@ -484,6 +496,8 @@ class DemandCapacityApp(_App):
         """
         from toolkit import capacity
 
+        if base.hours is None or not base.fte:
+            return 1.0, 1.0  # no staff table: the controls of staffing change nothing
         key = (tuple(sorted(fte.items())), admin)
         if key not in self._staff_cache:
             table = base.hours.copy()
@@ -545,7 +559,8 @@ class DemandCapacityApp(_App):
         start = self._start or s
         first, deep = self._staff_capacity(base, s["fte"], s["admin"])
         first0, deep0 = self._staff_capacity(base, start["fte"], start["admin"])
-        slots0 = now.staff_slots
+        nan = float("nan")
+        slots0 = now.staff_slots or {stage: nan for stage in STAGES}  # none without staff
         slots = {
             "first_assessment": slots0["first_assessment"] * _ratio(first, first0),
             "deep_start": slots0["deep_start"] * _ratio(deep, deep0),
@@ -714,11 +729,10 @@ class DemandCapacityApp(_App):
                 if np.isfinite(diff)
                 else "–"
             )
-        return (
-            "<p class='tk-note tk-projection-start'>"
-            + _esc(self._t("widgets.demand.projection_start", **fields))
-            + "</p>"
-        )
+        key = "widgets.demand.projection_start"
+        if not np.isfinite(fields["first_staff"]):  # no staff table
+            key = "widgets.demand.projection_start_no_staff"
+        return "<p class='tk-note tk-projection-start'>" + _esc(self._t(key, **fields)) + "</p>"
 
     def _balance_note(self, figures: dict[str, dict[str, float]]) -> str:
         """The balance verdict per stage (:func:`toolkit.unit_now.stage_balance`) and messages."""
@@ -881,6 +895,7 @@ class DemandCapacityApp(_App):
                 + [
                     {"date": d, "value": capacity, "series": names["capacity"]}
                     for d in (period[0], period[-1])
+                    if np.isfinite(capacity)  # unknown without a staff table
                 ]
             )
             out[f"queue_{stage}"] = (

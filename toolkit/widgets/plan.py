@@ -66,6 +66,7 @@ class PlanApp(_App):
 
     title_key = "widgets.plan.title"
     intro_key = "widgets.plan.intro"
+    uses_tables = ("referrals", "visits", "staff", "time_use")
 
     def __init__(self, lang: str = "sv") -> None:
         super().__init__(lang)
