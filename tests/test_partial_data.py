@@ -97,6 +97,7 @@ def test_demand_workbook_shows_what_referrals_give(referrals_only: Path, lang: s
         "widgets.demand.projection_start_no_staff", lang, first_activity=1.0, deep_activity=1.0
     ).split("(")[0] in _plain(page)
     assert app.fte == {} and "tk-no-staff" in app.fte_box.children[0]._dom_classes
+    assert app.admin.disabled  # the administration share acts on staff hours only
     # a control still works and says nothing wrong
     app.dna.value = 0.1
     assert app.error.value == ""

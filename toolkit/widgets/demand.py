@@ -421,6 +421,7 @@ class DemandCapacityApp(_App):
             self.fte_box.children = tuple(sliders.values()) or (self._no_staff,)
             sc = base.scenario
             self.admin.value = round(base.admin, 2)
+            self.admin.disabled = not base.fte  # without staff the share changes nothing
             self.dna.value = round(float(sc.dna_rate), 2)
             self.group.max, self.digital.max = GROUP_MAX, DIGITAL_MAX
             self.group.value = round(float(sc.share_group), 2)
