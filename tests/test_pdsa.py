@@ -618,3 +618,58 @@ def test_pages_in_several_processes_adding_cycles_at_once_keep_every_cycle(
     )
     assert len(app.cycle.options) == 60
     assert "Saved" in app.status.value
+
+
+# --------------------------------------------------------------------------- export in the session's language
+
+#: What a Swedish and an English session's export must show, written here from the
+#: workbook's own labels (the PDSA page's decision buttons, the SPC page's measures).
+EXPORT_WORDS = {
+    "sv": {
+        "header": ["Cykel", "Enhet", "Rubrik"],
+        "decision": "behåll",
+        "measure": "Väntande på första bedömning",
+        "decision_header": "Beslut",
+        "measure_header": "Mått",
+        "doc": "kolumner",
+    },
+    "en": {
+        "header": ["Cycle", "Unit", "Title"],
+        "decision": "adopt",
+        "measure": "Waiting for a first assessment",
+        "decision_header": "Decision",
+        "measure_header": "Measure",
+        "doc": "columns",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_excel_export_is_in_the_sessions_language_and_reads_back(tmp_path: Path, lang: str):
+    log = _log()
+    path = pdsa.export_log(log, tmp_path / "balans_pdsa.xlsx", lang=lang)
+    book = openpyxl.load_workbook(path)
+    sheet = book["pdsa"]
+    header = [c.value for c in sheet[1]]
+    words = EXPORT_WORDS[lang]
+    assert header[:3] == words["header"]
+    assert not any(h in pdsa.COLUMNS for h in header)  # no code names as headers
+    row = dict(zip(header, (c.value for c in sheet[2]), strict=True))
+    assert row[words["decision_header"]] == words["decision"]
+    assert row[words["measure_header"]] == words["measure"]
+    assert words["doc"] in book.sheetnames
+    # imported again (in either session) it is the same log
+    for session in ("sv", "en"):
+        pd.testing.assert_frame_equal(pdsa.read_log(path, lang=session), log)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_csv_export_is_in_the_sessions_language_and_reads_back(tmp_path: Path, lang: str):
+    log = _log()
+    path = pdsa.export_log(log, tmp_path / "balans_pdsa.csv", lang=lang)
+    text = path.read_text(encoding="utf-8-sig")
+    words = EXPORT_WORDS[lang]
+    assert text.splitlines()[0].startswith(";".join(words["header"]))
+    assert f";{words['decision']};" in text and words["measure"] in text
+    assert ";adopt;" not in text or lang == "en"
+    pd.testing.assert_frame_equal(pdsa.read_log(path), log)

@@ -50,7 +50,7 @@ def test_unit_without_staff_shows_the_message() -> None:
     no_staff = dataclasses.replace(unit, staff=unit.staff.iloc[0:0])
     app = PlanApp()
     _use(app, "utan_personal.csv", no_staff)
-    assert html.escape(t("plan.needs_events_and_staff", "sv", argument="unit"), quote=True) in (
-        app.error.value
-    )
+    # the page's own words (no argument name), and the missing file under the unit's name
+    assert html.escape(t("widgets.plan.needs_staff", "sv"), quote=True) in app.error.value
+    assert "personal.csv" in app.source.status.value
     assert "Traceback" not in app.error.value

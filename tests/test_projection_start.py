@@ -7,7 +7,10 @@ the projected queue of week ``w`` lies within two standard deviations of the
 observed week-to-week change times ``sqrt(w)`` of the last observed queue
 (the spread of a random walk after ``w`` steps), and the projected
 completions of weeks 1 and 2 lie within two standard deviations of the
-observed weekly completions of their mean. The observed series and their
+observed weekly completions of their mean. The same holds for the
+projection of the workbook *Behov och kapacitet* where the room reads it:
+the projected queue in the chart's data and the completions of the run
+behind it, for every sample unit the workbook can use. The observed series and their
 variation come from :func:`toolkit.flow.weekly_flow`, independently of the
 simulation. Before the simulation held the courses under way (and their
 follow-up visits), ``balans`` had 43 waiting for stage 2 and the
@@ -22,12 +25,61 @@ import pytest
 
 from toolkit import simulate
 from toolkit.flow import weekly_flow
+from toolkit.i18n import t
 from toolkit.simulate.state import start_ring
 from toolkit.widgets.base import _load_sample, sample_units
 
 UNITS = [e.id for e in sample_units() if e.id != "endast_antal"]  # counts only: no run
 STAGES = ("first_assessment", "deep_start")
 WINDOW_WEEKS = 26
+
+
+def _observed(unit: object) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Weekly queue and completions of the last 26 weeks per stage (toolkit.flow)."""
+    flow = weekly_flow(unit, "W", end=unit.extract_date)  # type: ignore[attr-defined]
+    out = {}
+    for stage in STAGES:
+        observed = flow[flow["stage"].astype(str) == stage].tail(WINDOW_WEEKS)
+        out[stage] = (
+            observed["waiting_end"].to_numpy(dtype=float),
+            observed["completions"].to_numpy(dtype=float),
+        )
+    return out
+
+
+def _continues(label: tuple, queue: np.ndarray, done: np.ndarray, q: float, c: float, week: int):
+    step_sd = float(np.std(np.diff(queue), ddof=1))
+    done_sd = float(np.std(done, ddof=1))
+    assert abs(q - queue[-1]) <= 2 * step_sd * np.sqrt(week), (*label, week, q, queue[-1], step_sd)
+    assert abs(c - done.mean()) <= 2 * done_sd, (*label, week, c, done.mean(), done_sd)
+
+
+@pytest.fixture(scope="module")
+def demand_app():
+    from toolkit.widgets.demand import DemandCapacityApp
+
+    return DemandCapacityApp("sv")
+
+
+@pytest.mark.parametrize("unit_id", UNITS)
+def test_workbook_projection_continues_the_observed(demand_app, unit_id: str) -> None:
+    _entry, unit = _load_sample(unit_id)
+    demand_app.source.choice.value = unit_id
+    assert demand_app.error.value == ""
+    projection = demand_app._last[2]
+    projected = t("widgets.demand.series.projected", "sv")
+    data = demand_app.chart.spec["datasets"]
+    observed = _observed(unit)
+    for stage in STAGES:
+        queue, done = observed[stage]
+        chart = [r["value"] for r in data[f"queue_{stage}"] if r["series"] == projected]
+        part = projection[projection["stage"].astype(str) == stage].set_index("week")
+        for week in (1, 2):
+            c = float(part["completions_mean"].loc[week])
+            _continues((unit_id, stage), queue, done, chart[week - 1], c, week)
+    # the page says where the projection starts and how far staffing is from it
+    note = demand_app.figures.value
+    assert "tk-projection-start" in note and "jämfört med aktiviteten" in note
 
 
 @pytest.mark.parametrize("unit_id", UNITS)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -598,3 +599,38 @@ def test_a_save_that_cannot_get_the_lock_says_so(
     assert path.name in refused.value.message("en")
     assert "is not saved" in refused.value.message("en")
     assert not path.exists()
+
+
+# --------------------------------------------------------------------------- "vet ej" in the results
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_results_count_and_show_dont_know(lang: str) -> None:
+    """The workbook's results table counts "vet ej" per element, by hand from NOW."""
+    import html as html_
+
+    from toolkit.i18n import t
+    from toolkit.widgets.selfassess import PksApp
+
+    app = PksApp(lang)
+    app.answers = _answers(PKS, [*NOW, ("operational", "need_hours", "dont_know")])
+    app.update()
+    page = app.scores.value
+
+    def cell(group: str) -> str:
+        m = re.search(rf"<td class='tk-dont-know-{group}'>(.*?)</td>", page)
+        assert m, group
+        return html_.unescape(m.group(1))
+
+    of = "av" if lang == "sv" else "of"
+    # capacity_need: strategic need_forecast and operational need_hours, of 3 questions x 3 levels
+    assert cell("capacity_need") == f"2 {of} 9"
+    assert cell("follow_up") == f"0 {of} 9"
+    assert t("selfassess.ui.col_dont_know", lang) in html_.unescape(page)
+    note = html_.unescape(re.search(r"tk-dont-know-note'>(.*?)</p>", page).group(1))
+    assert note.startswith("2 svar av 45" if lang == "sv" else "2 answers are")
+    # every answer "vet ej": the table and the count, not "no answers yet"
+    app.answers = _answers(PKS, [("strategic", "need_inflow", "dont_know")])
+    app.update()
+    assert "tk-no-answers" not in app.scores.value
+    assert "1 svar av 45" in html_.unescape(app.scores.value) or lang == "en"

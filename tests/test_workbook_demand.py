@@ -142,9 +142,15 @@ def _expected(unit: Any, settings: dict[str, Any]) -> dict[str, dict[str, float]
         * with_settings.deep_per_week
         / at_start.deep_per_week,
     }
+    # the projection continues the unit's activity (the calibrated slots), changed by
+    # the controls in the proportion of the staff's slots (docs/simulation.md)
     scenario = measured.replace(
-        capacity_first_per_week=slots["first_assessment"],
-        capacity_deep_per_week=slots["deep_start"],
+        capacity_first_per_week=measured.capacity_first_per_week
+        * with_settings.first_per_week
+        / at_start.first_per_week,
+        capacity_deep_per_week=measured.capacity_deep_per_week
+        * with_settings.deep_per_week
+        / at_start.deep_per_week,
         dna_rate=settings["dna"],
         share_group=settings["group"],
         share_digital=settings["digital"],

@@ -159,6 +159,11 @@ def test_pdsa_workbook(open_workbook: Any, save_dir: Path, tmp_path: Path) -> No
     xlsx_copy = _download(book, "a.tk-export-xlsx", tmp_path / "export.xlsx")
     pd.testing.assert_frame_equal(pdsa.read_log(csv_copy), on_disk)
     pd.testing.assert_frame_equal(pdsa.read_log(xlsx_copy), on_disk)
+    # the export is in the session's language (the log on disk keeps its codes)
+    import openpyxl
+
+    exported = openpyxl.load_workbook(xlsx_copy)["pdsa"]
+    assert exported["A1"].value == t("pdsa.header.cycle_id", "sv") == "Cykel"
 
     # import a file of another format version: the reader's message, nothing changed
     before = path.read_bytes()

@@ -287,12 +287,14 @@ def test_time_use_workbook(open_workbook: Any) -> None:
     book.expect_text(".tk-clinical-after", _num(moved["clinical_after"], "sv", 0))
     book.expect_text(".tk-appointments-after", _num(moved["appointments_after"], "sv", 0))
 
-    # a unit without a time-use study: a readable message, the page stays
+    # a unit without staff or a time-use study: what can be shown (the queue), what is
+    # missing, and the page stays
     from toolkit.manifest import read_manifest
 
     entries = {e.id: e for e in read_manifest(ROOT / "sample_data" / "units.yaml")}
     book.select("tk-unit", entries["endast_antal"].name)
-    book.expect_text(".tk-error", t("widgets.time.no_time_use", "sv"))
+    book.expect_text(".tk-time-no-staff", t("widgets.time.no_staff", "sv"))
+    book.expect_contains(".tk-missing", "personal.csv")
 
     # a bad upload shows the loader's message
     from toolkit.errors import DataError

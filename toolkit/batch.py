@@ -71,16 +71,28 @@ NOTEBOOKS: tuple[str, ...] = ("unit_report", "region_overview")
 #: Subfolder of the output folder holding the unit reports.
 UNITS_DIR = "units"
 _TYPE_NAMES = {"str": str, "bool": bool, "int": int, "float": float}
+#: The reports' page style. Nothing is wider than the page, from a laptop to a
+#: projector at 150 % zoom: tables wrap their headers (anywhere when they must)
+#: and their cells at spaces, take a smaller font on a narrow window and never
+#: exceed the page (``max-width``); charts shrink to it; no heading gets a "¶"
+#: link; printed (or saved as PDF for slides), every section starts a landscape
+#: page and no table or chart is split.
 _STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;max-width:1000px;
-margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
-h1{font-size:1.6em}h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
-th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right;vertical-align:top}
-th{background:#f2f2f2}td:first-child,th:first-child{text-align:left}
+margin:2em auto;padding:0 1em;color:#222;line-height:1.45;font-size:17px}
+h1{font-size:1.6em}h2{font-size:1.3em;margin-top:1.6em;border-bottom:1px solid #ccc}
+a.anchor-link,.jp-InternalAnchorLink{display:none}
+table{border-collapse:collapse;margin:.6em 0;font-size:.9em;max-width:100%}
+th,td{border:1px solid #ccc;padding:.25em .45em;text-align:right;vertical-align:top}
+th{background:#f2f2f2;overflow-wrap:anywhere;hyphens:auto}td{overflow-wrap:break-word}
+@media (max-width:1100px){table{font-size:.8em}th,td{padding:.2em .3em}}
+td:first-child,th:first-child{text-align:left}
 td.hidden{color:#666;font-style:italic}.failed{color:#b00020}.ok{color:#1b5e20}
 .bup-multiples{display:flex;flex-wrap:wrap;gap:8px}.bup-chart svg{max-width:100%;height:auto}
+.jp-OutputArea-output,.jp-RenderedHTMLCommon{max-width:100%;overflow-x:visible}
 pre{white-space:pre-wrap}
+@page{size:A4 landscape;margin:1.2cm}
+@media print{body{max-width:none}h2{break-before:page}table,.bup-chart{break-inside:avoid}}
 """
 
 
@@ -275,6 +287,7 @@ def notebook_html(notebook: Any, title: str, lang: str) -> str:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         exclude_markdown=True,
+        exclude_anchor_links=True,  # no "¶" after headings
     )
     body, _ = exporter.from_notebook_node(notebook)
     return _page(title, body, lang)

@@ -21,7 +21,7 @@ import pandas as pd
 from toolkit.errors import ParameterError
 from toolkit.i18n import check_language, t
 
-__all__ = ["SPC_COLOURS", "spc_chart", "spc_spec"]
+__all__ = ["CHART_FONT_PX", "SPC_COLOURS", "for_page", "spc_chart", "spc_spec"]
 
 # --------------------------------------------------------------------------- shared helpers
 
@@ -73,12 +73,50 @@ SV_LOCALE = alt.Locale(
 )
 
 
+#: Font sizes (px) every chart gets, large enough to read on a projector at the
+#: back of a room: axis labels and legend 14, axis titles 15, chart titles 17.
+#: The workbooks set larger ones for their pages (``_App._chart_style``).
+CHART_FONT_PX = {"label": 14, "axis_title": 15, "title": 17}
+
+
 def _finish(chart: Any, lang: str) -> Any:
-    """Language-dependent configuration every chart gets: locale and legend width."""
-    legend = alt.LegendConfig(labelLimit=360)
+    """Configuration every chart gets: locale, projector font sizes, legends never cut.
+
+    The legend's labels and title have no length limit (``labelLimit=0``:
+    "in-depth assessment/treatment" is never cut to "in-depth
+    assessment/treatm…"); :func:`for_page` puts the legend under the chart.
+    """
+    legend = alt.LegendConfig(
+        labelLimit=0,
+        titleLimit=0,
+        labelFontSize=CHART_FONT_PX["label"],
+        titleFontSize=CHART_FONT_PX["label"],
+    )
+    axis = alt.AxisConfig(
+        labelFontSize=CHART_FONT_PX["label"],
+        titleFontSize=CHART_FONT_PX["axis_title"],
+        titleLimit=0,
+    )
+    title = alt.TitleConfig(fontSize=CHART_FONT_PX["title"], limit=0)
     if lang == "sv":
-        return chart.configure(locale=SV_LOCALE, legend=legend)
-    return chart.configure(legend=legend)
+        return chart.configure(locale=SV_LOCALE, legend=legend, axis=axis, title=title)
+    return chart.configure(legend=legend, axis=axis, title=title)
+
+
+def for_page(chart: Any) -> Any:
+    """A chart laid out for a report page or a slide: legend under the chart, one entry a line.
+
+    A long legend label then makes the chart taller, never wider than the
+    page, and the chart's width is the plot's own.
+    """
+    return chart.configure_legend(  # replaces the legend's whole configuration
+        orient="bottom",
+        direction="vertical",
+        labelLimit=0,
+        titleLimit=0,
+        labelFontSize=CHART_FONT_PX["label"],
+        titleFontSize=CHART_FONT_PX["label"],
+    )
 
 
 # --------------------------------------------------------------------------- SPC chart

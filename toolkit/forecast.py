@@ -477,7 +477,7 @@ def forecast_referrals(
             rows[f"lower_{level}"] = max(mean - z * spread, 0.0)
             rows[f"upper_{level}"] = mean + z * spread
         history["forecast"] = np.nan
-        messages.append(t("forecast.recent_mean_used", lang, weeks=last.size, mean=f"{mean:.1f}"))
+        messages.append(t("forecast.recent_mean_used", lang, weeks=last.size, mean=float(mean)))
         return _done(history, rows, "recent_mean", n, first, messages)
     if n < MIN_HISTORY_WEEKS:
         return _none(

@@ -100,6 +100,7 @@ __all__ = [
     "Merge",
     "add_cycle",
     "annotations",
+    "export_log",
     "export_name",
     "log_path",
     "merge_logs",
@@ -190,6 +191,24 @@ def new_log() -> pd.DataFrame:
 def _row_number(i: int) -> int:
     """Row of the i-th cycle (from 0) as a user sees it in the file: the header is row 1."""
     return i + 2
+
+
+def _header_codes() -> dict[str, str]:
+    """Accepted column headers (code, Swedish and English header, any case) -> column code."""
+    out = {code.lower(): code for code in COLUMNS}
+    for code in COLUMNS:
+        for lang in LANGUAGES:
+            out[t(f"pdsa.header.{code}", lang).strip().lower()] = code
+    return out
+
+
+def _measure_codes() -> dict[str, str]:
+    """Accepted spellings of a measure (code, Swedish and English name) -> code."""
+    out = {code: code for code in MEASURES}
+    for code in MEASURES:
+        for lang in LANGUAGES:
+            out[t(f"widgets.spc.measure.{code}", lang).strip().lower()] = code
+    return out
 
 
 def _decision_codes() -> dict[str, str]:
@@ -359,6 +378,8 @@ def _check(cols: Columns, file: str | None, lang: str) -> Columns:
             )
         decisions.append(code)
     out["decision"] = decisions
+    names = _measure_codes()
+    out["measure"] = [names.get(v, names.get(v.strip().lower(), v)) for v in out["measure"]]
     for i, value in enumerate(out["measure"]):
         if value and value not in MEASURES:
             raise DataError(
@@ -621,7 +642,35 @@ def save_log(log: pd.DataFrame, path: str | Path, *, lang: str | None = None) ->
     return path
 
 
-def _write(cols: Columns, path: Path, lang: str) -> None:
+def export_log(log: pd.DataFrame, path: str | Path, *, lang: str | None = None) -> Path:
+    """Write a log for people to read, in ``lang``; :func:`read_log` reads it back.
+
+    As :func:`save_log`, but the column headers, the decisions of the Act
+    step and the SPC measures are written in ``lang`` (``Beslut``:
+    ``behåll``, ``Mått``: ``Väntande på första bedömning`` in Swedish) and
+    the Excel file's column sheet is named and headed in ``lang``. Headers,
+    decisions and measures are read back in either language or as codes, so
+    an export can be imported again in any session.
+    """
+    lang = check_language(lang)
+    path = Path(path)
+    _suffix(path, lang)
+    cols = _check(_as_text(log), path.name, lang)
+    _write(cols, path, lang, labels=lang)
+    return path
+
+
+def _labelled(cols: Columns, labels: str | None) -> tuple[list[str], Columns]:
+    """Header and cells as written: codes, or headers, decisions and measures in ``labels``."""
+    if labels is None:
+        return list(COLUMNS), cols
+    out = dict(cols)
+    out["decision"] = [t(f"pdsa.decision.{v}", labels) if v else "" for v in cols["decision"]]
+    out["measure"] = [t(f"widgets.spc.measure.{v}", labels) if v else "" for v in cols["measure"]]
+    return [t(f"pdsa.header.{c}", labels) for c in COLUMNS], out
+
+
+def _write(cols: Columns, path: Path, lang: str, labels: str | None = None) -> None:
     """Write checked columns to ``path`` through a temporary file and a rename."""
     suffix = _suffix(path, lang)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -631,21 +680,22 @@ def _write(cols: Columns, path: Path, lang: str) -> None:
         if suffix == ".csv":
             with open(temp, "w", encoding="utf-8-sig", newline="") as out:
                 writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-                writer.writerow(COLUMNS)
+                header, shown = _labelled(cols, labels)
+                writer.writerow(header)
                 # a text that could start a formula gets an apostrophe (toolkit.exports)
-                texts = ([csv_text(v) for v in cols[c]] for c in COLUMNS)
+                texts = ([csv_text(v) for v in shown[c]] for c in COLUMNS)
                 writer.writerows(zip(*texts, strict=True))
                 out.flush()
                 os.fsync(out.fileno())
         else:
-            _write_excel(cols, Path(temp))
+            _write_excel(cols, Path(temp), labels)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
 
 
-def _write_excel(cols: Columns, path: Path) -> None:
+def _write_excel(cols: Columns, path: Path, labels: str | None = None) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -653,7 +703,8 @@ def _write_excel(cols: Columns, path: Path) -> None:
     sheet = book.active
     assert sheet is not None
     sheet.title = _SHEET
-    sheet.append(list(COLUMNS))
+    header, cols = _labelled(cols, labels)
+    sheet.append(header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for c, column in enumerate(COLUMNS, start=1):
@@ -672,13 +723,17 @@ def _write_excel(cols: Columns, path: Path) -> None:
         width = 14 if column in DATE_COLUMNS or column in REQUIRED else 32
         sheet.column_dimensions[sheet.cell(row=1, column=c).column_letter].width = width
     sheet.freeze_panes = "B2"
-    doc = book.create_sheet(_DOC_SHEET)
-    doc.append(["column", "sv", "en"])
+    doc = book.create_sheet(_DOC_SHEET if labels is None else t("pdsa.doc_sheet", labels))
+    doc.append(
+        ["column", "sv", "en"]
+        if labels is None
+        else [t(f"pdsa.doc_header.{k}", labels) for k in ("column", *LANGUAGES)]
+    )
     for cell in doc[1]:
         cell.font = Font(bold=True)
-    for column in COLUMNS:
+    for column, name in zip(COLUMNS, header, strict=True):
         doc.append(
-            [column]
+            [name]
             + [t(f"pdsa.column.{column}", lang, version=FORMAT_VERSION) for lang in LANGUAGES]
         )
     for letter, width in (("A", 18), ("B", 70), ("C", 70)):
@@ -726,6 +781,8 @@ def _read(path: Path, lang: str) -> Columns:
     header = [h.strip() for h in rows[0]]
     while header and header[-1] == "":
         header.pop()
+    codes = _header_codes()  # an export in Swedish or English reads back as the codes
+    header = [codes.get(h.lower(), h) for h in header]
     width = len(header)
     for number, row in enumerate(rows[1:], start=2):
         if any(v != "" for v in row[width:]):

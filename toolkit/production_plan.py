@@ -238,8 +238,10 @@ def staff_slots(staff_capacity: Any) -> pd.DataFrame:
 def _check_share(name: str, value: float, lang: str, high: float = 1.0) -> float:
     v = float(value)
     if not math.isfinite(v) or v < 0 or v > high:
+        # the highest values are whole numbers (1, the summer weeks): no decimal sign
+        allowed = f"0–{high:.0f}"
         raise ParameterError(
-            "common.param_range", argument=name, value=value, allowed=f"0–{high:g}", lang=lang
+            "common.param_range", argument=name, value=value, allowed=allowed, lang=lang
         )
     return v
 

@@ -70,6 +70,7 @@ from toolkit import (
     capacity,
     disclosure,
     flow,
+    missing,
     privacy,
     spc,
     unit_now,
@@ -376,7 +377,9 @@ def svg(chart: Any) -> str:
     """Render an Altair chart to inline SVG in the kernel (vl-convert: offline, no JavaScript)."""
     import vl_convert
 
-    spec = chart.to_dict()
+    from toolkit.charts import for_page
+
+    spec = for_page(chart).to_dict()
     return ShownChart(f'<div class="bup-chart">{vl_convert.vegalite_to_svg(spec)}</div>', spec=spec)
 
 
@@ -1137,6 +1140,8 @@ def _build_unit_report(
     summary = Section("summary", t("report.h.summary", lang))
     for paragraph in _summary_texts(report.numbers, now, share, threshold, lang):
         summary.text(paragraph)
+    if lines := missing.missing_lines(unit, missing.TABLES, lang):  # partial data
+        summary.text("\n".join([t("missing.heading", lang), *(f"- {x}" for x in lines)]))
     report.sections.append(summary)
 
     # About -----------------------------------------------------------------

@@ -465,6 +465,9 @@ class _App:
     #: answers are saved as typed (PDSA log, self-assessments) have none: a
     #: reset there would erase what the room has written.
     has_reset = True
+    #: The tables of a unit's data the page uses; a unit without one of them gets,
+    #: under its name, what is missing and what it would add (toolkit.missing).
+    uses_tables: tuple[str, ...] = ()
 
     def __init__(self, lang: str = "sv") -> None:
         self.lang = check_language(lang)
@@ -856,9 +859,9 @@ class UnitSource:
     def _changed(self) -> None:
         self.status.value = ""
         self.material.link.value = ""  # never another unit's material
+        self._describe()  # the new unit and what its data lack, also when the page refuses it
         self.app.unit_changed()
         self.app._clear_error()
-        self._describe()
 
     def _describe(self) -> None:
         self.status.value = self._description()
@@ -869,7 +872,24 @@ class UnitSource:
         else:
             entry = next((e for e in self.entries if e.id == self.choice.value), None)
             text = "" if entry is None else str(entry.extra.get(f"description_{self.app.lang}", ""))
-        return f"<i class='tk-unit-text'>{_esc(text)}</i>"
+        return f"<i class='tk-unit-text'>{_esc(text)}</i>" + self._missing()
+
+    def _missing(self) -> str:
+        """What the current unit's data lack for this page and what each table would add."""
+        from toolkit.missing import missing_lines
+
+        try:
+            _name, _entry, unit = self.current()
+        except Exception:  # a unit that cannot be loaded says so in the error box
+            return ""
+        lines = missing_lines(unit, self.app.uses_tables, self.app.lang)
+        if not lines:
+            return ""
+        items = "".join(f"<li>{_esc(line)}</li>" for line in lines)
+        return (
+            f"<div class='tk-note tk-missing'>{_esc(self.app._t('missing.heading'))}"
+            f"<ul>{items}</ul></div>"
+        )
 
     def _too_large(self, change: Any) -> None:
         import json

@@ -51,7 +51,7 @@ class _Baseline:
     on: pd.Timestamp
     profile_id: str
     fte: dict[str, float]
-    hours: pd.DataFrame
+    hours: pd.DataFrame | None
     first_per_hour: pd.Series
     deep_per_hour: pd.Series
     admin: float
@@ -115,9 +115,12 @@ class DemandCapacityApp(_App):
       :func:`toolkit.unit_now.stage_figures` with the targets of the
       controls; the verdict: :func:`toolkit.unit_now.stage_balance`;
     * the projection: :func:`toolkit.simulate.run` of the unit's calibrated
-      scenario (:func:`toolkit.simulate.calibrate`) with the capacity, no-show,
-      group and digital shares and targets of the controls, 100 replications
-      of 52 weeks.
+      scenario (:func:`toolkit.simulate.calibrate`), whose slots a week are the
+      unit's activity in the window, so week 1 continues today's queue and
+      completions; the controls change those slots by the same ratio as the
+      staff's slots, and set the no-show, group and digital shares and targets;
+      100 replications of 52 weeks. The page states the activity's and the
+      staff's slots and their difference (:meth:`_projection_note`).
 
     Per-unit baselines are cached, and staff capacities and simulations are
     cached per setting, so moving a control back is instant.
@@ -125,6 +128,7 @@ class DemandCapacityApp(_App):
 
     title_key = "widgets.demand.title"
     intro_key = "widgets.demand.intro"
+    uses_tables = ("referrals", "visits", "staff", "time_use")
 
     def __init__(self, lang: str = "sv") -> None:
         super().__init__(lang)
@@ -192,6 +196,13 @@ class DemandCapacityApp(_App):
         self._label(self.profile, self._profile_options, "options")
         self.fte: dict[str, w.FloatSlider] = {}
         self.fte_box = w.VBox()
+        self._no_staff = w.HTML()
+        self._no_staff.add_class("tk-no-staff")
+        self._label(
+            self._no_staff,
+            lambda: f"<i>{_esc(self._t('widgets.demand.no_staff_controls'))}</i>",
+            "value",
+        )
         self.fte_box.add_class("tk-fte-box")
         headings = {name: self._heading(name) for name in ("staff", "settings", "targets")}
         self.figures = w.HTML()
@@ -291,29 +302,29 @@ class DemandCapacityApp(_App):
             return self._base
         if unit.kind != "events":
             raise ParameterError("widgets.demand.no_referrals", argument="unit", lang=self.lang)
-        if not unit.has("staff"):
-            raise ParameterError("widgets.demand.no_staff", argument="unit", lang=self.lang)
-        hours = capacity.staff_hours(unit.staff, on=on, lang=self.lang)
-        shares = (
-            capacity.time_use_shares(unit.time_use, lang=self.lang)
-            if unit.has("time_use")
-            else None
+        # without a staff table the page shows what referrals (and visits) give:
+        # demand, activity, queues, targets and the projection from activity
+        hours = (
+            capacity.staff_hours(unit.staff, on=on, lang=self.lang) if unit.has("staff") else None
         )
-        clinical = capacity.clinical_hours(hours, non_clinical_share=shares, lang=self.lang)
-        contracted = clinical["contracted_hours_per_week"].to_numpy(dtype=float)
-        non_clinical = clinical["non_clinical_share"].to_numpy(dtype=float)
-        admin = (
-            float((contracted * non_clinical).sum() / contracted.sum())
-            if contracted.sum() > 0
-            else float(capacity.default("non_clinical_share"))
-        )
-        fte = {
-            str(k): float(f)
-            for k, f in zip(hours["staff_category"], hours["fte"], strict=True)
-            if f > 0
-        }
-        if not fte:
-            raise ParameterError("widgets.demand.no_staff", argument="unit", lang=self.lang)
+        admin = float(capacity.default("non_clinical_share"))
+        fte: dict[str, float] = {}
+        if hours is not None:
+            shares = (
+                capacity.time_use_shares(unit.time_use, lang=self.lang)
+                if unit.has("time_use")
+                else None
+            )
+            clinical = capacity.clinical_hours(hours, non_clinical_share=shares, lang=self.lang)
+            contracted = clinical["contracted_hours_per_week"].to_numpy(dtype=float)
+            non_clinical = clinical["non_clinical_share"].to_numpy(dtype=float)
+            if contracted.sum() > 0:
+                admin = float((contracted * non_clinical).sum() / contracted.sum())
+            fte = {
+                str(k): float(f)
+                for k, f in zip(hours["staff_category"], hours["fte"], strict=True)
+                if f > 0
+            }
         profile = load_profile(profile_id)
         now = unit_now.now_figures(unit, profile=profile, period_start=period_start, lang=self.lang)
         if not now.ok:
@@ -333,6 +344,7 @@ class DemandCapacityApp(_App):
             flow["period"] > flow["period"].max() - pd.Timedelta(weeks=HISTORY_WEEKS)
         ].copy()
         history.attrs = {}  # pandas deep-copies attrs on every operation: keep it cheap
+        first_per_hour = deep_per_hour = pd.Series(dtype=float)
         # slots per clinical hour of each staff category, with the unit's visit mix
         one_hour = pd.DataFrame(
             {"staff_category": list(capacity.STAFF_CATEGORIES), "clinical_hours_per_week": 1.0}
@@ -350,6 +362,9 @@ class DemandCapacityApp(_App):
         category = table["staff_category"].astype(str)
         first = visit_type.isin(simulate.STAFF_STAGE_VISITS["first_assessment"])
         deep = visit_type.isin(simulate.STAFF_STAGE_VISITS["deep_start"])
+        if fte:
+            first_per_hour = booked[first].groupby(category[first]).sum()
+            deep_per_hour = slots[deep].groupby(category[deep]).sum()
         self._staff_cache.clear()
         self._run_cache.clear()
         self._base = _Baseline(
@@ -359,8 +374,8 @@ class DemandCapacityApp(_App):
             profile_id=profile_id,
             fte=fte,
             hours=hours,
-            first_per_hour=booked[first].groupby(category[first]).sum(),
-            deep_per_hour=slots[deep].groupby(category[deep]).sum(),
+            first_per_hour=first_per_hour,
+            deep_per_hour=deep_per_hour,
             admin=admin,
             scenario=scenario,
             flow=history,
@@ -403,9 +418,10 @@ class DemandCapacityApp(_App):
             self._labels = [item for item in self._labels if item[0] not in old]
             self.fte = sliders
             self._watch(*sliders.values())
-            self.fte_box.children = tuple(sliders.values())
+            self.fte_box.children = tuple(sliders.values()) or (self._no_staff,)
             sc = base.scenario
             self.admin.value = round(base.admin, 2)
+            self.admin.disabled = not base.fte  # without staff the share changes nothing
             self.dna.value = round(float(sc.dna_rate), 2)
             self.group.max, self.digital.max = GROUP_MAX, DIGITAL_MAX
             self.group.value = round(float(sc.share_group), 2)
@@ -481,6 +497,8 @@ class DemandCapacityApp(_App):
         """
         from toolkit import capacity
 
+        if base.hours is None or not base.fte:
+            return 1.0, 1.0  # no staff table: the controls of staffing change nothing
         key = (tuple(sorted(fte.items())), admin)
         if key not in self._staff_cache:
             table = base.hours.copy()
@@ -542,14 +560,17 @@ class DemandCapacityApp(_App):
         start = self._start or s
         first, deep = self._staff_capacity(base, s["fte"], s["admin"])
         first0, deep0 = self._staff_capacity(base, start["fte"], start["admin"])
-        slots0 = now.staff_slots
+        nan = float("nan")
+        slots0 = now.staff_slots or {stage: nan for stage in STAGES}  # none without staff
         slots = {
             "first_assessment": slots0["first_assessment"] * _ratio(first, first0),
             "deep_start": slots0["deep_start"] * _ratio(deep, deep0),
         }
+        # the projection continues the unit's own activity (the calibrated scenario's
+        # slots), changed by the controls in the same proportion as the staff's slots
         scenario = base.scenario.replace(
-            capacity_first_per_week=slots["first_assessment"],
-            capacity_deep_per_week=slots["deep_start"],
+            capacity_first_per_week=base.scenario.capacity_first_per_week * _ratio(first, first0),
+            capacity_deep_per_week=base.scenario.capacity_deep_per_week * _ratio(deep, deep0),
             dna_rate=s["dna"],
             share_group=s["group"],
             share_digital=s["digital"],
@@ -649,6 +670,7 @@ class DemandCapacityApp(_App):
             self._window_note(base)
             + f"<table class='tk-table tk-figures-table'>{head}</tr>{body}</table>"
             + self._balance_note(figures)
+            + self._projection_note(base)
         )
         self.method.value = (
             "<p class='tk-note'>"
@@ -686,6 +708,32 @@ class DemandCapacityApp(_App):
             )
             + "</p>"
         )
+
+    def _projection_note(self, base: _Baseline) -> str:
+        """Where the projection starts: the unit's activity, and how far staffing is from it.
+
+        The projection runs the calibrated scenario (its slots a week are the
+        unit's activity in the window), so week 1 continues today's queue and
+        completions; the staff's slots (:attr:`toolkit.unit_now.NowFigures.staff_slots`)
+        are stated beside them with the difference in per cent.
+        """
+        fields: dict[str, Any] = {}
+        for stage, short in (("first_assessment", "first"), ("deep_start", "deep")):
+            activity = float(getattr(base.scenario, f"capacity_{short}_per_week"))
+            staff = float((base.now.staff_slots or {}).get(stage, float("nan")))
+            fields[f"{short}_activity"] = activity
+            fields[f"{short}_staff"] = staff
+            diff = 100.0 * (staff / activity - 1.0) if activity > 0 else float("nan")
+            sign = "+" if diff >= 0 else "\u2212"
+            fields[f"{short}_diff"] = (
+                f"{sign}{format_number(abs(diff), self.lang, 0)}\u00a0%"
+                if np.isfinite(diff)
+                else "–"
+            )
+        key = "widgets.demand.projection_start"
+        if not np.isfinite(fields["first_staff"]):  # no staff table
+            key = "widgets.demand.projection_start_no_staff"
+        return "<p class='tk-note tk-projection-start'>" + _esc(self._t(key, **fields)) + "</p>"
 
     def _balance_note(self, figures: dict[str, dict[str, float]]) -> str:
         """The balance verdict per stage (:func:`toolkit.unit_now.stage_balance`) and messages."""
@@ -848,6 +896,7 @@ class DemandCapacityApp(_App):
                 + [
                     {"date": d, "value": capacity, "series": names["capacity"]}
                     for d in (period[0], period[-1])
+                    if np.isfinite(capacity)  # unknown without a staff table
                 ]
             )
             out[f"queue_{stage}"] = (

@@ -517,7 +517,7 @@ class PdsaApp(_App):
                 ),
             ):
                 name = pdsa.export_name(self.unit_value() or "") + suffix
-                data = pdsa.save_log(log, Path(folder) / name, lang=self.lang).read_bytes()
+                data = pdsa.export_log(log, Path(folder) / name, lang=self.lang).read_bytes()
                 href = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
                 text = self._t(f"widgets.pdsa.export_{suffix[1:]}", file=name)
                 links.append(

@@ -12,6 +12,7 @@ import ipywidgets as w
 import numpy as np
 
 from toolkit.capacity import STAFF_CATEGORIES
+from toolkit.errors import ParameterError
 from toolkit.production_plan import (
     BUFFER_RULES,
     PLAN_STAGES,
@@ -86,6 +87,7 @@ class PlanApp(_App):
 
     title_key = "widgets.plan.title"
     intro_key = "widgets.plan.intro"
+    uses_tables = ("referrals", "visits", "staff", "time_use")
 
     def __init__(self, lang: str = "sv") -> None:
         super().__init__(lang)
@@ -215,6 +217,9 @@ class PlanApp(_App):
         unit_key = entry.id if entry is not None else f"upload:{name}:{id(unit)}"
         key = (unit_key, bool(self.fallback.value), self.lang)  # messages in the page's language
         if key not in self._bases:
+            if unit.kind != "events" or not unit.has("staff"):
+                # said in the page's words; what is missing is listed under the unit's name
+                raise ParameterError("widgets.plan.needs_staff", argument="unit", lang=self.lang)
             start = entry.extra.get("period_start") if entry is not None else None
             self._bases[key] = plan_basis(
                 unit,

@@ -76,6 +76,7 @@ class PriorityApp(_App):
 
     title_key = "widgets.priority.title"
     intro_key = "widgets.priority.intro"
+    uses_tables = ("referrals", "visits")
 
     def __init__(self, lang: str = "sv") -> None:
         super().__init__(lang)

@@ -678,7 +678,7 @@ class _SelfAssessApp(_App):
 
     def _scores_html(self, scores: pd.DataFrame, overall: pd.DataFrame) -> str:
         n = self.lang
-        if scores["n_answered"].sum() == 0:
+        if scores["n_answered"].sum() == 0 and scores["n_dont_know"].sum() == 0:
             return (
                 f"<p class='tk-note tk-no-answers'>{_esc(self._t('selfassess.ui.no_answers'))}</p>"
             )
@@ -695,8 +695,11 @@ class _SelfAssessApp(_App):
         head = (
             f"<tr><th>{_esc(self._t('selfassess.ui.col_group'))}</th>{head}"
             f"<th>{_esc(self._t('selfassess.ui.col_overall'))}</th>"
-            f"<th>{_esc(self._t('selfassess.ui.col_spread'))}</th></tr>"
+            f"<th>{_esc(self._t('selfassess.ui.col_spread'))}</th>"
+            f"<th>{_esc(self._t('selfassess.ui.col_dont_know'))}</th></tr>"
         )
+        # "don't know" answers per group, over every respondent: counted and shown
+        per_group = scores.groupby("group", sort=False)[["n_dont_know", "n_questions"]].sum()
         rows = []
         for i, g in enumerate(self.q.groups):
             cells = "".join(
@@ -706,9 +709,26 @@ class _SelfAssessApp(_App):
             rows.append(
                 f"<tr><td>{_esc(self._group_name(g.id))}</td>{cells}"
                 f"<td class='tk-overall-{g.id}'><b>{_answer_cell(means[i], n)}</b></td>"
-                f"<td class='tk-spread-{g.id}'>{_answer_cell(spreads[i], n)}</td></tr>"
+                f"<td class='tk-spread-{g.id}'>{_answer_cell(spreads[i], n)}</td>"
+                f"<td class='tk-dont-know-{g.id}'>{_esc(self._dont_know(per_group, g.id))}</td></tr>"
             )
-        return f"<table class='tk-table'>{head}{''.join(rows)}</table>"
+        k, asked = int(per_group["n_dont_know"].sum()), int(per_group["n_questions"].sum())
+        note = (
+            f"<p class='tk-note tk-dont-know-note'>"
+            f"{_esc(self._t('selfassess.ui.dont_know_note', k=k, n=asked))}</p>"
+            if k
+            else ""
+        )
+        return f"<table class='tk-table'>{head}{''.join(rows)}</table>{note}"
+
+    def _dont_know(self, per_group: pd.DataFrame, group: str) -> str:
+        """ "k av n": the group's "don't know" answers out of its questions to every respondent."""
+        if group not in per_group.index:
+            return "–"
+        at = per_group.index.get_loc(group)
+        k = int(per_group["n_dont_know"].to_numpy()[at])
+        asked = int(per_group["n_questions"].to_numpy()[at])
+        return self._t("selfassess.ui.dont_know_count", k=k, n=asked)
 
     def _spread_html(self, overall: pd.DataFrame) -> str:
         spread = overall[overall["n_respondents"] >= 2]

@@ -93,6 +93,7 @@ class SpcApp(_App):
 
     title_key = "widgets.spc.title"
     intro_key = "widgets.spc.intro"
+    uses_tables = ("referrals",)
 
     def __init__(self, lang: str = "sv") -> None:
         super().__init__(lang)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import altair as alt
@@ -37,6 +38,7 @@ class TimeUseApp(_App):
 
     title_key = "widgets.time.title"
     intro_key = "widgets.time.intro"
+    uses_tables = ("referrals", "staff", "time_use")
 
     def __init__(self, lang: str = "sv") -> None:
         super().__init__(lang)
@@ -72,11 +74,20 @@ class TimeUseApp(_App):
         key = (name, id(unit))
         if self._base is not None and self._base[0] == key:
             return self._base
-        if not unit.has("time_use") or not unit.has("staff"):
-            raise ParameterError("widgets.time.no_time_use", argument="unit", lang=self.lang)
-        shares = capacity.time_use_shares(unit.time_use, lang=self.lang)
+        # partial data: without a time-use study the default non-clinical share is
+        # used (and there is no study to chart); without staff only the queue is shown
+        shares = (
+            capacity.time_use_shares(unit.time_use, lang=self.lang)
+            if unit.has("time_use")
+            else None
+        )
         on = entry.extract_date if entry is not None else last_date(unit)
-        hours = capacity.staff_hours(unit.staff, on=on, lang=self.lang)
+        if entry is None and on is not None and on != unit.extract_date:
+            # an upload: its data end on its last date, not on the day it was uploaded
+            unit = dataclasses.replace(unit, extract_date=on)
+        hours = (
+            capacity.staff_hours(unit.staff, on=on, lang=self.lang) if unit.has("staff") else None
+        )
         # the unit's now figures, as in its report and in Behov och kapacitet
         now = unit_now.now_figures(
             unit,
@@ -93,7 +104,10 @@ class TimeUseApp(_App):
                 end=now.window.end.date().isoformat(),
                 lang=self.lang,
             )
-        first = now.table[now.table["stage"] == "first_assessment"].iloc[0]
+        table = now.table[now.table["stage"].astype(str) == "first_assessment"]
+        if table.empty:
+            raise ParameterError("widgets.time.no_time_use", argument="unit", lang=self.lang)
+        first = table.iloc[0]
         demand = float(first["demand_per_week"])
         capacity_first = float(first["capacity_per_week"])  # from staffing: what staff can give
         waiting = float(first["queue_size"])
@@ -106,6 +120,26 @@ class TimeUseApp(_App):
         from toolkit.waitlist import queue_load
 
         _key, shares, hours, demand, done, waiting, window = self._baseline()
+        n = self.lang
+        note = self._t(
+            "widgets.time.queue_note",
+            demand=format_number(demand, n, 1),
+            waiting=format_number(waiting, n, 0),
+            window=window,
+        )
+        # the study's chart only with a study; the slider only with staff
+        if shares is not None:
+            self._results(self.figures, self.chart)
+        else:
+            self._results(self.figures)
+        self.chart.layout.display = "" if shares is not None else "none"
+        self.freed.disabled = hours is None
+        if hours is None:
+            self.figures.value = (
+                f"<p class='tk-note tk-time-no-staff'>{_esc(self._t('widgets.time.no_staff'))}</p>"
+                f"<p class='tk-note'>{_esc(note)}</p>"
+            )
+            return
         freed = float(self.freed.value)
         effect = capacity.change_effect(
             hours, freed_non_clinical_share=freed, non_clinical_share=shares, lang=self.lang
@@ -116,7 +150,6 @@ class TimeUseApp(_App):
         done_after = done * after / before if before > 0 else float("nan")
         load_before = float(queue_load(demand, done)) if done > 0 else float("nan")
         load_after = float(queue_load(demand, done_after)) if done_after > 0 else float("nan")
-        n = self.lang
         rows = [
             (
                 "clinical",
@@ -139,16 +172,16 @@ class TimeUseApp(_App):
             f"<tr><th></th><th>{_esc(self._t('widgets.time.before'))}</th>"
             f"<th>{_esc(self._t('widgets.time.after', share=format_number(100 * freed, n, 0)))}</th></tr>"
         )
-        note = self._t(
-            "widgets.time.queue_note",
-            demand=format_number(demand, n, 1),
-            waiting=format_number(waiting, n, 0),
-            window=window,
+        study = (
+            ""
+            if shares is not None
+            else f"<p class='tk-note tk-time-no-study'>{_esc(self._t('widgets.time.no_study', default=round(100 * capacity.default('non_clinical_share'))))}</p>"
         )
-        self.figures.value = (
-            f"<table class='tk-table'>{head}{body}</table><p class='tk-note'>{_esc(note)}</p>"
-            + self._levels_html(shares)
-        )
+        table = f"<table class='tk-table'>{head}{body}</table>"
+        levels = "" if shares is None else self._levels_html(shares)
+        self.figures.value = f"{table}{study}<p class='tk-note'>{_esc(note)}</p>{levels}"
+        if shares is None:
+            return
         # the chart shows the study only: built once per unit and language
         chart_key = (_key, self.lang)
         if chart_key not in self._chart_specs:
