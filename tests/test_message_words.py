@@ -62,6 +62,10 @@ MESSAGE_ALLOWED = {
     "effective_hours_per_week",
     "clinical_hours_per_week",
     "capacity_hours_per_week",
+    # the cycle file's key (toolkit/data/kvips_cycle.yaml), which a coach replaces with the year's
+    "focus_areas",
+    # simulate()'s parameter, checked in a helper of the engine whose own argument has another name
+    "wait_histogram_after_weeks",
 }
 
 #: Count fields of the catalogue and the plural nouns that must not follow them bare.

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.capacity import STAFF_CATEGORIES
+from toolkit.errors import ParameterError
 from toolkit.i18n import check_language, t
 from toolkit.production_plan import PLAN_STAGES, Plan, number_text, plan_basis, plan_from_basis
 
@@ -169,7 +170,13 @@ def follow_up(
     weeks = pd.DatetimeIndex(plan.weeks["week_start"])
     if booked is None:
         if visits is None:
-            raise TypeError("follow_up needs visits or booked")
+            raise ParameterError(
+                "common.param_type",
+                argument="visits",
+                expected=t("plan.followup.visits_or_booked", lang),
+                got="None",
+                lang=lang,
+            )
         booked = delivered_slots(visits, weeks)
     else:
         booked = booked.copy()

@@ -433,7 +433,7 @@ def _priority_messages(weeks: pd.DataFrame, rule: str, lang: str) -> list[str]:
             "plan.priority.lent",
             lang,
             rule=name,
-            total=number_text(float(lent.sum()), 0, lang),
+            total=round(float(lent.sum())),
             n=int((lent > 1e-9).sum()),
         )
     ]
