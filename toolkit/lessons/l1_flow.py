@@ -299,12 +299,19 @@ def _check_dcaq(answer: str) -> str | None:
     return hints.get(answer)
 
 
-@exercise("l1.balance", kind="number")
+def _answer_balance() -> float:
+    """Waiting at the end of the week of the balance exercise."""
+    year = _first_stage_year(BALANCE_UNIT)
+    row = year[year["period"] == pd.Timestamp(BALANCE_WEEK)].iloc[0]
+    return float(row["waiting_end"])
+
+
+@exercise("l1.balance", kind="number", answer=_answer_balance)
 def _check_balance(answer: float) -> str | None:
     """Waiting at the end of the week: read from the weekly flow table."""
     year = _first_stage_year(BALANCE_UNIT)
     row = year[year["period"] == pd.Timestamp(BALANCE_WEEK)].iloc[0]
-    expected = float(row["waiting_end"])
+    expected = _answer_balance()
     if close(answer, expected, rel=0.0, absolute=0.5):
         return None
     start, arrivals = float(row["waiting_start"]), float(row["arrivals"])
@@ -316,11 +323,16 @@ def _check_balance(answer: float) -> str | None:
     return "lessons.l1.hint.balance"
 
 
-@exercise("l1.queue", kind="number")
+def _answer_queue() -> float:
+    """Little's law with the numbers stated in the exercise: L = λ W (W in weeks)."""
+    return EX_QUEUE["arrivals_per_week"] * EX_QUEUE["mean_wait_days"] / _DAYS_PER_WEEK
+
+
+@exercise("l1.queue", kind="number", answer=_answer_queue)
 def _check_queue(answer: float) -> str | None:
     """Little's law with the numbers stated in the exercise: L = λ W."""
     rate, wait_days = EX_QUEUE["arrivals_per_week"], EX_QUEUE["mean_wait_days"]
-    expected = rate * wait_days / _DAYS_PER_WEEK
+    expected = _answer_queue()
     if close(answer, expected, rel=0.02):
         return None
     if close(answer, rate * wait_days, rel=0.02):
@@ -330,11 +342,16 @@ def _check_queue(answer: float) -> str | None:
     return "lessons.l1.hint.queue"
 
 
-@exercise("l1.wait", kind="number")
+def _answer_wait() -> float:
+    """Mean wait in days from the unit's mean queue and arrival rate: W = 7 L / λ."""
+    return float(littles_law(WAIT_UNIT)["implied_wait_days"])
+
+
+@exercise("l1.wait", kind="number", answer=_answer_wait)
 def _check_wait(answer: float) -> str | None:
     """Mean wait in days from the sample unit's mean queue and arrival rate: W = 7 L / λ."""
     law = littles_law(WAIT_UNIT)
-    expected = law["implied_wait_days"]
+    expected = _answer_wait()
     if close(answer, expected, rel=0.03):
         return None
     if close(answer, expected / _DAYS_PER_WEEK, rel=0.03):

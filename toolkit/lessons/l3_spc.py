@@ -228,11 +228,16 @@ def series_table(lang: str | None = None) -> Table:
 # --------------------------------------------------------------------------- exercises
 
 
-@exercise("l3.limit", kind="number")
+def _answer_limit() -> float:
+    """Upper process limit of an XmR chart: mean + 2.66 × mean moving range."""
+    return EX_LIMIT["mean"] + spc.XMR_LIMIT_FACTOR * EX_LIMIT["mean_moving_range"]
+
+
+@exercise("l3.limit", kind="number", answer=_answer_limit)
 def _check_limit(answer: float) -> str | None:
     """Upper process limit of an XmR chart: mean + 2.66 × mean moving range."""
     mean, mr = EX_LIMIT["mean"], EX_LIMIT["mean_moving_range"]
-    expected = mean + spc.XMR_LIMIT_FACTOR * mr
+    expected = _answer_limit()
     if close(answer, expected, rel=0.0, absolute=0.05):
         return None
     if close(answer, mean - spc.XMR_LIMIT_FACTOR * mr, rel=0.0, absolute=0.05):
@@ -242,19 +247,29 @@ def _check_limit(answer: float) -> str | None:
     return "lessons.l3.hint.limit"
 
 
-@exercise("l3.longest_run", kind="number")
+def _answer_longest_run() -> float:
+    """Longest run of points on one side of the median of :data:`EX_SERIES`."""
+    return float(_series_runs()["longest_run"].iloc[0])
+
+
+@exercise("l3.longest_run", kind="number", answer=_answer_longest_run)
 def _check_longest_run(answer: float) -> str | None:
     """Longest run of points on one side of the median of :data:`EX_SERIES`."""
-    expected = float(_series_runs()["longest_run"].iloc[0])
+    expected = _answer_longest_run()
     if close(answer, expected, rel=0.0, absolute=0.1):
         return None
     return "lessons.l3.hint.longest_run"
 
 
-@exercise("l3.run_limit", kind="number")
+def _answer_run_limit() -> float:
+    """Anhøj's limit for the longest run of :data:`EX_SERIES`: round(log2 n) + 3."""
+    return float(_series_runs()["longest_run_max"].iloc[0])
+
+
+@exercise("l3.run_limit", kind="number", answer=_answer_run_limit)
 def _check_run_limit(answer: float) -> str | None:
     """Anhøj's limit for the longest run of :data:`EX_SERIES`: round(log2 n) + 3."""
-    expected = float(_series_runs()["longest_run_max"].iloc[0])
+    expected = _answer_run_limit()
     if close(answer, expected, rel=0.0, absolute=0.1):
         return None
     return "lessons.l3.hint.run_limit"

@@ -332,11 +332,16 @@ def _check_platform(answer: str) -> str | None:
     return "lessons.l5.hint.platform_wait" if answer == "A" else "lessons.l5.hint.platform_cost"
 
 
-@exercise("l5.queue_growth", kind="number")
+def _answer_queue_growth() -> float:
+    """Growth = (joining − starting a week) × weeks."""
+    return (EX["join_per_week"] - EX["start_per_week"]) * EX["weeks"]
+
+
+@exercise("l5.queue_growth", kind="number", answer=_answer_queue_growth)
 def _check_queue_growth(answer: float) -> str | None:
     """Growth = (joining − starting a week) × weeks."""
     joined, started, weeks = EX["join_per_week"], EX["start_per_week"], EX["weeks"]
-    expected = (joined - started) * weeks
+    expected = _answer_queue_growth()
     if close(answer, expected, rel=0.005):
         return None
     if close(answer, joined - started, rel=0.005):
@@ -348,11 +353,16 @@ def _check_queue_growth(answer: float) -> str | None:
     return "lessons.l5.hint.growth_formula"
 
 
-@exercise("l5.little", kind="number")
+def _answer_little() -> float:
+    """Little's law: mean wait = number waiting / starts a week."""
+    return EX["queue"] / EX["starts_little"]
+
+
+@exercise("l5.little", kind="number", answer=_answer_little)
 def _check_little(answer: float) -> str | None:
     """Little's law: mean wait = number waiting / starts a week."""
     queue, starts = EX["queue"], EX["starts_little"]
-    expected = queue / starts
+    expected = _answer_little()
     if close(answer, expected, rel=0.01):
         return None
     if close(answer, queue * starts, rel=0.01):

@@ -239,11 +239,16 @@ def _check_balancing(answer: str) -> str | None:
     )
 
 
-@exercise("l6.upper_limit", kind="number")
+def _answer_upper_limit() -> float:
+    """Upper process limit = mean + 2.66 × mean moving range (Making Data Count)."""
+    return EX["mean"] + XMR_LIMIT_FACTOR * EX["mean_mr"]
+
+
+@exercise("l6.upper_limit", kind="number", answer=_answer_upper_limit)
 def _check_upper_limit(answer: float) -> str | None:
     """Upper process limit = mean + 2.66 × mean moving range (Making Data Count)."""
     mean, mr = EX["mean"], EX["mean_mr"]
-    expected = mean + XMR_LIMIT_FACTOR * mr
+    expected = _answer_upper_limit()
     if close(answer, expected, rel=0.0, absolute=0.02):
         return None
     if close(answer, mean - XMR_LIMIT_FACTOR * mr, rel=0.0, absolute=0.02):
@@ -263,11 +268,17 @@ def _check_signal(answer: str) -> str | None:
     return "lessons.l6.hint.signal"
 
 
-@exercise("l6.centre_change", kind="number")
+def _answer_centre_change() -> float:
+    """Centre line before the change − centre line after it (days), read off the rebased chart."""
+    parts = _parts()
+    return float(parts["centre"].iloc[0] - parts["centre"].iloc[-1])
+
+
+@exercise("l6.centre_change", kind="number", answer=_answer_centre_change)
 def _check_centre_change(answer: float) -> str | None:
     """Centre line before the change − centre line after it (days), read off the rebased chart."""
     parts = _parts()
-    expected = float(parts["centre"].iloc[0] - parts["centre"].iloc[-1])
+    expected = _answer_centre_change()
     if close(answer, expected, rel=0.0, absolute=0.6):
         return None
     if close(answer, -expected, rel=0.0, absolute=0.6):
