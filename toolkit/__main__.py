@@ -13,6 +13,9 @@
                       ``--room`` opens it to the room's network.
 ``templates``         write the data-entry templates (Excel and CSV) to ``--out``.
 ``demo``              ``run`` on the bundled sample units, then ``serve``.
+``handouts``          write the printed material for a workshop room (cheat sheets,
+                      questionnaires, PDSA form, answer key, lesson plan) as HTML and,
+                      with a Chromium-family browser, PDF (:mod:`toolkit.handouts`).
 
 ``--lang sv|en`` and ``--version`` are accepted before or after the
 sub-command. Every message is in Swedish unless ``--lang en`` is given.
@@ -205,6 +208,17 @@ def _templates(args: argparse.Namespace) -> int:
     return 0
 
 
+def _handouts(args: argparse.Namespace) -> int:
+    from toolkit.handouts import write_handouts
+
+    written = write_handouts(args.out, args.lang, pdf=not args.html_only, browser=args.browser)
+    for message in written.messages:
+        print(message, file=sys.stderr)
+    pdf = t("handouts.pdf_done", args.lang) if written.pdf else ""
+    print(t("handouts.written", args.lang, n=len(written.html), folder=args.out, pdf=pdf))
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     args.manifest = None
     args.workers, args.share, args.threshold, args.data_root = None, False, 5, []
@@ -304,6 +318,15 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("templates"), help=t("cli.help.templates_out", lang)
     )
     templates.set_defaults(func=_templates)
+    handouts = command("handouts")
+    handouts.add_argument(
+        "--out", type=Path, default=Path("handouts"), help=t("cli.help.handouts_out", lang)
+    )
+    handouts.add_argument("--html-only", action="store_true", help=t("cli.help.html_only", lang))
+    handouts.add_argument(
+        "--browser", default=None, metavar="PATH", help=t("cli.help.browser", lang)
+    )
+    handouts.set_defaults(func=_handouts)
     demo = command("demo")
     _serve_options(demo, lang)
     demo.add_argument(
