@@ -13,8 +13,8 @@
   lesson's own sample unit is refused.
 
 Expected answers come from outside the checkers: by hand from the numbers an
-exercise states (40 h × (1 − 0,12) × (1 − 0,55) = 15,84 h; 16 h × 60 / 60 ×
-(1 − 0,05) = 15,2 appointments), from the raw time-use table with plain
+exercise states (contracted 40 h × (1 − absence share) × (1 − 0,55) clinical
+hours; 16 h × 60 / 60 × (1 − 0,05) = 15,2 appointments), from the raw time-use table with plain
 pandas, from the identity "freed share × non-clinical hours", and from
 NHSRwaitinglist's relief capacity λ + (L − L*) / τ on the unit's weekly flow.
 """
@@ -32,14 +32,22 @@ import pytest
 from toolkit import capacity, flow
 from toolkit.i18n import LANGUAGES, t
 from toolkit.io import load_unit
-from toolkit.lessons import _LAST_FORM_HINT, answer_box, check, sample_unit, use_unit
+from toolkit.lessons import _LAST_FORM_HINT, answer_box, check, l4_capacity, sample_unit, use_unit
 
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = REPO / "notebooks" / "lessons"
 OTHER_UNIT = REPO / "sample_data" / "skolar"
 
-CLINICAL_HOURS = 15.84  # 40 × 0.88 × 0.45 (the numbers the exercise states)
-APPOINTMENTS = 15.2  # 16 × 60 / 60 × 0.95
+_EX = l4_capacity.EX  # the numbers the exercise texts state
+#: contracted hours × (1 − absence share) × (1 − non-clinical share), by hand
+CLINICAL_HOURS = (
+    _EX["contracted_h"] * (1 - _EX["absence_pct"] / 100) * (1 - _EX["non_clinical_pct"] / 100)
+)
+#: the right answer as a learner types it: two decimals, with a point and with a comma
+POINT = f"{CLINICAL_HOURS:.2f}"
+COMMA = POINT.replace(".", ",")
+#: what Python makes of the comma form typed in a code cell
+TUPLE = tuple(int(part) for part in POINT.split("."))
 
 
 def _non_clinical_share(unit: Any) -> float:
@@ -85,15 +93,15 @@ def _sample_units() -> Any:
     use_unit(None)
 
 
-#: Forms of 15,84 as a learner types them, and whether a note on the reading is due.
+#: Forms of the right answer as a learner types them, and whether a note on the reading is due.
 NUMBER_FORMS: list[tuple[Any, bool]] = [
-    (15.84, False),
-    ((15, 84), True),  # answer = 15,84 in a code cell
-    ("15,84", False),
-    ("15.84", False),
-    (" 15,84 ", False),
-    ('"15,84"', False),  # quotes typed into the answer box
-    ("15,840", False),
+    (CLINICAL_HOURS, False),
+    (TUPLE, True),  # answer = 15,84 in a code cell
+    (COMMA, False),
+    (POINT, False),
+    (f" {COMMA} ", False),
+    (f'"{COMMA}"', False),  # quotes typed into the answer box
+    (f"{COMMA}0", False),
 ]
 
 
@@ -105,12 +113,14 @@ def test_a_number_in_every_form_is_right(answer: Any, noted: bool, lang: str) ->
     assert feedback.message == t("lessons.right", lang)
     assert bool(feedback.note) == noted
     if noted:
-        assert "15,84" in feedback.note if lang == "sv" else "15.84" in feedback.note
+        read = POINT.rstrip("0").rstrip(".")
+        assert (read.replace(".", ",") if lang == "sv" else read) in feedback.note
         assert str(feedback).endswith(t("lessons.right", lang))
 
 
 def test_the_tuple_python_makes_of_a_decimal_comma_is_read_digit_by_digit() -> None:
     # 12,50 → (12, 50) → 12.50; 0,125 → (0, 125); -3,25 → (-3, 25)
+    # 16 h × 60 / 60 min × (1 − 0.05) = 15.2 attended appointments
     assert check("l4.appointments", (15, 2), "sv").status == "right"
     assert check("l4.appointments", (15, 20), "sv").status == "right"
     assert check("l4.appointments", (-15, 2), "sv").status == "wrong"
@@ -143,9 +153,9 @@ def test_a_percentage_is_read_as_per_cent_or_as_a_share(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_a_per_cent_sign_on_a_number_that_is_not_a_percentage_gets_a_hint(lang: str) -> None:
-    feedback = check("l4.clinical_hours", "15,84 %", lang)
+    feedback = check("l4.clinical_hours", f"{COMMA} %", lang)
     assert feedback.status == "invalid"
-    assert feedback.message == t("lessons.answer.not_percent", lang, number="15,84")
+    assert feedback.message == t("lessons.answer.not_percent", lang, number=COMMA)
 
 
 #: Answers that are not a number, and the hint about their form each must get.
@@ -205,7 +215,7 @@ def test_the_answer_box_checks_what_is_typed() -> None:
     text, button = box.children[0].children
     feedback = box.children[1]
     assert button.description == "Kontrollera"
-    text.value = "15,84"  # continuous_update=False: set when the learner presses Enter
+    text.value = COMMA  # continuous_update=False: set when the learner presses Enter
     assert t("lessons.right", "sv") in feedback.value
     text.value = "12 veckor"
     assert "Skriv bara talet" in feedback.value and "12 veckor" in feedback.value
@@ -304,7 +314,7 @@ def test_lesson_4_in_a_kernel_reads_answers_typed_the_swedish_way(tmp_path: Path
     share = _non_clinical_share(sample_unit("balans"))
     comma = f"{share:.1f}".replace(".", ",")
     typed = {
-        1: "15,84",  # a tuple in Python: read as 15,84 with a note
+        1: COMMA,  # a tuple in Python: read as a decimal comma, with a note
         2: f'"{comma} %"',
         3: '" b "',  # a letter in lower case with spaces
         4: '"15,2"',
