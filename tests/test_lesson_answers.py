@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import pandas as pd
 import pytest
 
 from toolkit import capacity, flow
@@ -241,6 +242,40 @@ def test_use_unit_switches_the_checkers_to_the_unit_and_back() -> None:
     assert check("l4.freed_hours", _freed_hours(balans), "en").correct
 
 
+def test_lesson_1_checks_the_wait_on_the_units_own_year() -> None:
+    """Little's law on the unit's last 52 weeks: W = 7 × mean waiting / mean arrivals a week."""
+    from toolkit.lessons import l1_flow
+
+    def wait_days(unit: Any) -> float:
+        weeks = flow.weekly_flow(unit, "W", start="2024-01-01", end="2024-12-29", lang="en")
+        first = weeks[weeks["stage"] == "first_assessment"]
+        return 7 * float(first["waiting_end"].mean()) / float(first["arrivals"].mean())
+
+    other = load_unit(OTHER_UNIT, extract_date="2024-12-29")
+    own, sample = wait_days(other), wait_days(sample_unit("vaxande_behov"))
+    assert abs(own - sample) > 0.1 * sample
+    use_unit(str(OTHER_UNIT), "sv", l1_flow.NEEDS)
+    assert l1_flow.period() == ("2024-01-01", "2024-12-29")  # skolar's data end on a Sunday
+    assert check("l1.wait", f"{own:.1f}".replace(".", ","), "sv").correct
+    assert not check("l1.wait", f"{sample:.1f}".replace(".", ","), "sv").correct
+
+
+def test_a_units_year_ends_on_the_sunday_before_its_last_date() -> None:
+    from types import SimpleNamespace
+
+    from toolkit.lessons import _OWN_UNIT, l1_flow, unit_period
+
+    _OWN_UNIT["unit"] = SimpleNamespace(extract_date=pd.Timestamp("2025-03-05"))  # a Wednesday
+    try:
+        # 2025-03-02 is the Sunday before; 363 days earlier is Monday 2024-03-04
+        assert unit_period(("2024-01-01", "2024-12-29")) == ("2024-03-04", "2025-03-02")
+        # the balance week keeps its place: 11 weeks before the last week's Monday (2025-02-24)
+        assert l1_flow.balance_week() == "2024-12-09"
+    finally:
+        use_unit(None)
+    assert unit_period(("2024-01-01", "2024-12-29")) == ("2024-01-01", "2024-12-29")
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_a_unit_that_cannot_be_used_leaves_the_sample_units_and_says_why(lang: str) -> None:
     said = use_unit(str(REPO / "sample_data" / "finns_inte"), lang)
@@ -311,23 +346,25 @@ def _run(
 
 @pytest.mark.slow
 def test_lesson_4_in_a_kernel_reads_answers_typed_the_swedish_way(tmp_path: Path) -> None:
-    share = _non_clinical_share(sample_unit("balans"))
+    balans = sample_unit("balans")
+    share = _non_clinical_share(balans)
     comma = f"{share:.1f}".replace(".", ",")
+    # the option (A–D in the text) whose activity has most minutes in the raw time-use table
+    minutes = balans.time_use.groupby(balans.time_use["activity"].astype(str))["minutes"].sum()
+    options = ["meetings", "documentation", "coordination", "certificates"]
+    letter = "ABCD"[options.index(max(options, key=lambda a: minutes.get(a, 0.0)))]
     typed = {
         1: COMMA,  # a tuple in Python: read as a decimal comma, with a note
-        2: f'"{comma} %"',
-        3: '" b "',  # a letter in lower case with spaces
-        4: '"15,2"',
-        5: "None",
+        2: f'"{comma} %"',  # a percentage in quotes with a decimal comma
+        3: f'" {letter.lower()} "',  # a letter in lower case with spaces
+        4: '"15,2"',  # 16 h × 60 / 60 min × (1 − 0.05), in quotes with a decimal comma
+        5: f"{_freed_hours(balans):.2f}",  # a plain Python float with a point
     }
     results = _run(4, typed, tmp_path, {"lang": "sv"})
     assert len(results) == 5
-    assert "tk-right" in results[0] and "<div class='tk-note'>Python läser 12,5" in results[0]
-    assert "tk-right" in results[1] and "tk-note" not in results[1]
-    assert "tk-right" in results[3]
-    assert "tk-unanswered" in results[4]
-    # exercise 3 (a letter) is right or wrong, never unreadable
-    assert "tk-invalid" not in results[2]
+    assert "<div class='tk-note'>Python läser 12,5" in results[0]
+    assert all("tk-right" in r for r in results), results
+    assert all("tk-note" not in r for r in results[1:])
 
 
 @pytest.mark.slow
@@ -378,9 +415,9 @@ def test_lessons_check_against_the_learners_own_unit(tmp_path: Path) -> None:
 
 
 def test_every_lesson_with_a_unit_parameter_declares_what_it_needs() -> None:
-    from toolkit.lessons import l2_waitlist, l4_capacity
+    from toolkit.lessons import l1_flow, l2_waitlist
 
-    for number, module in ((2, l2_waitlist), (4, l4_capacity)):
+    for number, module in ((1, l1_flow), (2, l2_waitlist), (4, l4_capacity)):
         book = nbformat.read(next(LESSONS.glob(f"{number:02d}_*.ipynb")), as_version=4)
         params = next(c for c in book.cells if "parameters" in c.metadata.get("tags", []))
         assert 'unit_path = ""  #' in params.source

@@ -28,7 +28,7 @@ Examples
 >>> pages = handouts("en")
 >>> [p.name for p in pages][:3]
 ['cheat_sheet_kit', 'cheat_sheet_lesson1', 'cheat_sheet_lesson2']
->>> "Little's law" in pages[0].html
+>>> "Relief capacity" in pages[0].html
 True
 """
 

@@ -76,6 +76,7 @@ __all__ = [
     "own_unit",
     "sample_unit",
     "show",
+    "unit_period",
     "use_unit",
 ]
 
@@ -392,6 +393,25 @@ def _sample_unit(unit_id: str) -> Any:
 def own_unit() -> bool:
     """True while the lessons compute on the learner's own unit (see :func:`use_unit`)."""
     return bool(_OWN_UNIT)
+
+
+def unit_period(default: tuple[str, str]) -> tuple[str, str]:
+    """A lesson's period: ``default`` on the sample units; on the learner's unit as long, ending there.
+
+    On the learner's unit the period ends on the Sunday on or before the
+    unit's last date and is as many days long as ``default`` (ISO dates).
+
+    >>> unit_period(("2024-01-01", "2024-12-29"))
+    ('2024-01-01', '2024-12-29')
+    """
+    if not _OWN_UNIT:
+        return default
+    import pandas as pd
+
+    last = pd.Timestamp(_OWN_UNIT["unit"].extract_date).normalize()
+    end = last - pd.Timedelta(days=(last.weekday() + 1) % 7)
+    start = end - (pd.Timestamp(default[1]) - pd.Timestamp(default[0]))
+    return start.date().isoformat(), end.date().isoformat()
 
 
 def _clear_lesson_caches() -> None:
