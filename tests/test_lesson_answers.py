@@ -260,6 +260,26 @@ def test_lesson_1_checks_the_wait_on_the_units_own_year() -> None:
     assert not check("l1.wait", f"{sample:.1f}".replace(".", ","), "sv").correct
 
 
+def test_lesson_5_shows_the_units_two_stages() -> None:
+    from toolkit.lessons import l5_priority
+
+    other = load_unit(OTHER_UNIT, extract_date="2024-12-29")
+    weeks = flow.weekly_flow(other, "W", start="2024-07-01", end="2024-12-29", lang="en")
+    last = weeks[weeks["period"] == weeks["period"].max()].set_index("stage")
+    use_unit(str(OTHER_UNIT), "en", l5_priority.NEEDS)
+    table = l5_priority.stage_table("en").data.set_index("Stage")
+    assert (
+        table.loc["First assessment", "Waiting at the end"]
+        == last.loc["first_assessment", "waiting_end"]
+    )
+    assert (
+        table.loc["In-depth assessment or treatment", "Waiting at the end"]
+        == (last.loc["deep_start", "waiting_end"])
+    )
+    # the exercises state their own numbers: 120 waiting / 8 starts a week = 15 weeks
+    assert check("l5.little", 15, "en").correct
+
+
 def test_a_units_year_ends_on_the_sunday_before_its_last_date() -> None:
     from types import SimpleNamespace
 
@@ -415,9 +435,9 @@ def test_lessons_check_against_the_learners_own_unit(tmp_path: Path) -> None:
 
 
 def test_every_lesson_with_a_unit_parameter_declares_what_it_needs() -> None:
-    from toolkit.lessons import l1_flow, l2_waitlist
+    from toolkit.lessons import l1_flow, l2_waitlist, l5_priority
 
-    for number, module in ((1, l1_flow), (2, l2_waitlist), (4, l4_capacity)):
+    for number, module in ((1, l1_flow), (2, l2_waitlist), (4, l4_capacity), (5, l5_priority)):
         book = nbformat.read(next(LESSONS.glob(f"{number:02d}_*.ipynb")), as_version=4)
         params = next(c for c in book.cells if "parameters" in c.metadata.get("tags", []))
         assert 'unit_path = ""  #' in params.source
