@@ -260,6 +260,29 @@ def test_lesson_1_checks_the_wait_on_the_units_own_year() -> None:
     assert not check("l1.wait", f"{sample:.1f}".replace(".", ","), "sv").correct
 
 
+def test_lesson_3_reads_the_units_own_chart() -> None:
+    """Exercise 4 reads the XmR chart of the unit's weekly first assessments (toolkit.spc)."""
+    from toolkit import spc
+    from toolkit.lessons import l3_spc
+
+    def variation(unit: Any) -> str:
+        weeks = flow.weekly_flow(unit, "W", start="2023-01-02", end="2024-12-29")
+        first = weeks[weeks["stage"] == "first_assessment"]
+        table = spc.spc(first, value="completions", date="period", improvement="increase")
+        types = set(table["point_type"].astype(str))
+        return "B" if "improvement" in types else ("C" if "concern" in types else "A")
+
+    growing = REPO / "sample_data" / "vaxande_behov"
+    own = variation(load_unit(growing, extract_date="2024-12-29"))
+    sample = variation(sample_unit("balans"))
+    assert own != sample
+    use_unit(str(growing), "sv", l3_spc.NEEDS)
+    assert check("l3.variation", own, "sv").correct
+    assert not check("l3.variation", sample, "sv").correct
+    # the rebasing example keeps its sample unit, whose change date is known
+    assert len(l3_spc.group_share()) > 50
+
+
 def test_lesson_5_shows_the_units_two_stages() -> None:
     from toolkit.lessons import l5_priority
 
@@ -435,9 +458,10 @@ def test_lessons_check_against_the_learners_own_unit(tmp_path: Path) -> None:
 
 
 def test_every_lesson_with_a_unit_parameter_declares_what_it_needs() -> None:
-    from toolkit.lessons import l1_flow, l2_waitlist, l5_priority
+    from toolkit.lessons import l1_flow, l2_waitlist, l3_spc, l5_priority
 
-    for number, module in ((1, l1_flow), (2, l2_waitlist), (4, l4_capacity), (5, l5_priority)):
+    modules = {1: l1_flow, 2: l2_waitlist, 3: l3_spc, 4: l4_capacity, 5: l5_priority}
+    for number, module in modules.items():
         book = nbformat.read(next(LESSONS.glob(f"{number:02d}_*.ipynb")), as_version=4)
         params = next(c for c in book.cells if "parameters" in c.metadata.get("tags", []))
         assert 'unit_path = ""  #' in params.source

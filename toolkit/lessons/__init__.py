@@ -1,7 +1,7 @@
 """The lessons of the teaching kit: texts from the catalogue, exercises checked here.
 
 A lesson is a notebook in ``notebooks/lessons/`` whose parameters are
-``lang`` and (lessons 1, 2, 4 and 5) ``unit_path``; its narrative comes from the
+``lang`` and (lessons 1–5) ``unit_path``; its narrative comes from the
 text catalogue (``toolkit/data/text/lessons*.yaml``) through :func:`show`,
 its worked examples call the calculation modules on the sample units (or on
 the learner's own unit, :func:`use_unit`), and each exercise ends with
@@ -371,14 +371,15 @@ def show(key: str, lang: str | None = None, **fields: Any) -> _Markdown:
 _OWN_UNIT: dict[str, Any] = {}
 
 
-def sample_unit(unit_id: str) -> Any:
+def sample_unit(unit_id: str, *, own: bool = True) -> Any:
     """A sample unit from ``sample_data/units.yaml``, loaded once per kernel.
 
     While :func:`use_unit` has put the learner's own unit in place, every
     lesson asks for it instead, so the worked examples and the checkers
-    compute from that unit's numbers.
+    compute from that unit's numbers; ``own=False`` keeps the sample unit
+    (an example made to show one thing, such as a change on a known date).
     """
-    if _OWN_UNIT:
+    if _OWN_UNIT and own:
         return _OWN_UNIT["unit"]
     return _sample_unit(unit_id)
 

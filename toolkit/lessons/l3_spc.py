@@ -27,12 +27,22 @@ import pandas as pd
 
 from toolkit import flow, spc
 from toolkit.i18n import check_language, t
-from toolkit.lessons import Figure, Table, close, exercise, number, sample_unit, show
+from toolkit.lessons import (
+    Figure,
+    Table,
+    close,
+    exercise,
+    number,
+    sample_unit,
+    show,
+    unit_period,
+)
 
 __all__ = [
     "CHANGE_DATE",
     "EX_LIMIT",
     "EX_SERIES",
+    "NEEDS",
     "PERIOD",
     "SHIFT_UNIT",
     "STABLE_UNIT",
@@ -54,6 +64,11 @@ PERIOD: tuple[str, str] = ("2023-01-02", "2024-12-29")
 STABLE_UNIT = "balans"
 #: The unit that changed its way of working (more group sessions) ...
 SHIFT_UNIT = "nytt_arbetssatt"
+#: Tables a learner's own unit needs for this lesson (``unit_path``; see
+#: :func:`toolkit.lessons.use_unit`): the weekly first assessments and
+#: exercise 4 then come from that unit; the rebasing example stays on
+#: :data:`SHIFT_UNIT`, whose change date is known.
+NEEDS: tuple[str, ...] = ("referrals",)
 #: ... from this week.
 CHANGE_DATE = "2024-01-01"
 #: Numbers stated in the XmR-limit exercise (``lessons.l3.ex_limit``).
@@ -67,7 +82,8 @@ EX_SERIES: tuple[int, ...] = (12, 15, 11, 14, 16, 17, 15, 18, 16, 13, 10, 11, 9,
 
 @functools.cache
 def _stable_series() -> pd.DataFrame:
-    table = flow.weekly_flow(sample_unit(STABLE_UNIT), "W", start=PERIOD[0], end=PERIOD[1])
+    start, end = unit_period(PERIOD)  # on a learner's unit: as long, ending on its last date
+    table = flow.weekly_flow(sample_unit(STABLE_UNIT), "W", start=start, end=end)
     first = table[table["stage"] == "first_assessment"]
     return pd.DataFrame(
         {"week": first["period"].to_numpy(), "value": first["completions"].to_numpy(dtype=float)}
@@ -88,7 +104,7 @@ def stable_series() -> pd.DataFrame:
 
 @functools.cache
 def _group_share() -> pd.DataFrame:
-    visits = sample_unit(SHIFT_UNIT).visits
+    visits = sample_unit(SHIFT_UNIT, own=False).visits  # a change on a known date
     start, end = pd.Timestamp(PERIOD[0]), pd.Timestamp(PERIOD[1])
     attended = visits[
         (visits["status"] == "attended") & (visits["date"] >= start) & (visits["date"] <= end)
