@@ -70,6 +70,7 @@ ALLOWED = {
     "production_plan",
     # the lessons' parameter a learner sets to their unit's export (docs/teaching_kit.md)
     "unit_path",
+    "change_date",
 }
 
 

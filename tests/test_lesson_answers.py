@@ -283,6 +283,38 @@ def test_lesson_3_reads_the_units_own_chart() -> None:
     assert len(l3_spc.group_share()) > 50
 
 
+def test_lesson_6_reads_the_units_change_from_its_own_date() -> None:
+    """Identity: an XmR chart's centre line is the mean of its part (Making Data Count)."""
+    from toolkit.lessons import l6_improvement as l6
+
+    def centre_change(unit: Any, day: str) -> float:
+        weeks = flow.weekly_flow(unit, "W", start="2023-01-02", lang="en")
+        first = weeks[(weeks["stage"] == "first_assessment") & weeks["median_wait_days"].notna()]
+        before = first["period"] < pd.Timestamp(day)
+        waits = first["median_wait_days"]
+        return float(waits[before].mean() - waits[~before].mean())
+
+    other = load_unit(OTHER_UNIT, extract_date="2024-12-29")
+    own = centre_change(other, "2024-06-03")
+    sample = centre_change(sample_unit("nytt_arbetssatt"), l6.CHANGE_DATE)
+    assert abs(own - sample) > 2
+    try:
+        use_unit(str(OTHER_UNIT), "en", l6.NEEDS)
+        said = l6.use_change_date("2024-06-03", "en")
+        assert said.text == t("lessons.l6.change_date_used", "en", change="2024-06-03")
+        assert l6.change_date() == "2024-06-03"
+        assert check("l6.centre_change", f"{own:.1f}", "en").correct
+        assert not check("l6.centre_change", f"{sample:.1f}", "en").correct
+        # a date that cannot be read, or too near the end, keeps the lesson's own date
+        unreadable = l6.use_change_date("3 juni", "sv").text
+        assert "3 juni" in unreadable and l6.change_date() == l6.CHANGE_DATE
+        late = l6.use_change_date("2024-12-16", "en").text
+        assert late.startswith("2024-12-16") and l6.change_date() == l6.CHANGE_DATE
+    finally:
+        l6.use_change_date(None)
+    assert l6.use_change_date("", "en").text == ""
+
+
 def test_lesson_5_shows_the_units_two_stages() -> None:
     from toolkit.lessons import l5_priority
 
@@ -459,8 +491,9 @@ def test_lessons_check_against_the_learners_own_unit(tmp_path: Path) -> None:
 
 def test_every_lesson_with_a_unit_parameter_declares_what_it_needs() -> None:
     from toolkit.lessons import l1_flow, l2_waitlist, l3_spc, l5_priority
+    from toolkit.lessons import l6_improvement as l6
 
-    modules = {1: l1_flow, 2: l2_waitlist, 3: l3_spc, 4: l4_capacity, 5: l5_priority}
+    modules = {1: l1_flow, 2: l2_waitlist, 3: l3_spc, 4: l4_capacity, 5: l5_priority, 6: l6}
     for number, module in modules.items():
         book = nbformat.read(next(LESSONS.glob(f"{number:02d}_*.ipynb")), as_version=4)
         params = next(c for c in book.cells if "parameters" in c.metadata.get("tags", []))

@@ -1,7 +1,7 @@
 """The lessons of the teaching kit: texts from the catalogue, exercises checked here.
 
 A lesson is a notebook in ``notebooks/lessons/`` whose parameters are
-``lang`` and (lessons 1–5) ``unit_path``; its narrative comes from the
+``lang`` and ``unit_path`` (lesson 6 also ``change_date``); its narrative comes from the
 text catalogue (``toolkit/data/text/lessons*.yaml``) through :func:`show`,
 its worked examples call the calculation modules on the sample units (or on
 the learner's own unit, :func:`use_unit`), and each exercise ends with
