@@ -68,6 +68,9 @@ ALLOWED = {
     "load_unit",
     # the English file name of the production plan's Excel download
     "production_plan",
+    # the lessons' parameter a learner sets to their unit's export (docs/teaching_kit.md)
+    "unit_path",
+    "change_date",
 }
 
 

@@ -290,7 +290,11 @@ def test_typical_mistake_gets_its_hint(exercise_id: str, answer: Any, hint: str,
 
 def test_data_dependent_mistakes_get_their_hints() -> None:
     share = right_answer("l4.non_clinical_share")
-    assert check("l4.non_clinical_share", share / 100, "en").message.endswith(
+    # a percentage exercise reads a share below 1 as a share (0.8 is 80 %), with a note;
+    # "0.8 %" is 0.8 per cent: the hint for a share typed where per cent was asked
+    as_share = check("l4.non_clinical_share", share / 100, "en")
+    assert as_share.status == "right" and as_share.note
+    assert check("l4.non_clinical_share", f"{share / 100:.4f} %", "en").message.endswith(
         t("lessons.l4.hint.percent", "en")
     )
     assert check("l4.non_clinical_share", 100 - share, "en").message.endswith(

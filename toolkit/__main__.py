@@ -17,6 +17,9 @@
 ``requirements FILE`` what a documentation requirements list takes and frees
                       (hours, FTE, visits, queue weeks) as HTML and Excel.
 ``demo``              ``run`` on the bundled sample units, then ``serve``.
+``handouts``          write the printed material for a workshop room (cheat sheets,
+                      questionnaires, PDSA form, answer key, lesson plan) as HTML and,
+                      with a Chromium-family browser, PDF (:mod:`toolkit.handouts`).
 ``material [SOURCE]`` material for the unit's meeting (slides, Excel tables, charts as
                       PNG and SVG; :mod:`toolkit.meeting`) for one unit (a folder or
                       workbook) or every unit of a manifest, into ``--out``.
@@ -249,6 +252,17 @@ def _requirements(args: argparse.Namespace) -> int:
     return 0
 
 
+def _handouts(args: argparse.Namespace) -> int:
+    from toolkit.handouts import write_handouts
+
+    written = write_handouts(args.out, args.lang, pdf=not args.html_only, browser=args.browser)
+    for message in written.messages:
+        print(message, file=sys.stderr)
+    pdf = t("handouts.pdf_done", args.lang) if written.pdf else ""
+    print(t("handouts.written", args.lang, n=len(written.html), folder=args.out, pdf=pdf))
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     args.manifest = None
     args.workers, args.share, args.threshold, args.data_root = None, False, 5, []
@@ -389,6 +403,15 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("templates"), help=t("cli.help.templates_out", lang)
     )
     templates.set_defaults(func=_templates)
+    handouts = command("handouts")
+    handouts.add_argument(
+        "--out", type=Path, default=Path("handouts"), help=t("cli.help.handouts_out", lang)
+    )
+    handouts.add_argument("--html-only", action="store_true", help=t("cli.help.html_only", lang))
+    handouts.add_argument(
+        "--browser", default=None, metavar="PATH", help=t("cli.help.browser", lang)
+    )
+    handouts.set_defaults(func=_handouts)
     material = command("material")
     material.add_argument(
         "source", type=Path, nargs="?", default=None, help=t("cli.help.material_source", lang)

@@ -31,17 +31,29 @@ import pandas as pd
 
 from toolkit import flow
 from toolkit.i18n import check_language, t
-from toolkit.lessons import Figure, Table, close, exercise, number, sample_unit, show
+from toolkit.lessons import (
+    Figure,
+    Table,
+    close,
+    exercise,
+    number,
+    own_unit,
+    sample_unit,
+    show,
+    unit_period,
+)
 
 __all__ = [
     "BALANCE_UNIT",
     "BALANCE_WEEK",
     "EX_QUEUE",
     "LOAD_UNIT",
+    "NEEDS",
     "PERIOD",
     "WAIT_UNIT",
     "WORKED_UNIT",
     "balance_table",
+    "balance_week",
     "first_stage_year",
     "flow_chart",
     "flow_table",
@@ -49,12 +61,17 @@ __all__ = [
     "littles_law_example",
     "littles_law_table",
     "load",
+    "period",
 ]
 
 #: The year every worked example and exercise of the lesson looks at (Mondays to Sunday).
 PERIOD: tuple[str, str] = ("2024-01-01", "2024-12-29")
 #: The unit of the worked example (in balance).
 WORKED_UNIT = "balans"
+#: Tables a learner's own unit needs for this lesson (``unit_path``; see
+#: :func:`toolkit.lessons.use_unit`): the worked example and exercises 2, 4
+#: and 5 are then computed from that unit's referrals over its last 52 weeks.
+NEEDS: tuple[str, ...] = ("referrals",)
 #: The unit and week of the queue-balance exercise.
 BALANCE_UNIT = "vaxande_behov"
 BALANCE_WEEK = "2024-10-07"
@@ -81,9 +98,34 @@ def _configure(chart: Any, lang: str) -> Any:
 # --------------------------------------------------------------------------- calculations
 
 
+def period() -> tuple[str, str]:
+    """The lesson's year: :data:`PERIOD` on the sample units, the unit's last 52 weeks on its own.
+
+    On a learner's unit (:func:`toolkit.lessons.use_unit`) the year ends on the
+    Sunday on or before the unit's last date and starts 52 weeks earlier, on a
+    Monday, as :data:`PERIOD` does.
+    """
+    return unit_period(PERIOD)
+
+
+def balance_week() -> str:
+    """The week of the balance exercise: :data:`BALANCE_WEEK`, or the same place in the unit's year.
+
+    :data:`BALANCE_WEEK` is the 12th week from the end of :data:`PERIOD`; on a
+    learner's unit it is the 12th week from the end of :func:`period`.
+    """
+    if not own_unit():
+        return BALANCE_WEEK
+    monday = pd.Timedelta(days=6)  # the last week of a period starts 6 days before its Sunday
+    weeks_from_end = (pd.Timestamp(PERIOD[1]) - monday - pd.Timestamp(BALANCE_WEEK)).days // 7
+    last_monday = pd.Timestamp(period()[1]) - monday
+    return (last_monday - pd.Timedelta(weeks=weeks_from_end)).date().isoformat()
+
+
 @functools.cache
 def _first_stage_year(unit_id: str) -> pd.DataFrame:
-    table = flow.weekly_flow(sample_unit(unit_id), "W", start=PERIOD[0], end=PERIOD[1], lang="en")
+    start, end = period()
+    table = flow.weekly_flow(sample_unit(unit_id), "W", start=start, end=end, lang="en")
     first = table[table["stage"] == "first_assessment"].reset_index(drop=True)
     return first.drop(columns="stage")
 
@@ -186,7 +228,7 @@ def balance_table(lang: str | None = None) -> Table:
     """The week of the balance exercise: waiting at the start and the flows, not the end."""
     lang = check_language(lang)
     year = _first_stage_year(BALANCE_UNIT)
-    row = year[year["period"] == pd.Timestamp(BALANCE_WEEK)]
+    row = year[year["period"] == pd.Timestamp(balance_week())]
     return Table(
         pd.DataFrame(
             {
@@ -299,12 +341,19 @@ def _check_dcaq(answer: str) -> str | None:
     return hints.get(answer)
 
 
-@exercise("l1.balance", kind="number")
+def _answer_balance() -> float:
+    """Waiting at the end of the week of the balance exercise."""
+    year = _first_stage_year(BALANCE_UNIT)
+    row = year[year["period"] == pd.Timestamp(balance_week())].iloc[0]
+    return float(row["waiting_end"])
+
+
+@exercise("l1.balance", kind="number", answer=_answer_balance)
 def _check_balance(answer: float) -> str | None:
     """Waiting at the end of the week: read from the weekly flow table."""
     year = _first_stage_year(BALANCE_UNIT)
-    row = year[year["period"] == pd.Timestamp(BALANCE_WEEK)].iloc[0]
-    expected = float(row["waiting_end"])
+    row = year[year["period"] == pd.Timestamp(balance_week())].iloc[0]
+    expected = _answer_balance()
     if close(answer, expected, rel=0.0, absolute=0.5):
         return None
     start, arrivals = float(row["waiting_start"]), float(row["arrivals"])
@@ -316,11 +365,16 @@ def _check_balance(answer: float) -> str | None:
     return "lessons.l1.hint.balance"
 
 
-@exercise("l1.queue", kind="number")
+def _answer_queue() -> float:
+    """Little's law with the numbers stated in the exercise: L = λ W (W in weeks)."""
+    return EX_QUEUE["arrivals_per_week"] * EX_QUEUE["mean_wait_days"] / _DAYS_PER_WEEK
+
+
+@exercise("l1.queue", kind="number", answer=_answer_queue)
 def _check_queue(answer: float) -> str | None:
     """Little's law with the numbers stated in the exercise: L = λ W."""
     rate, wait_days = EX_QUEUE["arrivals_per_week"], EX_QUEUE["mean_wait_days"]
-    expected = rate * wait_days / _DAYS_PER_WEEK
+    expected = _answer_queue()
     if close(answer, expected, rel=0.02):
         return None
     if close(answer, rate * wait_days, rel=0.02):
@@ -330,11 +384,16 @@ def _check_queue(answer: float) -> str | None:
     return "lessons.l1.hint.queue"
 
 
-@exercise("l1.wait", kind="number")
+def _answer_wait() -> float:
+    """Mean wait in days from the unit's mean queue and arrival rate: W = 7 L / λ."""
+    return float(littles_law(WAIT_UNIT)["implied_wait_days"])
+
+
+@exercise("l1.wait", kind="number", answer=_answer_wait)
 def _check_wait(answer: float) -> str | None:
     """Mean wait in days from the sample unit's mean queue and arrival rate: W = 7 L / λ."""
     law = littles_law(WAIT_UNIT)
-    expected = law["implied_wait_days"]
+    expected = _answer_wait()
     if close(answer, expected, rel=0.03):
         return None
     if close(answer, expected / _DAYS_PER_WEEK, rel=0.03):

@@ -35,6 +35,7 @@ __all__ = [
     "EX_CAPACITY",
     "EX_MEAN_WAIT",
     "EX_TARGET_QUEUE",
+    "NEEDS",
     "RELIEF_UNIT",
     "TARGET_WAIT_DAYS",
     "TIME_TO_TARGET_WEEKS",
@@ -52,6 +53,10 @@ TARGET_WAIT_DAYS: float = 30.0
 TIME_TO_TARGET_WEEKS: float = waitlist.DEFAULT_TIME_TO_TARGET_WEEKS
 #: The unit of the relief-capacity exercise (growing demand).
 RELIEF_UNIT = "vaxande_behov"
+#: Tables a learner's own unit needs for this lesson (``unit_path``; see
+#: :func:`toolkit.lessons.use_unit`): the relief exercise is then computed
+#: from that unit's referrals.
+NEEDS: tuple[str, ...] = ("referrals",)
 #: Numbers stated in the target-queue exercise (``lessons.l2.ex_target_queue``).
 EX_TARGET_QUEUE: dict[str, float] = {"demand_per_week": 21, "target_wait_days": 30, "factor": 4}
 #: Numbers stated in the target-mean-wait exercise (``lessons.l2.ex_mean_wait``): percent within days.
@@ -353,11 +358,17 @@ def variation_chart(lang: str | None = None, demand_per_week: float = 20.0) -> F
 # --------------------------------------------------------------------------- exercises
 
 
-@exercise("l2.target_queue", kind="number")
+def _answer_target_queue() -> float:
+    """Target queue = demand × target (weeks) / factor, with the exercise's numbers."""
+    d, days, f = (EX_TARGET_QUEUE[k] for k in ("demand_per_week", "target_wait_days", "factor"))
+    return float(waitlist.target_queue_size(d, days / _DAYS_PER_WEEK, f))
+
+
+@exercise("l2.target_queue", kind="number", answer=_answer_target_queue)
 def _check_target_queue(answer: float) -> str | None:
     """Target queue = demand × target (weeks) / factor."""
     d, days, f = (EX_TARGET_QUEUE[k] for k in ("demand_per_week", "target_wait_days", "factor"))
-    expected = float(waitlist.target_queue_size(d, days / _DAYS_PER_WEEK, f))
+    expected = _answer_target_queue()
     if close(answer, expected, rel=0.02):
         return None
     if close(answer, d * days / f, rel=0.02):
@@ -367,12 +378,19 @@ def _check_target_queue(answer: float) -> str | None:
     return "lessons.l2.hint.target_queue"
 
 
-@exercise("l2.mean_wait", kind="number")
+def _answer_mean_wait() -> float:
+    """Target mean wait (days) for "p % within T days": T / (−ln(1 − p))."""
+    share = EX_MEAN_WAIT["share_percent"] / 100.0
+    days = EX_MEAN_WAIT["target_wait_days"]
+    return float(waitlist.target_mean_wait(days, waitlist.factor_for_share_within(share)))
+
+
+@exercise("l2.mean_wait", kind="number", answer=_answer_mean_wait)
 def _check_mean_wait(answer: float) -> str | None:
     """Target mean wait (days) for "p % within T days": T / (−ln(1 − p))."""
     share = EX_MEAN_WAIT["share_percent"] / 100.0
     days = EX_MEAN_WAIT["target_wait_days"]
-    expected = float(waitlist.target_mean_wait(days, waitlist.factor_for_share_within(share)))
+    expected = _answer_mean_wait()
     if close(answer, expected, rel=0.02):
         return None
     if close(answer, days / waitlist.DEFAULT_FACTOR, rel=0.02):
@@ -382,16 +400,22 @@ def _check_mean_wait(answer: float) -> str | None:
     return "lessons.l2.hint.mean_wait"
 
 
-@exercise("l2.capacity", kind="number")
-def _check_capacity(answer: float) -> str | None:
+def _answer_capacity() -> float:
     """Capacity with variation: demand + (cv_a² + cv_s²)/2 × factor / target (weeks)."""
     c = EX_CAPACITY
     weeks = c["target_wait_days"] / _DAYS_PER_WEEK
-    expected = float(
+    return float(
         waitlist.target_capacity(
             c["demand_per_week"], weeks, c["factor"], c["cv_demand"], c["cv_capacity"]
         )
     )
+
+
+@exercise("l2.capacity", kind="number", answer=_answer_capacity)
+def _check_capacity(answer: float) -> str | None:
+    """Capacity with variation: demand + (cv_a² + cv_s²)/2 × factor / target (weeks)."""
+    c = EX_CAPACITY
+    expected = _answer_capacity()
     if close(answer, expected, rel=0.01):
         return None
     if close(answer, c["demand_per_week"], rel=0.01):
@@ -404,7 +428,12 @@ def _check_capacity(answer: float) -> str | None:
     return "lessons.l2.hint.capacity"
 
 
-@exercise("l2.relief", kind="number")
+def _answer_relief() -> float:
+    """Relief capacity of the unit: demand + (queue − target queue) / weeks to target."""
+    return float(relief_situation(RELIEF_UNIT)["relief_capacity_per_week"])
+
+
+@exercise("l2.relief", kind="number", answer=_answer_relief)
 def _check_relief(answer: float) -> str | None:
     """Relief capacity of the sample unit: demand + (queue − target queue) / weeks to target."""
     s = relief_situation(RELIEF_UNIT)

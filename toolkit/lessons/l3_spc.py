@@ -27,12 +27,22 @@ import pandas as pd
 
 from toolkit import flow, spc
 from toolkit.i18n import check_language, t
-from toolkit.lessons import Figure, Table, close, exercise, number, sample_unit, show
+from toolkit.lessons import (
+    Figure,
+    Table,
+    close,
+    exercise,
+    number,
+    sample_unit,
+    show,
+    unit_period,
+)
 
 __all__ = [
     "CHANGE_DATE",
     "EX_LIMIT",
     "EX_SERIES",
+    "NEEDS",
     "PERIOD",
     "SHIFT_UNIT",
     "STABLE_UNIT",
@@ -54,6 +64,11 @@ PERIOD: tuple[str, str] = ("2023-01-02", "2024-12-29")
 STABLE_UNIT = "balans"
 #: The unit that changed its way of working (more group sessions) ...
 SHIFT_UNIT = "nytt_arbetssatt"
+#: Tables a learner's own unit needs for this lesson (``unit_path``; see
+#: :func:`toolkit.lessons.use_unit`): the weekly first assessments and
+#: exercise 4 then come from that unit; the rebasing example stays on
+#: :data:`SHIFT_UNIT`, whose change date is known.
+NEEDS: tuple[str, ...] = ("referrals",)
 #: ... from this week.
 CHANGE_DATE = "2024-01-01"
 #: Numbers stated in the XmR-limit exercise (``lessons.l3.ex_limit``).
@@ -67,7 +82,8 @@ EX_SERIES: tuple[int, ...] = (12, 15, 11, 14, 16, 17, 15, 18, 16, 13, 10, 11, 9,
 
 @functools.cache
 def _stable_series() -> pd.DataFrame:
-    table = flow.weekly_flow(sample_unit(STABLE_UNIT), "W", start=PERIOD[0], end=PERIOD[1])
+    start, end = unit_period(PERIOD)  # on a learner's unit: as long, ending on its last date
+    table = flow.weekly_flow(sample_unit(STABLE_UNIT), "W", start=start, end=end)
     first = table[table["stage"] == "first_assessment"]
     return pd.DataFrame(
         {"week": first["period"].to_numpy(), "value": first["completions"].to_numpy(dtype=float)}
@@ -88,7 +104,7 @@ def stable_series() -> pd.DataFrame:
 
 @functools.cache
 def _group_share() -> pd.DataFrame:
-    visits = sample_unit(SHIFT_UNIT).visits
+    visits = sample_unit(SHIFT_UNIT, own=False).visits  # a change on a known date
     start, end = pd.Timestamp(PERIOD[0]), pd.Timestamp(PERIOD[1])
     attended = visits[
         (visits["status"] == "attended") & (visits["date"] >= start) & (visits["date"] <= end)
@@ -228,11 +244,16 @@ def series_table(lang: str | None = None) -> Table:
 # --------------------------------------------------------------------------- exercises
 
 
-@exercise("l3.limit", kind="number")
+def _answer_limit() -> float:
+    """Upper process limit of an XmR chart: mean + 2.66 × mean moving range."""
+    return EX_LIMIT["mean"] + spc.XMR_LIMIT_FACTOR * EX_LIMIT["mean_moving_range"]
+
+
+@exercise("l3.limit", kind="number", answer=_answer_limit)
 def _check_limit(answer: float) -> str | None:
     """Upper process limit of an XmR chart: mean + 2.66 × mean moving range."""
     mean, mr = EX_LIMIT["mean"], EX_LIMIT["mean_moving_range"]
-    expected = mean + spc.XMR_LIMIT_FACTOR * mr
+    expected = _answer_limit()
     if close(answer, expected, rel=0.0, absolute=0.05):
         return None
     if close(answer, mean - spc.XMR_LIMIT_FACTOR * mr, rel=0.0, absolute=0.05):
@@ -242,19 +263,29 @@ def _check_limit(answer: float) -> str | None:
     return "lessons.l3.hint.limit"
 
 
-@exercise("l3.longest_run", kind="number")
+def _answer_longest_run() -> float:
+    """Longest run of points on one side of the median of :data:`EX_SERIES`."""
+    return float(_series_runs()["longest_run"].iloc[0])
+
+
+@exercise("l3.longest_run", kind="number", answer=_answer_longest_run)
 def _check_longest_run(answer: float) -> str | None:
     """Longest run of points on one side of the median of :data:`EX_SERIES`."""
-    expected = float(_series_runs()["longest_run"].iloc[0])
+    expected = _answer_longest_run()
     if close(answer, expected, rel=0.0, absolute=0.1):
         return None
     return "lessons.l3.hint.longest_run"
 
 
-@exercise("l3.run_limit", kind="number")
+def _answer_run_limit() -> float:
+    """Anhøj's limit for the longest run of :data:`EX_SERIES`: round(log2 n) + 3."""
+    return float(_series_runs()["longest_run_max"].iloc[0])
+
+
+@exercise("l3.run_limit", kind="number", answer=_answer_run_limit)
 def _check_run_limit(answer: float) -> str | None:
     """Anhøj's limit for the longest run of :data:`EX_SERIES`: round(log2 n) + 3."""
-    expected = float(_series_runs()["longest_run_max"].iloc[0])
+    expected = _answer_run_limit()
     if close(answer, expected, rel=0.0, absolute=0.1):
         return None
     return "lessons.l3.hint.run_limit"

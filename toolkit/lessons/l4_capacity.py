@@ -53,6 +53,7 @@ from toolkit.lessons import show as _show
 __all__ = [
     "ACTIVITY_OPTIONS",
     "EX",
+    "NEEDS",
     "UNIT",
     "Figure",
     "Table",
@@ -67,6 +68,11 @@ __all__ = [
 
 #: The sample unit of this lesson (sample_data/units.yaml).
 UNIT = "balans"
+
+#: Tables a learner's own unit needs for this lesson (``unit_path``; see
+#: :func:`toolkit.lessons.use_unit`): exercises 2, 3 and 5 and the tables are
+#: then computed from that unit's staff list, time-use study and visits.
+NEEDS: tuple[str, ...] = ("staff", "time_use", "visits")
 
 #: Numbers given in the exercise texts (percentages as whole numbers).
 EX: dict[str, float] = {
@@ -273,9 +279,13 @@ def _share(pct: float) -> float:
     return pct / 100.0
 
 
-@exercise("l4.clinical_hours", kind="number")
-def _check_clinical_hours(answer: float) -> str | None:
+def _answer_clinical_hours() -> float:
     """Clinical hours = contracted × (1 − absence) × (1 − non-clinical share)."""
+    return _at(_one_clinician(), "psychologist", "clinical_hours_per_week")
+
+
+def _one_clinician() -> pd.DataFrame:
+    """The chain for one full-time clinician with the exercise's numbers, by staff category."""
     staff = pd.DataFrame(
         {
             "staff_id": ["X"],
@@ -284,12 +294,18 @@ def _check_clinical_hours(answer: float) -> str | None:
             "hours_per_week": [EX["contracted_h"]],
         }
     )
-    row = capacity.clinical_hours(
+    return capacity.clinical_hours(
         capacity.staff_hours(staff),
         absence_share=_share(EX["absence_pct"]),
         non_clinical_share=_share(EX["non_clinical_pct"]),
     ).set_index("staff_category")
-    expected = _at(row, "psychologist", "clinical_hours_per_week")
+
+
+@exercise("l4.clinical_hours", kind="number", answer=_answer_clinical_hours)
+def _check_clinical_hours(answer: float) -> str | None:
+    """Clinical hours = contracted × (1 − absence) × (1 − non-clinical share)."""
+    row = _one_clinician()
+    expected = _answer_clinical_hours()
     if close(answer, expected, rel=0.005):
         return None
     c, a, n = EX["contracted_h"], _share(EX["absence_pct"]), _share(EX["non_clinical_pct"])
@@ -304,12 +320,17 @@ def _check_clinical_hours(answer: float) -> str | None:
     return "lessons.l4.hint.clinical_formula"
 
 
-@exercise("l4.non_clinical_share", kind="number")
-def _check_non_clinical_share(answer: float) -> str | None:
+def _answer_non_clinical_share() -> float:
     """Share (%) of all minutes logged that is not direct patient work."""
     minutes = _activity_minutes()
     direct = float(minutes.get("patient_direct", 0.0))
-    expected = 100.0 * (1.0 - direct / float(minutes.sum()))
+    return 100.0 * (1.0 - direct / float(minutes.sum()))
+
+
+@exercise("l4.non_clinical_share", kind="percent", answer=_answer_non_clinical_share)
+def _check_non_clinical_share(answer: float) -> str | None:
+    """Share (%) of all minutes logged that is not direct patient work."""
+    expected = _answer_non_clinical_share()
     if close(answer, expected, absolute=0.6):
         return None
     if close(100.0 * answer, expected, absolute=0.6):
@@ -329,9 +350,14 @@ def _check_top_activity(answer: str) -> str | None:
     return "lessons.l4.hint.read_chart"
 
 
-@exercise("l4.appointments", kind="number")
-def _check_appointments(answer: float) -> str | None:
+def _answer_appointments() -> float:
     """Attended = clinical hours × 60 / minutes per appointment × (1 − DNA rate)."""
+    nurse = _nurse_appointments()
+    return float(nurse["attended_appointments_per_week"].sum())
+
+
+def _nurse_appointments() -> pd.DataFrame:
+    """Appointments a week of the exercise's nurse."""
     hours = pd.DataFrame(
         {"staff_category": ["nurse"], "clinical_hours_per_week": [EX["clinical_h"]]}
     )
@@ -341,8 +367,14 @@ def _check_appointments(answer: float) -> str | None:
         mean_duration_min=EX["minutes"],
         dna_rate=_share(EX["dna_pct"]),
     )
-    nurse = table[table["staff_category"] == "nurse"]
-    expected = float(nurse["attended_appointments_per_week"].sum())
+    return table[table["staff_category"] == "nurse"]
+
+
+@exercise("l4.appointments", kind="number", answer=_answer_appointments)
+def _check_appointments(answer: float) -> str | None:
+    """Attended = clinical hours × 60 / minutes per appointment × (1 − DNA rate)."""
+    nurse = _nurse_appointments()
+    expected = _answer_appointments()
     booked = float(nurse["booked_appointments_per_week"].sum())
     if close(answer, expected, rel=0.005):
         return None
@@ -357,16 +389,22 @@ def _check_appointments(answer: float) -> str | None:
     return "lessons.l4.hint.appointments_formula"
 
 
-@exercise("l4.freed_hours", kind="number")
-def _check_freed_hours(answer: float) -> str | None:
+def _answer_freed_hours() -> float:
     """Extra clinical hours a week when a share of the non-clinical hours is freed."""
-    hours, shares, clinical = _chain()
+    hours, shares, _clinical = _chain()
     effect = capacity.change_effect(
         hours, freed_non_clinical_share=_share(EX["freed_pct"]), non_clinical_share=shares
     ).set_index("staff_category")
-    expected = _at(effect, "total", "clinical_hours_after_per_week") - _at(
+    return _at(effect, "total", "clinical_hours_after_per_week") - _at(
         effect, "total", "clinical_hours_before_per_week"
     )
+
+
+@exercise("l4.freed_hours", kind="number", answer=_answer_freed_hours)
+def _check_freed_hours(answer: float) -> str | None:
+    """Extra clinical hours a week when a share of the non-clinical hours is freed."""
+    clinical = _chain()[2]
+    expected = _answer_freed_hours()
     if close(answer, expected, rel=0.01, absolute=0.5):
         return None
     freed = _share(EX["freed_pct"])

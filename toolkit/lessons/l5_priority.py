@@ -44,11 +44,21 @@ import pandas as pd
 from toolkit import simulate
 from toolkit.flow import weekly_flow
 from toolkit.i18n import check_language, t
-from toolkit.lessons import Figure, Table, _Markdown, close, exercise, number, sample_unit
+from toolkit.lessons import (
+    Figure,
+    Table,
+    _Markdown,
+    close,
+    exercise,
+    number,
+    sample_unit,
+    unit_period,
+)
 from toolkit.lessons import show as _show
 
 __all__ = [
     "EX",
+    "NEEDS",
     "PERIOD_START",
     "RULES",
     "SCENARIO",
@@ -63,6 +73,11 @@ __all__ = [
 
 #: The sample unit of the first worked example (sample_data/units.yaml).
 UNIT = "forsta_besok_forst"
+#: Tables a learner's own unit needs for this lesson (``unit_path``; see
+#: :func:`toolkit.lessons.use_unit`): the table and chart of the two stages
+#: then show that unit; the exercises state their own numbers or read the
+#: simulation, so their answers stay the same.
+NEEDS: tuple[str, ...] = ("referrals",)
 #: First day of the unit's sample period (units.yaml ``period_start``).
 PERIOD_START = "2023-01-02"
 #: Weeks at the end of the period summarised in the stage table.
@@ -117,7 +132,9 @@ def show(name: str, lang: str | None = None) -> _Markdown:
 @functools.cache
 def _flow() -> pd.DataFrame:
     unit = sample_unit(UNIT)
-    return weekly_flow(unit, "W", start=PERIOD_START, lang="en")
+    # on a learner's unit (unit_path) as many weeks, ending on its last date
+    start = unit_period((PERIOD_START, "2024-12-29"))[0]
+    return weekly_flow(unit, "W", start=start, lang="en")
 
 
 def _stage_figures() -> pd.DataFrame:
@@ -332,11 +349,16 @@ def _check_platform(answer: str) -> str | None:
     return "lessons.l5.hint.platform_wait" if answer == "A" else "lessons.l5.hint.platform_cost"
 
 
-@exercise("l5.queue_growth", kind="number")
+def _answer_queue_growth() -> float:
+    """Growth = (joining − starting a week) × weeks."""
+    return (EX["join_per_week"] - EX["start_per_week"]) * EX["weeks"]
+
+
+@exercise("l5.queue_growth", kind="number", answer=_answer_queue_growth)
 def _check_queue_growth(answer: float) -> str | None:
     """Growth = (joining − starting a week) × weeks."""
     joined, started, weeks = EX["join_per_week"], EX["start_per_week"], EX["weeks"]
-    expected = (joined - started) * weeks
+    expected = _answer_queue_growth()
     if close(answer, expected, rel=0.005):
         return None
     if close(answer, joined - started, rel=0.005):
@@ -348,11 +370,16 @@ def _check_queue_growth(answer: float) -> str | None:
     return "lessons.l5.hint.growth_formula"
 
 
-@exercise("l5.little", kind="number")
+def _answer_little() -> float:
+    """Little's law: mean wait = number waiting / starts a week."""
+    return EX["queue"] / EX["starts_little"]
+
+
+@exercise("l5.little", kind="number", answer=_answer_little)
 def _check_little(answer: float) -> str | None:
     """Little's law: mean wait = number waiting / starts a week."""
     queue, starts = EX["queue"], EX["starts_little"]
-    expected = queue / starts
+    expected = _answer_little()
     if close(answer, expected, rel=0.01):
         return None
     if close(answer, queue * starts, rel=0.01):

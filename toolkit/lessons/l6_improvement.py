@@ -43,21 +43,34 @@ import pandas as pd
 from toolkit.charts import spc_chart
 from toolkit.flow import weekly_flow
 from toolkit.i18n import check_language, t
-from toolkit.lessons import Figure, Table, _Markdown, close, exercise, number, sample_unit
+from toolkit.lessons import (
+    Figure,
+    Table,
+    _Markdown,
+    close,
+    exercise,
+    number,
+    sample_unit,
+    unit_period,
+)
 from toolkit.lessons import show as _show
 from toolkit.spc import XMR_LIMIT_FACTOR, spc
 
 __all__ = [
     "CHANGE_DATE",
     "EX",
+    "MIN_WEEKS_EACH_SIDE",
+    "NEEDS",
     "PERIOD_START",
     "UNIT",
+    "change_date",
     "chart_one_limit",
     "chart_rebased",
     "parts_table",
     "series",
     "show",
     "spc_table",
+    "use_change_date",
     "worked_example",
 ]
 
@@ -74,6 +87,16 @@ EX: dict[str, float] = {
     "mean": 20.0,  # centre line (mean) of an XmR chart, days
     "mean_mr": 3.0,  # mean moving range, days
 }
+
+#: Tables a learner's own unit needs for this lesson (``unit_path``; see
+#: :func:`toolkit.lessons.use_unit`), with the day its change started
+#: (:func:`use_change_date`): the chart and exercises 4 and 5 then read that
+#: unit's weekly median wait before and after that day.
+NEEDS: tuple[str, ...] = ("referrals",)
+#: Weeks with a median wait needed on each side of a learner's change date.
+MIN_WEEKS_EACH_SIDE = 8
+#: The change date given by the learner (``change_date`` of the notebook), if any.
+_CHANGE: dict[str, str] = {}
 
 _LETTERS = ("A", "B", "C")
 #: Options of ``l6.signal``, A, B, C (as in the text).
@@ -92,6 +115,60 @@ def show(name: str, lang: str | None = None) -> _Markdown:
     return _show(f"lessons.l6.{name}", lang, **fields)
 
 
+# --------------------------------------------------------------------------- the change date
+
+
+def change_date() -> str:
+    """The day the change started: the learner's (:func:`use_change_date`) or :data:`CHANGE_DATE`."""
+    return _CHANGE.get("date", CHANGE_DATE)
+
+
+def use_change_date(text: str | None, lang: str | None = None) -> _Markdown:
+    """Read the notebook's ``change_date`` (YYYY-MM-DD): the day the learner's unit changed.
+
+    Empty keeps :data:`CHANGE_DATE`. A date that cannot be read, or with fewer
+    than :data:`MIN_WEEKS_EACH_SIDE` weeks of the unit's weekly median wait on
+    either side, keeps :data:`CHANGE_DATE` and says why, in ``lang``.
+    """
+    from toolkit.lessons import _clear_lesson_caches, _md
+    from toolkit.privacy import redact_text
+
+    lang = check_language(lang)
+    _CHANGE.clear()
+    _clear_lesson_caches()
+    value = "" if text is None else str(text).strip()
+    if not value:
+        return _Markdown("")
+    try:
+        day = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        day = None
+    if day is None or day is pd.NaT or len(value) != 10:
+        return _Markdown(
+            t(
+                "lessons.l6.change_date_unreadable",
+                lang,
+                text=_md(redact_text(value[:40], lang=lang)),
+                change=CHANGE_DATE,
+            )
+        )
+    data = series()
+    before = int((data["period"] < day).sum())
+    if min(before, len(data) - before) < MIN_WEEKS_EACH_SIDE:
+        return _Markdown(
+            t(
+                "lessons.l6.change_date_outside",
+                lang,
+                text=day.date().isoformat(),
+                weeks=MIN_WEEKS_EACH_SIDE,
+                change=CHANGE_DATE,
+            )
+        )
+    _CHANGE["date"] = day.date().isoformat()
+    _clear_lesson_caches()
+    return _Markdown(t("lessons.l6.change_date_used", lang, change=_CHANGE["date"]))
+
+
 # --------------------------------------------------------------------------- the measure
 
 
@@ -102,7 +179,9 @@ def series() -> pd.DataFrame:
     Weeks in which nobody had a first assessment have no median and are left out.
     """
     unit = sample_unit(UNIT)
-    flow = weekly_flow(unit, "W", start=PERIOD_START, lang="en")
+    # on a learner's unit (unit_path) as many weeks, ending on its last date
+    start = unit_period((PERIOD_START, "2024-12-29"))[0]
+    flow = weekly_flow(unit, "W", start=start, lang="en")
     rows = flow[flow["stage"].astype(str) == "first_assessment"]
     out = pd.DataFrame(
         {
@@ -117,7 +196,7 @@ def series() -> pd.DataFrame:
 def spc_table(rebased: bool = False) -> pd.DataFrame:
     """XmR chart of :func:`series` with Making Data Count rules (lower is better).
 
-    ``rebased=True`` recalculates the limits from :data:`CHANGE_DATE`.
+    ``rebased=True`` recalculates the limits from :func:`change_date`.
     """
     return spc(
         series(),
@@ -126,14 +205,14 @@ def spc_table(rebased: bool = False) -> pd.DataFrame:
         chart="xmr",
         rules="mdc",
         improvement="decrease",
-        rebase=[pd.Timestamp(CHANGE_DATE)] if rebased else None,
+        rebase=[pd.Timestamp(change_date())] if rebased else None,
         lang="en",
     )
 
 
 def _annotation(lang: str) -> pd.DataFrame:
     return pd.DataFrame(
-        {"date": [pd.Timestamp(CHANGE_DATE)], "label": [t("lessons.l6.change_label", lang)]}
+        {"date": [pd.Timestamp(change_date())], "label": [t("lessons.l6.change_label", lang)]}
     )
 
 
@@ -190,14 +269,14 @@ def worked_example(lang: str | None = None) -> _Markdown:
     """How many weeks the chart has and where the change lies, with the unit's numbers."""
     lang = check_language(lang)
     data = series()
-    before = int((data["period"] < pd.Timestamp(CHANGE_DATE)).sum())
+    before = int((data["period"] < pd.Timestamp(change_date())).sum())
     return _show(
         "lessons.l6.worked_numbers",
         lang,
         weeks=len(data),
         before=before,
         after=len(data) - before,
-        change=pd.Timestamp(CHANGE_DATE).strftime("%Y-%m-%d"),
+        change=pd.Timestamp(change_date()).strftime("%Y-%m-%d"),
     )
 
 
@@ -208,7 +287,7 @@ def _signal_after_change() -> str:
     change on are special causes of that kind, else ``common_cause``.
     """
     table = spc_table(False)
-    after = table.loc[table["period"] >= pd.Timestamp(CHANGE_DATE), "point_type"].astype(str)
+    after = table.loc[table["period"] >= pd.Timestamp(change_date()), "point_type"].astype(str)
     counts = after.value_counts()
     for kind in ("improvement", "concern"):
         if counts.get(kind, 0) > len(after) / 2:
@@ -239,11 +318,16 @@ def _check_balancing(answer: str) -> str | None:
     )
 
 
-@exercise("l6.upper_limit", kind="number")
+def _answer_upper_limit() -> float:
+    """Upper process limit = mean + 2.66 × mean moving range (Making Data Count)."""
+    return EX["mean"] + XMR_LIMIT_FACTOR * EX["mean_mr"]
+
+
+@exercise("l6.upper_limit", kind="number", answer=_answer_upper_limit)
 def _check_upper_limit(answer: float) -> str | None:
     """Upper process limit = mean + 2.66 × mean moving range (Making Data Count)."""
     mean, mr = EX["mean"], EX["mean_mr"]
-    expected = mean + XMR_LIMIT_FACTOR * mr
+    expected = _answer_upper_limit()
     if close(answer, expected, rel=0.0, absolute=0.02):
         return None
     if close(answer, mean - XMR_LIMIT_FACTOR * mr, rel=0.0, absolute=0.02):
@@ -263,11 +347,17 @@ def _check_signal(answer: str) -> str | None:
     return "lessons.l6.hint.signal"
 
 
-@exercise("l6.centre_change", kind="number")
+def _answer_centre_change() -> float:
+    """Centre line before the change − centre line after it (days), read off the rebased chart."""
+    parts = _parts()
+    return float(parts["centre"].iloc[0] - parts["centre"].iloc[-1])
+
+
+@exercise("l6.centre_change", kind="number", answer=_answer_centre_change)
 def _check_centre_change(answer: float) -> str | None:
     """Centre line before the change − centre line after it (days), read off the rebased chart."""
     parts = _parts()
-    expected = float(parts["centre"].iloc[0] - parts["centre"].iloc[-1])
+    expected = _answer_centre_change()
     if close(answer, expected, rel=0.0, absolute=0.6):
         return None
     if close(answer, -expected, rel=0.0, absolute=0.6):
