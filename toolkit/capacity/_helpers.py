@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit.capacity.defaults import _SUM_TOL, STAFF_CATEGORIES, Shares
+from toolkit.capacity.defaults import _SUM_TOL, STAFF_CATEGORIES, Shares, default
 from toolkit.errors import ParameterError
 
 
@@ -60,6 +60,25 @@ def _nonneg(name: str, value: Any, lang: str) -> float:
 
 def _positive(name: str, value: Any, lang: str) -> float:
     return _check_number(name, value, lang, low=0.0, low_open=True, allowed="> 0")
+
+
+def _group_parameters(
+    group_size: float | None, group_clinicians: float | None, lang: str
+) -> tuple[float, float]:
+    """Patients and clinicians of a group visit, checked (defaults where None)."""
+    size = _check_number(
+        "group_size",
+        default("group_size") if group_size is None else group_size,
+        lang,
+        low=1.0,
+        allowed="≥ 1",
+    )
+    leaders = _positive(
+        "group_clinicians",
+        default("group_clinicians") if group_clinicians is None else group_clinicians,
+        lang,
+    )
+    return size, leaders
 
 
 def _per_key(

@@ -10,14 +10,26 @@ import pandas as pd
 
 from toolkit.capacity._helpers import (
     _categories_of,
-    _check_number,
     _frame,
-    _positive,
+    _group_parameters,
     _require_columns,
 )
 from toolkit.capacity.defaults import _MIN_PER_H, STAFF_CATEGORIES, default
 from toolkit.errors import ParameterError
 from toolkit.i18n import check_language, t
+
+#: Columns of :func:`capacity_from_visits`.
+_ACTIVITY_COLUMNS: tuple[str, ...] = (
+    "period_start",
+    "staff_category",
+    "booked",
+    "attended",
+    "did_not_attend",
+    "cancelled",
+    "attended_hours",
+    "lost_to_dna_hours",
+    "dna_rate",
+)
 
 
 def capacity_from_visits(
@@ -81,60 +93,17 @@ def capacity_from_visits(
         raise ParameterError(
             "common.param_choice", argument="freq", value=freq, allowed="W, M", lang=lang
         )
-    size = _check_number(
-        "group_size",
-        default("group_size") if group_size is None else group_size,
-        lang,
-        low=1.0,
-        allowed="≥ 1",
-    )
-    leaders = _positive(
-        "group_clinicians",
-        default("group_clinicians") if group_clinicians is None else group_clinicians,
-        lang,
-    )
-    columns = [
-        "period_start",
-        "staff_category",
-        "booked",
-        "attended",
-        "did_not_attend",
-        "cancelled",
-        "attended_hours",
-        "lost_to_dna_hours",
-        "dna_rate",
-    ]
+    size, leaders = _group_parameters(group_size, group_clinicians, lang)
     cat = _categories_of("visits.staff_category", visits["staff_category"], STAFF_CATEGORIES, lang)
     date = pd.to_datetime(visits["date"])
     keep = date.notna() & cat.notna()
     if not bool(keep.any()):
-        out = _frame({}, columns)
+        out = _frame({}, _ACTIVITY_COLUMNS)
         out.attrs["notes"] = [t("capacity.note.no_visits", lang)]
         return out
     status = visits["status"].astype("string")
-    duration = (
-        pd.to_numeric(visits["duration_min"], errors="coerce").astype(float)
-        if "duration_min" in visits.columns
-        else pd.Series(np.nan, index=visits.index, dtype=float)
-    )
     notes: list[str] = []
-    if "visit_type" in visits.columns:
-        duration = duration.fillna(
-            visits["visit_type"].astype("string").map(default("mean_duration_min")).astype(float)
-        )
-    n_missing = int((duration.isna() & keep).sum())
-    if n_missing:
-        notes.append(t("capacity.note.duration_missing", lang, count=n_missing))
-    duration = duration.fillna(0.0)
-    is_group = (
-        (visits["mode"].astype("string") == "group").fillna(False)
-        if "mode" in visits.columns
-        else pd.Series(False, index=visits.index)
-    )
-    hours = pd.Series(
-        duration.to_numpy() * np.where(is_group, leaders / size, 1.0) / _MIN_PER_H,
-        index=visits.index,
-    )
+    hours = _clinician_hours(visits, keep, size, leaders, notes, lang)
     if freq == "W":
         period = (date - pd.to_timedelta(date.dt.day_of_week, unit="D")).dt.normalize()
     else:
@@ -163,7 +132,40 @@ def capacity_from_visits(
     order = {c: i for i, c in enumerate(STAFF_CATEGORIES)}
     out["_o"] = out["staff_category"].map(order)
     out = out.sort_values(["period_start", "_o"], kind="stable").drop(columns="_o")
-    out = out[columns].reset_index(drop=True)
+    out = out[list(_ACTIVITY_COLUMNS)].reset_index(drop=True)
     out["staff_category"] = out["staff_category"].astype(str)
     out.attrs["notes"] = notes
     return out
+
+
+def _clinician_hours(
+    visits: pd.DataFrame, keep: pd.Series, size: float, leaders: float, notes: list[str], lang: str
+) -> pd.Series:
+    """Clinician hours of each visit row: its length (the type's default where missing).
+
+    A group visit counts its length × ``leaders / size``. Appends a note to
+    ``notes`` on the kept rows whose length is unknown (counted as 0).
+    """
+    duration = (
+        pd.to_numeric(visits["duration_min"], errors="coerce").astype(float)
+        if "duration_min" in visits.columns
+        else pd.Series(np.nan, index=visits.index, dtype=float)
+    )
+    if "visit_type" in visits.columns:
+        duration = duration.fillna(
+            visits["visit_type"].astype("string").map(default("mean_duration_min")).astype(float)
+        )
+    n_missing = int((duration.isna() & keep).sum())
+    if n_missing:
+        notes.append(t("capacity.note.duration_missing", lang, count=n_missing))
+    duration = duration.fillna(0.0)
+    is_group = (
+        (visits["mode"].astype("string") == "group").fillna(False)
+        if "mode" in visits.columns
+        else pd.Series(False, index=visits.index)
+    )
+    hours = pd.Series(
+        duration.to_numpy() * np.where(is_group, leaders / size, 1.0) / _MIN_PER_H,
+        index=visits.index,
+    )
+    return hours

@@ -15,7 +15,7 @@ import pandas as pd
 from toolkit.capacity._helpers import (
     _by_category,
     _categories_of,
-    _check_number,
+    _group_parameters,
     _notes,
     _per_key,
     _positive,
@@ -222,23 +222,43 @@ def appointments_per_week(
             allowed="≥ 0",
             lang=lang,
         )
-    size = _check_number(
-        "group_size",
-        default("group_size") if group_size is None else group_size,
-        lang,
-        low=1.0,
-        allowed="≥ 1",
-    )
-    leaders = _positive(
-        "group_clinicians",
-        default("group_clinicians") if group_clinicians is None else group_clinicians,
-        lang,
-    )
+    size, leaders = _group_parameters(group_size, group_clinicians, lang)
     f = _positive(
         "digital_time_factor",
         default("digital_time_factor") if digital_time_factor is None else digital_time_factor,
         lang,
     )
+    parameters = _apply_given(
+        _parameters(visits, hours, size, leaders, notes, lang),
+        visit_mix,
+        mean_duration_min,
+        (dna_rate, share_group, share_digital),
+        lang,
+    )
+    out = _appointment_table(hours, parameters, size, leaders, f)
+    out["staff_category"] = out["staff_category"].astype(str)
+    out["visit_type"] = out["visit_type"].astype(str)
+    if float(hours.sum()) == 0.0:
+        notes.append(t("capacity.note.no_clinical_hours", lang))
+    out.attrs["notes"] = notes
+    out.attrs["group_size"] = size
+    out.attrs["group_clinicians"] = leaders
+    out.attrs["digital_time_factor"] = f
+    return out
+
+
+def _parameters(
+    visits: pd.DataFrame | None,
+    hours: pd.Series,
+    size: float,
+    leaders: float,
+    notes: list[str],
+    lang: str,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series, pd.Series]:
+    """Visit mix, lengths, DNA, group and digital shares: defaults, then what the visits show.
+
+    Appends a note to ``notes`` where visits are missing for a category with hours.
+    """
     cats, types = list(STAFF_CATEGORIES), list(VISIT_TYPES)
 
     # Defaults, then what the visits show, then what the caller gave.
@@ -279,7 +299,20 @@ def appointments_per_week(
             notes.append(t("capacity.note.no_visits_for", lang, categories=", ".join(missing)))
     elif visits is not None:
         notes.append(t("capacity.note.no_visits", lang))
+    return mix, duration, dna, grp, dig
 
+
+def _apply_given(
+    parameters: tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series, pd.Series],
+    visit_mix: Mapping[str, float] | None,
+    mean_duration_min: Shares | None,
+    shares: tuple[Shares | None, Shares | None, Shares | None],
+    lang: str,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series, pd.Series]:
+    """The parameters with the caller's values put in, checked: group + digital ≤ 1."""
+    mix, duration, dna, grp, dig = parameters
+    cats, types = list(STAFF_CATEGORIES), list(VISIT_TYPES)
+    dna_rate, share_group, share_digital = shares
     if visit_mix is not None:
         given_mix = _shares_summing_to_one("visit_mix", visit_mix, VISIT_TYPES, lang)
         mix = pd.DataFrame([[given_mix[v] for v in types] for _ in cats], index=cats, columns=types)
@@ -306,7 +339,19 @@ def appointments_per_week(
             category=k,
             lang=lang,
         )
+    return mix, duration, dna, grp, dig
 
+
+def _appointment_table(
+    hours: pd.Series,
+    parameters: tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series, pd.Series],
+    size: float,
+    leaders: float,
+    f: float,
+) -> pd.DataFrame:
+    """One row per (category, visit type): booked and attended appointments, the formulas above."""
+    mix, duration, dna, grp, dig = parameters
+    cats, types = list(STAFF_CATEGORIES), list(VISIT_TYPES)
     # Long table: one row per (category, visit type).
     cat_col = np.repeat(np.array(cats, dtype=object), len(types))
     type_col = np.tile(np.array(types, dtype=object), len(cats))
@@ -322,7 +367,7 @@ def appointments_per_week(
     per_appt = d * ((1.0 - g - s) + s * f + g * leaders / size)
     booked = np.divide(h * _MIN_PER_H, per_appt, out=np.zeros_like(h), where=per_appt > 0)
     attended = (1.0 - r) * booked
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "staff_category": cat_col,
             "visit_type": type_col,
@@ -341,12 +386,3 @@ def appointments_per_week(
             "effective_hours_per_week": attended * d / _MIN_PER_H,
         }
     )
-    out["staff_category"] = out["staff_category"].astype(str)
-    out["visit_type"] = out["visit_type"].astype(str)
-    if float(hours.sum()) == 0.0:
-        notes.append(t("capacity.note.no_clinical_hours", lang))
-    out.attrs["notes"] = notes
-    out.attrs["group_size"] = size
-    out.attrs["group_clinicians"] = leaders
-    out.attrs["digital_time_factor"] = f
-    return out

@@ -156,8 +156,44 @@ def change_effect(
         default("weeks_per_year") if weeks_per_year is None else weeks_per_year,
         lang,
     )
-    options = dict(appointment_options or {})
-    allowed_options = {
+    options = _appointment_options(appointment_options, lang)
+    before_tab, after, delta = _staff_before_after(table, added_fte, lang)
+
+    ch_before = clinical_hours(
+        before_tab, absence_share=absence_share, non_clinical_share=non_clinical_share, lang=lang
+    )
+    n_after = {
+        k: float(v) * (1.0 - phi)
+        for k, v in zip(ch_before["staff_category"], ch_before["non_clinical_share"], strict=True)
+    }
+    ch_after = clinical_hours(
+        after, absence_share=absence_share, non_clinical_share=n_after, lang=lang
+    )
+    ap_before = appointments_per_week(ch_before, visits, lang=lang, **options)
+    options_after = dict(options)
+    if share_group is not None:
+        options_after["share_group"] = share_group
+    if share_digital is not None:
+        options_after["share_digital"] = share_digital
+    ap_after = appointments_per_week(ch_after, visits, lang=lang, **options_after)
+
+    rates = _cost_rates(cost_per_fte_year, lang)
+    out = _effect_table(
+        before_tab, delta, (ch_before, ch_after), (ap_before, ap_after), delta * rates, other, weeks
+    )
+    notes = _notes(ch_before, ap_before)
+    if not bool(out["appointments_change_per_week"].iloc[-1] > 1e-12):
+        notes.append(t("capacity.note.no_extra_appointments", lang))
+    if cost_per_fte_year is None and bool((delta != 0).any()):
+        notes.append(t("capacity.note.cost_default", lang))
+    out.attrs["notes"] = notes
+    return out
+
+
+#: The arguments of :func:`~toolkit.capacity.appointments_per_week` that
+#: ``appointment_options`` may pass on.
+_APPOINTMENT_OPTIONS = frozenset(
+    {
         "visit_mix",
         "mean_duration_min",
         "dna_rate",
@@ -167,16 +203,34 @@ def change_effect(
         "group_clinicians",
         "digital_time_factor",
     }
+)
+
+
+def _appointment_options(
+    appointment_options: Mapping[str, Any] | None, lang: str
+) -> dict[str, Any]:
+    """``appointment_options`` as a dict, every key an argument of appointments_per_week."""
+    options = dict(appointment_options or {})
     for key in options:
-        if key not in allowed_options:
+        if key not in _APPOINTMENT_OPTIONS:
             raise ParameterError(
                 "common.param_choice",
                 argument="appointment_options",
                 value=key,
-                allowed=", ".join(sorted(allowed_options)),
+                allowed=", ".join(sorted(_APPOINTMENT_OPTIONS)),
                 lang=lang,
             )
+    return options
 
+
+def _staff_before_after(
+    table: pd.DataFrame, added_fte: Mapping[str, float] | None, lang: str
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """Staff hours per category before and after the change, and the FTE added per category.
+
+    An added FTE brings the category's own contracted hours per FTE (the
+    full-time hours where the category has none).
+    """
     cat_key = table["staff_category"].astype(str)
     fte = _by_category(table.groupby(cat_key)["fte"].sum())
     contracted = _by_category(table.groupby(cat_key)["contracted_hours_per_week"].sum())
@@ -219,30 +273,26 @@ def change_effect(
         }
     )
     before_tab.attrs["notes"] = _notes(table)
+    return before_tab, after, delta
 
-    ch_before = clinical_hours(
-        before_tab, absence_share=absence_share, non_clinical_share=non_clinical_share, lang=lang
-    )
-    n_after = {
-        k: float(v) * (1.0 - phi)
-        for k, v in zip(ch_before["staff_category"], ch_before["non_clinical_share"], strict=True)
-    }
-    ch_after = clinical_hours(
-        after, absence_share=absence_share, non_clinical_share=n_after, lang=lang
-    )
-    ap_before = appointments_per_week(ch_before, visits, lang=lang, **options)
-    options_after = dict(options)
-    if share_group is not None:
-        options_after["share_group"] = share_group
-    if share_digital is not None:
-        options_after["share_digital"] = share_digital
-    ap_after = appointments_per_week(ch_after, visits, lang=lang, **options_after)
+
+def _effect_table(
+    before_tab: pd.DataFrame,
+    delta: pd.Series,
+    clinical: tuple[pd.DataFrame, pd.DataFrame],
+    appointments: tuple[pd.DataFrame, pd.DataFrame],
+    cost_change: pd.Series,
+    other: float,
+    weeks: float,
+) -> pd.DataFrame:
+    """The table of :func:`change_effect`: before, after and change per category, with the total."""
+    ch_before, ch_after = clinical
+    ap_before, ap_after = appointments
+    fte = pd.Series(before_tab["fte"].to_numpy(), index=list(STAFF_CATEGORIES))
 
     def by_cat(frame: pd.DataFrame, column: str) -> pd.Series:
         return _by_category(frame.groupby(frame["staff_category"].astype(str))[column].sum())
 
-    rates = _cost_rates(cost_per_fte_year, lang)
-    cost_change = delta * rates
     v_before = by_cat(ap_before, "attended_appointments_per_week")
     v_after = by_cat(ap_after, "attended_appointments_per_week")
     e_change = by_cat(ap_after, "effective_hours_per_week") - by_cat(
@@ -257,7 +307,7 @@ def change_effect(
     per_extra = np.full(len(dv), np.nan)
     positive = dv > 1e-12
     per_extra[positive] = dk[positive] / (dv[positive] * weeks)
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "staff_category": [*STAFF_CATEGORIES, "total"],
             "fte_before": with_total(fte),
@@ -276,10 +326,3 @@ def change_effect(
             "cost_per_extra_appointment_sek": per_extra,
         }
     )
-    notes = _notes(ch_before, ap_before)
-    if not bool(positive[-1]):
-        notes.append(t("capacity.note.no_extra_appointments", lang))
-    if cost_per_fte_year is None and bool((delta != 0).any()):
-        notes.append(t("capacity.note.cost_default", lang))
-    out.attrs["notes"] = notes
-    return out

@@ -15,10 +15,9 @@ import numpy as np
 import pandas as pd
 
 from toolkit.capacity._helpers import (
-    _check_number,
+    _group_parameters,
     _nonneg,
     _per_key,
-    _positive,
     _require_columns,
     _share,
     _shares_summing_to_one,
@@ -172,18 +171,7 @@ def hours_per_episode_from_visits(
         else share_deep_in_depth_assessment,
         lang,
     )
-    size = _check_number(
-        "group_size",
-        default("group_size") if group_size is None else group_size,
-        lang,
-        low=1.0,
-        allowed="≥ 1",
-    )
-    leaders = _positive(
-        "group_clinicians",
-        default("group_clinicians") if group_clinicians is None else group_clinicians,
-        lang,
-    )
+    size, leaders = _group_parameters(group_size, group_clinicians, lang)
     date = pd.to_datetime(visits["date"], errors="coerce")
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     attended = (visits["status"].astype("string") == "attended").fillna(False).to_numpy()

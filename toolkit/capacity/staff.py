@@ -123,22 +123,7 @@ def staff_hours(
     hours_missing = hours.isna()
     hours = hours.fillna(full_h)
 
-    start = pd.to_datetime(staff["start"]) if "start" in staff.columns else None
-    end = pd.to_datetime(staff["end"]) if "end" in staff.columns else None
-    if on is None:
-        in_post = end.isna() if end is not None else pd.Series(True, index=staff.index)
-    else:
-        try:
-            day = pd.Timestamp(on)
-        except (TypeError, ValueError):
-            raise ParameterError(
-                "capacity.not_a_date", argument="on", value=on, lang=lang
-            ) from None
-        in_post = pd.Series(True, index=staff.index)
-        if start is not None:
-            in_post &= start.isna() | (start <= day)
-        if end is not None:
-            in_post &= end.isna() | (end >= day)
+    in_post = _in_post(staff, on, lang)
     in_post = in_post & category.notna()
     n_default = int((hours_missing & in_post).sum())
     if n_default:
@@ -168,6 +153,27 @@ def staff_hours(
     out.attrs["notes"] = notes
     out.attrs["full_time_hours_per_week"] = full_h
     return out
+
+
+def _in_post(staff: pd.DataFrame, on: str | pd.Timestamp | None, lang: str) -> pd.Series:
+    """Rows of ``staff`` in post on the day ``on`` (no end date when ``on`` is None)."""
+    start = pd.to_datetime(staff["start"]) if "start" in staff.columns else None
+    end = pd.to_datetime(staff["end"]) if "end" in staff.columns else None
+    if on is None:
+        in_post = end.isna() if end is not None else pd.Series(True, index=staff.index)
+    else:
+        try:
+            day = pd.Timestamp(on)
+        except (TypeError, ValueError):
+            raise ParameterError(
+                "capacity.not_a_date", argument="on", value=on, lang=lang
+            ) from None
+        in_post = pd.Series(True, index=staff.index)
+        if start is not None:
+            in_post &= start.isna() | (start <= day)
+        if end is not None:
+            in_post &= end.isna() | (end >= day)
+    return in_post
 
 
 def time_use_shares(time_use: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
@@ -275,6 +281,43 @@ def _non_clinical_from_shares(shares: pd.DataFrame, lang: str) -> pd.Series:
     return (1.0 - direct_sum[logged > 0]).clip(0.0, 1.0)
 
 
+def _non_clinical(
+    non_clinical_share: Shares | pd.DataFrame | None,
+    contracted: pd.Series,
+    notes: list[str],
+    lang: str,
+) -> tuple[pd.Series, pd.Series]:
+    """Non-clinical share per category and where it came from (default, time_use, given).
+
+    Appends a note to ``notes`` where the default is used.
+    """
+    default_n = float(default("non_clinical_share"))
+    source = pd.Series("default", index=list(STAFF_CATEGORIES), dtype=object)
+    if non_clinical_share is None:
+        n = pd.Series(default_n, index=list(STAFF_CATEGORIES), dtype=float)
+        notes.append(t("capacity.note.non_clinical_default", lang, share=default_n))
+    elif isinstance(non_clinical_share, pd.DataFrame):
+        measured = _non_clinical_from_shares(non_clinical_share, lang)
+        n = pd.Series(default_n, index=list(STAFF_CATEGORIES), dtype=float)
+        n.loc[measured.index] = measured.to_numpy()
+        source.loc[measured.index] = "time_use"
+        missing = [k for k in STAFF_CATEGORIES if k not in measured.index and contracted[k] > 0]
+        if missing:
+            notes.append(
+                t(
+                    "capacity.note.time_use_missing",
+                    lang,
+                    categories=", ".join(missing),
+                    share=default_n,
+                )
+            )
+    else:
+        given_n = _per_key("non_clinical_share", non_clinical_share, STAFF_CATEGORIES, lang, _share)
+        n = pd.Series({k: given_n.get(k, default_n) for k in STAFF_CATEGORIES}, dtype=float)
+        source.loc[list(given_n)] = "given"
+    return n, source
+
+
 def clinical_hours(
     staff_hours_table: pd.DataFrame,
     *,
@@ -378,30 +421,7 @@ def clinical_hours(
     )
     a = pd.Series({k: given_a.get(k, default_absence) for k in STAFF_CATEGORIES}, dtype=float)
 
-    default_n = float(default("non_clinical_share"))
-    source = pd.Series("default", index=list(STAFF_CATEGORIES), dtype=object)
-    if non_clinical_share is None:
-        n = pd.Series(default_n, index=list(STAFF_CATEGORIES), dtype=float)
-        notes.append(t("capacity.note.non_clinical_default", lang, share=default_n))
-    elif isinstance(non_clinical_share, pd.DataFrame):
-        measured = _non_clinical_from_shares(non_clinical_share, lang)
-        n = pd.Series(default_n, index=list(STAFF_CATEGORIES), dtype=float)
-        n.loc[measured.index] = measured.to_numpy()
-        source.loc[measured.index] = "time_use"
-        missing = [k for k in STAFF_CATEGORIES if k not in measured.index and contracted[k] > 0]
-        if missing:
-            notes.append(
-                t(
-                    "capacity.note.time_use_missing",
-                    lang,
-                    categories=", ".join(missing),
-                    share=default_n,
-                )
-            )
-    else:
-        given_n = _per_key("non_clinical_share", non_clinical_share, STAFF_CATEGORIES, lang, _share)
-        n = pd.Series({k: given_n.get(k, default_n) for k in STAFF_CATEGORIES}, dtype=float)
-        source.loc[list(given_n)] = "given"
+    n, source = _non_clinical(non_clinical_share, contracted, notes, lang)
 
     absence = contracted * a
     non_clinical = (contracted - absence) * n

@@ -125,15 +125,20 @@ def _period(
         s = int(days.arrival.min())
     if e is None:
         e = int(days.arrival.max())
-    if e < s:
+    _check_window(s, e, lang)
+    return s, e
+
+
+def _check_window(first: int, last: int, lang: str) -> None:
+    """Raise when the last day of a window (argument ``end``) is before its first."""
+    if last < first:
         raise ParameterError(
             "waitlist.end_before_start",
             argument="end",
-            start=_date(s).isoformat(),
-            end=_date(e).isoformat(),
+            start=_date(first).isoformat(),
+            end=_date(last).isoformat(),
             lang=lang,
         )
-    return s, e
 
 
 def _date(day: int) -> dt.date:

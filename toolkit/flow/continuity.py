@@ -9,7 +9,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from toolkit.errors import ParameterError
-from toolkit.flow._days import DateLike, _date, _to_day
+from toolkit.flow._days import DateLike, _check_window, _to_day
 from toolkit.flow.periods import (
     _ALL,
     _NEVER,
@@ -120,39 +120,12 @@ def continuity(
     lang = check_language(lang)
     _check_choice(freq, FREQS, "freq", lang)
     notes: list[str] = []
-    visits: Any
-    if isinstance(unit, pd.DataFrame):
-        visits, extract = unit, None
-    else:
-        visits = getattr(unit, "visits", None)
-        extract = getattr(unit, "extract_date", None)
-        if not isinstance(visits, pd.DataFrame):
-            raise ParameterError(
-                "flow.not_a_unit", argument="unit", got=type(unit).__name__, lang=lang
-            )
-    for column in ("referral_id", "date"):
-        if column not in visits.columns:
-            raise ParameterError(
-                "flow.by_missing_column", argument="unit", value="visits", column=column, lang=lang
-            )
+    visits, extract = _visits_of(unit, lang)
     categories = [str(c) for c in _staff_categories(visits)]
     labels = [*categories, _UNKNOWN, _ALL]
-    has_clinician = "clinician_id" in visits.columns and visits["clinician_id"].notna().any()
+    has_clinician = bool("clinician_id" in visits.columns and visits["clinician_id"].notna().any())
     day = _int_days(visits["date"], "date", lang)
-    attended = (
-        (visits["status"] == "attended").fillna(False).to_numpy(dtype=bool)
-        if "status" in visits.columns
-        else np.ones(len(visits), dtype=bool)
-    )
-    if not has_clinician:
-        notes.append(t("flow.note.no_clinician", lang))
-        use = np.zeros(len(visits), dtype=bool)
-    else:
-        known = visits["clinician_id"].notna().to_numpy(dtype=bool)
-        missing = int((attended & ~known).sum())
-        if missing:
-            notes.append(t("flow.note.visits_without_clinician", lang, count=missing))
-        use = attended & known & (day < _NEVER)
+    use = _usable(visits, day, has_clinician, notes, lang)
     first = _to_day(start, "start", lang) if start is not None else None
     if end is not None:
         last: int | None = _to_day(end, "end", lang)
@@ -163,22 +136,8 @@ def continuity(
     if first is None:
         first = int(day[use].min()) if use.any() else last
     if first is None or last is None:
-        out = pd.DataFrame({c: [] for c in CONTINUITY_COLUMNS})
-        out["period"] = pd.DatetimeIndex([], dtype="datetime64[ns]")
-        out["staff_category"] = pd.Categorical([], categories=labels)
-        for c in ("patients", "visits", "patients_upc"):
-            out[c] = np.zeros(0, dtype=np.int64)
-        out["upc"] = np.zeros(0, dtype=np.float64)
-        out.attrs.update({"freq": freq, "notes": notes})
-        return out
-    if last < first:
-        raise ParameterError(
-            "waitlist.end_before_start",
-            argument="end",
-            start=_date(first).isoformat(),
-            end=_date(last).isoformat(),
-            lang=lang,
-        )
+        return _empty_continuity(labels, freq, notes)
+    _check_window(first, last, lang)
     cal = _calendar(freq, first, last)
     use &= (day >= cal.first_day) & (day <= last)
     k = cal.size
@@ -271,3 +230,58 @@ def _upc(
     n_upc = np.bincount(cell_i[many], minlength=size)[:size]
     upc_sum = np.bincount(cell_i[many], weights=top_i[many] / n_i[many], minlength=size)[:size]
     return patients, visits.astype(np.int64), n_upc, upc_sum
+
+
+def _visits_of(unit: Any, lang: str) -> tuple[pd.DataFrame, Any]:
+    """The unit's visits table (with ``referral_id`` and ``date``) and its extract date."""
+    visits: Any
+    if isinstance(unit, pd.DataFrame):
+        visits, extract = unit, None
+    else:
+        visits = getattr(unit, "visits", None)
+        extract = getattr(unit, "extract_date", None)
+        if not isinstance(visits, pd.DataFrame):
+            raise ParameterError(
+                "flow.not_a_unit", argument="unit", got=type(unit).__name__, lang=lang
+            )
+    for column in ("referral_id", "date"):
+        if column not in visits.columns:
+            raise ParameterError(
+                "flow.by_missing_column", argument="unit", value="visits", column=column, lang=lang
+            )
+    return visits, extract
+
+
+def _usable(
+    visits: pd.DataFrame,
+    day: npt.NDArray[np.int64],
+    has_clinician: bool,
+    notes: list[str],
+    lang: str,
+) -> npt.NDArray[np.bool_]:
+    """Rows that count: attended visits with a clinician and a date (notes on the rest)."""
+    attended = (
+        (visits["status"] == "attended").fillna(False).to_numpy(dtype=bool)
+        if "status" in visits.columns
+        else np.ones(len(visits), dtype=bool)
+    )
+    if not has_clinician:
+        notes.append(t("flow.note.no_clinician", lang))
+        return np.zeros(len(visits), dtype=bool)
+    known = visits["clinician_id"].notna().to_numpy(dtype=bool)
+    missing = int((attended & ~known).sum())
+    if missing:
+        notes.append(t("flow.note.visits_without_clinician", lang, count=missing))
+    return attended & known & (day < _NEVER)
+
+
+def _empty_continuity(labels: list[str], freq: str, notes: list[str]) -> pd.DataFrame:
+    """The table of :func:`continuity` with no rows (nothing to count)."""
+    out = pd.DataFrame({c: [] for c in CONTINUITY_COLUMNS})
+    out["period"] = pd.DatetimeIndex([], dtype="datetime64[ns]")
+    out["staff_category"] = pd.Categorical([], categories=labels)
+    for c in ("patients", "visits", "patients_upc"):
+        out[c] = np.zeros(0, dtype=np.int64)
+    out["upc"] = np.zeros(0, dtype=np.float64)
+    out.attrs.update({"freq": freq, "notes": notes})
+    return out

@@ -12,7 +12,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from toolkit.errors import ParameterError
-from toolkit.flow._days import DateLike, _date, _to_day
+from toolkit.flow._days import DateLike, _check_window, _date, _to_day
 from toolkit.flow.events import _assemble, _empty_flow
 from toolkit.flow.periods import _NEVER, FLOW_STAGES, _calendar, _int_days, _period_last_day
 from toolkit.i18n import t
@@ -77,14 +77,7 @@ def _counts_flow(
     )
     if end is None and extract is not None:  # a last period running past the extract is cut there
         last = min(last, max(_to_day(extract, "end", lang), int(day.max())))
-    if last < first:
-        raise ParameterError(
-            "waitlist.end_before_start",
-            argument="end",
-            start=_date(first).isoformat(),
-            end=_date(last).isoformat(),
-            lang=lang,
-        )
+    _check_window(first, last, lang)
     ncal = _calendar(native, first, last)
     k = ncal.size
     stage_codes = pd.Categorical(counts["stage"], categories=list(FLOW_STAGES)).codes
@@ -92,23 +85,86 @@ def _counts_flow(
     idx = ncal.index(day[use])
     s = stage_codes[use].astype(np.int64)
     key = s * k + idx
+    arrived, _ = _column(counts, "arrived", use, key, k)
+    completed, _ = _column(counts, "completed", use, key, k)
+    removed, removed_given = _column(counts, "removed", use, key, k)
+    waiting, waiting_given = _column(counts, "waiting_end", use, key, k)
+    waiting, previous, removed = _queue(
+        (arrived, completed, removed, waiting), removed_given, waiting_given, key, notes, lang
+    )
+    waiting_start = previous
+    days_in = (ncal.ends - ncal.starts + 1).astype(np.float64)
+    mean_queue_days = (waiting_start + waiting) / 2.0 * days_in[None, :]
+    leaving = completed + removed
+
+    cal = _calendar(freq, ncal.first_day, last)
+    if freq != native:
+        to = cal.index(ncal.starts)  # each native period -> the coarse period of its first day
+        sums = (arrived, completed, removed, mean_queue_days, leaving)
+        arrived, completed, removed, mean_queue_days, leaving = (
+            _coarse(x, "sum", to, cal.size) for x in sums
+        )
+        waiting_start = _coarse(waiting_start, "first", to, cal.size)
+        waiting = _coarse(waiting, "last", to, cal.size)
+        if freq == "MS" and native == "W":
+            notes.append(t("flow.note.weeks_to_months", lang))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_wait = np.where(leaving > 0, mean_queue_days / leaving, np.nan)
+    tables = _stage_tables(
+        (arrived, completed, removed, waiting_start, waiting), mean_wait, prof, cal.size
+    )
+    out = _assemble(cal, tables, None, [])
+    out.attrs.update(
+        {
+            "freq": freq,
+            "by": None,
+            "profile": prof.id,
+            "kind": "counts",
+            "start": pd.Timestamp(_date(cal.first_day)),
+            "end": pd.Timestamp(_date(last)),
+            "wait_method": "littles_law",
+            "notes": notes,
+        }
+    )
+    return out
+
+
+def _column(
+    counts: pd.DataFrame,
+    name: str,
+    use: npt.NDArray[np.bool_],
+    key: npt.NDArray[np.int64],
+    k: int,
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_]]:
+    """A count column summed per stage (rows) and native period (columns), and where it was given."""
     size = len(FLOW_STAGES) * k
+    if name in counts.columns:
+        v = pd.to_numeric(counts[name], errors="coerce").to_numpy(
+            dtype=np.float64, na_value=np.nan
+        )[use]
+    else:
+        v = np.full(int(use.sum()), np.nan)
+    given = np.bincount(key[~np.isnan(v)], minlength=size)[:size] > 0
+    total = np.bincount(key, weights=np.nan_to_num(v), minlength=size)[:size]
+    return total.reshape(-1, k), given.reshape(-1, k)
 
-    def column(name: str) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_]]:
-        if name in counts.columns:
-            v = pd.to_numeric(counts[name], errors="coerce").to_numpy(
-                dtype=np.float64, na_value=np.nan
-            )[use]
-        else:
-            v = np.full(int(use.sum()), np.nan)
-        given = np.bincount(key[~np.isnan(v)], minlength=size)[:size] > 0
-        total = np.bincount(key, weights=np.nan_to_num(v), minlength=size)[:size]
-        return total.reshape(-1, k), given.reshape(-1, k)
 
-    arrived, _ = column("arrived")
-    completed, _ = column("completed")
-    removed, removed_given = column("removed")
-    waiting, waiting_given = column("waiting_end")
+def _queue(
+    values: tuple[npt.NDArray[np.float64], ...],
+    removed_given: npt.NDArray[np.bool_],
+    waiting_given: npt.NDArray[np.bool_],
+    key: npt.NDArray[np.int64],
+    notes: list[str],
+    lang: str,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Queue at the end and at the start of each period, and removals (inferred where not given).
+
+    ``key`` is each row's stage × periods + period. A period without a queue size keeps the one before; removals not given
+    are what balances the queue (never below 0). Notes go to ``notes``.
+    """
+    arrived, completed, removed, waiting = values
+    k = waiting.shape[1]
+    size = len(FLOW_STAGES) * k
     present = np.bincount(key, minlength=size)[:size].reshape(-1, k) > 0
     # periods without a row: nobody came or left, the queue stays as it was
     filled = int((~present).sum())
@@ -127,35 +183,38 @@ def _counts_flow(
         balance[:, 0] = 0.0
         removed = np.where(inferred, np.maximum(balance, 0.0), removed)
         notes.append(t("flow.note.removals_inferred", lang, count=int(inferred.sum())))
-    waiting_start = previous
-    days_in = (ncal.ends - ncal.starts + 1).astype(np.float64)
-    mean_queue_days = (waiting_start + waiting) / 2.0 * days_in[None, :]
-    leaving = completed + removed
+    return waiting, previous, removed
 
-    cal = _calendar(freq, ncal.first_day, last)
-    if freq != native:
-        to = cal.index(ncal.starts)  # each native period -> the coarse period of its first day
 
-        def coarse(x: npt.NDArray[np.float64], how: str) -> npt.NDArray[np.float64]:
-            out = np.zeros((x.shape[0], cal.size))
-            for st in range(x.shape[0]):
-                if how == "sum":
-                    out[st] = np.bincount(to, weights=x[st], minlength=cal.size)[: cal.size]
-                else:  # the value of the last native period in each coarse one
-                    last_of = np.full(cal.size, -1)
-                    np.maximum.at(last_of, to, np.arange(to.size))
-                    first_of = np.full(cal.size, to.size)
-                    np.minimum.at(first_of, to, np.arange(to.size))
-                    out[st] = x[st][last_of] if how == "last" else x[st][first_of]
-            return out
+def _coarse(
+    x: npt.NDArray[np.float64], how: str, to: npt.NDArray[np.int64], n: int
+) -> npt.NDArray[np.float64]:
+    """Native periods (columns of ``x``) to coarse ones: ``to`` maps each to its coarse period.
 
-        arrived, completed, removed = (coarse(x, "sum") for x in (arrived, completed, removed))
-        mean_queue_days, leaving = coarse(mean_queue_days, "sum"), coarse(leaving, "sum")
-        waiting_start, waiting = coarse(waiting_start, "first"), coarse(waiting, "last")
-        if freq == "MS" and native == "W":
-            notes.append(t("flow.note.weeks_to_months", lang))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_wait = np.where(leaving > 0, mean_queue_days / leaving, np.nan)
+    ``how`` is "sum", "last" (the value of the last native period in each
+    coarse one) or "first".
+    """
+    out = np.zeros((x.shape[0], n))
+    for st in range(x.shape[0]):
+        if how == "sum":
+            out[st] = np.bincount(to, weights=x[st], minlength=n)[:n]
+        else:  # the value of the last native period in each coarse one
+            last_of = np.full(n, -1)
+            np.maximum.at(last_of, to, np.arange(to.size))
+            first_of = np.full(n, to.size)
+            np.minimum.at(first_of, to, np.arange(to.size))
+            out[st] = x[st][last_of] if how == "last" else x[st][first_of]
+    return out
+
+
+def _stage_tables(
+    values: tuple[npt.NDArray[np.float64], ...],
+    mean_wait: npt.NDArray[np.float64],
+    prof: Any,
+    n: int,
+) -> dict[str, dict[str, npt.NDArray[Any]]]:
+    """The columns of each stage's table (no group), as :func:`_assemble` takes them."""
+    arrived, completed, removed, waiting_start, waiting = values
     nan = np.full(arrived.shape, np.nan)
     tables = {}
     for i, name in enumerate(FLOW_STAGES):
@@ -170,20 +229,7 @@ def _counts_flow(
             "p90_wait_days": nan[i],
             "oldest_waiting_days": nan[i],
             "share_within_target": nan[i],
-            "target_days": np.full(cal.size, prof.stages[name].target_days, dtype=np.int64),
+            "target_days": np.full(n, prof.stages[name].target_days, dtype=np.int64),
         }
         tables[name] = {c: v[None, :] for c, v in tables[name].items()}
-    out = _assemble(cal, tables, None, [])
-    out.attrs.update(
-        {
-            "freq": freq,
-            "by": None,
-            "profile": prof.id,
-            "kind": "counts",
-            "start": pd.Timestamp(_date(cal.first_day)),
-            "end": pd.Timestamp(_date(last)),
-            "wait_method": "littles_law",
-            "notes": notes,
-        }
-    )
-    return out
+    return tables

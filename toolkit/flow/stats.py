@@ -213,14 +213,7 @@ def waiting_list_stats(
     """
     lang = check_language(lang)
     _check_method(method, lang)
-    if target_wait_weeks is not None and target_wait_days is not None:
-        raise ParameterError("waitlist.both_target_units", lang=lang)
-    if target_wait_days is not None:
-        target_w = float(waitlist._positive("target_wait_days", target_wait_days)) / 7.0
-    elif target_wait_weeks is not None:
-        target_w = float(waitlist._positive("target_wait_weeks", target_wait_weeks))
-    else:
-        target_w = 4.0
+    target_w = _target_weeks(target_wait_weeks, target_wait_days, lang)
     factor = float(waitlist._positive("factor", factor))
     time_to_target_weeks = float(waitlist._positive("time_to_target_weeks", time_to_target_weeks))
 
@@ -235,15 +228,7 @@ def waiting_list_stats(
 
     demand = core["demand_per_week"]
     capacity = core["capacity_per_week"]
-    if method == "nhsr":
-        load = demand / capacity if capacity != 0 else _nhsr_div(demand, capacity)
-    elif capacity > 0:
-        load = demand / capacity
-    elif demand > 0:
-        load = float("inf")
-        notes.append(t("waitlist.note.load_infinite", lang))
-    else:
-        load = 0.0
+    load = _load(demand, capacity, method, notes, lang)
     q_target = demand * target_w / factor
     q_size = core["queue_size"]
     too_big = bool(q_size > 2 * q_target)
@@ -288,6 +273,31 @@ def waiting_list_stats(
         method=method,
         notes=tuple(notes),
     )
+
+
+def _target_weeks(
+    target_wait_weeks: float | None, target_wait_days: float | None, lang: str
+) -> float:
+    """The target wait in weeks, given in weeks or in days (one of them; default 4 weeks)."""
+    if target_wait_weeks is not None and target_wait_days is not None:
+        raise ParameterError("waitlist.both_target_units", lang=lang)
+    if target_wait_days is not None:
+        return float(waitlist._positive("target_wait_days", target_wait_days)) / 7.0
+    elif target_wait_weeks is not None:
+        return float(waitlist._positive("target_wait_weeks", target_wait_weeks))
+    return 4.0
+
+
+def _load(demand: float, capacity: float, method: str, notes: list[str], lang: str) -> float:
+    """Demand / capacity; infinite (with a note) for the toolkit where capacity is 0."""
+    if method == "nhsr":
+        return demand / capacity if capacity != 0 else _nhsr_div(demand, capacity)
+    elif capacity > 0:
+        return demand / capacity
+    elif demand > 0:
+        notes.append(t("waitlist.note.load_infinite", lang))
+        return float("inf")
+    return 0.0
 
 
 def _nhsr_div(numerator: float, denominator: float) -> float:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.errors import ParameterError
-from toolkit.flow._days import DateLike, _date, _to_day
+from toolkit.flow._days import DateLike, _check_window, _date, _to_day
 from toolkit.flow.counts import _counts_flow
 from toolkit.flow.events import _assemble, _empty_flow, _groups, _stage_table, _stages
 from toolkit.flow.periods import (
@@ -238,14 +238,7 @@ def weekly_flow(
     if first_day is None or last_day is None:
         notes.append(t("flow.note.no_rows", lang))
         return _empty_flow(by, labels, prof, freq, notes)
-    if last_day < first_day:
-        raise ParameterError(
-            "waitlist.end_before_start",
-            argument="end",
-            start=_date(first_day).isoformat(),
-            end=_date(last_day).isoformat(),
-            lang=lang,
-        )
+    _check_window(first_day, last_day, lang)
     cal = _calendar(freq, first_day, last_day)
     stages = _stages(table, prof, last_day, group, lang, notes)
     tables = {
@@ -253,21 +246,7 @@ def weekly_flow(
         for name in FLOW_STAGES
     }
     out = _assemble(cal, tables, by, labels)
-    for name in FLOW_STAGES:
-        done = int(tables[name]["completions"].sum())
-        if done == 0:
-            notes.append(t("flow.note.no_completions", lang, stage=t(f"flow.stage.{name}", lang)))
-        else:
-            empty = int((tables[name]["completions"] == 0).sum())
-            if empty:
-                notes.append(
-                    t(
-                        "flow.note.periods_without_completions",
-                        lang,
-                        count=empty,
-                        stage=t(f"flow.stage.{name}", lang),
-                    )
-                )
+    _completion_notes(tables, notes, lang)
     if cal.ends[-1] < _period_last_day(int(cal.starts[-1]), freq):
         notes.append(t("flow.note.last_period_cut", lang, end=_date(last_day).isoformat()))
     if int(np.sum(stages["first_assessment"].pvv > 0)):
@@ -304,3 +283,22 @@ def _last_date(refs: pd.DataFrame, lang: str) -> int | None:
             if d.size:
                 last = max(last if last is not None else int(d.max()), int(d.max()))
     return last
+
+
+def _completion_notes(tables: dict[str, dict[str, Any]], notes: list[str], lang: str) -> None:
+    """Append to ``notes`` where a stage has no completions, or periods without any."""
+    for name in FLOW_STAGES:
+        done = int(tables[name]["completions"].sum())
+        if done == 0:
+            notes.append(t("flow.note.no_completions", lang, stage=t(f"flow.stage.{name}", lang)))
+        else:
+            empty = int((tables[name]["completions"] == 0).sum())
+            if empty:
+                notes.append(
+                    t(
+                        "flow.note.periods_without_completions",
+                        lang,
+                        count=empty,
+                        stage=t(f"flow.stage.{name}", lang),
+                    )
+                )
