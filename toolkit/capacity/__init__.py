@@ -35,6 +35,17 @@ Default parameters, each with its source, are in
 Parameters out of range raise :class:`toolkit.errors.ParameterError` (a
 ``ValueError``) naming the argument and the allowed range.
 
+The package's modules, in the order of the chain:
+:mod:`~toolkit.capacity.defaults` (names and default parameters),
+:mod:`~toolkit.capacity.staff` (steps 1 and 2),
+:mod:`~toolkit.capacity.appointments` (step 3),
+:mod:`~toolkit.capacity.demand` (step 4), :mod:`~toolkit.capacity.balance`
+(step 5), :mod:`~toolkit.capacity.cost` and :mod:`~toolkit.capacity.change`
+(step 6), :mod:`~toolkit.capacity.activity` (observed activity),
+:mod:`~toolkit.capacity.capa` and :mod:`~toolkit.capacity.readable`; argument
+checks in :mod:`~toolkit.capacity._helpers`. Everything is imported from
+``toolkit.capacity``.
+
 Examples
 --------
 >>> import pandas as pd

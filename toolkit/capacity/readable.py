@@ -11,7 +11,7 @@ def readable(table: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     """A copy of a capacity table with column names and category values in ``lang``.
 
     Staff categories and visit types use the Swedish names of the schema in
-    Swedish; pathway steps, sources and "total" use this module's texts.
+    Swedish; pathway steps, sources and "total" use the texts of toolkit.capacity.
     Columns without a text keep their name. ``attrs`` are kept.
 
     Examples

@@ -1,6 +1,6 @@
 """Flow of patients through the pathway, from the clean ``referrals`` table.
 
-This module holds, in separate sections:
+This package holds:
 
 * the daily queue size (:func:`queue_size`) and the waiting-list summary a
   coach starts from (:func:`waiting_list_stats`), with the meaning of
@@ -16,6 +16,15 @@ and ``first_assessment``, the first stage). A missing removal date (NaT)
 means the patient is still waiting. Days are calendar days; the number
 waiting on a day is counted at the end of that day, so a patient removed on
 day *d* is no longer waiting on day *d*.
+
+The package's modules: :mod:`~toolkit.flow._days` (dates as day numbers),
+:mod:`~toolkit.flow.queue` (:func:`queue_size`), :mod:`~toolkit.flow.stats`
+(:func:`waiting_list_stats`), :mod:`~toolkit.flow.snapshot`,
+:mod:`~toolkit.flow.periods` (periods, breakdowns, stages, reading a unit),
+:mod:`~toolkit.flow.events` (flow from event data), :mod:`~toolkit.flow.counts`
+(flow from period counts), :mod:`~toolkit.flow.weekly` (:func:`weekly_flow`)
+and :mod:`~toolkit.flow.continuity`. Everything is imported from
+``toolkit.flow``.
 
 Examples
 --------
