@@ -51,6 +51,7 @@ import pandas as pd
 
 from toolkit import capacity
 from toolkit.capacity import STAFF_CATEGORIES
+from toolkit.capacity._helpers import _nonneg, _positive  # the capacity checks, same messages
 from toolkit.errors import DataError, ParameterError
 from toolkit.exports import csv_text
 from toolkit.i18n import check_language, t
@@ -456,14 +457,14 @@ def requirements_capacity(
     against the hand-worked example in tests/test_admin_inventory.py.
     """
     lang = check_language(lang)
-    q = capacity._nonneg("queue_size", queue_size, lang)
-    mu = capacity._positive("first_assessments_per_week", first_assessments_per_week, lang)
-    weeks = capacity._positive(
+    q = _nonneg("queue_size", queue_size, lang)
+    mu = _positive("first_assessments_per_week", first_assessments_per_week, lang)
+    weeks = _positive(
         "weeks_per_year",
         capacity.default("weeks_per_year") if weeks_per_year is None else weeks_per_year,
         lang,
     )
-    full = capacity._positive(
+    full = _positive(
         "full_time_hours_per_week",
         capacity.default("full_time_hours_per_week")
         if full_time_hours_per_week is None
