@@ -409,7 +409,9 @@ def test_share_mode_chart_data_are_rounded_counts(monkeypatch):
     # Every number a share-mode chart is drawn from is a count rounded to base 5 (or left
     # out), so a point's position or the centre line's label tells no more than the table.
     specs = []
-    monkeypatch.setattr(report, "svg", lambda chart: specs.append(chart.to_dict()) or "<svg/>")
+    monkeypatch.setattr(
+        report._html, "svg", lambda chart: specs.append(chart.to_dict()) or "<svg/>"
+    )
     entry = ENTRIES["balans"]
     r = report.unit_report(
         entry.path,

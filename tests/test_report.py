@@ -3,7 +3,7 @@
 Expected values come from other code paths of the package (flow.weekly_flow,
 flow.stage_waits_days, flow.snapshot, io.UnitData.row_account) and from the
 published formulas in docs/domain.md (target queue = demand × target wait / factor,
-factor = −ln(1 − p) for "share p within T"), not from report.py itself.
+factor = −ln(1 − p) for "share p within T"), not from toolkit.report itself.
 """
 
 from __future__ import annotations

@@ -21,7 +21,8 @@ from toolkit import admin_inventory as ai
 from toolkit.errors import DataError
 from toolkit.exports import excel_text
 from toolkit.i18n import check_language, t
-from toolkit.report import Report, Section, _error_report, _num, html_table
+from toolkit.report import Report, Section, _num, html_table
+from toolkit.report import error_report as _error_report
 
 _NUMBERS = (
     "times_per_week",

@@ -20,7 +20,8 @@ import pandas as pd
 from toolkit import national
 from toolkit.errors import DataError
 from toolkit.i18n import check_language, t
-from toolkit.report import Report, Section, _error_report, _num, _pct, html_table, svg
+from toolkit.report import Report, Section, _num, _pct, html_table, svg
+from toolkit.report import error_report as _error_report
 
 
 def national_report(

@@ -10,7 +10,8 @@ import pandas as pd
 from toolkit import equity, unit_now
 from toolkit.i18n import format_number, format_percent, t
 from toolkit.io import UnitData
-from toolkit.report import Section, html_table, svg
+from toolkit.report import _html
+from toolkit.report._html import Section, html_table
 from toolkit.targets import TargetProfile
 
 __all__ = ["who_waits_section", "who_waits_table"]
@@ -170,5 +171,5 @@ def who_waits_section(
     if charts:
         first = now.table[now.table["stage"] == "first_assessment"]
         overall = float(first["share_within_target"].iloc[0]) if len(first) else math.nan
-        section.html("svg", svg(_chart(table, overall, lang)))
+        section.html("svg", _html.svg(_chart(table, overall, lang)))
     return section
