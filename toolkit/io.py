@@ -386,7 +386,7 @@ def _read_csv(
         raise DataError("io.empty_file", file=display, lang=lang)
     data, encoding_notes = decode_text(data, display, lang, table)
     if io_fast.ENABLED and len(data) >= io_fast.MIN_BYTES:
-        plain = _read_plain(data, display, limits)
+        plain = _read_plain(data, display, limits, table)
         if plain is not None:  # a plain file read by the fast path (toolkit.io_fast)
             return _with_notes(plain, encoding_notes)
     b = np.frombuffer(data, dtype=np.uint8)
@@ -465,7 +465,7 @@ def _read_csv(
     return raw
 
 
-def _read_plain(data: bytes, display: str, limits: Limits) -> _Raw | None:
+def _read_plain(data: bytes, display: str, limits: Limits, table: str | None) -> _Raw | None:
     """A file with no quotes, blank lines or short rows, read by :func:`io_fast.read_plain_csv`."""
     end = data.find(b"\n")
     header_text = (data if end < 0 else data[:end]).decode("utf-8")
@@ -473,7 +473,19 @@ def _read_plain(data: bytes, display: str, limits: Limits) -> _Raw | None:
         return None
     sep = _detect_separator(header_text)
     header = header_text.split(sep)
-    read = io_fast.read_plain_csv(data, sep, header, len(header), limits.line_bytes, limits)
+    spec = TABLES.get(table or "")
+    columns = (
+        [
+            spec.columns[spec.header_lookup[key]] if key in spec.header_lookup else None
+            for key in (normalise_name(h.strip()) for h in header)
+        ]
+        if spec
+        else []
+    )
+    repeats = [c is not None and c.type in ("date", "int", "float", "category") for c in columns]
+    read = io_fast.read_plain_csv(
+        data, sep, header, len(header), limits.line_bytes, limits, repeats
+    )
     if read is None:
         return None
     frame, rows = read
@@ -1000,6 +1012,7 @@ def _check_identity_numbers(raw: _Raw, key: str | bytes | None, lang: str) -> No
             n=len(positions),
             lang=lang,
         )
+    positional = io_fast.as_text(positional)  # the fast path's categoricals, as texts
     done = privacy.pseudonymise(positional, list(found), key, lost_zeros=raw.lost_zeros, lang=lang)
     raw.frame = done.set_axis(raw.frame.columns, axis=1)
     raw.notes += [("io.note.pseudonymised", {"column": names[int(j)]}) for j in found]
@@ -1514,6 +1527,7 @@ def _load_unit(
             frame["referral_id"].astype("string").str.strip() if table == "referrals" else None
         )
         frame, more = _clean_table(frame, raw, table)
+        raw.frame = raw.frame.iloc[:0]  # the texts are no longer needed: free their memory
         excluded += more
         frame, more = _validate(frame, raw, table)
         excluded += more

@@ -48,6 +48,7 @@ __all__ = [
     "MIN_BYTES",
     "MIN_ROWS",
     "active",
+    "as_text",
     "coerce_column",
     "find_identity_numbers",
     "identity_number_mask",
@@ -70,7 +71,13 @@ _BLANK = r"^[ \t;,]*$"
 
 
 def read_plain_csv(
-    data: bytes, sep: str, header: list[str], n_fields: int, line_bytes: int, limits: Any
+    data: bytes,
+    sep: str,
+    header: list[str],
+    n_fields: int,
+    line_bytes: int,
+    limits: Any,
+    repeats: list[bool] | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray] | None:
     """Parse UTF-8 CSV bytes with no quote character; ``None`` when the careful reader must.
 
@@ -79,6 +86,9 @@ def read_plain_csv(
     the careful reader's arrow parse gives them) and the file row number of
     each row, or ``None`` when a line has another number of fields, a line
     is blank, or a limit is reached: the careful reader then reads the file.
+    Columns marked in ``repeats`` (dates, numbers, categories: few distinct
+    texts) are kept dictionary-encoded, as categoricals of the same texts,
+    which takes a fraction of the memory.
     """
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
@@ -100,7 +110,13 @@ def read_plain_csv(
                 delimiter=sep, quote_char=False, ignore_empty_lines=False
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                # large_string: what pandas keeps its text in, so no copy is made for it
+                column_types={
+                    name: pa.dictionary(pa.int32(), pa.large_string())
+                    if repeats and repeats[j]
+                    else pa.large_string()
+                    for j, name in enumerate(names)
+                },
                 null_values=[""],
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
@@ -113,10 +129,10 @@ def read_plain_csv(
     # Line lengths in bytes (with separators and line end) and field lengths in characters.
     line: Any = pa.scalar(n_fields, pa.int64())
     for column in table.columns:
-        size = pc.fill_null(pc.binary_length(column), 0)
+        size = pc.fill_null(_per_cell(column, pc.binary_length), 0)
         line = pc.add(line, pc.cast(size, pa.int64()))
         longest = pc.max(size).as_py() or 0
-        if longest > limits.field_chars and pc.max(pc.utf8_length(column)).as_py() > (
+        if longest > limits.field_chars and pc.max(_per_cell(column, pc.utf8_length)).as_py() > (
             limits.field_chars
         ):
             return None
@@ -125,7 +141,7 @@ def read_plain_csv(
     # A blank line (only spaces, tabs and separators) is one whose every field is blank.
     blank: Any = None
     for column in table.columns:
-        empty = pc.fill_null(pc.match_substring_regex(column, _BLANK), True)
+        empty = pc.fill_null(_per_cell(column, lambda a: pc.match_substring_regex(a, _BLANK)), True)
         blank = empty if blank is None else pc.and_(blank, empty)
         if not pc.any(blank).as_py():
             break
@@ -136,9 +152,38 @@ def read_plain_csv(
     return frame, np.arange(2, n_rows + 2, dtype=np.int64)
 
 
+def _per_cell(column: Any, compute: Callable[[Any], Any]) -> Any:
+    """``compute`` on a text column, cell by cell; a dictionary column on its dictionary only."""
+    import pyarrow.compute as pc
+
+    if not pa.types.is_dictionary(column.type):
+        return compute(column)
+    return pa.chunked_array(
+        [pc.take(compute(chunk.dictionary), chunk.indices) for chunk in column.chunks]
+    )
+
+
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its categorical columns (read dictionary-encoded) as text columns."""
+    kinds = [isinstance(dtype, pd.CategoricalDtype) for dtype in frame.dtypes]
+    if not any(kinds):
+        return frame
+    return pd.DataFrame(
+        {
+            j: frame.iloc[:, j].astype("str") if kind else frame.iloc[:, j]
+            for j, kind in enumerate(kinds)
+        }
+    ).set_axis(frame.columns, axis=1)
+
+
 def _codes(text: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
     """Codes into the distinct values (the last one missing), or None when few repeat."""
     n = len(text)
+    if isinstance(text.dtype, pd.CategoricalDtype):  # read dictionary-encoded: codes at hand
+        categories = pd.Series(np.asarray(text.cat.categories, dtype=object), dtype="str")
+        distinct = pd.concat([categories, pd.Series([None], dtype="str")], ignore_index=True)
+        codes = text.cat.codes.to_numpy()
+        return np.where(codes < 0, len(categories), codes), distinct
     sample = text.iloc[:_SAMPLE]
     if sample.nunique(dropna=False) > len(sample) * _DISTINCT_SHARE:
         return None  # mostly distinct (ids): nothing to gain, and counting them costs
@@ -182,7 +227,8 @@ def identity_number_mask(values: pd.Series, lost_zeros: bool) -> np.ndarray:
     """:func:`toolkit.privacy.identity_number_mask` once per distinct text, spread by codes."""
     from toolkit.privacy import identity_number_mask as careful
 
-    found = _codes(values) if isinstance(values.dtype, pd.StringDtype) else None
+    text = isinstance(values.dtype, (pd.StringDtype, pd.CategoricalDtype))
+    found = _codes(values) if text else None
     if found is None:
         return careful(values, lost_zeros=lost_zeros)
     codes, distinct = found
