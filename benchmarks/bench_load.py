@@ -38,9 +38,11 @@ io_fast.ENABLED = sys.argv[2] == "fast"
 start = time.perf_counter()
 unit = load_unit(sys.argv[1], extract_date="2024-12-31")
 seconds = time.perf_counter() - start
-rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+use = resource.getrusage(resource.RUSAGE_SELF)
+rss_gb = use.ru_maxrss / 1024**2
+cpu = use.ru_utime + use.ru_stime  # all threads, imports included
 account = {k: [a.rows_read, a.rows_used, a.rows_excluded] for k, a in unit.account.items()}
-print(json.dumps({"seconds": seconds, "peak_gb": rss_gb, "account": account}))
+print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_gb": rss_gb, "account": account}))
 """
 
 
@@ -95,7 +97,8 @@ def main() -> None:
             verdict = "OK" if result["seconds"] < 10 and result["peak_gb"] < 1.5 else "OVER TARGET"
             path = "careful path" if args.careful else "fast path"
             print(
-                f"[{style}] load_unit ({path}): {result['seconds']:.1f} s, "
+                f"[{style}] load_unit ({path}): {result['seconds']:.1f} s "
+                f"(process CPU {result['cpu']:.1f} s), "
                 f"peak {result['peak_gb']:.2f} GB (target < 10 s, < 1.5 GB: {verdict}); "
                 f"rows read/used/excluded {result['account']}"
             )

@@ -382,7 +382,7 @@ def _read_csv(
     """
     limits = limits or resolve_limits(None, lang)
     data = read_regular(path, display, limits, lang)
-    if not data.strip():
+    if not data or data.isspace():  # as ``not data.strip()``, without copying the file
         raise DataError("io.empty_file", file=display, lang=lang)
     data, encoding_notes = decode_text(data, display, lang, table)
     if io_fast.ENABLED and len(data) >= io_fast.MIN_BYTES:

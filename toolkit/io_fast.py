@@ -97,10 +97,6 @@ def read_plain_csv(
         return None
     if max(map(len, header)) > limits.field_chars or data.find(b"\n") + 1 > line_bytes:
         return None
-    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    n_rows = n_lines - 1
-    if n_rows < 1 or n_rows > limits.rows:
-        return None
     names = [str(j) for j in range(n_fields)]
     try:
         table = pacsv.read_csv(
@@ -124,7 +120,9 @@ def read_plain_csv(
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # another field count: careful
         return None
-    if table.num_rows != n_rows:
+    # Every line end ends a row (no quotes, empty lines kept): rows = lines - 1.
+    n_rows = table.num_rows
+    if n_rows < 1 or n_rows > limits.rows:
         return None
     # Line lengths in bytes (with separators and line end) and field lengths in characters.
     line: Any = pa.scalar(n_fields, pa.int64())
@@ -280,5 +278,14 @@ def _has_repeats(values: pd.Series) -> bool:
         import pyarrow.compute as pc
 
         arr = pa.array(values.array)
-        return int(pc.count_distinct(arr, mode="all").as_py()) < len(arr)
+        if arr.null_count > 1:
+            return True
+        if len(arr) < 2:
+            return False
+        # Sorted, a repeat sits next to itself; sorting keeps far less in memory than hashing.
+        ordered = pc.take(arr, pc.sort_indices(arr))
+        if isinstance(ordered, pa.ChunkedArray):
+            ordered = ordered.combine_chunks()
+        same = pc.equal(ordered.slice(0, len(ordered) - 1), ordered.slice(1))
+        return bool(pc.any(same).as_py())
     return bool(values.duplicated().any())
