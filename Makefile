@@ -31,7 +31,7 @@ run: $(RUN_STAMP)
 	$(BIN)/bup-toolkit demo
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check toolkit tests benchmarks
+	$(BIN)/ruff check toolkit tests benchmarks deploy
 	$(BIN)/mypy
 
 check: lint
@@ -39,4 +39,5 @@ check: lint
 
 test: lint
 	sh scripts/install_chromium.sh
+	sh scripts/install_proxy.sh
 	$(BIN)/pytest

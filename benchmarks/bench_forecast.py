@@ -63,6 +63,23 @@ def main() -> None:
     print(
         f"plan again after a change (20 changes): median {times[10] * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms"
     )
+    start = time.perf_counter()
+    pp.decision_effects(
+        basis, added_fte={"psychologist": 1.0}, freed_non_clinical_share=0.2, share_group=0.2,
+        share_digital=0.1, priority_rule="first_visit_first",
+    )  # fmt: skip
+    print(
+        "decisions for balance, 4 options alone and together (6 plans): "
+        f"{(time.perf_counter() - start) * 1000:.0f} ms"
+    )
+    from toolkit.report_followup import followup_tables
+
+    start = time.perf_counter()
+    followup_tables(unit, history_start=entry["period_start"])
+    print(
+        f"the unit report's follow-up tables (plan 13 weeks back, visits since): "
+        f"{time.perf_counter() - start:.2f} s"
+    )
     from toolkit.widgets.plan import PlanApp
 
     app = PlanApp()

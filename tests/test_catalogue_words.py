@@ -120,3 +120,102 @@ def test_the_scan_finds_what_it_should() -> None:
     assert WILDCARD.findall("se kolumnerna queue_*") == ["queue_*"]
     assert BRACKETED_ID.findall("cykel [cycle_id]") == ["[cycle_id]"]
     assert IDENTIFIER.findall("remisser.csv, docs/waitlist_differences.md, 2024-01-01") == []
+
+
+# --------------------------------------------------------------------------- one word per concept
+
+#: Every text users read, beyond the catalogue: pages, guides, notebooks, questionnaires,
+#: target profiles, defaults and the sample units' descriptions.
+PAGES = sorted(
+    [
+        *(ROOT / "docs").glob("*.md"),
+        ROOT / "README.md",
+        *(ROOT / "notebooks").rglob("*.md"),
+        *(ROOT / "sample_data").glob("*.md"),
+        ROOT / "sample_data" / "units.yaml",
+        *(ROOT / "toolkit" / "data" / "selfassess").glob("*.yaml"),
+        *(ROOT / "toolkit" / "data" / "profiles").glob("*.yaml"),
+        ROOT / "toolkit" / "data" / "capacity_defaults.yaml",
+    ]
+)
+NOTEBOOKS = sorted((ROOT / "notebooks").rglob("*.ipynb"))
+
+#: Files that may use a "not this" word, with the reason.
+NOT_THIS_ALLOWED = {
+    # the glossary names the words not to use, and says why
+    "toolkit/data/text/glossary.yaml",
+    # generated from the glossary (tests/test_glossary.py checks it is current)
+    "docs/glossary.md",
+}
+
+
+def _not_this() -> dict[str, str]:
+    """Each word not to use, lower case, with the glossary term to use instead."""
+    from toolkit.glossary import terms
+
+    words = {}
+    for item in terms():
+        for lang in ("sv", "en"):
+            for word in item.not_this(lang):
+                words[word.casefold()] = item.word(lang)
+    return words
+
+
+def _find_not_this(text: str, words: dict[str, str]) -> list[str]:
+    """``word → term`` for every "not this" word in ``text`` (whole word start, any case)."""
+    folded = text.casefold()
+    return [
+        f"'{word}' (use '{use}')"
+        for word, use in words.items()
+        if re.search(r"(?<!\w)" + re.escape(word), folded)
+    ]
+
+
+def _readable_texts() -> list[tuple[str, str]]:
+    """(where, text) of every catalogue text, page and notebook cell users read."""
+    out = [
+        (f"toolkit/data/text/{name} {key} [{lang}]", text)
+        for name, key, lang, text in _texts()
+        if f"toolkit/data/text/{name}" not in NOT_THIS_ALLOWED
+    ]
+    for path in PAGES:
+        where = path.relative_to(ROOT).as_posix()
+        if where not in NOT_THIS_ALLOWED:
+            out.append((where, path.read_text("utf-8")))
+    for path in NOTEBOOKS:
+        import nbformat
+
+        book = nbformat.read(path, as_version=4)
+        for i, cell in enumerate(book.cells):
+            out.append((f"{path.relative_to(ROOT).as_posix()} cell {i}", cell.source))
+    return out
+
+
+def test_no_page_uses_a_word_the_glossary_rules_out() -> None:
+    words = _not_this()
+    assert words, "the glossary lists no words to avoid"
+    found = [
+        f"{where}: {hit}"
+        for where, text in _readable_texts()
+        for hit in _find_not_this(text, words)
+    ]
+    assert found == [], "words the glossary rules out (docs/glossary.md):\n" + "\n".join(found)
+
+
+def test_the_not_this_scan_finds_what_it_should() -> None:
+    words = _not_this()
+    assert _find_not_this("Median väntetid (dagar)", words) == [
+        "'median väntetid' (use 'medianväntetid')"
+    ]
+    assert _find_not_this("KvIPS-självvärderingen", words) == [
+        "'självvärdering' (use 'självutvärdering')"
+    ]
+    assert _find_not_this("Wait against Utilisation", words) == ["'utilisation' (use 'load')"]
+    assert _find_not_this("KvIPS-självutvärdering, medianväntetid, belastning", words) == []
+    # every kind of page is read
+    wheres = {where.split(" ")[0] for where, _ in _readable_texts()}
+    assert {"docs/facilitator_guide_sv.md", "docs/facilitator_guide_en.md", "README.md"} <= wheres
+    assert "notebooks/lessons/01_flode_och_littles_lag.ipynb" in wheres
+    assert "notebooks/workbooks/styrdiagram.ipynb" in wheres
+    assert "toolkit/data/text/lessons_l5.yaml" in wheres
+    assert "docs/glossary.md" not in wheres

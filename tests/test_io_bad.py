@@ -110,8 +110,10 @@ def formulas_cached(tmp: Path) -> Path:
         parts = {n: z.read(n) for n in z.namelist()}
     xml = parts["xl/worksheets/sheet1.xml"].decode()
     # 2024-02-01 and 2024-02-08 as Excel serial days, cached after the formula
-    xml = xml.replace("<f>B2+24</f><v />", "<f>B2+24</f><v>45323</v>")
-    xml = xml.replace("<f>B3+30</f><v />", "<f>B3+30</f><v>45330</v>")
+    # (openpyxl writes the empty value as <v /> or, with lxml installed, as <v></v>)
+    for formula, serial in (("B2+24", 45323), ("B3+30", 45330)):
+        for empty in ("<v />", "<v></v>"):
+            xml = xml.replace(f"<f>{formula}</f>{empty}", f"<f>{formula}</f><v>{serial}</v>")
     parts["xl/worksheets/sheet1.xml"] = xml.encode()
     with zipfile.ZipFile(path, "w") as z:
         for name, data in parts.items():

@@ -157,8 +157,8 @@ def _median_waits() -> pd.DataFrame:
 def right_answer(exercise_id: str) -> Any:
     """The right answer, computed independently of the checker."""
     if exercise_id == "l4.clinical_hours":
-        # 40 h × (1 − 0.12) × (1 − 0.55) = 40 × 0.88 × 0.45 = 15.84 h/week
-        return 15.84
+        # 40 h × (1 − 0.20) × (1 − 0.55) = 40 × 0.80 × 0.45 = 14.4 h/week
+        return 14.4
     if exercise_id == "l4.non_clinical_share":
         minutes = _balans_minutes()
         return 100.0 * (1.0 - minutes["patient_direct"] / minutes.sum())
@@ -249,10 +249,10 @@ def test_right_answer_is_right(exercise_id: str, lang: str) -> None:
 
 #: Typical mistakes and the hint each must get (derivation of the wrong value beside it).
 MISTAKES: list[tuple[str, Any, str]] = [
-    ("l4.clinical_hours", 13.2, "lessons.l4.hint.multiply_shares"),  # 40 × (1 − 0.12 − 0.55)
+    ("l4.clinical_hours", 10.0, "lessons.l4.hint.multiply_shares"),  # 40 × (1 − 0.20 − 0.55)
     ("l4.clinical_hours", 18.0, "lessons.l4.hint.forgot_absence"),  # 40 × 0.45
-    ("l4.clinical_hours", 35.2, "lessons.l4.hint.forgot_non_clinical"),  # 40 × 0.88
-    ("l4.clinical_hours", 19.36, "lessons.l4.hint.that_is_non_clinical"),  # 40 × 0.88 × 0.55
+    ("l4.clinical_hours", 32.0, "lessons.l4.hint.forgot_non_clinical"),  # 40 × 0.80
+    ("l4.clinical_hours", 17.6, "lessons.l4.hint.that_is_non_clinical"),  # 40 × 0.80 × 0.55
     ("l4.clinical_hours", 30.0, "lessons.l4.hint.clinical_formula"),
     ("l4.appointments", 16.0, "lessons.l4.hint.forgot_dna"),  # 16 × 60 / 60 booked
     ("l4.appointments", 16.8, "lessons.l4.hint.dna_direction"),  # 16 × 1.05
@@ -371,7 +371,7 @@ def test_no_message_contains_the_expected_value(exercise_id: str, lang: str) -> 
 
 def test_exercise_texts_state_the_numbers_the_checkers_use() -> None:
     en = {name: l4.show(name, "en").text for name in ("ex_clinical_hours", "ex_appointments")}
-    assert "40 hours" in en["ex_clinical_hours"] and "12 %" in en["ex_clinical_hours"]
+    assert "40 hours" in en["ex_clinical_hours"] and "20 %" in en["ex_clinical_hours"]
     assert "55 %" in en["ex_clinical_hours"]
     assert "16 clinical hours" in en["ex_appointments"] and "60 minutes" in en["ex_appointments"]
     assert "5 %" in en["ex_appointments"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import importlib
 from pathlib import Path
 
@@ -45,3 +46,21 @@ def test_low_scores_get_links_from_real_answers(lang: str) -> None:
     assert links["lowest_mean"].tolist() == [2.0] * len(PKS_TOOLS["capacity_need"])
     assert links["respondents"].iloc[0] == "tactical"
     assert links["text"].tolist() == [t(k, lang) for _, _, k in PKS_TOOLS["capacity_need"]]
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_pks_workbook_shows_links_under_low_questions_only(lang: str, tmp_path: Path) -> None:
+    """In the kernel: a question answered 2 lists its element's tools, one answered 4 none."""
+    from toolkit.widgets.selfassess import PksApp
+
+    app = PksApp(lang=lang, save_folder=tmp_path)
+    app.toggles["need_inflow"].value = 2
+    app.toggles["capacity_hours"].value = 4
+    low = app.question_links["need_inflow"].value
+    for _kind, _target, key in PKS_TOOLS["capacity_need"]:
+        assert html.escape(t(key, lang), quote=True) in low
+    assert "href='produktionsplan.ipynb'" in low
+    assert app.question_links["capacity_hours"].value == ""
+    assert app.question_links["need_hours"].value == ""  # not answered
+    assert "tk-pks-element-capacity_need" in app.element_links.value
+    assert "tk-pks-element-available_capacity" not in app.element_links.value

@@ -22,6 +22,7 @@ import pytest
 
 from toolkit import simulate
 from toolkit.flow import weekly_flow
+from toolkit.simulate.state import start_ring
 from toolkit.widgets.base import _load_sample, sample_units
 
 UNITS = [e.id for e in sample_units() if e.id != "endast_antal"]  # counts only: no run
@@ -68,5 +69,5 @@ def test_first_projected_weeks_continue_the_observed(unit_id: str) -> None:
 def test_courses_under_way_fill_the_follow_up_ring() -> None:
     # 3 courses started last week and 1 the week before, 2 steps a week, follow-ups
     # over 2 weeks: the ring's slots of steps -1..-4 (from its end) hold 2, 1, 1, 0
-    assert simulate._start_ring([3, 1], follow_up_weeks=2, spw=2).tolist() == [0, 1, 1, 2]
-    assert simulate._start_ring(0, follow_up_weeks=3, spw=1).tolist() == [0, 0, 0]
+    assert start_ring([3, 1], follow_up_weeks=2, spw=2).tolist() == [0, 1, 1, 2]
+    assert start_ring(0, follow_up_weeks=3, spw=1).tolist() == [0, 0, 0]

@@ -461,3 +461,22 @@ def test_capacity_plan_says_whether_formula_and_simulation_agree_or_why_not(plan
             )
             assert check.reason != "agree"
             assert f"{name}: {check.message('en')}" in texts
+
+
+def test_capacity_plan_notebook_default_name_is_its_default_units_name():
+    """The parameters cell names the unit its default data is (issue 16: they differed)."""
+    import ast
+
+    import nbformat
+    import yaml
+
+    book = nbformat.read(ROOT / "notebooks" / "reports" / "capacity_plan.ipynb", as_version=4)
+    cell = next(c for c in book.cells if "parameters" in c.metadata.get("tags", []))
+    defaults = {
+        node.target.id: ast.literal_eval(node.value)
+        for node in ast.parse(cell.source).body
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value
+    }
+    manifest = yaml.safe_load((ROOT / "sample_data" / "units.yaml").read_text("utf-8"))
+    names = {u["path"]: u["name"] for u in manifest["units"]}
+    assert defaults["unit_name"] == names[Path(defaults["unit_path"]).name]

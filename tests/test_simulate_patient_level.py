@@ -185,9 +185,9 @@ def test_quantiles_by_sort_equal_quantiles_by_dense_histogram(
     # a sort of the served counts (long waits, many groups).
     import pandas as pd
 
-    from toolkit import simulate as sim
+    from toolkit.simulate import tables
 
     weekly = run(Scenario(capacity_first_per_week=21.5), 60, 200, 9)
     dense = summary(weekly, 30)
-    monkeypatch.setattr(sim, "_DENSE_HISTOGRAM_CELLS", 0)
+    monkeypatch.setattr(tables, "_DENSE_HISTOGRAM_CELLS", 0)
     pd.testing.assert_frame_equal(summary(weekly, 30), dense)

@@ -15,7 +15,16 @@ _STEMS = ("DOMAIN", "ARCHITECTURE", "HOUSE_STYLE", "TECH_NOTES", "DEVELOPERS")
 OUTSIDE = (*(f"{stem}.md" for stem in _STEMS), "../" + "shared")
 
 
-SKIP = {".git", ".venv", "output", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
+SKIP = {
+    ".git",
+    ".venv",
+    ".cache",
+    "output",
+    "__pycache__",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+}
 
 
 def _files() -> list[Path]:

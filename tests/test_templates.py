@@ -183,14 +183,18 @@ def synthetic_rows(seed: int = 20240101) -> dict[str, list[dict[str, Any]]]:
     counts = []
     stages = list(TABLES["period_counts"].columns["stage"].values)
     for i in range(30):
+        completed, waiting = int(rng.integers(0, 80)), int(rng.integers(50, 400))
         counts.append(
             {
                 "period": dt.date(2024 + (i // len(stages)) // 12, (i // len(stages)) % 12 + 1, 1),
                 "stage": stages[i % len(stages)],
                 "arrived": int(rng.integers(0, 80)),
-                "completed": int(rng.integers(0, 80)),
+                "completed": completed,
                 "removed": int(rng.integers(0, 5)) if i % 3 else None,
-                "waiting_end": int(rng.integers(50, 400)),
+                "waiting_end": waiting,
+                # those within target are part of the total (the loader excludes more)
+                "completed_within_target": int(rng.integers(0, completed + 1)) if i % 4 else None,
+                "waiting_within_target": int(rng.integers(0, waiting + 1)) if i % 4 else None,
             }
         )
     out["period_counts"] = counts

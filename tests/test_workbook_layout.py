@@ -35,6 +35,7 @@ WORKBOOKS = {
     "pdsa_logg": ".tk-pdsa-new",
     "pks_sjalvskattning": ".tk-answer",
     "kvips_sjalvvardering": ".tk-answer",
+    "kvips_arshjul": ".tk-kvips-plan table",
     "produktionsplan": ".tk-first_assessment-needed",
 }
 #: (name, CSS width of the page, device scale factor): a 1 024 px window, and 1 280 px at 150 %.

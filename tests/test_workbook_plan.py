@@ -34,13 +34,16 @@ def _sample() -> tuple[Any, Any]:
 
 
 def _expected(entry: Any, unit: Any, settings: dict[str, Any]) -> pp.Plan:
+    # the page plans the unit as it is until a control moves from where it started
+    basis = pp.plan_basis(unit, history_start=entry.extra.get("period_start"))
+    moved = settings["group"] != round(basis.inputs.share_group, 2)
     return pp.unit_plan(
         unit,
         history_start=entry.extra.get("period_start"),
         profile=entry.target_profile,
         fte=settings["fte"],
         freed_non_clinical_share=settings.get("freed", 0.0),
-        share_group=settings["group"],
+        share_group=settings["group"] if moved else None,
         target_days=settings["target_days"],
         buffer_rule=settings["buffer"],
     )
@@ -159,4 +162,52 @@ def test_plan_workbook(open_workbook: Any) -> None:
     book.expect_contains(".tk-fte-psychologist", "Psychologists")
     _check(book, changed, lang="en")
     book.screenshot("produktionsplan_en")
+    book.assert_clean()
+
+
+def test_plan_workbook_decisions_for_balance(open_workbook: Any) -> None:
+    """Each decision changes the plan, the queue projection and the cost, in the page.
+
+    One FTE more psychologists (twenty steps of 0.05) costs 48 000 kr × 12 ×
+    (1 + 0.52) = 875 520 kr a year more (the default salary and payroll
+    overhead of toolkit/data/capacity_defaults.yaml); the priority rule
+    "first visit first" lends stage 2 slots to first assessments and costs
+    nothing. The other cells are toolkit.production_plan.decision_effects
+    called here with the same decisions (its values are checked by hand in
+    tests/test_plan_decisions.py).
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        book = open_workbook("produktionsplan", ".tk-decision-now")
+    except PlaywrightTimeout:
+        book = open_workbook("produktionsplan", ".tk-decision-now")
+    entry, unit = _sample()
+    basis = pp.plan_basis(unit, history_start=entry.extra.get("period_start"))
+    fte = basis.slots.set_index("staff_category")["fte"]
+    book.slider_right("tk-fte-psychologist", 20)
+    book.expect_text(".tk-decision-staff .tk-dec-cost_change_per_year_sek", "+875\u00a0520")
+    book.select("tk-priority", "första besöket först")
+    book.page.wait_for_selector(".tk-decision-priority", timeout=TIMEOUT_MS)
+    effects = pp.decision_effects(
+        basis,
+        fte={"psychologist": round(float(fte["psychologist"]), 2) + 1.0},
+        priority_rule="first_visit_first",
+        lang="sv",
+    ).set_index("option")
+    assert effects.loc["staff", "cost_change_per_year_sek"] == pytest.approx(875_520)
+    for option in ("now", "staff", "priority", "all"):
+        for column, digits in (
+            ("first_slots_available", 1),
+            ("deep_slots_available", 1),
+            ("weeks_short", 0),
+            ("queue_end_first", 0),
+            ("queue_end_deep", 0),
+        ):
+            book.expect_text(
+                f".tk-decision-{option} .tk-dec-{column}",
+                format_number(float(effects.loc[option, column]), "sv", digits),
+            )
+    book.expect_text(".tk-decision-priority .tk-dec-cost_change_per_year_sek", "0")
+    book.expect_contains(".tk-plan-verdict", "lånar")
     book.assert_clean()

@@ -269,7 +269,7 @@ def test_kvips_workbook(open_workbook: Any, save_dir: Path, tmp_path: Path) -> N
     )
     book = open_workbook("kvips_sjalvvardering", ".tk-answer")
     page = book.page
-    book.expect_text(".tk-app h1", "KvIPS-självvärdering")
+    book.expect_text(".tk-app h1", "KvIPS-självutvärdering")
     book.expect_contains(".tk-session-note", "BUP Grann")  # resumed: the only saved session
     _type(book, "tk-session-unit", "BUP Hem")
     book.expect_contains(".tk-session-note", "Ny session BUP Hem, omgång 2025")

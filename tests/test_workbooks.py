@@ -315,3 +315,44 @@ def test_time_use_workbook(open_workbook: Any) -> None:
     book.expect_text(".tk-clinical-after", _num(moved["clinical_after"], "en", 0))
     book.screenshot("vart_tar_tiden_vagen_en")
     book.assert_clean()
+
+
+# --------------------------------------------------------------------------- KvIPS årshjul
+
+
+def test_kvips_cycle_workbook(open_workbook: Any) -> None:
+    from toolkit import kvips_cycle as kc
+    from toolkit import selfassess as sa
+
+    book = open_workbook("kvips_arshjul", ".tk-kvips-plan table")
+    page = book.page
+    units = list(kc.EXAMPLE_UNITS)
+    q = sa.load_questionnaire("kvips")
+    # the first visit of year 1: the agenda's first difference is the module's
+    plan = kc.year_plan(units, "2026-01-05")
+    first = plan[(plan["step"] == "dialogue_visit") & (plan["visitor"] != kc.BYE)].iloc[0]
+    agenda = kc.visit_agenda(
+        first["host"], kc.example_answers(first["host"], q),
+        first["visitor"], kc.example_answers(first["visitor"], q), lang="sv",
+    )  # fmt: skip
+    top = agenda.between_units.iloc[0]
+    book.expect_contains(".tk-kvips-agenda", q.group(top["group"]).name["sv"])
+    book.screenshot("kvips_arshjul_sv")
+    # year 2 in the dropdown: its first round's host is in the plan
+    book.select("tk-kvips-year", "År 2")
+    plan2 = kc.year_plan(units, "2026-01-05", year_index=1)
+    r = plan2[plan2["step"] == "dialogue_visit"]["round"].iloc[0]
+    book.expect_contains(".tk-kvips-visit", f"Omgång {r}:")
+    # a bad start date: the message, then back
+    box = page.locator(".tk-kvips-start input")
+    box.fill("5 januari")
+    box.press("Enter")
+    book.expect_contains(".tk-error", "kan inte läsas")
+    box.fill("2026-01-05")
+    box.press("Enter")
+    page.locator(".tk-error").wait_for(state="detached", timeout=TIMEOUT_MS)
+    page.locator(".tk-lang button", has_text="English").click()
+    book.expect_text(".tk-app h1", "KvIPS annual cycle")
+    book.expect_contains(".tk-kvips-plan", "Self-evaluation per role")
+    book.screenshot("kvips_arshjul_en")
+    book.assert_clean()

@@ -12,7 +12,14 @@
                       address with its token (:func:`toolkit.widgets.serve`);
                       ``--room`` opens it to the room's network.
 ``templates``         write the data-entry templates (Excel and CSV) to ``--out``.
+``national FILE``     a report (HTML) of a national waiting-time file: funnel plots
+                      comparing units and the share within target per month.
+``requirements FILE`` what a documentation requirements list takes and frees
+                      (hours, FTE, visits, queue weeks) as HTML and Excel.
 ``demo``              ``run`` on the bundled sample units, then ``serve``.
+``material [SOURCE]`` material for the unit's meeting (slides, Excel tables, charts as
+                      PNG and SVG; :mod:`toolkit.meeting`) for one unit (a folder or
+                      workbook) or every unit of a manifest, into ``--out``.
 
 ``--lang sv|en`` and ``--version`` are accepted before or after the
 sub-command. Every message is in Swedish unless ``--lang en`` is given.
@@ -201,7 +208,44 @@ def _templates(args: argparse.Namespace) -> int:
     from toolkit.templates import write_templates
 
     paths = write_templates(args.out, lang=args.lang)
+    from toolkit import admin_inventory, national  # the lists a coach fills in beside the data
+
+    paths += national.write_files(args.out)
+    paths += [Path(p) for p in admin_inventory.write_template(str(args.out))]
     print(t("templates.written", args.lang, n=len(paths), folder=args.out))
+    return 0
+
+
+def _national(args: argparse.Namespace) -> int:
+    from toolkit.national_report import national_report, write_page
+
+    report = national_report(args.path, lang=args.lang, months=args.months)
+    if report.error:
+        print(t("cli.error", args.lang, message=report.error), file=sys.stderr)
+        return 1
+    out = write_page(report, args.out)
+    print(t("national.cli.written", args.lang, path=str(out)))
+    return 0
+
+
+def _requirements(args: argparse.Namespace) -> int:
+    from toolkit.admin_report import excel_bytes, requirements_report, requirements_table
+    from toolkit.national_report import write_page
+
+    options = {
+        "queue_size": args.queue,
+        "first_assessments_per_week": args.first_per_week,
+        "all_to_first": args.all_to_first,
+        "lang": args.lang,
+    }
+    report = requirements_report(args.path, **options)
+    if report.error:
+        print(t("cli.error", args.lang, message=report.error), file=sys.stderr)
+        return 1
+    page = write_page(report, args.out)
+    xlsx = page.with_suffix(".xlsx")
+    xlsx.write_bytes(excel_bytes(requirements_table(args.path, **options), args.lang))
+    print(t("admin.cli.written", args.lang, html=str(page), xlsx=str(xlsx)))
     return 0
 
 
@@ -214,6 +258,47 @@ def _demo(args: argparse.Namespace) -> int:
     if failed:
         return failed
     return _serve(args)
+
+
+def _material(args: argparse.Namespace) -> int:
+    """Meeting material for one unit, or for every unit of a manifest (one folder per unit)."""
+    from toolkit import meeting, report
+
+    lang, source = args.lang, args.source
+    jobs: list[tuple[Path, dict[str, object]]] = []
+    if source is None or source.suffix.lower() in (".yaml", ".yml"):
+        args.manifest = source
+        _sample_manifest(args)
+        try:
+            units = read_manifest(args.manifest, lang=lang, data_roots=args.data_root)
+        except DataError as err:
+            print(t("cli.error", lang, message=err.message(lang)), file=sys.stderr)
+            return 1
+        for entry in units:
+            options: dict[str, object] = {
+                "unit_path": entry.path,
+                "unit_name": entry.name,
+                "lang": entry.language,
+                "target_profile": entry.target_profile,
+                "extract_date": entry.extract_date,
+            }
+            if "period_start" in entry.extra:
+                options["period_start"] = entry.extra["period_start"]
+            jobs.append((args.out / entry.id, options))
+    else:
+        options = {"unit_path": source, "unit_name": args.unit_name, "lang": lang}
+        options["extract_date"] = args.extract_date
+        jobs.append((args.out, options))
+    failed = 0
+    for out, options in jobs:
+        options.update(share=args.share, threshold=args.threshold)
+        computed = report.unit_report(**options)  # type: ignore[arg-type]
+        material = meeting.write_material(computed, out)
+        if computed.error is not None:
+            failed += 1
+            print(t("cli.error", lang, message=computed.error), file=sys.stderr)
+        print(material.message(lang))
+    return min(failed, 100)
 
 
 def _serve_options(parser: argparse.ArgumentParser, lang: str) -> None:
@@ -304,6 +389,40 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("templates"), help=t("cli.help.templates_out", lang)
     )
     templates.set_defaults(func=_templates)
+    material = command("material")
+    material.add_argument(
+        "source", type=Path, nargs="?", default=None, help=t("cli.help.material_source", lang)
+    )
+    material.add_argument(
+        "--out", type=Path, default=Path("output/material"), help=t("cli.help.material_out", lang)
+    )
+    material.add_argument("--unit-name", default="", help=t("cli.help.unit_name", lang))
+    material.add_argument("--extract-date", default=None, help=t("cli.help.extract_date", lang))
+    material.add_argument("--share", action="store_true", help=t("cli.help.share", lang))
+    material.add_argument("--threshold", type=int, default=5, help=t("cli.help.threshold", lang))
+    material.add_argument(
+        "--data-root", type=Path, action="append", default=[], help=t("cli.help.data_root", lang)
+    )
+    material.set_defaults(func=_material)
+    nat = command("national")
+    nat.add_argument("path", type=Path, help=t("national.cli.path", lang))
+    nat.add_argument(
+        "--out", type=Path, default=Path("output/national.html"), help=t("national.cli.out", lang)
+    )
+    nat.add_argument("--months", type=int, default=12, help=t("national.cli.months", lang))
+    nat.set_defaults(func=_national)
+    req = command("requirements")
+    req.add_argument("path", type=Path, help=t("admin.cli.path", lang))
+    req.add_argument("--queue", type=float, required=True, help=t("admin.cli.queue", lang))
+    req.add_argument("--first-per-week", type=float, required=True, help=t("admin.cli.first", lang))
+    req.add_argument("--all-to-first", action="store_true", help=t("admin.cli.all_to_first", lang))
+    req.add_argument(
+        "--out",
+        type=Path,
+        default=Path("output/dokumentationskrav.html"),
+        help=t("admin.cli.out", lang),
+    )
+    req.set_defaults(func=_requirements)
     demo = command("demo")
     _serve_options(demo, lang)
     demo.add_argument(

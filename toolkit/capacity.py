@@ -616,10 +616,12 @@ def clinical_hours(
     staff_hours_table : pandas.DataFrame
         The result of :func:`staff_hours` (columns ``staff_category``,
         ``fte``, ``contracted_hours_per_week``).
-    absence_share : float or mapping, default 0.12
+    absence_share : float or mapping, default 0.20
         Share of contracted hours lost to leave, sickness, training and other
-        absence (0–1), one number or a mapping per staff category.
-    non_clinical_share : float, mapping, DataFrame or None, default 0.55
+        absence (0–1), one number or a mapping per staff category. The
+        default and its sources are in ``toolkit/data/capacity_defaults.yaml``
+        (annual leave under the collective agreement AB § 27, sick leave).
+    non_clinical_share : float, mapping, DataFrame or None, default 0.75
         Share of the hours at work spent on anything but direct patient work
         (documentation, certificates, reporting, meetings, coordination,
         travel, other), 0–1. One number, a mapping per staff category, or the

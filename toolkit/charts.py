@@ -532,3 +532,166 @@ def spc_spec(
     if title is not None:
         spec["title"] = title
     return spec
+
+
+# --------------------------------------------------------------------------- funnel plot
+
+#: Colours of a funnel plot's points by signal (outside the 99.8 % limits stands out).
+FUNNEL_COLOURS: dict[str, str] = {
+    "above_998": "#00b0f0",
+    "above_95": "#7fd3f2",
+    "within": "#7f7f7f",
+    "below_95": "#f2a96a",
+    "below_998": "#e46c0a",
+}
+
+
+def funnel_chart(
+    funnel: pd.DataFrame,
+    curve: pd.DataFrame,
+    lang: str | None = None,
+    *,
+    title: str = "",
+    width: int = 640,
+    height: int = 360,
+) -> alt.LayerChart:
+    """A funnel plot: each unit's share against its volume, with the 95 % and 99.8 % limits.
+
+    Parameters
+    ----------
+    funnel : pandas.DataFrame
+        :func:`toolkit.national.funnel_table` (unit, n, share, signal).
+    curve : pandas.DataFrame
+        :func:`toolkit.national.funnel_curve` (n, centre, lower_95, upper_95,
+        lower_998, upper_998).
+    lang : {"sv", "en"}, optional
+        Language of labels.
+
+    Only the aggregated columns drawn are embedded (unit name, volume,
+    share, signal). The volume axis is logarithmic so small and large
+    units both show.
+    """
+    lang = check_language(lang)
+    x_title, y_title = t("national.chart.x", lang), t("national.chart.y", lang)
+    domain = [float(curve["n"].min()), float(curve["n"].max())]
+    x = alt.X("n:Q", title=x_title, scale=alt.Scale(type="log", domain=domain, nice=False))
+    lines = []
+    for column, key, dash in (
+        ("centre", "national.chart.centre", []),
+        ("lower_95", "national.chart.limit_95", [6, 4]),
+        ("upper_95", "national.chart.limit_95", [6, 4]),
+        ("lower_998", "national.chart.limit_998", [2, 2]),
+        ("upper_998", "national.chart.limit_998", [2, 2]),
+    ):
+        data = pd.DataFrame({"n": curve["n"], "share": curve[column], "line": t(key, lang)})
+        lines.append(
+            alt.Chart(data)
+            .mark_line(color="#333333", strokeDash=dash, strokeWidth=1.5)
+            .encode(
+                x=x,
+                y=alt.Y(
+                    "share:Q",
+                    title=y_title,
+                    axis=alt.Axis(format="%"),
+                    scale=alt.Scale(domain=[0, 1]),
+                ),
+                detail="line:N",
+                tooltip=[alt.Tooltip("line:N", title="")],
+            )
+        )
+    points = pd.DataFrame(
+        {
+            "unit": funnel["unit"].astype(str),
+            "n": funnel["n"].astype(float),
+            "share": funnel["share"].astype(float),
+            "signal": [t(f"national.signal.{s}", lang) for s in funnel["signal"]],
+            "_key": funnel["signal"].astype(str),
+        }
+    )
+    order = list(FUNNEL_COLOURS)
+    dots = (
+        alt.Chart(points)
+        .mark_circle(size=140, opacity=0.9, stroke="#000000", strokeWidth=0.5)
+        .encode(
+            x=x,
+            y=alt.Y("share:Q", title=y_title, axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "signal:N",
+                title=t("national.col.signal", lang),
+                scale=alt.Scale(
+                    domain=[t(f"national.signal.{s}", lang) for s in order],
+                    range=[FUNNEL_COLOURS[s] for s in order],
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("unit:N", title=t("national.col.unit", lang)),
+                alt.Tooltip("n:Q", title=t("national.col.n", lang), format=",.0f"),
+                alt.Tooltip("share:Q", title=t("national.col.share", lang), format=".1%"),
+                alt.Tooltip("signal:N", title=t("national.col.signal", lang)),
+            ],
+        )
+    )
+    chart = alt.layer(*lines, dots).properties(width=width, height=height, title=title)
+    return cast(alt.LayerChart, _finish(chart, lang))
+
+
+# --------------------------------------------------------------------------- KvIPS synthesis
+
+
+def kvips_synthesis_chart(
+    synthesis: pd.DataFrame,
+    group_names: dict[str, str],
+    lang: str | None = None,
+    *,
+    scale_max: float = 4.0,
+    width: int = 420,
+) -> alt.LayerChart:
+    """The region's quality parameters: the mean over units (bar) and the lowest unit (tick).
+
+    ``synthesis`` is :func:`toolkit.kvips_cycle.region_synthesis` (group,
+    mean, lowest_unit, lowest), weakest first; ``group_names`` gives each
+    group's name in ``lang``. Only those columns are embedded.
+    """
+    lang = check_language(lang)
+    scored = synthesis[np.isfinite(synthesis["mean"].to_numpy(dtype=float))]
+    data = pd.DataFrame(
+        {
+            "parameter": [group_names[str(g)] for g in scored["group"]],
+            "mean": scored["mean"].to_numpy(dtype=float),
+            "lowest": scored["lowest"].to_numpy(dtype=float),
+            "lowest_unit": scored["lowest_unit"].astype(str).to_numpy(),
+        }
+    )
+    y = alt.Y(
+        "parameter:N", sort=list(data["parameter"]), title=None, axis=alt.Axis(labelLimit=320)
+    )
+    x_scale = alt.Scale(domain=[0, scale_max])
+    x_axis = alt.Axis(values=list(range(int(scale_max) + 1)), format="d")
+    bars = (
+        alt.Chart(data)
+        .mark_bar(color="#4c78a8")
+        .encode(
+            y=y,
+            x=alt.X("mean:Q", title=t("kvips.synthesis.mean", lang), scale=x_scale, axis=x_axis),
+            tooltip=[
+                alt.Tooltip("parameter:N", title=t("kvips.synthesis.group", lang)),
+                alt.Tooltip("mean:Q", title=t("kvips.synthesis.mean", lang), format=".1f"),
+            ],
+        )
+    )
+    ticks = (
+        alt.Chart(data)
+        .mark_tick(color="#e46c0a", thickness=4, size=22)
+        .encode(
+            y=y,
+            x=alt.X("lowest:Q", scale=x_scale),
+            tooltip=[
+                alt.Tooltip("lowest_unit:N", title=t("kvips.synthesis.lowest_unit", lang)),
+                alt.Tooltip("lowest:Q", title=t("kvips.synthesis.lowest", lang), format=".1f"),
+            ],
+        )
+    )
+    chart = alt.layer(bars, ticks).properties(
+        width=width, height=28 * max(len(data), 1), title=t("kvips.chart.title", lang)
+    )
+    return cast(alt.LayerChart, _finish(chart, lang))

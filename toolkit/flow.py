@@ -1411,7 +1411,10 @@ def weekly_flow(
     (patients), :math:`D_k` the days in the period and :math:`C_k + R_k` the
     patients leaving the queue. It is the mean time in the queue of all who
     leave it and holds in a steady state; a note says so. Median, 90th
-    percentile, oldest and share within target need event data and are NaN.
+    percentile and oldest need event data and are NaN; the share within
+    target is :math:`\\sum x_k / \\sum C_k` when the counts give
+    ``completed_within_target`` (:math:`x_k`, as the national waiting-time
+    statistics report it; see :mod:`toolkit.national`), else NaN.
     Weekly counts are summed to months by the month of each week's Monday.
 
     Computed with ``numpy.bincount`` and cumulative sums over periods, and
@@ -1648,7 +1651,9 @@ def _counts_flow(
         )
     ncal = _calendar(native, first, last)
     k = ncal.size
-    stage_codes = pd.Categorical(counts["stage"], categories=list(FLOW_STAGES)).codes
+    stage_codes = pd.Index(list(FLOW_STAGES)).get_indexer(pd.Index(counts["stage"].astype(object)))
+    if bool(((stage_codes < 0) & counts["stage"].notna().to_numpy()).any()):
+        notes.append(t("national.note.third_stage", lang))  # e.g. treatment, national statistics
     use = (stage_codes >= 0) & (day >= ncal.first_day) & (day <= last)
     idx = ncal.index(day[use])
     s = stage_codes[use].astype(np.int64)
@@ -1670,6 +1675,7 @@ def _counts_flow(
     completed, _ = column("completed")
     removed, removed_given = column("removed")
     waiting, waiting_given = column("waiting_end")
+    within, within_given = column("completed_within_target")
     present = np.bincount(key, minlength=size)[:size].reshape(-1, k) > 0
     # periods without a row: nobody came or left, the queue stays as it was
     filled = int((~present).sum())
@@ -1711,12 +1717,15 @@ def _counts_flow(
             return out
 
         arrived, completed, removed = (coarse(x, "sum") for x in (arrived, completed, removed))
+        within, within_given = coarse(within, "sum"), coarse(within_given.astype(float), "sum") > 0
         mean_queue_days, leaving = coarse(mean_queue_days, "sum"), coarse(leaving, "sum")
         waiting_start, waiting = coarse(waiting_start, "first"), coarse(waiting, "last")
         if freq == "MS" and native == "W":
             notes.append(t("flow.note.weeks_to_months", lang))
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_wait = np.where(leaving > 0, mean_queue_days / leaving, np.nan)
+        # the counts' own share within target, where given (national statistics)
+        share_within = np.where(within_given & (completed > 0), within / completed, np.nan)
     nan = np.full(arrived.shape, np.nan)
     tables = {}
     for i, name in enumerate(FLOW_STAGES):
@@ -1730,7 +1739,7 @@ def _counts_flow(
             "median_wait_days": nan[i],
             "p90_wait_days": nan[i],
             "oldest_waiting_days": nan[i],
-            "share_within_target": nan[i],
+            "share_within_target": share_within[i],
             "target_days": np.full(cal.size, prof.stages[name].target_days, dtype=np.int64),
         }
         tables[name] = {c: v[None, :] for c, v in tables[name].items()}

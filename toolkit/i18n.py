@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 import string
 from functools import cache
 from importlib import resources
@@ -120,6 +121,72 @@ def t(key: str, lang: str | None = None, **fields: Any) -> str:
     return _Numbers(lang).format(text, **fields) if fields else text
 
 
+def format_number(value: Any, lang: str | None = None, digits: int = 0) -> str:
+    """A number as readers of ``lang`` write it: the one number formatter of every page and report.
+
+    Swedish: decimal comma and a non-breaking space between thousands;
+    English: decimal point and comma. Missing values read "–", infinity "∞".
+
+    >>> format_number(1234.56, "sv", 1), format_number(1234.56, "en"), format_number(None, "sv")
+    ('1\xa0234,6', '1,235', '–')
+    """
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return "–"
+    if x != x:  # NaN
+        return "–"
+    if x in (float("inf"), float("-inf")):
+        return "∞" if x > 0 else "−∞"
+    text = f"{x:,.{digits}f}" if digits else f"{round(x):,d}"
+    if check_language(lang) == "sv":
+        text = text.replace(",", "\u00a0").replace(".", ",")
+    return text
+
+
+def format_percent(share: Any, lang: str | None = None, digits: int = 0) -> str:
+    """A share 0–1 as a percentage (``0.405`` → "40 %", "40,5 %" with one digit), or "–".
+
+    >>> format_percent(0.405, "sv", 1), format_percent(float("nan"), "en")
+    ('40,5 %', '–')
+    """
+    try:
+        x = float(share)
+    except (TypeError, ValueError):
+        return "–"
+    return "–" if x != x else f"{format_number(100 * x, lang, digits)} %"
+
+
 def has(key: str) -> bool:
     """True if ``key`` exists in the catalogue."""
     return key in catalogue()
+
+
+_NUMBER = re.compile(r"^\s*([+\-\u2212]?)\s*(\d[\d\s\u00a0\u202f]*(?:[.,]\d+)?|[.,]\d+)\s*(%?)\s*$")
+
+
+def parse_number(text: str) -> tuple[float, bool]:
+    """A number typed in Swedish or English form, and whether it carried a ``%`` sign.
+
+    Decimal comma or point, spaces (also non-breaking) between thousands, a
+    leading sign (also the minus sign ``−``), a trailing ``%``.
+
+    >>> parse_number("0,4")
+    (0.4, False)
+    >>> parse_number("40 %")
+    (40.0, True)
+    >>> parse_number("1 234.5")
+    (1234.5, False)
+    >>> parse_number("−12%")
+    (-12.0, True)
+    >>> parse_number("fyra")
+    Traceback (most recent call last):
+    ...
+    ValueError: fyra
+    """
+    match = _NUMBER.match(str(text))
+    if match is None:
+        raise ValueError(text)
+    sign, digits, percent = match.groups()
+    number = float(re.sub(r"[\s\u00a0\u202f]", "", digits).replace(",", "."))
+    return (-number if sign in {"-", "\u2212"} else number), bool(percent)

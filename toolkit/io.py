@@ -1377,6 +1377,13 @@ def _date_rules(
     if table == "period_counts":
         dup = frame.duplicated(["period", "stage"]).to_numpy()
         frame = _exclude(frame, raw, dup, "duplicate_period", "period", into=excluded)
+        for within, total in (
+            ("completed_within_target", "completed"),
+            ("waiting_within_target", "waiting_end"),
+        ):
+            if within in frame:  # those within target are part of the total
+                over = (frame[within] > frame[total]).fillna(False).to_numpy(dtype=bool)
+                frame = _exclude(frame, raw, over, "within_exceeds", within, total, into=excluded)
     return frame
 
 

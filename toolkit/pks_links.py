@@ -29,7 +29,8 @@ __all__ = ["DEFAULT_THRESHOLD", "PKS_TOOLS", "links_for_scores"]
 DEFAULT_THRESHOLD = 3.0
 
 #: Per PKS element (the questionnaire's group ids), the toolkit parts that support it:
-#: (kind, target, text key). Kinds: ``workbook``, ``function``, ``doc``.
+#: (kind, target, text key). Kinds: ``workbook``, ``report`` (a report notebook run per
+#: unit), ``function``, ``doc``.
 PKS_TOOLS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "capacity_need": (
         ("workbook", "notebooks/workbooks/produktionsplan.ipynb", "pks_links.forecast_workbook"),
@@ -66,6 +67,7 @@ PKS_TOOLS: dict[str, tuple[tuple[str, str, str], ...]] = {
     ),
     "follow_up": (
         ("workbook", "notebooks/workbooks/produktionsplan.ipynb", "pks_links.followup_plan"),
+        ("report", "notebooks/reports/unit_report.ipynb", "pks_links.followup_report"),
         ("workbook", "notebooks/workbooks/styrdiagram.ipynb", "pks_links.spc_workbook"),
         ("workbook", "notebooks/workbooks/pdsa_logg.ipynb", "pks_links.pdsa_workbook"),
     ),

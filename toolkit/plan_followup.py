@@ -45,7 +45,14 @@ from toolkit.capacity import STAFF_CATEGORIES
 from toolkit.i18n import check_language, t
 from toolkit.production_plan import PLAN_STAGES, Plan, number_text, plan_basis, plan_from_basis
 
-__all__ = ["FollowUp", "delivered_slots", "follow_up", "readable_weekly", "unit_follow_up"]
+__all__ = [
+    "FollowUp",
+    "delivered_slots",
+    "follow_up",
+    "plan_weeks_before",
+    "readable_weekly",
+    "unit_follow_up",
+]
 
 #: Visit types of each planned stage (stage 2 holds assessment, treatment and follow-up visits).
 STAGE_OF_VISIT_TYPE: dict[str, str] = {
@@ -112,9 +119,10 @@ def delivered_slots(visits: pd.DataFrame, weeks: pd.DatetimeIndex) -> pd.DataFra
 
 def follow_up(
     plan: Plan,
-    visits: pd.DataFrame,
+    visits: pd.DataFrame | None,
     *,
     changes: pd.DataFrame | None = None,
+    booked: pd.DataFrame | None = None,
     lang: str | None = None,
 ) -> FollowUp:
     """The plan's weeks against the visits booked in them.
@@ -125,13 +133,17 @@ def follow_up(
         The plan (its weeks are the weeks followed up).
     visits : pandas.DataFrame
         The ``visits`` table (``date``, ``visit_type``, ``staff_category``,
-        ``status``).
+        ``status``); None when ``booked`` is given.
     changes : pandas.DataFrame, optional
         The PDSA log's changes, :func:`toolkit.pdsa.annotations` (``date``,
         ``label``): each week's row in ``weekly`` gets the labels of the
         changes started in it (column ``changes``), and ``annotations``
         keeps those inside the plan's weeks, for
         :func:`toolkit.charts.spc_chart`'s ``pdsa=``.
+    booked : pandas.DataFrame, optional
+        The visits booked a week already counted, as :func:`delivered_slots`
+        gives them (week_start, visit_type, staff_category, booked), e.g.
+        rounded for share mode; used instead of ``visits``.
     lang : {"sv", "en"}, optional
 
     Notes
@@ -155,7 +167,13 @@ def follow_up(
     lang = check_language(lang)
     inp = plan.inputs
     weeks = pd.DatetimeIndex(plan.weeks["week_start"])
-    booked = delivered_slots(visits, weeks)
+    if booked is None:
+        if visits is None:
+            raise TypeError("follow_up needs visits or booked")
+        booked = delivered_slots(visits, weeks)
+    else:
+        booked = booked.copy()
+        booked["week_start"] = pd.to_datetime(booked["week_start"])
     booked["stage"] = booked["visit_type"].map(STAGE_OF_VISIT_TYPE)
     cost = {"first_assessment": 1.0, "deep_start": inp.visit_cost}
     booked["slots"] = booked["booked"] * booked["stage"].map(cost)
@@ -167,7 +185,10 @@ def follow_up(
     rows = []
     for stage, prefix in zip(PLAN_STAGES, ("first", "deep"), strict=True):
         delivered = (
-            booked[booked["stage"] == stage].groupby("week_start")["slots"].sum().reindex(weeks)
+            booked[booked["stage"] == stage]
+            .groupby("week_start")["slots"]
+            .sum()
+            .reindex(weeks, fill_value=0.0)
         )
         planned = plan.weeks[f"{prefix}_slots_needed"].to_numpy()
         gap = delivered.to_numpy() - planned
@@ -246,6 +267,34 @@ def _changes_by_week(changes: pd.DataFrame | None, weeks: pd.DatetimeIndex) -> p
     return joined[pd.DatetimeIndex(joined.index).isin(weeks)]
 
 
+def plan_weeks_before(
+    unit: Any,
+    *,
+    weeks: int = 26,
+    history_start: Any = None,
+    profile: Any = "bup_30_30",
+    lang: str | None = None,
+) -> Plan:
+    """The plan the unit would have made ``weeks`` whole weeks before its extract date.
+
+    Made from the data up to the Sunday ``weeks`` weeks before the last
+    Sunday on or before the extract date
+    (:func:`toolkit.production_plan.plan_basis` with the extract date moved
+    back: the window, the forecast and the staff in post are those of that
+    date), for the ``weeks`` weeks that followed.
+    """
+    from dataclasses import replace
+
+    end = pd.Timestamp(unit.extract_date).normalize()
+    last_sunday = end - pd.Timedelta(days=(end.weekday() + 1) % 7)
+    origin = last_sunday - pd.Timedelta(days=7 * weeks)
+    past = replace(unit, extract_date=origin)
+    basis = plan_basis(
+        past, horizon_weeks=weeks, profile=profile, history_start=history_start, lang=lang
+    )
+    return plan_from_basis(basis, lang=lang)
+
+
 def unit_follow_up(
     unit: Any,
     *,
@@ -257,21 +306,12 @@ def unit_follow_up(
 ) -> tuple[Plan, FollowUp]:
     """The plan the unit would have made ``weeks`` weeks before its extract date, followed up to it.
 
-    The plan is made from the data up to that date (:func:`toolkit.production_plan.plan_basis`
-    with the extract date moved back; the window, the forecast and the
-    staff in post are those of that date) and compared with the visits
+    The plan is :func:`plan_weeks_before`'s, compared with the visits
     booked in the ``weeks`` whole weeks that followed.
     """
-    from dataclasses import replace
-
-    end = pd.Timestamp(unit.extract_date).normalize()
-    last_sunday = end - pd.Timedelta(days=(end.weekday() + 1) % 7)
-    origin = last_sunday - pd.Timedelta(days=7 * weeks)
-    past = replace(unit, extract_date=origin)
-    basis = plan_basis(
-        past, horizon_weeks=weeks, profile=profile, history_start=history_start, lang=lang
+    plan = plan_weeks_before(
+        unit, weeks=weeks, history_start=history_start, profile=profile, lang=lang
     )
-    plan = plan_from_basis(basis, lang=lang)
     return plan, follow_up(plan, unit.visits, changes=changes, lang=lang)
 
 

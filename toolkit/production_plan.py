@@ -63,12 +63,14 @@ from toolkit.i18n import check_language, t
 
 __all__ = [
     "BUFFER_RULES",
+    "DECISION_OPTIONS",
     "PLAN_STAGES",
     "SUMMER_WEEKS",
     "Plan",
     "PlanBasis",
     "PlanInputs",
     "calendar_factor",
+    "decision_effects",
     "iso_week",
     "number_text",
     "plan_basis",
@@ -149,6 +151,7 @@ class Plan:
     messages: tuple[str, ...] = ()
     forecast: Any = None
     cost_per_year_sek: float = math.nan
+    priority_rule: str = "fcfs"
 
     @property
     def balanced(self) -> bool:
@@ -248,6 +251,7 @@ def production_plan(
     *,
     buffer_rule: str = "kingman",
     summer_leave_weeks: float = DEFAULT_SUMMER_LEAVE_WEEKS,
+    priority_rule: str = "fcfs",
     lang: str | None = None,
 ) -> Plan:
     """The plan week by week: patients and slots needed per stage, the staff's slots, the balance.
@@ -265,6 +269,12 @@ def production_plan(
     buffer_rule : {"kingman", "none"}, default "kingman"
     summer_leave_weeks : float, default 4
         Weeks of summer leave per person, spread over ISO weeks 27–32 (0–6).
+    priority_rule : str, default "fcfs"
+        A rule of :data:`toolkit.simulate.RULES`. ``first_visit_first`` lends
+        stage 2 slots to first assessments in the weeks stage 1 is short, as
+        the simulation does (before stage 2 patients get them); the other
+        rules choose *who* is booked first within a stage, not how many, so
+        the plan's totals are the same as with ``fcfs`` (a message says so).
     lang : {"sv", "en"}, optional
 
     Returns
@@ -274,6 +284,7 @@ def production_plan(
         in_depth_assessments, treatment_starts, follow_up_visits,
         group_sessions, first_buffer, deep_buffer (patients a week),
         first_slots_needed, deep_slots_needed, calendar_factor,
+        lent_slots (stage 2 slots lent to stage 1 by the priority rule),
         first_slots_available, deep_slots_available, first_balance,
         deep_balance (slots; negative = short), balanced.
 
@@ -302,7 +313,13 @@ def production_plan(
     takes (:func:`toolkit.unit_now.patients_per_week` inverted). Slots
     available: :math:`K_{jw} = c_w K_j` with :math:`K_j` the capacity
     module's weekly slots and :math:`c_w` :func:`calendar_factor`. A stage
-    balances in week :math:`w` when :math:`K_{jw} \\ge N_{jw}`. Per staff
+    balances in week :math:`w` when :math:`K_{jw} \\ge N_{jw}`. With
+    ``first_visit_first`` stage 1 borrows :math:`L_w = \\min(\\max(N_{1w} -
+    K_{1w}, 0), K_{2w})` slots from stage 2 (one clinician slot each, as in
+    the simulation, where a first assessment lent takes :math:`1/c` stage 2
+    visits): :math:`K_{1w} + L_w` and :math:`K_{2w} - L_w`. Rules that only
+    reorder patients within a stage move no slots: work is conserved
+    (Kleinrock 1976, vol. 2, sect. 3.4). Per staff
     category :math:`k` the need is :math:`N_{jw}\\,\\mu_{jk}` with
     :math:`\\mu_{jk}` the staff mix of stage :math:`j`.
 
@@ -312,11 +329,18 @@ def production_plan(
     4 "balanserade produktionsplaner och scheman"; Kingman (1961), see
     :func:`toolkit.waitlist.target_capacity`.
     """
+    from toolkit.simulate import RULES
+
     lang = check_language(lang)
     if buffer_rule not in BUFFER_RULES:
         raise ParameterError(
             "common.param_choice", argument="buffer_rule", value=buffer_rule,
             allowed=", ".join(BUFFER_RULES), lang=lang,
+        )  # fmt: skip
+    if priority_rule not in RULES:
+        raise ParameterError(
+            "common.param_choice", argument="priority_rule", value=priority_rule,
+            allowed=", ".join(RULES), lang=lang,
         )  # fmt: skip
     _check_share("summer_leave_weeks", summer_leave_weeks, lang, high=float(len(SUMMER_WEEKS)))
     for name in ("first_share", "deep_share", "in_depth_share", "dna_rate", "share_group"):
@@ -372,16 +396,45 @@ def production_plan(
     weeks["calendar_factor"] = factor
     first_total = float(slots["first_slots_per_week"].sum())
     deep_total = float(slots["deep_slots_per_week"].sum())
-    weeks["first_slots_available"] = factor * first_total
-    weeks["deep_slots_available"] = factor * deep_total
+    lent = np.zeros(len(weeks))
+    if priority_rule == "first_visit_first":
+        short_first = np.maximum(weeks["first_slots_needed"].to_numpy() - factor * first_total, 0)
+        lent = np.minimum(short_first, factor * deep_total)
+    weeks["lent_slots"] = lent
+    weeks["first_slots_available"] = factor * first_total + lent
+    weeks["deep_slots_available"] = factor * deep_total - lent
     weeks["first_balance"] = weeks["first_slots_available"] - weeks["first_slots_needed"]
     weeks["deep_balance"] = weeks["deep_slots_available"] - weeks["deep_slots_needed"]
     tol = 1e-9
     weeks["balanced"] = (weeks["first_balance"] >= -tol) & (weeks["deep_balance"] >= -tol)
     by_category = _by_category(weeks, slots, inputs)
     short = _short_weeks(weeks)
-    messages = _messages(weeks, short, buffer_rule, lang)
-    return Plan(weeks, by_category, short, inputs, buffer_rule, slots, tuple(messages))
+    messages = _messages(weeks, short, buffer_rule, lang) + _priority_messages(
+        weeks, priority_rule, lang
+    )
+    return Plan(
+        weeks, by_category, short, inputs, buffer_rule, slots, tuple(messages),
+        priority_rule=priority_rule,
+    )  # fmt: skip
+
+
+def _priority_messages(weeks: pd.DataFrame, rule: str, lang: str) -> list[str]:
+    """What the priority rule does to the plan, in a sentence (none for first come, first served)."""
+    if rule == "fcfs":
+        return []
+    name = t(f"report.plan.rule.{rule}", lang)
+    if rule != "first_visit_first":
+        return [t("plan.priority.same", lang, rule=name)]
+    lent = weeks["lent_slots"]
+    return [
+        t(
+            "plan.priority.lent",
+            lang,
+            rule=name,
+            total=number_text(float(lent.sum()), 0, lang),
+            n=int((lent > 1e-9).sum()),
+        )
+    ]
 
 
 def _mix(inputs: PlanInputs, slots: pd.DataFrame, stage: str) -> pd.Series:
@@ -396,17 +449,32 @@ def _mix(inputs: PlanInputs, slots: pd.DataFrame, stage: str) -> pd.Series:
 
 
 def _by_category(weeks: pd.DataFrame, slots: pd.DataFrame, inputs: PlanInputs) -> pd.DataFrame:
-    """One row per week, stage and staff category: slots and hours needed and available."""
+    """One row per week, stage and staff category: slots and hours needed and available.
+
+    Slots lent by the priority rule (``weeks["lent_slots"]``) leave stage 2
+    and join stage 1 in proportion to each category's stage 2 slots, with
+    the clinical hours of a stage 2 slot.
+    """
     per = slots.set_index("staff_category").reindex(list(STAFF_CATEGORIES)).fillna(0.0)
+    factor = weeks["calendar_factor"].to_numpy()[:, None]
+    deep_avail = per["deep_slots_per_week"].to_numpy()
+    deep_total = float(deep_avail.sum())
+    lent_share = deep_avail / deep_total if deep_total > 0 else np.zeros_like(deep_avail)
+    lent_column = weeks["lent_slots"] if "lent_slots" in weeks else pd.Series(0.0, weeks.index)
+    lent = lent_column.to_numpy()[:, None] * lent_share[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        deep_hps = np.where(deep_avail > 0, per["deep_hours_per_week"].to_numpy() / deep_avail, 0.0)
     frames = []
-    for stage, prefix in (("first_assessment", "first"), ("deep_start", "deep")):
+    for stage, prefix, sign in (("first_assessment", "first", 1.0), ("deep_start", "deep", -1.0)):
         mix = _mix(inputs, slots, stage)
         avail = per[f"{prefix}_slots_per_week"].to_numpy()
         hours = per[f"{prefix}_hours_per_week"].to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
             hours_per_slot = np.where(avail > 0, hours / avail, np.nan)
         need = weeks[f"{prefix}_slots_needed"].to_numpy()[:, None] * mix.to_numpy()[None, :]
-        have = weeks["calendar_factor"].to_numpy()[:, None] * avail[None, :]
+        base = factor * avail[None, :]
+        have = base + sign * lent
+        hours_have = np.nan_to_num(base * hours_per_slot[None, :]) + sign * lent * deep_hps
         n_w, n_k = need.shape
         frames.append(
             pd.DataFrame(
@@ -417,7 +485,7 @@ def _by_category(weeks: pd.DataFrame, slots: pd.DataFrame, inputs: PlanInputs) -
                     "slots_needed": need.ravel(),
                     "slots_available": have.ravel(),
                     "hours_needed": (need * hours_per_slot[None, :]).ravel(),
-                    "hours_available": (have * hours_per_slot[None, :]).ravel(),
+                    "hours_available": hours_have.ravel(),
                 }
             )
         )
@@ -741,12 +809,15 @@ def plan_from_basis(
     basis: PlanBasis,
     *,
     fte: dict[str, float] | None = None,
+    added_fte: dict[str, float] | None = None,
     freed_non_clinical_share: float = 0.0,
     share_group: float | None = None,
+    share_digital: float | None = None,
     target_days: dict[str, float] | None = None,
     share_within: dict[str, float] | None = None,
     buffer_rule: str = "kingman",
     summer_leave_weeks: float = DEFAULT_SUMMER_LEAVE_WEEKS,
+    priority_rule: str = "fcfs",
     lang: str | None = None,
 ) -> Plan:
     """The plan from a :class:`PlanBasis`, with the coach's changes (fast: no data read again).
@@ -763,6 +834,9 @@ def plan_from_basis(
         category with no one in post takes 40 h a week per FTE and the
         default shares (not modelled here: give it at least some FTE in the
         staff table).
+    added_fte : mapping staff category -> float, optional
+        FTE added (negative: lost) per category, on top of ``fte`` or the
+        unit's (as the capacity plan's ``added_fte``); the result must be ≥ 0.
     freed_non_clinical_share : float, default 0
         Share of the non-clinical hours turned into clinical hours (0–1), as
         in :func:`toolkit.capacity.change_effect`. Clinical hours
@@ -770,13 +844,23 @@ def plan_from_basis(
         slots linear in clinical hours, so the slots are those of the basis
         plus :math:`\\varphi` times the difference to the slots with all
         non-clinical time freed (both from the capacity module).
-    share_group : float, optional
-        Share of stage 2 visits held in groups (0–1); the slots a visit takes
-        follow (:meth:`toolkit.simulate.Scenario.visit_cost`).
+    share_group, share_digital : float, optional
+        Share of stage 2 visits held in groups, and digitally (0–1; None
+        keeps the unit's); the slots a visit takes follow
+        (:meth:`toolkit.simulate.Scenario.visit_cost`).
     target_days, share_within : mapping per stage, optional
         Targets instead of the profile's.
-    buffer_rule, summer_leave_weeks, lang
+    buffer_rule, summer_leave_weeks, priority_rule, lang
         As in :func:`production_plan`.
+
+    Notes
+    -----
+    The cost is :func:`toolkit.capacity.cost_table`'s: FTE × cost of a
+    full-time post a year per category (monthly salary × 12 × (1 +
+    payroll overhead), ``toolkit/data/capacity_defaults.yaml``), so adding
+    :math:`\\Delta f` FTE of a category changes it by :math:`\\Delta f` times
+    that category's figure; freed time, formats and priority rules cost
+    nothing here.
     """
     from toolkit import simulate
     from toolkit.capacity import cost_table
@@ -789,28 +873,49 @@ def plan_from_basis(
         for column in [c for c in slots.columns if c.endswith("_per_week")]:
             base = slots[column].to_numpy(dtype=float)
             slots[column] = base + phi * (basis.freed_slots[column].to_numpy(dtype=float) - base)
+    if added_fte:
+        current = {**dict(zip(slots["staff_category"], slots["fte"], strict=True)), **(fte or {})}
+        for category, value in added_fte.items():
+            v = float(value)
+            if category not in STAFF_CATEGORIES or not math.isfinite(v):
+                raise ParameterError(
+                    "common.param_range", argument=f"added_fte[{category}]", value=value,
+                    allowed="≥ −FTE", lang=lang,
+                )  # fmt: skip
+            current[category] = float(current.get(category, 0.0)) + v
+        fte = {k: v for k, v in current.items() if k in STAFF_CATEGORIES}
     if fte:
         for category, value in fte.items():
             v = float(value)
-            if category not in STAFF_CATEGORIES or not math.isfinite(v) or v < 0:
+            if category not in STAFF_CATEGORIES or not math.isfinite(v) or v < -1e-9:
                 raise ParameterError(
                     "common.param_range", argument=f"fte[{category}]", value=value,
                     allowed="≥ 0", lang=lang,
                 )  # fmt: skip
         old = slots["fte"].to_numpy(dtype=float)
         new = slots["staff_category"].map(fte).to_numpy(dtype=float)
-        new = np.where(np.isnan(new), old, new)
+        new = np.maximum(np.where(np.isnan(new), old, new), 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(old > 0, new / old, np.where(new == old, 1.0, 0.0))
         for column in [c for c in slots.columns if c.endswith("_per_week")]:
             slots[column] = slots[column].to_numpy(dtype=float) * ratio
         slots["fte"] = new
     changes: dict[str, Any] = {}
-    if share_group is not None:
-        group = _check_share("share_group", share_group, lang)
+    if share_group is not None or share_digital is not None:
+        group = _check_share(
+            "share_group", inputs.share_group if share_group is None else share_group, lang
+        )
+        digital = _check_share(
+            "share_digital", basis.share_digital if share_digital is None else share_digital, lang
+        )
+        if group + digital > 1 + 1e-9:
+            raise ParameterError(
+                "common.param_range", argument="share_group + share_digital",
+                value=round(group + digital, 6), allowed="0–1", lang=lang,
+            )  # fmt: skip
         changes["share_group"] = group
         changes["visit_cost"] = simulate.Scenario(
-            share_group=group, share_digital=basis.share_digital
+            share_group=group, share_digital=digital
         ).visit_cost()
     if target_days:
         changes["target_wait_weeks"] = {
@@ -830,7 +935,7 @@ def plan_from_basis(
     )
     plan = production_plan(
         future, slots, inputs, buffer_rule=buffer_rule,
-        summer_leave_weeks=summer_leave_weeks, lang=lang,
+        summer_leave_weeks=summer_leave_weeks, priority_rule=priority_rule, lang=lang,
     )  # fmt: skip
     messages = forecast.messages + (plan.messages if forecast.ok else ())
     costs = cost_table(
@@ -848,8 +953,127 @@ def plan_from_basis(
     cost = float(costs.loc[total, "cost_per_year_sek"].sum())
     return Plan(
         plan.weeks, plan.by_category, plan.short_weeks, inputs, buffer_rule, slots,
-        messages, forecast, cost,
+        messages, forecast, cost, priority_rule,
     )  # fmt: skip
+
+
+#: The decision options of :func:`decision_effects`, in the capacity plan's order.
+DECISION_OPTIONS: tuple[str, ...] = ("now", "staff", "admin", "formats", "priority", "all")
+
+
+def decision_effects(
+    basis: PlanBasis,
+    *,
+    fte: dict[str, float] | None = None,
+    added_fte: dict[str, float] | None = None,
+    freed_non_clinical_share: float = 0.0,
+    share_group: float | None = None,
+    share_digital: float | None = None,
+    priority_rule: str = "fcfs",
+    target_days: dict[str, float] | None = None,
+    buffer_rule: str = "kingman",
+    summer_leave_weeks: float = DEFAULT_SUMMER_LEAVE_WEEKS,
+    now: Plan | None = None,
+    current: Plan | None = None,
+    lang: str | None = None,
+) -> pd.DataFrame:
+    """What each decision for balance does to the plan, the queue projection and the cost.
+
+    The options are the capacity plan's (:func:`toolkit.report.capacity_plan`):
+    staff (``fte`` or ``added_fte``), freed administration
+    (``freed_non_clinical_share``), group and digital care (``share_group``,
+    ``share_digital``) and a priority rule (``priority_rule``). Each option
+    given is applied alone to the unit as it is (:func:`plan_from_basis`),
+    then all together; the first row is the unit as it is. The targets,
+    buffer rule and summer leave are the same in every row. ``now``: the
+    plan of the unit as it is with these targets, buffer and leave, and
+    ``current`` the plan with every decision given, when the caller has them
+    already (a workbook keeps the first and has just made the second): they
+    are used for the first and the last row instead of planning again.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per option (``now``, then those given of ``staff``,
+        ``admin``, ``formats``, ``priority``, and ``all`` when more than one
+        is given): option, label (in ``lang``), first_slots_available,
+        deep_slots_available (mean slots a week), clinical_hours_per_week,
+        weeks_short (weeks in which a stage does not balance),
+        shortfall_slots (slots short, summed over weeks and stages),
+        queue_end_first, queue_end_deep (patients waiting at the plan's end,
+        :func:`queue_projection` from the queues now), cost_per_year_sek and
+        cost_change_per_year_sek (against ``now``). ``attrs["plans"]`` holds
+        the :class:`Plan` of each row.
+
+    Notes
+    -----
+    Adding :math:`\\Delta f` FTE of category :math:`k` adds
+    :math:`\\Delta f\\,h_k(1-a_k)(1-n_k)` clinical hours a week
+    (:math:`h_k` hours per FTE, :math:`a_k` absence, :math:`n_k`
+    non-clinical share: :func:`toolkit.capacity.clinical_hours`) and
+    :math:`\\Delta f` times the category's cost of a full-time post a year.
+    """
+    lang = check_language(lang)
+    common: dict[str, Any] = {
+        "target_days": target_days,
+        "buffer_rule": buffer_rule,
+        "summer_leave_weeks": summer_leave_weeks,
+        "lang": lang,
+    }
+    options: list[tuple[str, dict[str, Any]]] = [("now", {})]
+    if fte or added_fte:
+        options.append(("staff", {"fte": fte, "added_fte": added_fte}))
+    if freed_non_clinical_share:
+        options.append(("admin", {"freed_non_clinical_share": freed_non_clinical_share}))
+    if share_group is not None or share_digital is not None:
+        options.append(("formats", {"share_group": share_group, "share_digital": share_digital}))
+    if priority_rule != "fcfs":
+        options.append(("priority", {"priority_rule": priority_rule}))
+    if len(options) > 2:
+        combined: dict[str, Any] = {}
+        for _key, kw in options[1:]:
+            combined.update(kw)
+        options.append(("all", combined))
+    rows, plans = [], {}
+    last = options[-1][0]
+    for key, kw in options:
+        if key == "now" and now is not None:
+            plan = now
+        elif key == last and current is not None:
+            plan = current
+        else:
+            plan = plan_from_basis(basis, **kw, **common)
+        plans[key] = plan
+        w = plan.weeks
+        ends = {"first_assessment": math.nan, "deep_start": math.nan}
+        if basis.start_queue and not w.empty:
+            q = queue_projection(plan, basis.start_queue)
+            ends = {str(s): float(v) for s, v in q.groupby("stage")["queue_end"].last().items()}
+        rows.append(
+            {
+                "option": key,
+                "label": t(
+                    f"plan.option.{key}"
+                    if key in ("now", "priority")
+                    else f"report.plan.option.{key}",
+                    lang,
+                ),
+                "first_slots_available": float(w["first_slots_available"].mean()),
+                "deep_slots_available": float(w["deep_slots_available"].mean()),
+                "clinical_hours_per_week": float(
+                    (plan.slots["first_hours_per_week"] + plan.slots["deep_hours_per_week"]).sum()
+                ),
+                "weeks_short": int((~w["balanced"]).sum()),
+                "shortfall_slots": float(plan.short_weeks["shortfall_slots"].sum()),
+                "queue_end_first": ends["first_assessment"],
+                "queue_end_deep": ends["deep_start"],
+                "cost_per_year_sek": plan.cost_per_year_sek,
+            }
+        )
+    out = pd.DataFrame(rows)
+    out["cost_change_per_year_sek"] = out["cost_per_year_sek"] - out["cost_per_year_sek"].iloc[0]
+    out.attrs["plans"] = plans
+    return out
 
 
 def unit_plan(

@@ -76,7 +76,7 @@ from toolkit import (
     waitlist,
 )
 from toolkit.errors import DataError, ParameterError
-from toolkit.i18n import check_language, t
+from toolkit.i18n import check_language, format_number, format_percent, t
 from toolkit.io import TableAccount, UnitData, load_unit
 from toolkit.targets import TargetProfile, load_profile
 
@@ -88,6 +88,7 @@ __all__ = [
     "capacity_plan",
     "region_overview",
     "unit_report",
+    "unit_report_for",
 ]
 
 #: CSS class of every table a report writes (the share-mode test parses these).
@@ -213,22 +214,13 @@ def block_html(block: Block) -> str:
 
 
 def _num(x: Any, lang: str, digits: int = 0) -> str:
-    """A number as readers of ``lang`` write it (decimal comma and thin-space groups in Swedish)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
-        return _DASH
-    if isinstance(x, float) and math.isinf(x):
-        return "∞"
-    text = f"{float(x):,.{digits}f}" if digits else f"{round(float(x)):,d}"
-    if lang == "sv":
-        text = text.replace(",", "\u00a0").replace(".", ",")
-    return text
+    """A number as readers of ``lang`` write it (:func:`toolkit.i18n.format_number`)."""
+    return format_number(x, lang, digits)
 
 
 def _pct(x: Any, lang: str) -> str:
-    """A share 0–1 as a whole percentage, or a dash."""
-    if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
-        return _DASH
-    return f"{_num(100 * float(x), lang)} %"
+    """A share 0–1 as a whole percentage, or a dash (:func:`toolkit.i18n.format_percent`)."""
+    return format_percent(x, lang)
 
 
 def _date(x: Any) -> str:
@@ -316,12 +308,13 @@ def html_table(
         table = _share_counts(table, counts)
     hidden = _hidden_mask(table, counts, share=share, threshold=threshold, depends=depends)
     head = "".join(f"<th>{html.escape(str(labels.get(c, c)))}</th>" for c in table.columns)
-    rows = []
+    rows, shown = [], []
     for i in range(len(table)):
-        cells = []
+        cells, texts = [], []
         for j, column in enumerate(table.columns):
             if hidden.iloc[i, j]:
                 cells.append(f'<td class="hidden">&lt;{threshold}</td>')
+                texts.append(f"<{threshold}")
                 continue
             value = table.iloc[i, j]
             fmt = formats.get(column)
@@ -340,19 +333,51 @@ def html_table(
             else:
                 text = str(value)
             cells.append(f"<td>{html.escape(text)}</td>")
+            texts.append(text)
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return (
+        shown.append(texts)
+    return ShownTable(
         f'<table class="{TABLE_CLASS}"><thead><tr>{head}</tr></thead><tbody>\n'
         + "\n".join(rows)
-        + "\n</tbody></table>"
+        + "\n</tbody></table>",
+        header=[str(labels.get(c, c)) for c in table.columns],
+        rows=shown,
     )
+
+
+class ShownTable(str):
+    """A table's HTML that also keeps the texts it shows (header and cells, as shown).
+
+    :mod:`toolkit.meeting` writes these texts to Excel, so the spreadsheet
+    holds exactly what the page shows (rounded and hidden in share mode).
+    """
+
+    header: list[str]
+    rows: list[list[str]]
+
+    def __new__(cls, content: str, *, header: list[str], rows: list[list[str]]) -> ShownTable:
+        out = super().__new__(cls, content)
+        out.header, out.rows = header, rows
+        return out
+
+
+class ShownChart(str):
+    """A chart's HTML (inline SVG) that also keeps its Vega-Lite specification (``spec``)."""
+
+    spec: dict[str, Any]
+
+    def __new__(cls, content: str, *, spec: dict[str, Any]) -> ShownChart:
+        out = super().__new__(cls, content)
+        out.spec = spec
+        return out
 
 
 def svg(chart: Any) -> str:
     """Render an Altair chart to inline SVG in the kernel (vl-convert: offline, no JavaScript)."""
     import vl_convert
 
-    return f'<div class="bup-chart">{vl_convert.vegalite_to_svg(chart.to_dict())}</div>'
+    spec = chart.to_dict()
+    return ShownChart(f'<div class="bup-chart">{vl_convert.vegalite_to_svg(spec)}</div>', spec=spec)
 
 
 # --------------------------------------------------------------------------- calculations
@@ -939,6 +964,40 @@ def unit_report(
         return _error_report(title, err.message(lang), lang)
 
 
+def unit_report_for(
+    unit: UnitData,
+    *,
+    lang: str = "sv",
+    unit_name: str = "",
+    target_profile: str = "bup_30_30",
+    period_start: str | dt.date | None = None,
+    share: bool = False,
+    threshold: int = privacy.DEFAULT_THRESHOLD,
+) -> Report:
+    """:func:`unit_report` of a unit already loaded (a workbook's chosen or uploaded unit).
+
+    The other settings take :func:`unit_report`'s defaults; an error in the
+    data or a parameter gives a report whose ``error`` says so.
+    """
+    lang = check_language(lang)
+    title = t("report.unit_title", lang, name=unit_name or Path(str(unit.source)).name)
+    try:
+        _check_threshold(threshold, lang)
+        return _build_unit_report(
+            unit,
+            title,
+            load_profile(target_profile),
+            _parse_date(period_start, "period_start", lang),
+            share,
+            threshold,
+            waitlist.DEFAULT_TIME_TO_TARGET_WEEKS,
+            True,
+            lang,
+        )
+    except (DataError, ParameterError) as err:
+        return _error_report(title, err.message(lang), lang)
+
+
 def _check_threshold(threshold: Any, lang: str) -> None:
     """Share mode's threshold must be a whole number of at least 2 (ParameterError naming it)."""
     if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 2:
@@ -1164,8 +1223,12 @@ def _build_unit_report(
 
     # Waits per stage --------------------------------------------------------
     waits_section = Section("waits", t("report.h.waits", lang))
+    waits_kind = unit.kind
+    within = unit.period_counts.get("completed_within_target")
+    if waits_kind == "counts" and within is not None and bool(within.notna().any()):
+        waits_kind = "counts_within"  # the counts give the share within target (national)
     waits_section.text(
-        t(f"report.waits_text.{unit.kind}", lang, window=unit_now.window_text(now.window, lang))
+        t(f"report.waits_text.{waits_kind}", lang, window=unit_now.window_text(now.window, lang))
     )
     shown = waits.copy()
     shown["stage"] = [stage_labels[str(s)] for s in shown["stage"]]
@@ -1202,6 +1265,22 @@ def _build_unit_report(
             ),
         )
     report.sections.append(waits_section)
+
+    # Who waits -------------------------------------------------------------
+    from toolkit.report_who import who_waits_section  # it builds on this module
+
+    report.sections.append(
+        who_waits_section(
+            unit,
+            profile,
+            now_real,
+            first,
+            charts=charts,
+            share=share,
+            threshold=threshold,
+            lang=lang,
+        )
+    )
 
     # First visit versus treatment -------------------------------------------
     versus = Section("versus", t("report.h.versus", lang))
@@ -1310,7 +1389,37 @@ def _build_unit_report(
             "table",
             html_table(shown, labels=labels, formats=fmt, counts=[shown.columns[1]], **opts),
         )
+    if unit.has("time_use"):  # administrative time by level (clinical, organisational, national)
+        from toolkit.admin_inventory import time_by_level
+
+        levels = time_by_level(capacity.time_use_shares(unit.time_use, lang=lang), lang=lang)
+        levels = levels[levels["staff_category"] == "total"][
+            ["level", "share_of_time", "share_of_admin"]
+        ]
+        levels["level"] = [t(f"admin.level.{v}", lang) for v in levels["level"]]
+        cap_section.text(t("admin.levels_text", lang))
+        cap_section.html(
+            "table",
+            html_table(
+                levels,
+                labels={
+                    "level": t("admin.col.level", lang),
+                    "share_of_time": t("admin.levels_share_of_time", lang),
+                    "share_of_admin": t("admin.levels_share_of_admin", lang),
+                },
+                formats={c: (lambda v: _pct(v, lang)) for c in ("share_of_time", "share_of_admin")},
+                **opts,
+            ),
+        )
     report.sections.append(cap_section)
+
+    # Follow-up of the production plan (PKS element 5; toolkit.report_followup) ---
+    from toolkit.report_followup import add_followup_section
+
+    add_followup_section(
+        report, unit, profile=profile, history_start=start, log=log,
+        share=share, threshold=threshold, charts=charts, lang=lang,
+    )  # fmt: skip
 
     # Data quality -----------------------------------------------------------
     quality = Section("quality", t("report.h.quality", lang))

@@ -1493,7 +1493,11 @@ def write_samples(folder: str | Path = "sample_data") -> list[Path]:
     readme.write_bytes(
         (t("synth.readme", "sv") + "\n---\n\n" + t("synth.readme", "en")).encode("utf-8")
     )
-    return [*written, manifest, readme]
+    from toolkit import national  # the synthetic national waiting-time file beside the units
+
+    example = folder / national.EXAMPLE_NAME
+    example.write_bytes(national.synthetic_example())
+    return [*written, manifest, readme, example]
 
 
 # --------------------------------------------------------------------------- benchmark scale

@@ -29,9 +29,9 @@ Examples
 --------
 >>> from toolkit.templates import csv_template, example_row
 >>> csv_template("period_counts", "en")
-b'period,stage,arrived,completed,removed,waiting_end\\r\\n'
+b'period,stage,arrived,completed,removed,waiting_end,completed_within_target,waiting_within_target\\r\\n'
 >>> csv_template("period_counts", "sv").decode("utf-8-sig")
-'period;steg;inkomna;genomförda;avförda;väntande\\r\\n'
+'period;steg;inkomna;genomförda;avförda;väntande;genomförda_inom_målet;väntande_inom_målet\\r\\n'
 >>> example_row("staff")["category"]
 'psychologist'
 """
@@ -127,6 +127,8 @@ _EXAMPLES: dict[tuple[str, str], Any] = {
     ("period_counts", "completed"): 38,
     ("period_counts", "removed"): 2,
     ("period_counts", "waiting_end"): 120,
+    ("period_counts", "completed_within_target"): 30,
+    ("period_counts", "waiting_within_target"): 70,
 }
 
 

@@ -556,7 +556,16 @@ def _waits(
     ok = np.isfinite(mean_wait) & (leaving > 0)
     n = int(stage_weeks["completions"].sum())
     mean = float((mean_wait[ok] * leaving[ok]).sum() / leaving[ok].sum()) if ok.any() else math.nan
-    return n, mean, math.nan, math.nan, math.nan
+    # share within target from the counts' within-target column, where given
+    share_k = stage_weeks["share_within_target"].to_numpy(dtype=float)
+    done_k = stage_weeks["completions"].to_numpy(dtype=float)
+    given = np.isfinite(share_k) & (done_k > 0)
+    share = (
+        float((share_k[given] * done_k[given]).sum() / done_k[given].sum())
+        if given.any()
+        else math.nan
+    )
+    return n, mean, math.nan, math.nan, share
 
 
 def stage_figures(

@@ -31,7 +31,7 @@ Exercises (ids for :func:`toolkit.lessons.check`):
 Examples
 --------
 >>> from toolkit.lessons import check
->>> check("l4.clinical_hours", 15.84, "en").status
+>>> check("l4.clinical_hours", 14.4, "en").status
 'right'
 >>> check("l4.clinical_hours", 13.2, "en").status
 'wrong'
@@ -71,7 +71,7 @@ UNIT = "balans"
 #: Numbers given in the exercise texts (percentages as whole numbers).
 EX: dict[str, float] = {
     "contracted_h": 40.0,  # h/week, one full-time clinician
-    "absence_pct": 12.0,  # % of contracted hours
+    "absence_pct": 20.0,  # % of contracted hours (the default, toolkit/data/capacity_defaults.yaml)
     "non_clinical_pct": 55.0,  # % of the hours at work
     "clinical_h": 16.0,  # h/week of one nurse (exercise 4)
     "minutes": 60.0,  # min per treatment appointment

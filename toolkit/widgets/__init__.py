@@ -47,6 +47,7 @@ _LAZY = {
     "TimeUseApp": "timeuse",
     "PksApp": "selfassess",
     "KvipsApp": "selfassess",
+    "KvipsCycleApp": "kvips_cycle",
     "PdsaApp": "pdsa",
     "PlanApp": "plan",
 }

@@ -19,7 +19,8 @@ import pandas as pd
 import traitlets
 
 from toolkit.errors import DataError, ParameterError
-from toolkit.i18n import check_language, t
+from toolkit.i18n import check_language, parse_number, t
+from toolkit.i18n import format_number as i18n_format_number
 from toolkit.resources import locate
 from toolkit.widgets.kernel_start import enable_offline_charts, fast_charts
 
@@ -119,10 +120,7 @@ def format_number(value: float, lang: str, digits: int = 1) -> str:
     """
     if value is None or not np.isfinite(value):
         return "–"
-    text = f"{value:,.{digits}f}"
-    if lang == "sv":
-        text = text.replace(",", "\u00a0").replace(".", ",")
-    return text
+    return i18n_format_number(value, lang, digits)
 
 
 # --------------------------------------------------------------------------- sample units
@@ -280,35 +278,6 @@ class Heartbeat(anywidget.AnyWidget):
 
 
 # --------------------------------------------------------------------------- number box
-
-_NUMBER = re.compile(r"^\s*([+\-\u2212]?)\s*(\d[\d\s\u00a0\u202f]*(?:[.,]\d+)?|[.,]\d+)\s*(%?)\s*$")
-
-
-def parse_number(text: str) -> tuple[float, bool]:
-    """A number typed in Swedish or English form, and whether it carried a ``%`` sign.
-
-    Decimal comma or point, spaces (also non-breaking) between thousands, a
-    leading sign (also the minus sign ``−``), a trailing ``%``.
-
-    >>> parse_number("0,4")
-    (0.4, False)
-    >>> parse_number("40 %")
-    (40.0, True)
-    >>> parse_number("1 234.5")
-    (1234.5, False)
-    >>> parse_number("−12%")
-    (-12.0, True)
-    >>> parse_number("fyra")
-    Traceback (most recent call last):
-    ...
-    ValueError: fyra
-    """
-    match = _NUMBER.match(str(text))
-    if match is None:
-        raise ValueError(text)
-    sign, digits, percent = match.groups()
-    number = float(re.sub(r"[\s\u00a0\u202f]", "", digits).replace(",", "."))
-    return (-number if sign in {"-", "\u2212"} else number), bool(percent)
 
 
 def _slider_kind(slider: Any) -> tuple[bool, bool, int]:
@@ -852,8 +821,15 @@ class UnitSource:
         self.upload.observe(self._uploaded, names="value")
         self.limit = UploadLimit(layout=w.Layout(display="none"))
         self.limit.observe(self._too_large, names="refused")
+        self.material = MeetingDownload(app, self)
         self.box = w.VBox(
-            [self.choice, self.status, w.HBox([self.upload, self.upload_label]), self.limit]
+            [
+                self.choice,
+                self.status,
+                w.HBox([self.upload, self.upload_label]),
+                self.limit,
+                self.material.box,
+            ]
         )
         app._label(self.status, self._description, "value")
 
@@ -879,6 +855,7 @@ class UnitSource:
 
     def _changed(self) -> None:
         self.status.value = ""
+        self.material.link.value = ""  # never another unit's material
         self.app.unit_changed()
         self.app._clear_error()
         self._describe()
@@ -947,3 +924,73 @@ class UnitSource:
         finally:
             self.app._busy = False
         self._changed()
+
+
+class MeetingDownload:
+    """A button that writes the chosen unit's meeting material and offers it as one zip file.
+
+    The material is :func:`toolkit.meeting.write_material` of the unit's
+    report (:func:`toolkit.report.unit_report_for`), in the page's language,
+    in share mode when the box is ticked. The file goes to the browser as a
+    link (a data address): nothing is kept on the server.
+    """
+
+    def __init__(self, app: _App, source: UnitSource) -> None:
+        self.app, self.source = app, source
+        self.button = w.Button(layout=w.Layout(width="auto"))
+        self.button.add_class("tk-material")
+        self.share = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"))
+        self.share.add_class("tk-material-share")
+        self.link = w.HTML()
+        self.link.add_class("tk-material-link")
+        app._label(self.button, "widgets.material_button")
+        app._label(self.share, "widgets.material_share")
+        self.button.on_click(lambda _button: app._guarded(self._make)())
+        self.box = w.HBox(
+            [self.button, self.share, self.link],
+            layout=w.Layout(flex_flow="row wrap", align_items="center"),
+        )
+
+    def _make(self) -> None:
+        import base64
+        import io
+        import zipfile
+
+        from toolkit import meeting, report
+
+        name, entry, unit = self.source.current()
+        self.link.value = f"<i>{_esc(self.app._t('widgets.material_working'))}</i>"
+        self.button.disabled = True
+        try:
+            options: dict[str, Any] = {}
+            if entry is not None:
+                options["target_profile"] = entry.target_profile
+                options["period_start"] = entry.extra.get("period_start")
+            computed = report.unit_report_for(
+                unit, lang=self.app.lang, unit_name=name, share=bool(self.share.value), **options
+            )
+            buffer = io.BytesIO()
+            with tempfile.TemporaryDirectory(prefix="tk-material-") as temp:
+                material = meeting.write_material(computed, temp)
+                with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                    for path in sorted(Path(temp).iterdir()):
+                        archive.write(path, path.name)
+            file_name = self.app._t("widgets.material_file")
+            text = self.app._t(
+                "widgets.material_ready",
+                file=file_name,
+                slides=material.slides,
+                tables=material.tables,
+                charts=len(material.charts) // 2,
+            )
+            data = base64.b64encode(buffer.getvalue()).decode("ascii")
+            error = "" if computed.error is None else f"<br><i>{_esc(computed.error)}</i>"
+            self.link.value = (
+                f'<a class="tk-material-download" download="{_esc(file_name)}" '
+                f'href="data:application/zip;base64,{data}">{_esc(text)}</a>{error}'
+            )
+        except BaseException:
+            self.link.value = ""
+            raise
+        finally:
+            self.button.disabled = False

@@ -17,11 +17,13 @@ from toolkit.production_plan import (
     PLAN_STAGES,
     Plan,
     PlanBasis,
+    decision_effects,
     plan_basis,
     plan_from_basis,
     queue_projection,
     schedule_template,
 )
+from toolkit.simulate import RULES
 from toolkit.widgets.base import LiveChart, UnitSource, _App, _esc, format_number
 
 _CSS = """<style>
@@ -33,7 +35,21 @@ _CSS = """<style>
 .tk-schedule table.tk-table { table-layout: fixed; width: 100%; }
 .tk-schedule table.tk-table th, .tk-schedule table.tk-table td {
   padding: 3px 6px; white-space: normal; overflow-wrap: anywhere; }
+.tk-decisions, .tk-decisions .widget-html-content { max-width: 100%; min-width: 0; overflow-x: auto; }
+.tk-decisions table.tk-table { table-layout: fixed; width: 100%; }
+.tk-decisions table.tk-table th, .tk-decisions table.tk-table td {
+  padding: 3px 6px; white-space: normal; overflow-wrap: anywhere; }
 </style>"""
+#: Columns of the decisions table (toolkit.production_plan.decision_effects), with their decimals.
+_DECISION_COLUMNS = (
+    ("first_slots_available", 1),
+    ("deep_slots_available", 1),
+    ("weeks_short", 0),
+    ("shortfall_slots", 0),
+    ("queue_end_first", 0),
+    ("queue_end_deep", 0),
+    ("cost_change_per_year_sek", 0),
+)
 
 #: Weeks followed up: the plan made this many weeks before the extract date.
 FOLLOW_UP_WEEKS = 13
@@ -58,7 +74,11 @@ class PlanApp(_App):
     The page shows per stage the mean slots to book and available a week,
     the weeks that do not balance and the shortfall, the plan's own
     sentences (which rule, which weeks), the schedule template per clinician
-    type, and an Excel file of the plan on request
+    type, a table of the decisions for balance (each change the coach made:
+    staff, freed administration, group and digital care, a priority rule;
+    alone and together, with its effect on the plan's balance, the queue
+    projection and the cost: :func:`toolkit.production_plan.decision_effects`),
+    and an Excel file of the plan on request
     (:func:`toolkit.plan_export.plan_workbook_bytes`). With too little
     history the forecast's message is shown and the coach may tick the
     fallback (the mean of the last 8 weeks).
@@ -73,6 +93,7 @@ class PlanApp(_App):
         self.plan: Plan | None = None
         self._start_cost: float | None = None
         self._start_key: Any = None
+        self._now_plan: tuple[Any, Plan] | None = None
         self.basis: PlanBasis | None = None
         self.source = UnitSource(self, self.update)
         style = {"description_width": "300px"}
@@ -92,6 +113,21 @@ class PlanApp(_App):
         )  # fmt: skip
         self.group.add_class("tk-group")
         self._label(self.group, "widgets.plan.group")
+        self.digital = w.FloatSlider(
+            value=0.0, min=0.0, max=0.6, step=0.01, readout_format=".2f",
+            continuous_update=False, style=style, layout=wide,
+        )  # fmt: skip
+        self.digital.add_class("tk-digital")
+        self._label(self.digital, "widgets.plan.digital")
+        self.priority = w.Dropdown(style=style, layout=wide)
+        self.priority.add_class("tk-priority")
+        self._label(
+            self.priority,
+            lambda: [(self._t(f"report.plan.rule.{r}"), r) for r in RULES],
+            "options",
+        )  # fmt: skip
+        self._label(self.priority, "widgets.plan.priority")
+        self.priority.value = "fcfs"
         self.target_first = w.IntSlider(
             value=30, min=7, max=120, step=1, continuous_update=False, style=style, layout=wide
         )
@@ -126,6 +162,8 @@ class PlanApp(_App):
         self.verdict.add_class("tk-plan-verdict")
         self.schedule = w.HTML()
         self.schedule.add_class("tk-schedule")
+        self.decisions = w.HTML()
+        self.decisions.add_class("tk-decisions")
         self.chart = LiveChart()
         self.chart.add_class("tk-main-chart")
         self.excel_button = w.Button(layout=w.Layout(width="auto"))
@@ -148,6 +186,8 @@ class PlanApp(_App):
             self.fallback,
             self.freed,
             self.group,
+            self.digital,
+            self.priority,
             self.target_first,
             self.target_deep,
             self.buffer,
@@ -155,10 +195,12 @@ class PlanApp(_App):
         )
         controls = w.VBox(
             [w.HTML(_CSS), self.fallback, self.fte_title, self.fte_box, self.freed, self.group,
-             self.target_first, self.target_deep, self.buffer, self.leave]
+             self.digital, self.priority, self.target_first, self.target_deep, self.buffer,
+             self.leave]
         )  # fmt: skip
         self.container = self._frame(
-            self.source.box, controls, self.verdict, self.figures, self.chart, self.schedule,
+            self.source.box, controls, self.verdict, self.figures, self.chart, self.decisions,
+            self.schedule,
             w.HBox([self.excel_button, self.excel_link]),
             self.followup_button, self.followup,
         )  # fmt: skip
@@ -214,6 +256,8 @@ class PlanApp(_App):
             self.target_first.value = round(weeks["first_assessment"] * 7)
             self.target_deep.value = round(weeks["deep_start"] * 7)
             self.group.value = round(basis.inputs.share_group, 2)
+            self.digital.value = round(basis.share_digital, 2)
+            self.priority.value = "fcfs"
             self.freed.value = 0.0
             self.buffer.value = "kingman"
             self.leave.value = 4.0
@@ -222,7 +266,11 @@ class PlanApp(_App):
         self.update()
 
     def settings(self) -> dict[str, Any]:
-        """The page's settings as :func:`toolkit.production_plan.plan_from_basis` takes them."""
+        """Every control's value as :func:`toolkit.production_plan.plan_from_basis` takes them.
+
+        The page plans with :meth:`decision_settings` (what differs from the
+        unit as it is) and the targets, buffer and leave of these.
+        """
         return {
             "fte": {k: float(s.value) for k, s in self.fte.items()},
             "freed_non_clinical_share": float(self.freed.value),
@@ -233,22 +281,110 @@ class PlanApp(_App):
             },
             "buffer_rule": str(self.buffer.value),
             "summer_leave_weeks": float(self.leave.value),
+            "share_digital": self._digital_setting(),
+            "priority_rule": str(self.priority.value),
+        }
+
+    def _common(self) -> dict[str, Any]:
+        """The settings every row of the decisions table shares: targets, buffer, leave, language."""
+        return {
+            "target_days": self.settings()["target_days"],
+            "buffer_rule": str(self.buffer.value),
+            "summer_leave_weeks": float(self.leave.value),
+            "lang": self.lang,
+        }
+
+    def _now(self, common: dict[str, Any]) -> Plan:
+        """The plan of the unit as it is with ``common`` (kept until they or the unit change)."""
+        assert self.basis is not None
+        key = (id(self.basis), repr(sorted(common.items())))
+        if self._now_plan is None or self._now_plan[0] != key:
+            self._now_plan = (key, plan_from_basis(self.basis, **common))
+        return self._now_plan[1]
+
+    def _digital_setting(self) -> float | None:
+        """The digital share, or None while the slider shows the unit's own (rounded) share."""
+        own = self.basis.share_digital if self.basis is not None else None
+        value = float(self.digital.value)
+        return None if own is not None and value == round(own, 2) else value
+
+    def decision_settings(self) -> dict[str, Any]:
+        """The decisions the coach made, as :func:`toolkit.production_plan.decision_effects` takes them.
+
+        Only what differs from the unit as it is: FTE sliders moved from the
+        unit's (rounded) FTE, freed administration, a group or digital share
+        moved from the unit's, a priority rule other than first come, first
+        served.
+        """
+        basis = self.basis if self.basis is not None else self._basis()
+        own = basis.slots.set_index("staff_category")["fte"]
+        fte = {
+            k: float(s.value)
+            for k, s in self.fte.items()
+            if float(s.value) != round(float(own.get(k, 0.0)), 2)
+        }
+        group = float(self.group.value)
+        group_changed = group != round(basis.inputs.share_group, 2)
+        digital = self._digital_setting()
+        formats = group_changed or digital is not None
+        return {
+            "fte": fte or None,
+            "freed_non_clinical_share": float(self.freed.value),
+            "share_group": group if formats else None,
+            "share_digital": (digital if digital is not None else basis.share_digital)
+            if formats
+            else None,
+            "priority_rule": str(self.priority.value),
         }
 
     def update(self) -> None:
         """Plan again from the unit's basis with the current settings; refresh the page."""
         self.basis = self._basis()
-        plan = plan_from_basis(self.basis, **self.settings(), lang=self.lang)
+        if self.basis.share_digital + float(self.group.value) > 1.0:
+            self.digital.value = max(0.0, round(1.0 - float(self.group.value), 2))
+        common = self._common()
+        plan = plan_from_basis(self.basis, **self.decision_settings(), **common)
         self.plan = plan
         if self._start_cost is None or self._start_key != self._unit_key():
-            fte = self.basis.slots.set_index("staff_category")["fte"]
-            start = plan_from_basis(  # the unit as it is, FTE as the sliders start
-                self.basis, fte={str(k): round(float(v), 2) for k, v in fte.items() if v > 0},
-                lang=self.lang,
-            )  # fmt: skip
+            start = self._now(common)  # the unit as it is
             self._start_cost, self._start_key = start.cost_per_year_sek, self._unit_key()
         self.excel_link.value = ""
         self._show(plan)
+        self._show_decisions()
+
+    def _show_decisions(self) -> None:
+        """Each decision made, alone and together: slots, weeks short, queues at the end, cost."""
+        if self.basis is None or self.plan is None or self.plan.weeks.empty:
+            self.decisions.value = ""
+            return
+        common = self._common()
+        effects = decision_effects(
+            self.basis, **self.decision_settings(), **common, now=self._now(common),
+            current=self.plan,
+        )  # fmt: skip
+        heads = "".join(
+            f"<th>{_esc(self._t(f'plan.decision.col.{c}'))}</th>"
+            for c in ("option", *(c for c, _d in _DECISION_COLUMNS))
+        )
+        body = []
+        for row in effects.to_dict("records"):
+            cells = "".join(
+                f"<td class='tk-dec-{c}'>{_esc(self._signed(float(row[c]), d) if c.startswith('cost') else self._num(float(row[c]), d))}</td>"
+                for c, d in _DECISION_COLUMNS
+            )
+            body.append(
+                f"<tr class='tk-decision-{row['option']}'><td>{_esc(str(row['label']))}</td>{cells}</tr>"
+            )
+        note = self._t("widgets.plan.decisions.note", weeks=len(self.plan.weeks))
+        self.decisions.value = (
+            f"<b>{_esc(self._t('widgets.plan.decisions'))}</b>"
+            f"<table class='tk-table'><tr>{heads}</tr>{''.join(body)}</table>"
+            f"<div class='tk-small'>{_esc(note)}</div>"
+        )
+
+    def _signed(self, value: float, digits: int) -> str:
+        text = self._num(abs(value), digits)
+        return text if abs(value) < 0.5 * 10**-digits else ("+" if value > 0 else "−") + text
 
     # ---- page
     def _num(self, value: float, digits: int = 1) -> str:

@@ -1,4 +1,4 @@
-"""PKS self-assessment (PKS-självskattning) and KvIPS self-evaluation (KvIPS-självvärdering).
+"""PKS self-assessment (PKS-självskattning) and KvIPS self-evaluation (KvIPS-självutvärdering).
 
 Two workbooks on one frame: the questions of a versioned question file
 (:func:`toolkit.selfassess.load_questionnaire`), answered per management level
@@ -1074,6 +1074,12 @@ class PksApp(_SelfAssessApp):
     (``questions=path``). Answers are saved as they are given under
     ``BUP_TOOLKIT_SAVE_DIR`` (or ``save_folder``); the most recently edited
     session is resumed when the workbook opens.
+
+    Under each question scored below :data:`toolkit.pks_links.DEFAULT_THRESHOLD`
+    by some level, and for each element scored low in the results, the page
+    lists the parts of the toolkit that support that element
+    (:func:`toolkit.pks_links.links_for_scores`): workbooks and reports as
+    links, functions and documents by name.
     """
 
     title_key = "widgets.pks.title"
@@ -1081,9 +1087,89 @@ class PksApp(_SelfAssessApp):
     prefix = "widgets.pks."
     builtin = "pks"
 
+    def _build(self) -> None:
+        super()._build()
+        self.question_links: dict[str, w.HTML] = {}
+        for qid, row in self.rows.items():
+            box = w.HTML()
+            box.add_class("tk-pks-links")
+            box.add_class(f"tk-links-{qid}")
+            self.question_links[qid] = box
+            row.children = (*row.children, box)
+        self.element_links = w.HTML()
+        self.element_links.add_class("tk-pks-element-links")
+        self.compare_box.children = (self.element_links, *self.compare_box.children)
+
+    def update(self) -> None:
+        super().update()
+        if not hasattr(self, "question_links"):
+            return
+        from toolkit import pks_links
+
+        answered = self.answers[~self.answers["dont_know"].astype(bool)]
+        answered = answered[answered["score"].notna()]
+        group_of = {x.id: x.group for x in self.q.questions}
+        for qid, box in self.question_links.items():
+            rows = answered[answered["question_id"] == qid]
+            scores = pd.DataFrame(
+                {
+                    "group": [group_of[qid]] * len(rows),
+                    "respondent": rows["respondent"].to_numpy(),
+                    "mean": rows["score"].to_numpy(dtype=float),
+                }
+            )
+            links = pks_links.links_for_scores(scores, lang=self.lang)
+            box.value = self._links_html(links, "pks_links.ui.question_links")
+        links = pks_links.links_for_scores(sa.group_scores(self.answers, self.q), lang=self.lang)
+        if links.empty:
+            threshold = format_number(pks_links.DEFAULT_THRESHOLD, self.lang, 0)
+            self.element_links.value = (
+                f"<p class='tk-note'>{_esc(self._t('pks_links.ui.none', threshold=threshold))}</p>"
+            )
+            return
+        parts = [f"<h3>{_esc(self._t('pks_links.ui.heading'))}</h3>"]
+        for group, part in links.groupby("group", sort=False):
+            head = self._t(
+                "pks_links.ui.element",
+                group=self._group_name(str(group)),
+                mean=format_number(float(part["lowest_mean"].iloc[0]), self.lang, 1),
+                respondents=self._respondents_text(str(part["respondents"].iloc[0])),
+            )
+            parts.append(
+                f"<div class='tk-pks-element tk-pks-element-{_esc(str(group))}'>"
+                f"<b>{_esc(head)}</b>{self._links_html(part, None)}</div>"
+            )
+        self.element_links.value = "".join(parts)
+
+    def _respondents_text(self, ids: str) -> str:
+        return ", ".join(self._respondent_name(r.strip()) for r in ids.split(",") if r.strip())
+
+    def _links_html(self, links: pd.DataFrame, head_key: str | None) -> str:
+        """The links as a list: workbooks and reports as links beside this page, the rest by name."""
+        if links.empty:
+            return ""
+        items = []
+        for row in links.to_dict("records"):
+            kind, target, text = str(row["kind"]), str(row["target"]), str(row["text"])
+            label = _esc(self._t(f"pks_links.kind.{kind}"))
+            if kind == "workbook":  # the workbooks are served side by side
+                name = Path(target).name
+                where = (
+                    f"<a class='tk-pks-link' href='{_esc(name)}' target='_blank' "
+                    f"rel='noopener'>{_esc(name)}</a>"
+                )
+            else:
+                where = f"<code>{_esc(target)}</code>"
+            items.append(f"<li>{label}: {where}: {_esc(text)}</li>")
+        head = ""
+        if head_key is not None:
+            who = self._respondents_text(str(links["respondents"].iloc[0]))
+            head = f"<div class='tk-small'>{_esc(self._t(head_key, respondents=who))}</div>"
+        return f"<div class='tk-pks-link-list'>{head}<ul>{''.join(items)}</ul></div>"
+
 
 class KvipsApp(_SelfAssessApp):
-    """KvIPS self-evaluation (KvIPS-självvärdering).
+    """KvIPS self-evaluation (KvIPS-självutvärdering).
 
     Shared quality parameters and the year's focus areas
     (``toolkit/data/selfassess/kvips_v1.yaml``, or the year's file passed as

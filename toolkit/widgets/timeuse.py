@@ -147,12 +147,42 @@ class TimeUseApp(_App):
         )
         self.figures.value = (
             f"<table class='tk-table'>{head}{body}</table><p class='tk-note'>{_esc(note)}</p>"
+            + self._levels_html(shares)
         )
         # the chart shows the study only: built once per unit and language
         chart_key = (_key, self.lang)
         if chart_key not in self._chart_specs:
             self._chart_specs[chart_key] = self._chart_style(self._time_chart(shares)).to_dict()
         self.chart.spec = self._chart_specs[chart_key]
+
+    def _levels_html(self, shares: pd.DataFrame) -> str:
+        """The study's administrative time by level (clinical, organisational, national), all staff."""
+        from toolkit.admin_inventory import time_by_level
+
+        levels = time_by_level(shares, lang=self.lang)
+        total = levels[levels["staff_category"] == "total"]
+        n = self.lang
+        head = (
+            f"<tr><th>{_esc(self._t('admin.col.level'))}</th>"
+            f"<th>{_esc(self._t('admin.levels_share_of_time'))}</th>"
+            f"<th>{_esc(self._t('admin.levels_share_of_admin'))}</th></tr>"
+        )
+        body = "".join(
+            f"<tr class='tk-level-{_esc(level)}'>"
+            f"<td>{_esc(self._t('admin.level.' + level))}</td>"
+            f"<td>{format_number(100 * of_time, n, 0)} %</td>"
+            f"<td>{format_number(100 * of_admin, n, 0)} %</td></tr>"
+            for level, of_time, of_admin in zip(
+                total["level"].astype(str),
+                total["share_of_time"].astype(float),
+                total["share_of_admin"].astype(float),
+                strict=True,
+            )
+        )
+        return (
+            f"<p><b>{_esc(self._t('admin.levels_title'))}</b></p>"
+            f"<table class='tk-table tk-levels'>{head}{body}</table>"
+        )
 
     def _time_chart(self, shares: pd.DataFrame) -> Any:
         per = shares.groupby(["staff_category", "activity"], observed=True, as_index=False)[

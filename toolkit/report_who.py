@@ -1,0 +1,174 @@
+"""The unit report's section *Who waits?*: waits per group with their intervals (:mod:`toolkit.equity`)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from toolkit import equity, unit_now
+from toolkit.i18n import format_number, format_percent, t
+from toolkit.io import UnitData
+from toolkit.report import Section, html_table, svg
+from toolkit.targets import TargetProfile
+
+__all__ = ["who_waits_section", "who_waits_table"]
+
+
+def who_waits_table(
+    unit: UnitData,
+    profile: TargetProfile,
+    period_start: Any,
+    window_weeks: int,
+    *,
+    share: bool,
+    threshold: int,
+    lang: str,
+) -> pd.DataFrame:
+    """Every grouping of :func:`toolkit.equity.who_waits` in one table, with its labels."""
+    parts = []
+    for by in equity.GROUPINGS:
+        part = equity.who_waits(
+            unit,
+            by=by,
+            profile=profile,
+            window_weeks=window_weeks,
+            period_start=period_start,
+            share=share,
+            threshold=threshold,
+            lang=lang,
+        )
+        part.insert(0, "grouping", by)
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True)
+    table["grouping_label"] = [t(f"equity.grouping.{g}", lang) for g in table["grouping"]]
+    table["group_label"] = [
+        equity.group_label(g, v, lang)
+        for g, v in zip(table["grouping"], table["group"], strict=True)
+    ]
+    return table
+
+
+def _interval(value: float, low: float, high: float, fmt: Any) -> str:
+    if math.isnan(value):
+        return "–"
+    return f"{fmt(value)} ({fmt(low)}–{fmt(high)})"
+
+
+def _chart(table: pd.DataFrame, overall: float, lang: str) -> Any:
+    """Share within target per group (first assessment) with its interval, one row per grouping."""
+    import altair as alt
+
+    data = table[(table["stage"] == "first_assessment") & ~table["hidden"]]
+    data = data[data["completed"] > 0][
+        ["grouping_label", "group_label", "share_within_target", "share_low", "share_high"]
+    ]
+    axis = alt.Axis(format=".0%", title=None)
+    base = alt.Chart().encode(y=alt.Y("group_label:N", title=None, sort=None))
+    points = base.mark_point(filled=True, size=80, color="#005EB8").encode(
+        x=alt.X("share_within_target:Q", scale=alt.Scale(domain=[0, 1]), axis=axis),
+        tooltip=["group_label:N", alt.Tooltip("share_within_target:Q", format=".0%")],
+    )
+    bars = base.mark_rule(color="#005EB8").encode(x="share_low:Q", x2="share_high:Q")
+    layers = [bars, points]
+    if not math.isnan(overall):
+        rule = (
+            alt.Chart().mark_rule(color="#444444", strokeDash=[4, 3]).encode(x=alt.datum(overall))
+        )
+        layers.append(rule)
+    return (
+        alt.layer(*layers, data=data)
+        .properties(width=420)
+        .facet(
+            row=alt.Row(
+                "grouping_label:N",
+                title=None,
+                sort=None,
+                header=alt.Header(labelAngle=0, labelAlign="left"),
+            )
+        )
+        .resolve_scale(y="independent")
+        .properties(title=t("report.who.chart_title", lang))
+    )
+
+
+def who_waits_section(
+    unit: UnitData,
+    profile: TargetProfile,
+    now: unit_now.NowFigures,
+    period_start: Any,
+    *,
+    charts: bool,
+    share: bool,
+    threshold: int,
+    lang: str,
+) -> Section:
+    """The section: how it is read, the table of every grouping and stage, and the chart."""
+    section = Section("who", t("report.h.who_waits", lang))
+    if unit.kind != "events":
+        section.text(t("report.who.counts_only", lang))
+        return section
+    section.text(t("report.who.intro", lang, window=unit_now.window_text(now.window, lang)))
+    if share:
+        section.text(t("report.who.hidden", lang, threshold=threshold))
+    table = who_waits_table(
+        unit,
+        profile,
+        period_start,
+        now.window.asked_weeks,
+        share=share,
+        threshold=threshold,
+        lang=lang,
+    )
+
+    def days(v: float) -> str:
+        return format_number(v, lang)
+
+    def share_text(v: float) -> str:
+        return format_percent(v, lang)
+
+    shown = pd.DataFrame(
+        {
+            "grouping": table["grouping_label"],
+            "group": table["group_label"],
+            "stage": [t(f"flow.stage.{s}", lang) for s in table["stage"]],
+            "completed": table["completed"],
+            "median": [
+                _interval(v, lo, hi, days)
+                for v, lo, hi in zip(
+                    table["median_wait_days"],
+                    table["median_low"],
+                    table["median_high"],
+                    strict=True,
+                )
+            ],
+            "share": [
+                _interval(v, lo, hi, share_text)
+                for v, lo, hi in zip(
+                    table["share_within_target"],
+                    table["share_low"],
+                    table["share_high"],
+                    strict=True,
+                )
+            ],
+            "waiting": table["waiting_now"],
+        }
+    )
+    section.html(
+        "table",
+        html_table(
+            shown,
+            lang=lang,
+            labels={c: t(f"report.who.col.{c}", lang) for c in shown.columns},
+            counts=["completed", "waiting"],
+            depends={"median": "completed", "share": "completed"},
+            share=share,
+            threshold=threshold,
+        ),
+    )
+    if charts:
+        first = now.table[now.table["stage"] == "first_assessment"]
+        overall = float(first["share_within_target"].iloc[0]) if len(first) else math.nan
+        section.html("svg", svg(_chart(table, overall, lang)))
+    return section
