@@ -381,10 +381,10 @@ def _read_csv(
     columns and field length are checked before the file is parsed.
     """
     limits = limits or resolve_limits(None, lang)
-    data = read_regular(path, display, limits, lang)
-    if not data or data.isspace():  # as ``not data.strip()``, without copying the file
+    held = [read_regular(path, display, limits, lang)]
+    if not held[0] or held[0].isspace():  # as ``not data.strip()``, without copying the file
         raise DataError("io.empty_file", file=display, lang=lang)
-    data, encoding_notes = decode_text(data, display, lang, table)
+    data, encoding_notes = decode_text(held, display, lang, table)  # hands the bytes over
     if io_fast.ENABLED and len(data) >= io_fast.MIN_BYTES:
         plain = _read_plain(data, display, limits, table)
         if plain is not None:  # a plain file read by the fast path (toolkit.io_fast)
