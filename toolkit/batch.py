@@ -1,7 +1,9 @@
 """Run a report notebook for every unit of a manifest, in parallel, to self-contained HTML.
 
 :func:`run_batch` executes ``notebooks/reports/unit_report.ipynb`` once per
-unit with papermill's Python API in worker processes, and writes to ``out``:
+unit with papermill's Python API in worker processes, each keeping one
+kernel for unit after unit (:mod:`toolkit.batch_kernel`; a new kernel per
+unit with ``fresh_kernels=True``), and writes to ``out``:
 
 * ``units/<unit id>.ipynb``: the executed notebook (only aggregated outputs);
 * ``units/<unit id>.html``: the report as one HTML file with no code, no
@@ -307,29 +309,44 @@ def _report_error(notebook: Any) -> str | None:
 
 
 def _execute(
-    notebook: Path, output: Path, parameters: dict[str, Any], title: str, lang: str
+    notebook: Path,
+    output: Path,
+    parameters: dict[str, Any],
+    title: str,
+    lang: str,
+    kept_kernel: bool = False,
 ) -> tuple[str, str | None]:
-    """Execute one notebook and write its HTML next to it; returns (status, message)."""
+    """Execute one notebook and write its HTML next to it; returns (status, message).
+
+    ``kept_kernel``: run in this process's kept-alive kernel
+    (:mod:`toolkit.batch_kernel`) instead of a new kernel.
+    """
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
     from traitlets.config import Config
 
     html_path = output.with_suffix(".html")
+    # the kernel is local: CurveZMQ keys from the kernel manager encrypt
+    # its transport, and ipykernel has no warning to print
+    config = Config({"KernelManager": {"transport_encryption": "auto"}})
     try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(output),
-            parameters=parameters,
-            kernel_name="python3",
-            language="python",
-            cwd=str(notebook.parent),
-            progress_bar=False,
-            log_output=False,
-            # the kernel is local: CurveZMQ keys from the kernel manager encrypt
-            # its transport, and ipykernel has no warning to print
-            config=Config({"KernelManager": {"transport_encryption": "auto"}}),
-        )
+        if kept_kernel:
+            from toolkit import batch_kernel
+
+            batch_kernel.execute(notebook, output, parameters, config)
+        else:
+            papermill.execute_notebook(
+                str(notebook),
+                str(output),
+                parameters=parameters,
+                kernel_name="python3",
+                language="python",
+                cwd=str(notebook.parent),
+                progress_bar=False,
+                log_output=False,
+                config=config,
+            )
     except PapermillExecutionError as err:
         message = t("batch.execution_failed", lang, error=f"{err.ename}: {err.evalue}")
         html_path.write_text(_error_page(title, message, lang), encoding="utf-8")
@@ -359,7 +376,12 @@ def _run_unit(job: dict[str, Any]) -> UnitResult:
     else:
         try:
             status, message_or_none = _execute(
-                Path(job["notebook"]), nb_path, job["parameters"], job["name"], lang
+                Path(job["notebook"]),
+                nb_path,
+                job["parameters"],
+                job["name"],
+                lang,
+                kept_kernel=not job.get("fresh_kernels", True),
             )
         except Exception as exc:  # a kernel that died, a disk that is full: one unit fails
             status, message_or_none = "failed", f"{type(exc).__name__}: {exc}"
@@ -439,6 +461,7 @@ def run_batch(
     lang: str | None = None,
     progress: bool = True,
     data_roots: tuple[str | Path, ...] = (),
+    fresh_kernels: bool = False,
 ) -> BatchResult:
     """Run a report notebook for every unit of a manifest, in parallel worker processes.
 
@@ -465,6 +488,10 @@ def run_batch(
     data_roots : tuple of str or Path
         Folders besides the manifest's own that units' data may lie in
         (``--data-root``); any other data path is refused.
+    fresh_kernels : bool
+        Start a new kernel for every unit (slower). By default each worker
+        keeps one kernel and runs unit after unit in it, cleaned between
+        units (:mod:`toolkit.batch_kernel`); the reports are the same.
 
     Returns
     -------
@@ -501,6 +528,7 @@ def run_batch(
                 "data_path": str(entry.path),
                 "parameters": params,
                 "problems": check_parameters(params, declared, lang=unit_lang),
+                "fresh_kernels": fresh_kernels,
             }
         )
     (out / UNITS_DIR).mkdir(parents=True, exist_ok=True)

@@ -49,7 +49,7 @@ import pandera.errors as pa_errors
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toolkit import privacy
+from toolkit import io_fast, privacy
 from toolkit.errors import DataError
 from toolkit.i18n import check_language, t
 from toolkit.io_encoding import decode as decode_text
@@ -381,10 +381,14 @@ def _read_csv(
     columns and field length are checked before the file is parsed.
     """
     limits = limits or resolve_limits(None, lang)
-    data = read_regular(path, display, limits, lang)
-    if not data.strip():
+    held = [read_regular(path, display, limits, lang)]
+    if not held[0] or held[0].isspace():  # as ``not data.strip()``, without copying the file
         raise DataError("io.empty_file", file=display, lang=lang)
-    data, encoding_notes = decode_text(data, display, lang, table)
+    data, encoding_notes = decode_text(held, display, lang, table)  # hands the bytes over
+    if io_fast.ENABLED and len(data) >= io_fast.MIN_BYTES:
+        plain = _read_plain(data, display, limits, table)
+        if plain is not None:  # a plain file read by the fast path (toolkit.io_fast)
+            return _with_notes(plain, encoding_notes)
     b = np.frombuffer(data, dtype=np.uint8)
     starts = np.concatenate(([0], np.flatnonzero(b == 10) + 1))
     if starts[-1] >= len(b):
@@ -459,6 +463,34 @@ def _read_csv(
     if n_blank:
         raw.notes.append(("io.note.blank_rows", {"n": n_blank}))
     return raw
+
+
+def _read_plain(data: bytes, display: str, limits: Limits, table: str | None) -> _Raw | None:
+    """A file with no quotes, blank lines or short rows, read by :func:`io_fast.read_plain_csv`."""
+    end = data.find(b"\n")
+    header_text = (data if end < 0 else data[:end]).decode("utf-8")
+    if not header_text.strip(' \t;,"'):
+        return None
+    sep = _detect_separator(header_text)
+    header = header_text.split(sep)
+    spec = TABLES.get(table or "")
+    columns = (
+        [
+            spec.columns[spec.header_lookup[key]] if key in spec.header_lookup else None
+            for key in (normalise_name(h.strip()) for h in header)
+        ]
+        if spec
+        else []
+    )
+    repeats = [c is not None and c.type in ("date", "int", "float", "category") for c in columns]
+    read = io_fast.read_plain_csv(
+        data, sep, header, len(header), limits.line_bytes, limits, repeats
+    )
+    if read is None:
+        return None
+    frame, rows = read
+    frame.columns = pd.Index([h.strip() for h in header], dtype=object)
+    return _Raw(frame=frame, rows=rows, display=display, header_row=1)
 
 
 def _read_arrow(data: bytes, sep: str, n_fields: int, quoted: bool) -> pd.DataFrame:
@@ -960,7 +992,11 @@ def _check_identity_numbers(raw: _Raw, key: str | bytes | None, lang: str) -> No
             "io.identity_number_header", file=raw.display, row=raw.header_row, lang=lang
         )
     positional = raw.frame.set_axis(range(raw.frame.shape[1]), axis=1)
-    found = privacy.find_identity_numbers(positional, lost_zeros=raw.lost_zeros)
+    found = (
+        io_fast.find_identity_numbers(positional, raw.lost_zeros)
+        if io_fast.active(len(positional))
+        else privacy.find_identity_numbers(positional, lost_zeros=raw.lost_zeros)
+    )
     if not found:
         return
     names = [str(c) for c in raw.frame.columns]
@@ -976,6 +1012,7 @@ def _check_identity_numbers(raw: _Raw, key: str | bytes | None, lang: str) -> No
             n=len(positions),
             lang=lang,
         )
+    positional = io_fast.as_text(positional)  # the fast path's categoricals, as texts
     done = privacy.pseudonymise(positional, list(found), key, lost_zeros=raw.lost_zeros, lang=lang)
     raw.frame = done.set_axis(raw.frame.columns, axis=1)
     raw.notes += [("io.note.pseudonymised", {"column": names[int(j)]}) for j in found]
@@ -1216,7 +1253,11 @@ def _clean_table(
                 else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
             )
             continue
-        values, problems = _coerce_column(frame[name], col)
+        values, problems = (
+            io_fast.coerce_column(frame[name], col, _coerce_column)
+            if io_fast.active(len(frame))
+            else _coerce_column(frame[name], col)
+        )
         formula = raw.formula_columns.get(name)
         if formula is not None and len(formula):
             no_value = np.zeros(len(frame), dtype=bool)
@@ -1251,6 +1292,8 @@ def _validate(
     frame: pd.DataFrame, raw: _Raw, table: str
 ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     """Validate with the pandera schema; exclude failing rows."""
+    if io_fast.active(len(frame)) and not io_fast.needs_validation(frame, TABLES[table].columns):
+        return frame, []
     try:
         pandera_schema(table).validate(frame, lazy=True)
         return frame, []
@@ -1491,6 +1534,7 @@ def _load_unit(
             frame["referral_id"].astype("string").str.strip() if table == "referrals" else None
         )
         frame, more = _clean_table(frame, raw, table)
+        raw.frame = raw.frame.iloc[:0]  # the texts are no longer needed: free their memory
         excluded += more
         frame, more = _validate(frame, raw, table)
         excluded += more

@@ -55,14 +55,20 @@ _MARGIN = 2
 
 
 def decode(
-    data: bytes, display: str, lang: str, table: str | None = None
+    data: bytes | list[bytes], display: str, lang: str, table: str | None = None
 ) -> tuple[bytes, list[tuple[str, dict[str, Any]]]]:
     """Return the text as UTF-8 bytes with ``\\n`` line ends, and notes on the choice.
+
+    ``data`` may be handed over in a list (which is emptied): a file in a
+    one-byte encoding is then freed once transcoded, before its UTF-8 copy
+    is put together, so a large file is not held three times at once.
 
     Raises :class:`DataError` ``io.encoding`` (no encoding reads the file),
     ``io.mixed_encoding`` (UTF-8 and another encoding in one file, with the
     first line of each) or ``io.not_text`` (a binary file).
     """
+    if isinstance(data, list):
+        data = data.pop()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")) or (
@@ -94,18 +100,29 @@ def decode(
     # further on does not decode, the whole file is counted and the choice made again.
     encoding = _choose(data, _high_bytes(data[:_HISTOGRAM_BYTES]), table)
     try:
-        text = data.decode(encoding) if encoding else None
+        parts = _utf8_parts(data, encoding) if encoding else None
     except UnicodeDecodeError:
         encoding = _choose(data, _high_bytes(data), table)
-        text = data.decode(encoding) if encoding else None
-    if encoding is None or text is None:
+        parts = _utf8_parts(data, encoding) if encoding else None
+    if encoding is None or parts is None:
         raise DataError(
             "io.encoding", file=display, row=data.count(b"\n", 0, first_bad) + 1, lang=lang
         )
     notes: list[tuple[str, dict[str, Any]]] = []
     if encoding != "cp1252":
         notes.append(("io.note.encoding", {"encoding": NAMES[encoding]}))
-    return text.encode("utf-8"), notes
+    del data  # handed over: freed here, before the UTF-8 copy is joined
+    return b"".join(parts), notes
+
+
+def _utf8_parts(data: bytes, encoding: str) -> list[bytes]:
+    """``data`` in a one-byte ``encoding`` as UTF-8, in parts of 16 MB (never all of it as text).
+
+    One byte is one character in these encodings, so the parts decode exactly
+    as the whole would (and fail on the same byte).
+    """
+    step = 1 << 24
+    return [data[i : i + step].decode(encoding).encode("utf-8") for i in range(0, len(data), step)]
 
 
 def _decode_utf16(data: bytes, display: str, lang: str) -> bytes:
