@@ -243,7 +243,7 @@ def test_continuity(unit):
     # -> 6 patients, 10 visits, UPC (2/3 + 1 + 1/2) / 3 = 13/18
     assert c.loc["all", ["patients", "visits", "patients_upc"]].tolist() == [6, 10, 3]
     assert c.loc["all", "upc"] == pytest.approx(13 / 18)
-    assert c.attrs["notes"] == ["1 attended visits have no clinician_id and are not counted."]
+    assert c.attrs["notes"] == ["1 attended visit without clinician_id not counted."]
 
 
 def test_continuity_weekly(unit):

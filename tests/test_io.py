@@ -212,5 +212,5 @@ def test_a_file_of_overflowing_numbers_is_an_error_naming_row_and_column(tmp_pat
     with pytest.raises(DataError) as info:
         load_unit(tmp_path, extract_date=EXTRACT, lang="en")
     text = info.value.message("en")
-    assert text.startswith("besök.csv, row 2: none of the file's 1 rows could be used")
+    assert text.startswith("besök.csv, row 2: none of the file's 1 row could be used")
     assert "duration_min is not a valid number" in text

@@ -233,7 +233,7 @@ def test_missing_arrival_rows_are_noted() -> None:
     data = wl(["2024-01-01", None, "2024-01-03"], [None, None, "2024-01-03"])  # type: ignore[list-item]
     r = queue_size(data, lang="en")
     assert r.queue_size.tolist() == [1, 1, 1]
-    assert r.attrs["notes"] == ["1 rows have no received and are not counted."]
+    assert r.attrs["notes"] == ["1 row is not counted: no received."]
 
 
 def test_other_date_columns() -> None:
@@ -274,7 +274,7 @@ def test_removal_before_arrival_is_data_error() -> None:
     data = wl(["2024-01-05", "2024-01-06"], ["2024-01-01", None])
     with pytest.raises(DataError) as err:
         queue_size(data, lang="en")
-    assert "1 rows have first_assessment before received" in str(err.value)
+    assert "1 row has first_assessment before received" in str(err.value)
     assert "Fix:" in str(err.value)
     assert "Åtgärd:" in err.value.message("sv")
 

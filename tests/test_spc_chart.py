@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from toolkit.charts import SPC_COLOURS, spc_chart
+from toolkit.charts import CHART_FONT_PX, SPC_COLOURS, spc_chart
 from toolkit.errors import ParameterError
 from toolkit.i18n import t
 from toolkit.spc import spc
@@ -116,7 +116,8 @@ def test_spc_spec_is_the_charts_specification_for_every_layout_and_new_data():
     styled = spc_spec(table(), "en", style=big)
     assert styled == big(spc_chart(table(), lang="en")).to_dict()
     assert styled["config"]["axis"]["labelFontSize"] == 15
-    assert "axis" not in spc_spec(table(), "en")["config"]
+    # without a style, the chart's own projector sizes (charts.CHART_FONT_PX)
+    assert spc_spec(table(), "en")["config"]["axis"]["labelFontSize"] == CHART_FONT_PX["label"]
     with pytest.raises(ParameterError, match="pdsa"):
         spc_spec(table(), "en", pdsa=pd.DataFrame({"when": [1]}))
 
@@ -151,7 +152,7 @@ def test_time_axis_shows_years():
         {"week": pd.date_range("2023-01-02", periods=104, freq="W-MON"), "n": [5.0, 6] * 52}
     )
     svg = vlc.vegalite_to_svg(spc_chart(spc(weeks, value="n", date="week"), lang="sv").to_dict())
-    labels = re.findall(r'font-size="10px"[^>]*opacity="1">([^<]*)</text>', svg)
+    labels = re.findall(r'font-size="\d+px"[^>]*opacity="1">([^<]*)</text>', svg)
     months = [lab for lab in labels if re.fullmatch(r"[a-zé]{3} \d{4}", lab)]
     assert len(months) >= 6 and {"2023", "2024"} <= {m[-4:] for m in months}
     days = pd.DataFrame({"day": pd.date_range("2024-01-01", periods=15), "n": range(15)})

@@ -178,7 +178,7 @@ def values(data: pd.DataFrame, opts: SpcOptions) -> tuple[np.ndarray, np.ndarray
     >>> values(df, SpcOptions(value="n", date="d", chart="c", lang="en"))
     Traceback (most recent call last):
     ...
-    toolkit.errors.ParameterError: value: the column n has 1 values that are not whole numbers; a c chart counts events (0, 1, 2, …). Use an XmR chart for measures with decimals, or a u chart for counts per exposure.
+    toolkit.errors.ParameterError: value: the column n has 1 value that is not a whole number; a c chart counts events (0, 1, 2, …). Use an XmR chart for measures with decimals, or a u chart for counts per exposure.
     """
     lang, chart, value, denominator = opts.lang, opts.chart, opts.value, opts.denominator
     raw = _numeric(data, value, "value", lang)
