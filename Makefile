@@ -35,9 +35,9 @@ lint: $(TEST_STAMP)
 	$(BIN)/mypy
 
 check: lint
-	BUP_INPROCESS_ONLY=1 $(BIN)/pytest -m "not slow" -q
+	BUP_INPROCESS_ONLY=1 $(BIN)/pytest -m "not slow" -q -n 2
 
 test: lint
 	sh scripts/install_chromium.sh
 	sh scripts/install_proxy.sh
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile

@@ -320,7 +320,7 @@ def test_installed_wheel_writes_templates_and_reports(installed: tuple[Path, Pat
         cwd=work,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "1 units, 0 failed" in done.stdout
+    assert "1 unit, 0 failed" in done.stdout
     assert (work / "rapporter" / "index.html").is_file()
     assert "without encryption" not in done.stdout + done.stderr
     # the report of the unit was written (its place in the folder is batch's business)

@@ -325,7 +325,7 @@ def test_c_chart_refuses_fractional_counts():
     with pytest.raises(ParameterError) as err:
         spc(frame([1, 2.5, 3]), value="value", date="date", chart="c")
     assert "value" in err.value.message("en") and "value" in err.value.message("sv")
-    assert "whole numbers" in err.value.message("en")
+    assert "not a whole number" in err.value.message("en")
     assert "heltal" in err.value.message("sv")
     spc(frame([1.0, 2.0, 3.0]), value="value", date="date", chart="c")  # whole floats pass
 
