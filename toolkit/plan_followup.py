@@ -52,6 +52,7 @@ __all__ = [
     "follow_up",
     "plan_weeks_before",
     "readable_weekly",
+    "stage_summaries",
     "unit_follow_up",
 ]
 
@@ -234,27 +235,7 @@ def follow_up(
         if len(weeks) >= 2
         else pd.DataFrame()
     )
-    messages = []
-    for stage in PLAN_STAGES:
-        part = weekly[weekly["stage"] == stage]
-        if part.empty:
-            continue
-        planned_sum = float(part["planned_slots"].sum())
-        delivered_sum = float(part["delivered_slots"].sum())
-        share = (delivered_sum - planned_sum) / planned_sum if planned_sum > 0 else math.nan
-        messages.append(
-            t(
-                "followup.summary",
-                lang,
-                stage=t(f"plan.stage.{stage}", lang),
-                weeks=len(part),
-                planned=number_text(planned_sum, 0, lang),
-                delivered=number_text(delivered_sum, 0, lang),
-                gap=number_text(delivered_sum - planned_sum, 0, lang, sign=True),
-                share=number_text(100 * share, 0, lang, sign=True),
-                wait=number_text(float(part["wait_change_weeks"].iloc[-1]), 1, lang, sign=True),
-            )
-        )
+    messages = stage_summaries(weekly, lang)
     inside = pd.DataFrame(columns=["date", "label"])
     if changes is not None and len(changes) and len(weeks):
         dates = pd.to_datetime(changes["date"])
@@ -346,3 +327,29 @@ def readable_weekly(result: FollowUp, lang: str | None = None) -> pd.DataFrame:
     out = pd.DataFrame(columns)
     out.columns = [t(f"followup.col.{c}", lang) for c in out.columns]
     return out
+
+
+def stage_summaries(weekly: pd.DataFrame, lang: str) -> list[str]:
+    """One sentence per stage over the weeks of ``weekly``: planned, delivered, gap and wait change."""
+    messages = []
+    for stage in PLAN_STAGES:
+        part = weekly[weekly["stage"] == stage]
+        if part.empty:
+            continue
+        planned_sum = float(part["planned_slots"].sum())
+        delivered_sum = float(part["delivered_slots"].sum())
+        share = (delivered_sum - planned_sum) / planned_sum if planned_sum > 0 else math.nan
+        messages.append(
+            t(
+                "followup.summary",
+                lang,
+                stage=t(f"plan.stage.{stage}", lang),
+                weeks=len(part),
+                planned=number_text(planned_sum, 0, lang),
+                delivered=number_text(delivered_sum, 0, lang),
+                gap=number_text(delivered_sum - planned_sum, 0, lang, sign=True),
+                share=number_text(100 * share, 0, lang, sign=True),
+                wait=number_text(float(part["wait_change_weeks"].iloc[-1]), 1, lang, sign=True),
+            )
+        )
+    return messages

@@ -53,8 +53,9 @@ from toolkit.plan_followup import (
     FollowUp,
     follow_up,
     plan_weeks_before,
+    stage_summaries,
 )
-from toolkit.production_plan import PLAN_STAGES, Plan, iso_week, number_text
+from toolkit.production_plan import PLAN_STAGES, Plan, iso_week
 
 __all__ = [
     "FOLLOW_UP_WEEKS",
@@ -262,26 +263,7 @@ def _week_labels(weeks: pd.Series, lang: str) -> list[str]:
 
 def _summary(tables: FollowUpTables, lang: str) -> list[str]:
     """One sentence per stage over the whole window (from the counts shown)."""
-    out = []
-    for stage in PLAN_STAGES:
-        part = tables.weekly[tables.weekly["stage"] == stage]
-        planned = float(part["planned_slots"].sum())
-        delivered = float(part["delivered_slots"].sum())
-        share = (delivered - planned) / planned if planned > 0 else math.nan
-        out.append(
-            t(
-                "followup.summary",
-                lang,
-                stage=t(f"plan.stage.{stage}", lang),
-                weeks=len(part),
-                planned=number_text(planned, 0, lang),
-                delivered=number_text(delivered, 0, lang),
-                gap=number_text(delivered - planned, 0, lang, sign=True),
-                share=number_text(100 * share, 0, lang, sign=True),
-                wait=number_text(float(part["wait_change_weeks"].iloc[-1]), 1, lang, sign=True),
-            )
-        )
-    return out
+    return stage_summaries(tables.weekly, lang)
 
 
 def add_followup_section(
