@@ -192,6 +192,43 @@ def read_national(
     rows = read_rows(content, file, lang)
     if not rows:
         raise DataError("national.empty", file=file, lang=lang)
+    names = _column_names(rows, file, lang)
+    stages = _stage_lookup()
+    records: list[dict[str, Any]] = []
+    last: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
+    for i, row in enumerate(rows[1:], start=2):
+        if not any(row):
+            continue
+        cells = {n: (row[j] if j < len(row) else "") for j, n in enumerate(names) if n}
+        fail = _Fail(file, i, lang)
+        rec = _row_record(cells, stages, unit, fail, lang)
+        _check_totals(rec, cells, fail, lang)
+        _check_sequence(rec, last, fail)
+        records.append(rec)
+    if not records:
+        raise DataError("national.empty", file=file, lang=lang)
+    return _national_frame(records, file)
+
+
+class _Fail:
+    """Builds the DataError of one row (header = row 1), naming the column in ``lang``."""
+
+    def __init__(self, file: str, row: int, lang: str) -> None:
+        self.file, self.row, self.lang = file, row, lang
+
+    def __call__(self, key: str, column: str, **fields: Any) -> DataError:
+        return DataError(
+            key,
+            file=self.file,
+            row=self.row,
+            column=_shown(column, self.lang),
+            lang=self.lang,
+            **fields,
+        )
+
+
+def _column_names(rows: list[list[str]], file: str, lang: str) -> list[str]:
+    """The canonical name of each column of the header row ("" for an empty unnamed column)."""
     lookup = _header_lookup()
     names: list[str] = []
     for j, header in enumerate(rows[0]):
@@ -214,94 +251,102 @@ def read_national(
             raise DataError(
                 "national.missing_column", file=file, column=_shown(name, lang), lang=lang
             )
-    stages = _stage_lookup()
-    records: list[dict[str, Any]] = []
-    last: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
-    for i, row in enumerate(rows[1:], start=2):
-        if not any(row):
+    return names
+
+
+def _row_record(
+    cells: dict[str, str], stages: dict[str, str], unit: str | None, fail: _Fail, lang: str
+) -> dict[str, Any]:
+    """One row's month (as a number), unit, stage and counts, each checked on its own."""
+    rec: dict[str, Any] = {}
+    month = _month(cells["month"])
+    if month is None:
+        raise fail("national.bad_month", "month")
+    rec["month"] = month
+    if not cells["unit"]:
+        raise fail("national.empty_cell", "unit")
+    rec["unit"] = cells["unit"]
+    if unit is not None and rec["unit"] != unit:
+        raise fail("national.other_unit", "unit", expected=unit)
+    stage = stages.get(normalise_name(cells["stage"]))
+    if stage is None:
+        raise fail(
+            "national.bad_stage",
+            "stage",
+            allowed=", ".join(
+                _STAGE_SV[s] if lang == "sv" else s.replace("deep_start", "in-depth assessment")
+                for s in STAGES
+            ),
+        )
+    rec["stage"] = stage
+    for name in (*_COUNTS, "target_days"):
+        text = cells.get(name, "")
+        if not text and not COLUMNS[name][1]:
+            rec[name] = math.nan
             continue
-        cells = {n: (row[j] if j < len(row) else "") for j, n in enumerate(names) if n}
+        x = _number(text)
+        if not (math.isfinite(x) and x >= 0 and x == int(x)) or (name == "target_days" and x < 1):
+            raise fail("national.bad_count", name)
+        rec[name] = x
+    if math.isnan(rec["target_days"]):
+        rec["target_days"] = float(DEFAULT_TARGET_DAYS)
+    return rec
 
-        def fail(key: str, column: str, row_number: int = i, **fields: Any) -> DataError:
-            return DataError(
-                key, file=file, row=row_number, column=_shown(column, lang), lang=lang, **fields
-            )
 
-        rec: dict[str, Any] = {}
-        month = _month(cells["month"])
-        if month is None:
-            raise fail("national.bad_month", "month")
-        rec["month"] = month
-        if not cells["unit"]:
-            raise fail("national.empty_cell", "unit")
-        rec["unit"] = cells["unit"]
-        if unit is not None and rec["unit"] != unit:
-            raise fail("national.other_unit", "unit", expected=unit)
-        stage = stages.get(normalise_name(cells["stage"]))
-        if stage is None:
+def _check_totals(rec: dict[str, Any], cells: dict[str, str], fail: _Fail, lang: str) -> None:
+    """Within target no more than the total, and a stated share the counts' share."""
+    for total, within in (
+        ("waiting", "waiting_within_target"),
+        ("completed", "completed_within_target"),
+    ):
+        if rec[within] > rec[total]:
+            raise fail("national.within_exceeds", within, total=_shown(total, lang))
+    for share, (within, total) in (
+        ("share_waiting_within", ("waiting_within_target", "waiting")),
+        ("share_completed_within", ("completed_within_target", "completed")),
+    ):
+        text = cells.get(share, "")
+        if not text:
+            continue
+        stated = _number(text)
+        if stated <= 1.0 and "," not in text and "." in text and rec[total] > 0:
+            stated *= 100.0  # a share written 0.85 rather than 85
+        if not math.isfinite(stated) or (
+            rec[total] > 0
+            and abs(stated - 100.0 * rec[within] / rec[total]) > STATED_SHARE_TOLERANCE_PCT
+        ):
             raise fail(
-                "national.bad_stage",
-                "stage",
-                allowed=", ".join(
-                    _STAGE_SV[s] if lang == "sv" else s.replace("deep_start", "in-depth assessment")
-                    for s in STAGES
-                ),
+                "national.share_mismatch",
+                share,
+                within=_shown(within, lang),
+                total=_shown(total, lang),
             )
-        rec["stage"] = stage
-        for name in (*_COUNTS, "target_days"):
-            text = cells.get(name, "")
-            if not text and not COLUMNS[name][1]:
-                rec[name] = math.nan
-                continue
-            x = _number(text)
-            if not (math.isfinite(x) and x >= 0 and x == int(x)) or (
-                name == "target_days" and x < 1
-            ):
-                raise fail("national.bad_count", name)
-            rec[name] = x
-        for total, within in (
-            ("waiting", "waiting_within_target"),
-            ("completed", "completed_within_target"),
+
+
+def _check_sequence(
+    rec: dict[str, Any], last: dict[tuple[str, str], tuple[int, dict[str, Any]]], fail: _Fail
+) -> None:
+    """Months increase per unit and stage; the queue balances with the month before.
+
+    ``last`` holds each unit's and stage's previous month and row; updated here.
+    """
+    key = (rec["unit"], rec["stage"])
+    month = rec["month"]
+    if key in last:
+        before, prev = last[key]
+        if month <= before:
+            raise fail("national.month_order", "month", previous=_month_text(before))
+        if (
+            not math.isnan(rec["arrived"])
+            and month == before + 1
+            and rec["waiting"] > prev["waiting"] + rec["arrived"] - rec["completed"]
         ):
-            if rec[within] > rec[total]:
-                raise fail("national.within_exceeds", within, total=_shown(total, lang))
-        for share, (within, total) in (
-            ("share_waiting_within", ("waiting_within_target", "waiting")),
-            ("share_completed_within", ("completed_within_target", "completed")),
-        ):
-            text = cells.get(share, "")
-            if not text:
-                continue
-            stated = _number(text)
-            if stated <= 1.0 and "," not in text and "." in text and rec[total] > 0:
-                stated *= 100.0  # a share written 0.85 rather than 85
-            if not math.isfinite(stated) or (
-                rec[total] > 0
-                and abs(stated - 100.0 * rec[within] / rec[total]) > STATED_SHARE_TOLERANCE_PCT
-            ):
-                raise fail(
-                    "national.share_mismatch",
-                    share,
-                    within=_shown(within, lang),
-                    total=_shown(total, lang),
-                )
-        if math.isnan(rec["target_days"]):
-            rec["target_days"] = float(DEFAULT_TARGET_DAYS)
-        key = (rec["unit"], stage)
-        if key in last:
-            before, prev = last[key]
-            if month <= before:
-                raise fail("national.month_order", "month", previous=_month_text(before))
-            if (
-                not math.isnan(rec["arrived"])
-                and month == before + 1
-                and rec["waiting"] > prev["waiting"] + rec["arrived"] - rec["completed"]
-            ):
-                raise fail("national.balance", "waiting", previous=int(prev["waiting"]))
-        last[key] = (month, rec)
-        records.append(rec)
-    if not records:
-        raise DataError("national.empty", file=file, lang=lang)
+            raise fail("national.balance", "waiting", previous=int(prev["waiting"]))
+    last[key] = (month, rec)
+
+
+def _national_frame(records: list[dict[str, Any]], file: str) -> pd.DataFrame:
+    """The checked rows as :func:`read_national`'s table (months as dates, counts as integers)."""
     out = pd.DataFrame.from_records(
         records,
         columns=[
