@@ -13,7 +13,9 @@
                       ``--room`` opens it to the room's network.
 ``templates``         write the data-entry templates (Excel and CSV) to ``--out``.
 ``national FILE``     a report (HTML) of a national waiting-time file: funnel plots
-                      comparing units and the share within target per month.
+                      comparing units and the share within target per month;
+                      with ``--unit NAME`` one unit's monthly counts-only report
+                      (``--share`` and ``--threshold`` as for ``run``).
 ``requirements FILE`` what a documentation requirements list takes and frees
                       (hours, FTE, visits, queue weeks) as HTML and Excel.
 ``demo``              ``run`` on the bundled sample units, then ``serve``.
@@ -220,9 +222,13 @@ def _templates(args: argparse.Namespace) -> int:
 
 
 def _national(args: argparse.Namespace) -> int:
-    from toolkit.national_report import national_report, write_page
+    from toolkit.national_report import national_report, national_unit_report, write_page
 
-    report = national_report(args.path, lang=args.lang, months=args.months)
+    options = {"lang": args.lang, "share": args.share, "threshold": args.threshold}
+    if args.unit is not None:
+        report = national_unit_report(args.path, args.unit, **options)
+    else:
+        report = national_report(args.path, months=args.months, **options)
     if report.error:
         print(t("cli.error", args.lang, message=report.error), file=sys.stderr)
         return 1
@@ -433,6 +439,9 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("output/national.html"), help=t("national.cli.out", lang)
     )
     nat.add_argument("--months", type=int, default=12, help=t("national.cli.months", lang))
+    nat.add_argument("--unit", default=None, help=t("national_monthly.cli.unit", lang))
+    nat.add_argument("--share", action="store_true", help=t("cli.help.share", lang))
+    nat.add_argument("--threshold", type=int, default=5, help=t("cli.help.threshold", lang))
     nat.set_defaults(func=_national)
     req = command("requirements")
     req.add_argument("path", type=Path, help=t("admin.cli.path", lang))

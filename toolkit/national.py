@@ -498,6 +498,144 @@ def share_table(national: pd.DataFrame) -> pd.DataFrame:
     return out[cols].reset_index(drop=True)
 
 
+#: Columns of :func:`monthly_flow`.
+MONTHLY_COLUMNS: tuple[str, ...] = (
+    "period",
+    "stage",
+    "arrivals",
+    "completions",
+    "removals",
+    "waiting_start",
+    "waiting_end",
+    "completed_within_target",
+    "share_completed_within",
+    "waiting_within_target",
+    "share_waiting_within",
+)
+
+
+def monthly_flow(counts: pd.DataFrame) -> pd.DataFrame:
+    """A unit's flow per calendar month and stage from monthly ``period_counts``, kept in months.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        ``period_counts`` with one row per month and stage: period (first
+        day of the month), stage, arrived, completed, waiting_end and,
+        where given, removed, completed_within_target, waiting_within_target
+        (:func:`to_period_counts`, or a unit's own monthly counts).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`MONTHLY_COLUMNS`, one row per stage and month (stages
+        in pathway order, months in order). Shares are NaN where the total
+        is 0 or the within-target count is not given.
+
+    Notes
+    -----
+    Per stage, month :math:`k` with arrivals :math:`A_k`, completions
+    :math:`C_k` and queue :math:`Q_k` at the month's end: the queue at the
+    start is :math:`Q_{k-1}` (for the first month :math:`Q_1 - A_1 + C_1 +
+    R_1`), removals where not given :math:`R_k = \\max(0, Q_{k-1} + A_k -
+    C_k - Q_k)` (0 the first month), and the shares within target
+    :math:`x_k / C_k` and :math:`y_k / Q_k` with :math:`x_k, y_k` those
+    completed and waiting within target. Months are never turned into
+    weeks.
+
+    >>> pc = pd.DataFrame({"period": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+    ...                    "stage": "first_assessment", "arrived": [30, 40],
+    ...                    "completed": [30, 25], "waiting_end": [50, 60],
+    ...                    "completed_within_target": [24, 20]})
+    >>> m = monthly_flow(pc)
+    >>> m[["waiting_start", "removals", "share_completed_within"]].values.tolist()
+    [[50.0, 0.0, 0.8], [50.0, 5.0, 0.8]]
+    """
+    order = {s: i for i, s in enumerate(STAGES)}
+    part = counts.assign(
+        _stage=counts["stage"].astype(str),
+        _order=[order.get(str(s), len(order)) for s in counts["stage"]],
+        period=pd.to_datetime(counts["period"]),
+    ).sort_values(["_order", "_stage", "period"], kind="stable", ignore_index=True)
+
+    def column(name: str) -> np.ndarray:
+        if name not in part.columns:
+            return np.full(len(part), np.nan)
+        return pd.to_numeric(part[name], errors="coerce").to_numpy(dtype=float)
+
+    a, c, q = column("arrived"), column("completed"), column("waiting_end")
+    given = column("removed")
+    first = (part["_stage"] != part["_stage"].shift()).to_numpy()
+    start = np.where(first, q - a + c + np.nan_to_num(given), np.roll(q, 1))
+    removed = np.where(np.isnan(given), np.maximum(0.0, start + a - c - q), given)
+    removed[first & np.isnan(given)] = 0.0
+    x, y = column("completed_within_target"), column("waiting_within_target")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = pd.DataFrame(
+            {
+                "period": part["period"].to_numpy(),
+                "stage": part["_stage"].to_numpy(),
+                "arrivals": a,
+                "completions": c,
+                "removals": removed,
+                "waiting_start": start,
+                "waiting_end": q,
+                "completed_within_target": x,
+                "share_completed_within": np.where(c > 0, x / c, np.nan),
+                "waiting_within_target": y,
+                "share_waiting_within": np.where(q > 0, y / q, np.nan),
+            }
+        )
+    return out
+
+
+def whole_percent(within: Any, total: Any) -> np.ndarray:
+    """Shares as whole per cent, rounded half up as the national statistics publish them.
+
+    .. math:: \\left\\lfloor \\frac{100 x}{n} + \\frac12 \\right\\rfloor = \\left\\lfloor \\frac{200 x + n}{2 n} \\right\\rfloor
+
+    worked out in whole numbers, so a share of exactly one half per cent
+    rounds up (62.5 % → 63 %) as the published figures do, not to even; NaN
+    where ``total`` is 0 or ``within`` is missing.
+
+    >>> whole_percent([5, 29, 1], [8, 200, 0]).tolist()
+    [63.0, 15.0, nan]
+    """
+    x = np.asarray(within, dtype=float)
+    n = np.asarray(total, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(n) & (n > 0)
+    xi = np.where(ok, x, 0).astype(np.int64)
+    ni = np.where(ok, n, 1).astype(np.int64)
+    return np.where(ok, (200 * xi + ni) // (2 * ni), np.nan)
+
+
+def round_monthly(monthly: pd.DataFrame, base: int = 5) -> pd.DataFrame:
+    """Share mode: :func:`monthly_flow` with every count rounded and the shares from the rounded counts.
+
+    Arrivals, completions, removals and the queue are rounded consistently
+    (:func:`toolkit.disclosure.round_flow`: the queue identity holds among
+    the rounded numbers); those within target are rounded to a multiple of
+    ``base`` and never above the rounded total; the shares are worked out
+    from the rounded counts only, so they tell nothing the rounded counts do
+    not.
+    """
+    from toolkit import disclosure
+
+    out = disclosure.round_flow(monthly, base)
+    for within, total, share in (
+        ("completed_within_target", "completions", "share_completed_within"),
+        ("waiting_within_target", "waiting_end", "share_waiting_within"),
+    ):
+        raw = monthly[within].to_numpy(dtype=float)
+        rounded = disclosure.round_to_base(np.nan_to_num(raw), base).astype(float)
+        n = out[total].to_numpy(dtype=float)
+        x = np.where(np.isnan(raw), np.nan, np.minimum(rounded, n))
+        out[within] = x
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[share] = np.where(n > 0, x / n, np.nan)
+    return out
+
+
 # --------------------------------------------------------------------------- funnel plots
 
 
