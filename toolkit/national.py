@@ -6,9 +6,12 @@ and of each how many within the target days (SKR, *Väntetider i vården*).
 This module reads such a file (:func:`read_national`), turns one unit's
 rows into the toolkit's ``period_counts`` form with the within-target
 counts and, where present, a third stage (:func:`to_period_counts`), gives
-the shares within target per month (:func:`share_table`) and compares units
-or regions with funnel plots (:func:`funnel_table`, :func:`funnel_curve`;
-the chart is :func:`toolkit.charts.funnel_chart`).
+the shares within target per month (:func:`share_table`, as whole per
+cent the way the statistics publish them: :func:`whole_percent`), one
+unit's flow month by month (:func:`monthly_flow`, rounded for share mode by
+:func:`round_monthly`; shown by :mod:`toolkit.report.monthly`) and compares
+units or regions with funnel plots (:func:`funnel_table`,
+:func:`funnel_curve`; the chart is :func:`toolkit.charts.funnel_chart`).
 
 The expected columns are documented in docs/national.md; the template is
 written by :func:`template_csv` (``templates/nationell_statistik_mall.csv``,
@@ -402,8 +405,8 @@ def to_period_counts(
     :math:`A_k = \\max(0, Q_k - Q_{k-1} + C_k)` (removals taken as zero),
     and for a stage's first month :math:`A_1 = C_1` (a queue as large at
     the start as at the end). The toolkit's flow and waits use the first
-    two stages; the third (treatment) is kept for :func:`share_table` and
-    the funnel plots.
+    two stages; the third (treatment) is kept for :func:`share_table`,
+    :func:`monthly_flow` (the monthly unit report) and the funnel plots.
     """
     lang = check_language(lang)
     units = list(dict.fromkeys(national["unit"].astype(str)))

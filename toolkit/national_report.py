@@ -161,7 +161,7 @@ def _funnel_stage(
         )
     )
     if opts.charts and len(shown):
-        funnel.html("svg", _funnel_svg(f, shown, centre, stage_name, opts))
+        funnel.html("svg", _funnel_svg(shown, centre, stage_name, opts))
     if len(shown) < len(f):
         funnel.text(
             t(
@@ -188,15 +188,13 @@ def _funnel_stage(
     )
 
 
-def _funnel_svg(
-    f: pd.DataFrame, shown: pd.DataFrame, centre: float, stage_name: str, opts: _Options
-) -> str:
-    """The funnel plot of the units ``shown``; the limits span every unit's volume."""
+def _funnel_svg(shown: pd.DataFrame, centre: float, stage_name: str, opts: _Options) -> str:
+    """The funnel plot of the units ``shown``; the limits span their volumes (never a hidden one's)."""
     from toolkit.charts import funnel_chart
 
     lang = opts.lang
     curve = national.funnel_curve(
-        centre, float(f["n"].max()), n_min=max(float(f["n"].min()) / 2, 1.0), lang=lang
+        centre, float(shown["n"].max()), n_min=max(float(shown["n"].min()) / 2, 1.0), lang=lang
     )
     title = t(
         "national.chart.title",
