@@ -274,3 +274,23 @@ def test_cli_unit_report_and_an_unknown_unit(
     err = capsys.readouterr().err
     assert "kolumn enhet" in err and "BUP Okänd finns inte i filen" in err
     assert main(["national", str(SAMPLE), "--share", "--threshold", "1", "--out", str(out)]) == 1
+
+
+def test_monthly_flow_and_its_rounding_keep_the_queue_identity() -> None:
+    """Q_start(k) = Q_end(k−1) from the CSV; rounded: Q_end = Q_start + A − C − R among the shown numbers."""
+    raw = _raw()
+    rows = raw[(raw["enhet"] == UNIT) & (raw["steg"] == "behandling")]
+    counts = national.to_period_counts(national.read_national(SAMPLE), UNIT)
+    monthly = national.monthly_flow(counts)
+    treat = monthly[monthly["stage"] == "treatment"]
+    assert treat["arrivals"].tolist() == rows["inkomna"].tolist()
+    assert treat["waiting_start"].tolist()[1:] == rows["väntande"].tolist()[:-1]
+    rounded = national.round_monthly(monthly)
+    for _, part in rounded.groupby("stage"):
+        counts_shown = part[["arrivals", "completions", "removals", "waiting_end"]].to_numpy()
+        assert (counts_shown % 5 == 0).all()
+        balance = part["waiting_start"] + part["arrivals"] - part["completions"] - part["removals"]
+        assert (balance == part["waiting_end"]).all()
+        assert (
+            part["waiting_start"].iloc[1:].to_numpy() == part["waiting_end"].iloc[:-1].to_numpy()
+        ).all()
