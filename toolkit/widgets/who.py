@@ -29,6 +29,17 @@ from toolkit.widgets.base import UnitSource, _App, _esc, format_number
 #: Smallest count shown in share mode: the unit report's default.
 THRESHOLD = privacy.DEFAULT_THRESHOLD
 
+#: The table's style: as the other workbooks' tables (``tk-table``), for the report's markup.
+_CSS = """
+<style>
+.tk-app .tk-who-table table { border-collapse: collapse; font-size: 18px; }
+.tk-app .tk-who-table td, .tk-app .tk-who-table th { border-bottom: 1px solid #ccc;
+  padding: 4px 12px; text-align: right; }
+.tk-app .tk-who-table th:first-child, .tk-app .tk-who-table td:first-child { text-align: left; }
+.tk-app .tk-who-table td.hidden { color: #666; font-style: italic; }
+</style>
+"""
+
 #: Colours: the groups (NHS blue, as the report's chart), the whole unit, the target.
 _GROUP_COLOUR, _OVERALL_COLOUR, _TARGET_COLOUR = "#005EB8", "#444444", "#c81e1e"
 
@@ -128,7 +139,7 @@ class WhoApp(_App):
         )
         self.grouping.value = "question"
         self.grouping.add_class("tk-who-grouping")
-        self.stage = w.ToggleButtons(style={"button_width": "260px", **style})
+        self.stage = w.ToggleButtons(style={"button_width": "360px", **style})
         self._label(
             self.stage,
             lambda: [(self._t(f"flow.stage.{s}"), s) for s in flow.FLOW_STAGES],
@@ -167,7 +178,13 @@ class WhoApp(_App):
         controls = w.VBox([self.source.box, self.grouping, self.stage, self.share, self.measure])
         self._results(self.figures, self.table_html, self.notes, self.chart, self.legend)
         self.container = self._frame(
-            controls, self.figures, self.table_html, self.notes, self.chart, self.legend
+            w.HTML(_CSS),
+            controls,
+            self.figures,
+            self.table_html,
+            self.notes,
+            self.chart,
+            self.legend,
         )
 
     # ---- numbers
