@@ -186,9 +186,24 @@ def test_share_mode_hides_a_small_group(app: Any) -> None:
     assert "boys: median and share hidden, fewer than 5 completed waits in the window." in notes
     assert "girls:" not in notes
     assert "share mode" in notes.lower()
-    # the chart draws only the groups shown
-    data = [v for v in app.chart.spec["datasets"].values() if v and "group" in v[0]]
-    assert [row["group"] for row in data[0]] == ["girls"]
+    # the chart draws only the groups shown, with the table's numbers
+    groups = app.chart.spec["datasets"]["groups"]
+    assert [g["group"] for g in groups] == ["girls"]
+    assert groups[0]["value"] == pytest.approx(5 / 9)
+    assert (groups[0]["low"], groups[0]["high"]) == pytest.approx(_wilson(5, 9))
+
+
+def test_chart_is_valid_vega_lite_with_the_unit_line_and_the_target(app: Any) -> None:
+    from altair.vegalite.v6.schema.core import TopLevelLayerSpec
+
+    app.measure.value = "median"
+    spec = app.chart.spec
+    TopLevelLayerSpec.validate(spec)  # the Vega-Lite schema Altair ships
+    groups = {g["group"]: g for g in spec["datasets"]["groups"]}
+    assert groups["girls"] == {"group": "girls", "value": 25.0, "low": 10.0, "high": 50.0}
+    lines = [layer["encoding"]["x"]["datum"] for layer in spec["layer"] if "datum" in str(layer)]
+    assert lines == [float(np.median(GIRLS_DAYS + BOYS_DAYS)), float(TARGET_DAYS)]
+    assert "red line: the target, 30 days" in app.legend.value
 
 
 def test_swedish_labels_follow_the_switch(app: Any) -> None:
