@@ -95,8 +95,10 @@ def who_chart_spec(
     if measure == "share":
         domain, fmt = [0.0, 1.0], ".0%"
     else:
-        top = max([max((g["high"] for g in groups), default=0.0), overall, target_days or 0.0])
-        domain, fmt = [0.0, 1.1 * top if math.isfinite(top) and top > 0 else 1.0], ".0f"
+        highs = shown[high].to_numpy(dtype=float)
+        ends = [*highs.tolist(), overall, target_days or 0.0]
+        top = max([x for x in ends if math.isfinite(x)], default=0.0)
+        domain, fmt = [0.0, 1.1 * top if top > 0 else 1.0], ".0f"
     x_axis = {"title": axis_title, "format": fmt}
     y = {"field": "group", "type": "nominal", "title": None, "sort": None}
     layers: list[dict[str, Any]] = [
