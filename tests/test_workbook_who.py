@@ -174,6 +174,7 @@ def test_whole_unit_line_counts_every_completed_wait(app: Any) -> None:
 
 def test_share_mode_hides_a_small_group(app: Any) -> None:
     app.share.value = True
+    assert app.source.material.share.value  # the meeting material follows the page
     boys = _row(app.table_html.value, "boys")
     # 2 completed waits round to 0 (a multiple of 5, toolkit.disclosure) and read <5;
     # the median and share resting on them are not shown, nor is 1 waiting
