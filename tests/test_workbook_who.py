@@ -305,3 +305,34 @@ def test_workbook_in_the_browser_shows_the_unit_reports_numbers(open_workbook: A
     assert re.fullmatch(r"\d+ \(\d+–\d+\)", cells[2])
     book.page.locator(".tk-main-chart svg.marks").first.wait_for(timeout=30_000)
     book.assert_clean()
+
+
+def test_a_unit_with_nothing_in_the_window_shows_an_empty_table(tmp_path: Path) -> None:
+    """Every referral completed and closed long before the window: no group, no error."""
+    from toolkit.io import load_unit
+    from toolkit.widgets.who import WhoApp
+
+    folder = tmp_path / "gammal"
+    folder.mkdir()
+    pd.DataFrame(
+        {
+            "referral_id": ["R1", "R2"],
+            "received": ["2020-01-02", "2020-01-03"],
+            "first_assessment": ["2020-01-20", "2020-01-21"],
+            "sex": ["female", "male"],
+        }
+    ).to_csv(folder / "referrals.csv", index=False)
+    page = WhoApp(lang="en")
+    _use(page, load_unit(folder, extract_date=EXTRACT))
+    page.grouping.value = "sex"
+    assert page.error.value == ""
+    assert _rows(page.table_html.value) == []
+    assert "No group has completed waits" in page.legend.value
+    # the unit report's section draws the same empty table (it used to stop on it)
+    from toolkit.report import unit_report
+
+    report = unit_report(folder, lang="en", extract_date=EXTRACT, charts=False)
+    assert report.error is None
+    (section,) = [s for s in report.sections if s.key == "who"]
+    (table,) = [b.content for b in section.blocks if b.kind == "table"]
+    assert _rows(table) == []
