@@ -80,6 +80,18 @@ def who_chart_spec(
     dict
         The specification; the groups' numbers are in its dataset
         ``groups`` (``group``, ``value``, ``low``, ``high``).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"group_label": ["girls", "boys"], "completed": [9, 0],
+    ...     "hidden": [False, False], "share_within_target": [5 / 9, float("nan")],
+    ...     "share_low": [0.2667, float("nan")], "share_high": [0.8113, float("nan")]})
+    >>> spec = who_chart_spec(rows, measure="share", overall=0.6, target_days=30,
+    ...                       title="", axis_title="")
+    >>> [(g["group"], round(g["value"], 3)) for g in spec["datasets"]["groups"]]
+    [('girls', 0.556)]
+    >>> [layer["encoding"]["x"]["datum"] for layer in spec["layer"][2:]]
+    [0.6]
     """
     value, low, high = {
         "share": ("share_within_target", "share_low", "share_high"),
