@@ -336,3 +336,27 @@ def test_a_unit_with_nothing_in_the_window_shows_an_empty_table(tmp_path: Path) 
     (section,) = [s for s in report.sections if s.key == "who"]
     (table,) = [b.content for b in section.blocks if b.kind == "table"]
     assert _rows(table) == []
+
+
+def test_text_from_an_upload_never_becomes_markup(tmp_path: Path) -> None:
+    """A question outside the data dictionary is refused by the loader, not shown as a group.
+
+    The groups the page names are the catalogue's labels only (the loader
+    checks category values against toolkit/data/schema.yaml), and no HTML
+    widget of the page carries the payload as markup.
+    """
+    from toolkit.io import load_unit
+    from toolkit.widgets.who import WhoApp
+
+    payload = "<img src=x onerror=alert(1)>"
+    folder = _write_unit(tmp_path / "enhet")
+    refs = pd.read_csv(folder / "referrals.csv", dtype=str)
+    refs.loc[refs["sex"] == "male", "question"] = payload
+    refs.to_csv(folder / "referrals.csv", index=False)
+    page = WhoApp(lang="en")
+    _use(page, load_unit(folder, extract_date=EXTRACT))
+    page.grouping.value = "question"
+    assert page.error.value == ""
+    shown = [page.table_html.value, page.notes.value, page.figures.value, page.legend.value]
+    assert all("<img" not in value for value in shown)
+    assert [row[0] for row in _rows(page.table_html.value)] == ["ADHD"]
