@@ -250,17 +250,24 @@ class WhoApp(_App):
         start = entry.extra.get("period_start") if entry is not None else None
         return unit, profile, start
 
-    def _cached(self, key: tuple[Any, ...], make: Any) -> Any:
-        if key not in self._cache:
+    def _cached(self, unit: Any, key: tuple[Any, ...], make: Any) -> Any:
+        """``make()`` once per ``unit`` and ``key``.
+
+        The entry keeps the unit itself: while it is cached no other unit
+        (a later upload) can take its ``id``.
+        """
+        full = (id(unit), *key)
+        if full not in self._cache:
             if len(self._cache) > 32:
                 self._cache.clear()
-            self._cache[key] = make()
-        return self._cache[key]
+            self._cache[full] = (unit, make())
+        return self._cache[full][1]
 
     def _now(self) -> unit_now.NowFigures:
         unit, profile, start = self._settings()
         return self._cached(
-            ("now", id(unit), profile),
+            unit,
+            ("now", profile),
             lambda: unit_now.now_figures(
                 unit, profile=load_profile(profile), period_start=start, lang=self.lang
             ),
@@ -270,9 +277,9 @@ class WhoApp(_App):
         """:func:`who_waits_table` of the chosen grouping (both stages), as the report computes it."""
         unit, profile, start = self._settings()
         by, share = str(self.grouping.value), bool(self.share.value)
-        key = ("who", id(unit), profile, by, share, self.lang)
         return self._cached(
-            key,
+            unit,
+            ("who", profile, by, share, self.lang),
             lambda: who_waits_table(
                 unit,
                 load_profile(profile),
