@@ -49,9 +49,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit import _checks as checks
 from toolkit import capacity
 from toolkit.capacity import STAFF_CATEGORIES
-from toolkit.capacity._helpers import _nonneg, _positive  # the capacity checks, same messages
 from toolkit.errors import DataError, ParameterError
 from toolkit.exports import csv_text
 from toolkit.i18n import check_language, t
@@ -457,14 +457,14 @@ def requirements_capacity(
     against the hand-worked example in tests/test_admin_inventory.py.
     """
     lang = check_language(lang)
-    q = _nonneg("queue_size", queue_size, lang)
-    mu = _positive("first_assessments_per_week", first_assessments_per_week, lang)
-    weeks = _positive(
+    q = checks.non_negative("queue_size", queue_size, lang)
+    mu = checks.positive("first_assessments_per_week", first_assessments_per_week, lang)
+    weeks = checks.positive(
         "weeks_per_year",
         capacity.default("weeks_per_year") if weeks_per_year is None else weeks_per_year,
         lang,
     )
-    full = _positive(
+    full = checks.positive(
         "full_time_hours_per_week",
         capacity.default("full_time_hours_per_week")
         if full_time_hours_per_week is None
