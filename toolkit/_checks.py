@@ -62,8 +62,10 @@ __all__ = [
     "one_of",
     "positive",
     "range_error",
+    "range_text",
     "share",
     "type_error",
+    "whole",
 ]
 
 
@@ -114,26 +116,43 @@ def choice_error(
 # ----------------------------------------------------------------------------
 
 
-def _text(x: float) -> str:
-    """A bound as the range text writes it: whole numbers without ``.0``."""
-    return str(int(x)) if float(x).is_integer() else repr(float(x))
+def _text(x: float, lang: str) -> str:
+    """A bound as ``lang`` writes it: whole numbers bare, others with a decimal comma in Swedish."""
+    if float(x).is_integer():
+        return str(int(x))
+    text = format(float(x), "g")
+    return text.replace(".", ",") if lang == "sv" else text
 
 
-def _allowed(low: float | None, high: float | None, low_open: bool, high_open: bool) -> Allowed:
+def range_text(
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> Allowed:
     """The range text of the bounds: ``≥ 0``, ``> 0``, ``0–1``, ``> 0 and ≤ 1`` …
 
-    >>> _allowed(0, None, False, False), _allowed(0, 1, False, False)
+    One text where both languages write it alike, else a Swedish and an English one.
+
+    >>> range_text(0, None, False, False), range_text(0, 1, False, False)
     ('≥ 0', '0–1')
-    >>> _allowed(0, 60, True, False)["en"]
-    '> 0 and ≤ 60'
+    >>> range_text(0, 60, True, False)
+    {'sv': '> 0 och ≤ 60', 'en': '> 0 and ≤ 60'}
+    >>> range_text(-1.5, None, False, False)
+    {'sv': '≥ -1,5', 'en': '≥ -1.5'}
     """
-    lower = None if low is None else ("> " if low_open else "≥ ") + _text(low)
-    upper = None if high is None else ("< " if high_open else "≤ ") + _text(high)
-    if lower and upper:
-        if not (low_open or high_open):
-            return f"{_text(low)}–{_text(high)}"  # type: ignore[arg-type]
-        return {"sv": f"{lower} och {upper}", "en": f"{lower} and {upper}"}
-    return lower or upper or _FINITE
+    if low is None and high is None:
+        return _FINITE
+    words = {"sv": "och", "en": "and"}
+    texts = {}
+    for lang in ("sv", "en"):
+        lower = "" if low is None else ("> " if low_open else "≥ ") + _text(low, lang)
+        upper = "" if high is None else ("< " if high_open else "≤ ") + _text(high, lang)
+        if low is not None and high is not None and not (low_open or high_open):
+            texts[lang] = f"{_text(low, lang)}–{_text(high, lang)}"
+        else:
+            texts[lang] = f" {words[lang]} ".join(x for x in (lower, upper) if x)
+    return texts["sv"] if texts["sv"] == texts["en"] else texts
 
 
 def _inside(x: Any, low: float | None, high: float | None, low_open: bool, high_open: bool) -> Any:
@@ -197,7 +216,7 @@ def in_range(
         raise range_error(
             name,
             x,
-            _allowed(low, high, low_open, high_open) if allowed is None else allowed,
+            range_text(low, high, low_open, high_open) if allowed is None else allowed,
             lang,
         )
     return x
@@ -280,7 +299,7 @@ def numbers(
         raise range_error(
             name,
             first,
-            _allowed(low, high, low_open, high_open) if allowed is None else allowed,
+            range_text(low, high, low_open, high_open) if allowed is None else allowed,
             lang,
         )
     return arr
@@ -325,6 +344,36 @@ def integer(
                 allowed = f"{low}–{high}"
         raise range_error(name, value, allowed, lang)
     return n
+
+
+def whole(
+    name: str,
+    value: Any,
+    lang: str | None = None,
+    *,
+    low: int,
+    high: int | None = None,
+    allowed: Allowed | None = None,
+) -> int:
+    """``value`` as an int if it is a whole number within ``[low, high]``; anything else is out of range.
+
+    Unlike :func:`integer`, a value of another type (``2.5``, ``"4"``,
+    ``True``) gets the range message too: the message for a count typed
+    into a form, where "outside 1–104" helps more than a type name.
+
+    >>> whole("horizon_weeks", 26, low=1, high=104)
+    26
+    >>> whole("horizon_weeks", 2.5, "en", low=1, high=104)
+    Traceback (most recent call last):
+        ...
+    toolkit.errors.ParameterError: horizon_weeks = 2.5 is outside the allowed range 1–104.
+    """
+    ok = not isinstance(value, bool | np.bool_) and isinstance(value, int | np.integer)
+    if ok and low <= value and (high is None or value <= high):
+        return int(value)
+    if allowed is None:
+        allowed = f"{low}, {low + 1}, {low + 2} …" if high is None else f"{low}–{high}"
+    raise range_error(name, value, allowed, lang)
 
 
 # ----------------------------------------------------------------------------
