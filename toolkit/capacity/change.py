@@ -225,7 +225,6 @@ def _staff_before_after(
                 v,
                 lang,
                 low=-float(fte[k]),
-                allowed=f"≥ {-float(fte[k]):g}",
             )
             delta[k] = x
     after = pd.DataFrame(
