@@ -93,7 +93,9 @@ MIN_CHANGE = -0.9
 def _change(name: str, value: Any, lang: str) -> float:
     ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
     if not ok or not math.isfinite(float(value)) or not MIN_CHANGE <= float(value) <= MAX_CHANGE:
-        raise checks.range_error(name, value, f"{MIN_CHANGE}–{MAX_CHANGE}", lang)
+        raise checks.range_error(
+            name, value, checks.range_text(low=MIN_CHANGE, high=MAX_CHANGE), lang
+        )
     return float(value)
 
 
