@@ -58,7 +58,8 @@ of contents:
 * ``_html`` holds the containers (:class:`Report`, :class:`Section`,
   :class:`Block`) and the only code that writes markup: :func:`text_html`,
   :func:`html_table` and :func:`svg` escape what they insert. ``_format``
-  writes numbers, shares and dates; ``_checks`` checks arguments.
+  writes numbers, shares and dates; ``_checks`` puts the report's own arguments
+  through :mod:`toolkit._checks` and builds the report that says what went wrong.
 
 Examples
 --------
