@@ -608,6 +608,10 @@ class _Match:
         self.parts, self.long, self.plus = parts, long, plus
 
 
+#: The digits of a sign that NFKC spells with several characters (see :func:`_fold`).
+_NOT_DIGITS = str.maketrans("0123456789", "#" * 10)
+
+
 def _fold(text: str) -> tuple[str, list[int] | None]:
     """The text with compatibility forms folded, and each folded character's origin.
 
@@ -615,6 +619,13 @@ def _fold(text: str) -> tuple[str, list[int] | None]:
     letters become ASCII, a no-break space a space), other decimal digits
     (Arabic-Indic, Devanagari, …) become ASCII digits, dashes become ``-``
     and every space character a space. ``None`` for ASCII text (unchanged).
+
+    A digit is one character that folds to one digit. A sign that NFKC
+    spells with several characters, digits among them (``½`` is ``1⁄2``,
+    ``⑩`` is ``10``, the telegraph sign ``㍘`` is ``0点``), is not a digit:
+    its digits become ``#``, so they neither glue to a number beside the
+    sign (``0001010008㍘`` holds the number ``0001010008``, as a reader
+    sees it) nor make one.
     """
     if text.isascii():
         return text, None
@@ -630,6 +641,8 @@ def _fold(text: str) -> tuple[str, list[int] | None]:
         else:
             digit = unicodedata.decimal(ch, None)
             folded = str(digit) if digit is not None else unicodedata.normalize("NFKC", ch)
+            if len(folded) > 1:
+                folded = folded.translate(_NOT_DIGITS)
         out.append(folded)
         origin.extend([i] * len(folded))
     return "".join(out), origin
@@ -925,7 +938,9 @@ def find_in_text(text: str) -> list[tuple[int, int]]:
       or 00 with an unknown date; NN two capitals other than I, O, Q, V, W).
 
     A number glued to other digits is not found (``0701234567890`` is not
-    a number); one glued to letters is.
+    a number); one glued to letters is. A sign that NFKC spells with
+    several characters (``½``, ``⑩``, ``㍘`` for ``0点``) is not a digit:
+    ``0001010008㍘`` holds a number.
 
     Examples
     --------
