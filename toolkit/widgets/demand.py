@@ -6,7 +6,6 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-import altair as alt
 import ipywidgets as w
 import numpy as np
 import pandas as pd
@@ -762,100 +761,15 @@ class DemandCapacityApp(_App):
     def _chart_spec(self, base: _Baseline) -> dict[str, Any]:
         """The chart's Vega-Lite spec without data, built once per unit and language.
 
-        Written as a plain Vega-Lite dict (an Altair compound chart of this
-        size takes seconds to build and validate on a busy machine); the
-        configuration (locale, projector font sizes) is the one
-        :func:`toolkit.charts._finish` and ``_chart_style`` give every chart.
-        Each control change only replaces the spec's ``datasets`` (see
-        :meth:`_chart_data`).
+        See :func:`toolkit.charts.demand_spec`. Each control change only
+        replaces the spec's ``datasets`` (see :meth:`_chart_data`).
         """
         key = (self.lang, base.key)
-        cached = self._spec_cache.get(key)
-        if cached is not None:
-            return cached
-        names = self._series_names()
-        colour = {
-            "field": "series",
-            "type": "nominal",
-            "title": self._t("widgets.demand.axis.series"),
-            "scale": {
-                "domain": list(names.values()),
-                "range": ["#1f77b4", "#2ca02c", "#d62728", "#444444", "#9467bd", "#ff7f0e"],
-            },
-        }
-        x = {"field": "date", "type": "temporal", "title": self._t("widgets.demand.axis.week")}
-
-        def dashed(series: str, solid: bool) -> dict[str, Any]:
-            on, off = ([1, 0], [8, 4]) if solid else ([8, 4], [1, 0])
-            return {
-                "condition": {"test": f"datum.series === {series!r}", "value": on},
-                "value": off,
-            }
-
-        # one chart under the other (stage by stage): side by side they do not
-        # fit a projector's page at 150 % zoom (853 px)
-        rows: list[dict[str, Any]] = []
-        for stage in STAGES:
-            name = self._t(f"widgets.demand.stage.{stage}")
-            top = {
-                "data": {"name": f"flow_{stage}"},
-                "mark": {"type": "line", "strokeWidth": 3},
-                "encoding": {
-                    "x": x,
-                    "y": {
-                        "field": "value",
-                        "type": "quantitative",
-                        "title": self._t("widgets.demand.axis.per_week"),
-                    },
-                    "color": colour,
-                    "strokeDash": dashed(names["capacity"], solid=False),
-                },
-                "width": CHART_WIDTH_PX,
-                "height": 220,
-                "title": self._t("widgets.demand.chart_flow", stage=name),
-            }
-            bottom = {
-                "data": {"name": f"queue_{stage}"},
-                "layer": [
-                    {
-                        "transform": [{"filter": f"datum.series === {names['projected']!r}"}],
-                        "mark": {"type": "area", "opacity": 0.2, "color": "#9467bd"},
-                        "encoding": {
-                            "x": x,
-                            "y": {"field": "lo", "type": "quantitative"},
-                            "y2": {"field": "hi"},
-                        },
-                    },
-                    {
-                        "mark": {"type": "line", "strokeWidth": 3},
-                        "encoding": {
-                            "x": x,
-                            "y": {
-                                "field": "value",
-                                "type": "quantitative",
-                                "title": self._t("widgets.demand.axis.waiting"),
-                            },
-                            "color": colour,
-                            "strokeDash": dashed(names["queue"], solid=True),
-                        },
-                    },
-                ],
-                "width": CHART_WIDTH_PX,
-                "height": 220,
-                "title": self._t("widgets.demand.chart_queue", stage=name),
-            }
-            rows += [top, bottom]
-        config = self._chart_style(
-            charts._finish(alt.Chart(pd.DataFrame({"x": [0]})).mark_point(), self.lang)
-        ).to_dict()["config"]
-        spec: dict[str, Any] = {
-            "$schema": alt.SCHEMA_URL,
-            "config": config,
-            "vconcat": rows,
-            "resolve": {"scale": {"color": "shared"}},
-        }
-        self._spec_cache[key] = spec
-        return spec
+        if key not in self._spec_cache:
+            self._spec_cache[key] = charts.demand_spec(
+                self._series_names(), STAGES, self.lang, width=CHART_WIDTH_PX
+            )
+        return self._spec_cache[key]
 
     def _series_names(self) -> dict[str, str]:
         return {

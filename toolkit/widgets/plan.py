@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import base64
-import copy
-import functools
 import re
 from typing import Any
 
 import ipywidgets as w
 import numpy as np
 
+from toolkit import charts
 from toolkit.capacity import STAFF_CATEGORIES
 from toolkit.errors import ParameterError
 from toolkit.production_plan import (
@@ -489,7 +488,7 @@ class PlanApp(_App):
                     {"week": d, "slots": v, "series": series, "stage": label}
                     for d, v in zip(week, values, strict=True)
                 ]
-        spec = copy.deepcopy(_template(self.lang))
+        spec = charts.plan_spec(self.lang)
         spec["datasets"] = {"plan": rows}
         self.chart.spec = spec
 
@@ -530,31 +529,3 @@ class PlanApp(_App):
         file = f"{self._t('widgets.plan.file')}_{safe}.xlsx"
         text = self._t("widgets.plan.download", file=file)
         self.excel_link.value = f"<a download='{_esc(file)}' href='{href}'>{_esc(text)}</a>"
-
-
-@functools.cache
-def _template(lang: str) -> dict[str, Any]:
-    """The chart's Vega-Lite specification without its data (one per language)."""
-    import altair as alt
-
-    from toolkit.i18n import t
-
-    chart = (
-        alt.Chart(alt.Data(name="plan"))
-        .mark_line(interpolate="step-after")
-        .encode(
-            x=alt.X("week:T", title=t("widgets.plan.chart.week", lang)),
-            y=alt.Y("slots:Q", title=t("widgets.plan.chart.slots", lang)),
-            color=alt.Color("series:N", title=None),
-            strokeDash=alt.StrokeDash("series:N", title=None),
-        )
-        .properties(width=820, height=180)
-        .facet(row=alt.Row("stage:N", title=None), data=alt.Data(name="plan"))
-        .resolve_scale(y="independent")
-        .configure_axis(labelFontSize=15, titleFontSize=17)
-        .configure_legend(labelFontSize=15, orient="bottom")
-        .configure_header(labelFontSize=16)
-    )
-    spec = chart.to_dict()
-    spec.pop("datasets", None)
-    return spec
