@@ -97,6 +97,25 @@ class PlanApp(_App):
         self._now_plan: tuple[Any, Plan] | None = None
         self.basis: PlanBasis | None = None
         self.source = UnitSource(self, self.update)
+        self._build_levers()
+        self._build_rules()
+        self._build_outputs()
+        self._guarded(self.unit_changed)()
+        self._watch(
+            self.fallback,
+            self.freed,
+            self.group,
+            self.digital,
+            self.priority,
+            self.target_first,
+            self.target_deep,
+            self.buffer,
+            self.leave,
+        )
+        self.container = self._layout()
+
+    def _build_levers(self) -> None:
+        """Capacity levers: the fallback for missing data, freed time, groups, digital visits."""
         style = {"description_width": "300px"}
         wide = w.Layout(width="600px")
         self.fallback = w.Checkbox(value=False, style=style, layout=wide)
@@ -120,6 +139,11 @@ class PlanApp(_App):
         )  # fmt: skip
         self.digital.add_class("tk-digital")
         self._label(self.digital, "widgets.plan.digital")
+
+    def _build_rules(self) -> None:
+        """The plan's rules: priority, targets, the buffer and leave; the FTE box (per unit)."""
+        style = {"description_width": "300px"}
+        wide = w.Layout(width="600px")
         self.priority = w.Dropdown(style=style, layout=wide)
         self.priority.add_class("tk-priority")
         self._label(
@@ -157,6 +181,9 @@ class PlanApp(_App):
         self.fte_box = w.VBox()
         self.fte_title = w.HTML()
         self._label(self.fte_title, lambda: f"<b>{_esc(self._t('widgets.plan.fte'))}</b>", "value")
+
+    def _build_outputs(self) -> None:
+        """Figures, verdict, schedule, decisions, the chart, the Excel file and the follow-up."""
         self.figures = w.HTML()
         self.figures.add_class("tk-plan-figures")
         self.verdict = w.HTML()
@@ -182,24 +209,15 @@ class PlanApp(_App):
         self.followup = w.HTML()
         self.followup.add_class("tk-followup")
         self.followup_button.on_click(lambda _b: self._guarded(self._follow_up)())
-        self._guarded(self.unit_changed)()
-        self._watch(
-            self.fallback,
-            self.freed,
-            self.group,
-            self.digital,
-            self.priority,
-            self.target_first,
-            self.target_deep,
-            self.buffer,
-            self.leave,
-        )
+
+    def _layout(self) -> w.VBox:
+        """The page: the unit and the controls, then the plan."""
         controls = w.VBox(
             [w.HTML(_CSS), self.fallback, self.fte_title, self.fte_box, self.freed, self.group,
              self.digital, self.priority, self.target_first, self.target_deep, self.buffer,
              self.leave]
         )  # fmt: skip
-        self.container = self._frame(
+        return self._frame(
             self.source.box, controls, self.verdict, self.figures, self.chart, self.decisions,
             self.schedule,
             w.HBox([self.excel_button, self.excel_link]),

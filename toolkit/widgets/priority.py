@@ -79,8 +79,31 @@ class PriorityApp(_App):
 
     def __init__(self, lang: str = "sv") -> None:
         super().__init__(lang)
-        style = {"description_width": "initial"}
         self.source = UnitSource(self, self.update)
+        self._build_controls()
+        self._build_outputs()
+        self.result: pd.DataFrame | None = None
+        self._cache: dict[Any, pd.DataFrame] = {}
+        self._specs: dict[Any, Any] = {}
+        self._calibrated: tuple[Any, Scenario, pd.Timestamp, Any] | None = None
+        self._guarded(self.update)()
+        self._watch(
+            self.rule_a,
+            self.rule_b,
+            self.rule_c,
+            self.reserved_urgent,
+            self.reserved_high,
+            self.urgent_target,
+            self.capacity_first,
+            self.capacity_deep,
+            self.demand,
+            self.horizon,
+        )
+        self.container = self._layout()
+
+    def _build_controls(self) -> None:
+        """The rules compared and the parameters that matter, each with its label."""
+        style = {"description_width": "initial"}
         self.rule_a = w.Dropdown(style=style, layout=w.Layout(width="460px"))
         self.rule_b = w.Dropdown(style=style, layout=w.Layout(width="460px"))
         self.rule_c = w.Dropdown(style=style, layout=w.Layout(width="460px"))
@@ -141,6 +164,9 @@ class PriorityApp(_App):
         ):
             widget.add_class(css)
             self._label(widget, key)
+
+    def _build_outputs(self) -> None:
+        """The rules' texts, the clinical note, the trade-off, the chart, the tables and the platform."""
         self.rule_text = w.HTML()
         self.rule_text.add_class("tk-rule-texts")
         self.params_heading = w.HTML()
@@ -174,23 +200,9 @@ class PriorityApp(_App):
         self._label(self.platform, self._platform_html, "value")
         self.method = w.HTML()
         self.method.add_class("tk-method-box")
-        self.result: pd.DataFrame | None = None
-        self._cache: dict[Any, pd.DataFrame] = {}
-        self._specs: dict[Any, Any] = {}
-        self._calibrated: tuple[Any, Scenario, pd.Timestamp, Any] | None = None
-        self._guarded(self.update)()
-        self._watch(
-            self.rule_a,
-            self.rule_b,
-            self.rule_c,
-            self.reserved_urgent,
-            self.reserved_high,
-            self.urgent_target,
-            self.capacity_first,
-            self.capacity_deep,
-            self.demand,
-            self.horizon,
-        )
+
+    def _layout(self) -> w.VBox:
+        """The page: the unit and the controls, then the results."""
         controls = w.VBox(
             [
                 self.source.box,
@@ -210,7 +222,7 @@ class PriorityApp(_App):
         self._results(
             self.note, self.tradeoff, self.chart, self.longest, self.table_html, self.method
         )
-        self.container = self._frame(
+        return self._frame(
             w.HTML(_CSS),
             controls,
             self.rule_warning,

@@ -57,6 +57,24 @@ class QueueApp(_App):
 
     def __init__(self, lang: str = "sv") -> None:
         super().__init__(lang)
+        self._build_controls()
+        self._build_outputs()
+        #: Simulated mean waits (days) of earlier tries, by the other settings, then demand.
+        self.tried: dict[tuple[Any, ...], dict[int, float]] = {}
+        self.result: pd.DataFrame | None = None
+        self._guarded(self.update)()
+        self._watch(
+            self.demand,
+            self.capacity,
+            self.demand_var,
+            self.capacity_var,
+            self.weeks,
+            self.start_queue,
+        )
+        self.container = self._layout()
+
+    def _build_controls(self) -> None:
+        """Demand, capacity, their variation, the weeks simulated and the starting queue."""
         style = {"description_width": "330px"}
         wide = w.Layout(width="650px")
 
@@ -101,6 +119,9 @@ class QueueApp(_App):
         self.var_range.add_class("tk-var-range")
         self.weeks = slider(104, 13, 104, 13, "tk-weeks", "widgets.queues.weeks")
         self.start_queue = slider(0, 0, 200, 10, "tk-start-queue", "widgets.queues.start_queue")
+
+    def _build_outputs(self) -> None:
+        """The figures, the sentence, the formula check, the chart and the formula note."""
         self.figures = w.HTML()
         self.figures.add_class("tk-queue-figures")
         self.sentence = w.HTML()
@@ -118,18 +139,9 @@ class QueueApp(_App):
             lambda: f"<div class='tk-intro'>{_esc(self._t('widgets.queues.formula_note'))}</div>",
             "value",
         )
-        #: Simulated mean waits (days) of earlier tries, by the other settings, then demand.
-        self.tried: dict[tuple[Any, ...], dict[int, float]] = {}
-        self.result: pd.DataFrame | None = None
-        self._guarded(self.update)()
-        self._watch(
-            self.demand,
-            self.capacity,
-            self.demand_var,
-            self.capacity_var,
-            self.weeks,
-            self.start_queue,
-        )
+
+    def _layout(self) -> w.VBox:
+        """The page: the controls beside the figures, then the sentence, the check and the chart."""
         controls = w.VBox(
             [
                 w.HTML(_CSS),
@@ -146,7 +158,7 @@ class QueueApp(_App):
         controls.layout.width = "660px"
         self.figures.layout.width = "430px"
         top = w.HBox([controls, self.figures], layout=w.Layout(align_items="flex-start"))
-        self.container = self._frame(top, self.sentence, self.check, self.chart, self.note)
+        return self._frame(top, self.sentence, self.check, self.chart, self.note)
 
     # ---- settings
     def settings(self) -> dict[str, Any]:

@@ -142,6 +142,15 @@ class _SelfAssessApp(_App):
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
+        """The page's widgets, in the order of the page, and what each control does."""
+        self._build_session()
+        self._build_questions()
+        self._build_results()
+        self._build_transfer()
+        self._observe()
+
+    def _build_session(self) -> None:
+        """Which saved session: the list, the unit's name and the round, and a note."""
         style = {"description_width": "initial"}
         self.sessions = w.Dropdown(style=style, layout=w.Layout(width="640px"))
         self.sessions.add_class("tk-sessions")
@@ -174,6 +183,8 @@ class _SelfAssessApp(_App):
             [self.sessions, w.HBox([self.unit, self.round]), self.session_note]
         )
 
+    def _build_questions(self) -> None:
+        """Who answers, the scale, and every question under its group with its answer buttons."""
         self.respondent = w.ToggleButtons(
             options=[(r.id, r.id) for r in self.q.respondents],
             style={"description_width": "initial", "button_width": "auto"},
@@ -200,27 +211,31 @@ class _SelfAssessApp(_App):
             self._label(head, self._group_head(group.id), "value")
             children.append(head)
             for question in self.q.questions:
-                if question.group != group.id:
-                    continue
-                text = w.HTML()
-                text.add_class("tk-question-text")
-                self._label(text, self._question_html(question), "value")
-                toggle = w.ToggleButtons(
-                    value=None, style={"button_width": "88px"}, layout=w.Layout(width="auto")
-                )
-                toggle.add_class("tk-answer")
-                toggle.add_class(f"tk-q-{question.id}")
-                self._label(toggle, self._answer_options, "options")
-                toggle.value = None
-                self._label(toggle, self._answer_tooltips, "tooltips")
-                toggle.observe(
-                    lambda change, qid=question.id: self._toggled(qid, change), names="value"
-                )
-                self.toggles[question.id] = toggle
-                self.rows[question.id] = w.VBox([text, toggle])
-                children.append(self.rows[question.id])
+                if question.group == group.id:
+                    self.rows[question.id] = self._question_row(question)
+                    children.append(self.rows[question.id])
         self.questions_box = w.VBox(children)
 
+    def _question_row(self, question: sa.Question) -> w.VBox:
+        """A question's text and its answer buttons (kept in :attr:`toggles`)."""
+        text = w.HTML()
+        text.add_class("tk-question-text")
+        self._label(text, self._question_html(question), "value")
+        toggle = w.ToggleButtons(
+            value=None, style={"button_width": "88px"}, layout=w.Layout(width="auto")
+        )
+        toggle.add_class("tk-answer")
+        toggle.add_class(f"tk-q-{question.id}")
+        self._label(toggle, self._answer_options, "options")
+        toggle.value = None
+        self._label(toggle, self._answer_tooltips, "tooltips")
+        toggle.observe(lambda change, qid=question.id: self._toggled(qid, change), names="value")
+        self.toggles[question.id] = toggle
+        return w.VBox([text, toggle])
+
+    def _build_results(self) -> None:
+        """The results: scores, the spread note, the radar and the comparison with another session."""
+        style = {"description_width": "initial"}
         self.results_head = w.HTML()
         self._label(
             self.results_head,
@@ -243,6 +258,8 @@ class _SelfAssessApp(_App):
         self.compare_table.add_class("tk-compare-table")
         self.compare_box = w.VBox([self.compare, self.compare_table])
 
+    def _build_transfer(self) -> None:
+        """Export the answers (CSV, Excel) and import a file, with a confirmation before replacing."""
         self.export_csv = w.Button(layout=w.Layout(width="auto"))
         self.export_csv.add_class("tk-export-csv")
         self._label(self.export_csv, "selfassess.ui.export_csv")
@@ -282,6 +299,8 @@ class _SelfAssessApp(_App):
             ]
         )
 
+    def _observe(self) -> None:
+        """What each control does."""
         self.respondent.observe(self._respondent_changed, names="value")
         self.unit.observe(self._key_changed, names="value")
         self.round.observe(self._key_changed, names="value")
