@@ -27,12 +27,23 @@ __all__ = [
     "PRIORITY_RULE_COLOURS",
     "PRIORITY_SLOTS",
     "demand_spec",
+    "empty_chart",
     "plan_spec",
     "priority_spec",
     "queues_spec",
     "radar_spec",
     "time_use_chart",
 ]
+
+
+def empty_chart() -> alt.Chart:
+    """A chart with no data, which a workbook's chart widget shows until its first spec.
+
+    >>> empty_chart().to_dict()["mark"]
+    {'type': 'point'}
+    """
+    return alt.Chart(pd.DataFrame({"x": []})).mark_point()
+
 
 # --------------------------------------------------------------------------- Prioriteringsregler
 

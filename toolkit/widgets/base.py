@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import traitlets
 
-from toolkit.charts import for_workbook
+from toolkit.charts import empty_chart, for_workbook
 from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import check_language, parse_number, t
 from toolkit.i18n import format_number as i18n_format_number
@@ -775,7 +775,7 @@ class LiveChart(w.Box):
                 self.view._py_to_js_updates = updates
             return
         if _EMPTY_CHART is None:
-            _EMPTY_CHART = alt.Chart(pd.DataFrame({"x": []})).mark_point()
+            _EMPTY_CHART = empty_chart()
         view = alt.JupyterChart(_EMPTY_CHART, embed_options={"renderer": "svg"})
         view.spec = spec
         old, self.view = self.view, view

@@ -142,9 +142,7 @@ class PdsaApp(_App):
 
     def _build_files(self) -> None:
         """The chart and its note, the export and the import with its confirmation."""
-        self.chart = alt.JupyterChart(
-            alt.Chart(pd.DataFrame({"x": []})).mark_point(), embed_options={"renderer": "svg"}
-        )
+        self.chart = alt.JupyterChart(charts.empty_chart(), embed_options={"renderer": "svg"})
         self.chart.add_class("tk-main-chart")
         self.chart_note = w.HTML()
         self.chart_note.add_class("tk-pdsa-annotations")

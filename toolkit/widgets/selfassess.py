@@ -246,7 +246,7 @@ class _SelfAssessApp(_App):
         self.scores.add_class("tk-scores")
         self.spread_note = w.HTML()
         self.spread_note.add_class("tk-spread-note")
-        self.chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        self.chart = alt.JupyterChart(charts.empty_chart())
         self.chart.add_class("tk-main-chart")
 
         self.compare = w.Dropdown(style=style, layout=w.Layout(width="640px"))

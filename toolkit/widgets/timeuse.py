@@ -57,7 +57,7 @@ class TimeUseApp(_App):
         self._label(self.freed, "widgets.time.freed")
         self.figures = w.HTML()
         self.figures.add_class("tk-time-figures")
-        self.chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        self.chart = alt.JupyterChart(charts.empty_chart())
         self.chart.add_class("tk-main-chart")
         self._chart_specs: dict[tuple[Any, ...], dict[str, Any]] = {}
         self._base: tuple[Any, ...] | None = None
