@@ -332,7 +332,7 @@ def _plan_chart(weekly: Mapping[str, pd.DataFrame], start: pd.Timestamp, lang: s
     """Queue over time per scenario (mean and the 10–90 % band), one panel per stage."""
     import altair as alt
 
-    from toolkit.charts import _finish
+    from toolkit.charts import finish
 
     parts = []
     for name, frame in weekly.items():
@@ -365,4 +365,4 @@ def _plan_chart(weekly: Mapping[str, pd.DataFrame], start: pd.Timestamp, lang: s
         .facet(column=alt.Column("stage:N", title=None))
         .properties(title=title)
     )
-    return _finish(chart, lang)
+    return finish(chart, lang)

@@ -6,7 +6,6 @@ import pandas as pd
 
 from toolkit.i18n import t
 from toolkit.report import _html
-from toolkit.report._charts import _line_chart
 from toolkit.report._figures import UnitFigures
 from toolkit.report._format import _num, _pct
 from toolkit.report._html import Section, html_table
@@ -52,10 +51,12 @@ def situation_section(f: UnitFigures) -> Section:
         ),
     )
     if f.charts:
+        from toolkit.charts import line_chart
+
         situation.html(
             "svg",
             _html.svg(
-                _line_chart(
+                line_chart(
                     weekly,
                     "arrivals",
                     t("report.chart.arrivals", lang),

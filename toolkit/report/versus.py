@@ -9,7 +9,6 @@ import pandas as pd
 from toolkit import unit_now
 from toolkit.i18n import t
 from toolkit.report import _html
-from toolkit.report._charts import _line_chart
 from toolkit.report._figures import UnitFigures, _by_stage
 from toolkit.report._format import _num, _pct
 from toolkit.report._html import Section
@@ -23,10 +22,12 @@ def versus_section(f: UnitFigures) -> Section:
     versus = Section("versus", t("report.h.versus", lang))
     versus.text(_versus_text(f.waits, f.queue, f.now, lang))
     if f.charts:
+        from toolkit.charts import line_chart
+
         versus.html(
             "svg",
             _html.svg(
-                _line_chart(
+                line_chart(
                     f.weekly,
                     "waiting_end",
                     t("report.chart.waiting", lang),

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import traitlets
 
+from toolkit.charts import empty_chart, for_workbook
 from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import check_language, parse_number, t
 from toolkit.i18n import format_number as i18n_format_number
@@ -716,14 +717,8 @@ class _App:
         return box
 
     def _chart_style(self, chart: Any) -> Any:
-        """Large fonts for a projector."""
-        return (
-            chart.configure_axis(labelFontSize=15, titleFontSize=17)
-            .configure_legend(
-                labelFontSize=15, titleFontSize=15, labelLimit=420, orient="bottom", columns=2
-            )
-            .configure_title(fontSize=19)
-        )
+        """Large fonts for a projector (:func:`toolkit.charts.for_workbook`)."""
+        return for_workbook(chart)
 
 
 # --------------------------------------------------------------------------- live chart
@@ -780,7 +775,7 @@ class LiveChart(w.Box):
                 self.view._py_to_js_updates = updates
             return
         if _EMPTY_CHART is None:
-            _EMPTY_CHART = alt.Chart(pd.DataFrame({"x": []})).mark_point()
+            _EMPTY_CHART = empty_chart()
         view = alt.JupyterChart(_EMPTY_CHART, embed_options={"renderer": "svg"})
         view.spec = spec
         old, self.view = self.view, view

@@ -6,7 +6,6 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-import altair as alt
 import ipywidgets as w
 import numpy as np
 import pandas as pd
@@ -132,8 +131,6 @@ class DemandCapacityApp(_App):
 
     def __init__(self, lang: str = "sv") -> None:
         super().__init__(lang)
-        from toolkit.targets import available_profiles
-
         self._base: _Baseline | None = None
         self._staff_cache: dict[Any, Any] = {}
         self._run_cache: dict[str, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = {}
@@ -142,6 +139,16 @@ class DemandCapacityApp(_App):
         self._balance: dict[str, Any] = {}
         self._spec_cache: dict[Any, dict[str, Any]] = {}
         self.source = UnitSource(self, self.update)
+        self._build_controls()
+        self._build_outputs()
+        self._guarded(self.unit_changed)()
+        self._observe()
+        self.container = self._layout()
+
+    def _build_controls(self) -> None:
+        """The settings (administration, no-shows, groups, digital, shares) and the targets."""
+        from toolkit.targets import available_profiles
+
         style = {"description_width": "330px"}
         wide = w.Layout(width="600px")
 
@@ -204,7 +211,10 @@ class DemandCapacityApp(_App):
             "value",
         )
         self.fte_box.add_class("tk-fte-box")
-        headings = {name: self._heading(name) for name in ("staff", "settings", "targets")}
+
+    def _build_outputs(self) -> None:
+        """The headings, the figures, the chart, the method and the note on the shares' limit."""
+        self._headings = {name: self._heading(name) for name in ("staff", "settings", "targets")}
         self.figures = w.HTML()
         self.figures.add_class("tk-demand-figures")
         self.method = w.HTML()
@@ -218,7 +228,9 @@ class DemandCapacityApp(_App):
             lambda: f"<i>{_esc(self._t('widgets.demand.share_limit'))}</i>",
             "value",
         )
-        self._guarded(self.unit_changed)()
+
+    def _observe(self) -> None:
+        """What each control does."""
         # group + digital at most 100 % of stage 2: each slider's top follows the other
         self.group.observe(self._limit_shares, names="value")
         self.digital.observe(self._limit_shares, names="value")
@@ -234,6 +246,10 @@ class DemandCapacityApp(_App):
             self.target_deep,
         )
         self.profile.observe(self._on_profile, names="value")
+
+    def _layout(self) -> w.VBox:
+        """The page: the unit, staff on the left and settings on the right, then the results."""
+        headings = self._headings
         left = w.VBox([headings["staff"], self.fte_box], layout=w.Layout(width="480px"))
         right = w.VBox(
             [
@@ -253,7 +269,7 @@ class DemandCapacityApp(_App):
             layout=w.Layout(width="620px"),
         )
         self._results(self.figures, self.chart, self.method)
-        self.container = self._frame(
+        return self._frame(
             self.source.box, w.HBox([left, right]), self.figures, self.chart, self.method
         )
 
@@ -293,7 +309,8 @@ class DemandCapacityApp(_App):
         return key, unit, "bup_30_30", pd.Timestamp(unit.extract_date), None
 
     def _baseline(self) -> _Baseline:
-        from toolkit import capacity, simulate, unit_now
+        """What the controls start from for the chosen unit (computed once per unit)."""
+        from toolkit import simulate
         from toolkit.flow import weekly_flow
         from toolkit.targets import load_profile
 
@@ -302,40 +319,9 @@ class DemandCapacityApp(_App):
             return self._base
         if unit.kind != "events":
             raise ParameterError("widgets.demand.no_referrals", argument="unit", lang=self.lang)
-        # without a staff table the page shows what referrals (and visits) give:
-        # demand, activity, queues, targets and the projection from activity
-        hours = (
-            capacity.staff_hours(unit.staff, on=on, lang=self.lang) if unit.has("staff") else None
-        )
-        admin = float(capacity.default("non_clinical_share"))
-        fte: dict[str, float] = {}
-        if hours is not None:
-            shares = (
-                capacity.time_use_shares(unit.time_use, lang=self.lang)
-                if unit.has("time_use")
-                else None
-            )
-            clinical = capacity.clinical_hours(hours, non_clinical_share=shares, lang=self.lang)
-            contracted = clinical["contracted_hours_per_week"].to_numpy(dtype=float)
-            non_clinical = clinical["non_clinical_share"].to_numpy(dtype=float)
-            if contracted.sum() > 0:
-                admin = float((contracted * non_clinical).sum() / contracted.sum())
-            fte = {
-                str(k): float(f)
-                for k, f in zip(hours["staff_category"], hours["fte"], strict=True)
-                if f > 0
-            }
+        hours, admin, fte = self._staff_baseline(unit, on)
         profile = load_profile(profile_id)
-        now = unit_now.now_figures(unit, profile=profile, period_start=period_start, lang=self.lang)
-        if not now.ok:
-            raise ParameterError(
-                "now.too_short",
-                weeks=now.window.weeks,
-                least=unit_now.MIN_WINDOW_WEEKS,
-                start=now.window.start.date().isoformat(),
-                end=now.window.end.date().isoformat(),
-                lang=self.lang,
-            )
+        now = self._now_figures(unit, profile, period_start)
         scenario = simulate.calibrate(
             unit, window_weeks=now.window.weeks, profile=profile, lang=self.lang
         )
@@ -344,27 +330,7 @@ class DemandCapacityApp(_App):
             flow["period"] > flow["period"].max() - pd.Timedelta(weeks=HISTORY_WEEKS)
         ].copy()
         history.attrs = {}  # pandas deep-copies attrs on every operation: keep it cheap
-        first_per_hour = deep_per_hour = pd.Series(dtype=float)
-        # slots per clinical hour of each staff category, with the unit's visit mix
-        one_hour = pd.DataFrame(
-            {"staff_category": list(capacity.STAFF_CATEGORIES), "clinical_hours_per_week": 1.0}
-        )
-        table = capacity.appointments_per_week(
-            one_hour, unit.visits if unit.has("visits") else None, lang=self.lang
-        )
-        booked = table["booked_appointments_per_week"].astype(float)
-        slots = (
-            booked
-            * table["clinician_minutes_per_appointment"].astype(float)
-            / table["mean_duration_min"].astype(float)
-        )
-        visit_type = table["visit_type"].astype(str)
-        category = table["staff_category"].astype(str)
-        first = visit_type.isin(simulate.STAFF_STAGE_VISITS["first_assessment"])
-        deep = visit_type.isin(simulate.STAFF_STAGE_VISITS["deep_start"])
-        if fte:
-            first_per_hour = booked[first].groupby(category[first]).sum()
-            deep_per_hour = slots[deep].groupby(category[deep]).sum()
+        first_per_hour, deep_per_hour = self._slots_per_hour(unit, fte)
         self._staff_cache.clear()
         self._run_cache.clear()
         self._base = _Baseline(
@@ -391,6 +357,82 @@ class DemandCapacityApp(_App):
             },
         )
         return self._base
+
+    def _staff_baseline(
+        self, unit: Any, on: pd.Timestamp
+    ) -> tuple[pd.DataFrame | None, float, dict[str, float]]:
+        """The unit's staff hours, administrative share and FTE per staff category.
+
+        Without a staff table the page shows what referrals (and visits) give:
+        demand, activity, queues, targets and the projection from activity.
+        """
+        from toolkit import capacity
+
+        hours = (
+            capacity.staff_hours(unit.staff, on=on, lang=self.lang) if unit.has("staff") else None
+        )
+        admin = float(capacity.default("non_clinical_share"))
+        fte: dict[str, float] = {}
+        if hours is not None:
+            shares = (
+                capacity.time_use_shares(unit.time_use, lang=self.lang)
+                if unit.has("time_use")
+                else None
+            )
+            clinical = capacity.clinical_hours(hours, non_clinical_share=shares, lang=self.lang)
+            contracted = clinical["contracted_hours_per_week"].to_numpy(dtype=float)
+            non_clinical = clinical["non_clinical_share"].to_numpy(dtype=float)
+            if contracted.sum() > 0:
+                admin = float((contracted * non_clinical).sum() / contracted.sum())
+            fte = {
+                str(k): float(f)
+                for k, f in zip(hours["staff_category"], hours["fte"], strict=True)
+                if f > 0
+            }
+        return hours, admin, fte
+
+    def _now_figures(self, unit: Any, profile: Any, period_start: Any) -> Any:
+        """The unit's now figures, as in its report; refused when the window is too short."""
+        from toolkit import unit_now
+
+        now = unit_now.now_figures(unit, profile=profile, period_start=period_start, lang=self.lang)
+        if not now.ok:
+            raise ParameterError(
+                "now.too_short",
+                weeks=now.window.weeks,
+                least=unit_now.MIN_WINDOW_WEEKS,
+                start=now.window.start.date().isoformat(),
+                end=now.window.end.date().isoformat(),
+                lang=self.lang,
+            )
+        return now
+
+    def _slots_per_hour(self, unit: Any, fte: dict[str, float]) -> tuple[pd.Series, pd.Series]:
+        """First-assessment and in-depth slots per clinical hour of each staff category."""
+        from toolkit import capacity, simulate
+
+        first_per_hour = deep_per_hour = pd.Series(dtype=float)
+        # slots per clinical hour of each staff category, with the unit's visit mix
+        one_hour = pd.DataFrame(
+            {"staff_category": list(capacity.STAFF_CATEGORIES), "clinical_hours_per_week": 1.0}
+        )
+        table = capacity.appointments_per_week(
+            one_hour, unit.visits if unit.has("visits") else None, lang=self.lang
+        )
+        booked = table["booked_appointments_per_week"].astype(float)
+        slots = (
+            booked
+            * table["clinician_minutes_per_appointment"].astype(float)
+            / table["mean_duration_min"].astype(float)
+        )
+        visit_type = table["visit_type"].astype(str)
+        category = table["staff_category"].astype(str)
+        first = visit_type.isin(simulate.STAFF_STAGE_VISITS["first_assessment"])
+        deep = visit_type.isin(simulate.STAFF_STAGE_VISITS["deep_start"])
+        if fte:
+            first_per_hour = booked[first].groupby(category[first]).sum()
+            deep_per_hour = slots[deep].groupby(category[deep]).sum()
+        return first_per_hour, deep_per_hour
 
     def unit_changed(self) -> None:
         """A new unit: rebuild the staff sliders and start every control from the unit's values."""
@@ -762,100 +804,15 @@ class DemandCapacityApp(_App):
     def _chart_spec(self, base: _Baseline) -> dict[str, Any]:
         """The chart's Vega-Lite spec without data, built once per unit and language.
 
-        Written as a plain Vega-Lite dict (an Altair compound chart of this
-        size takes seconds to build and validate on a busy machine); the
-        configuration (locale, projector font sizes) is the one
-        :func:`toolkit.charts._finish` and ``_chart_style`` give every chart.
-        Each control change only replaces the spec's ``datasets`` (see
-        :meth:`_chart_data`).
+        See :func:`toolkit.charts.demand_spec`. Each control change only
+        replaces the spec's ``datasets`` (see :meth:`_chart_data`).
         """
         key = (self.lang, base.key)
-        cached = self._spec_cache.get(key)
-        if cached is not None:
-            return cached
-        names = self._series_names()
-        colour = {
-            "field": "series",
-            "type": "nominal",
-            "title": self._t("widgets.demand.axis.series"),
-            "scale": {
-                "domain": list(names.values()),
-                "range": ["#1f77b4", "#2ca02c", "#d62728", "#444444", "#9467bd", "#ff7f0e"],
-            },
-        }
-        x = {"field": "date", "type": "temporal", "title": self._t("widgets.demand.axis.week")}
-
-        def dashed(series: str, solid: bool) -> dict[str, Any]:
-            on, off = ([1, 0], [8, 4]) if solid else ([8, 4], [1, 0])
-            return {
-                "condition": {"test": f"datum.series === {series!r}", "value": on},
-                "value": off,
-            }
-
-        # one chart under the other (stage by stage): side by side they do not
-        # fit a projector's page at 150 % zoom (853 px)
-        rows: list[dict[str, Any]] = []
-        for stage in STAGES:
-            name = self._t(f"widgets.demand.stage.{stage}")
-            top = {
-                "data": {"name": f"flow_{stage}"},
-                "mark": {"type": "line", "strokeWidth": 3},
-                "encoding": {
-                    "x": x,
-                    "y": {
-                        "field": "value",
-                        "type": "quantitative",
-                        "title": self._t("widgets.demand.axis.per_week"),
-                    },
-                    "color": colour,
-                    "strokeDash": dashed(names["capacity"], solid=False),
-                },
-                "width": CHART_WIDTH_PX,
-                "height": 220,
-                "title": self._t("widgets.demand.chart_flow", stage=name),
-            }
-            bottom = {
-                "data": {"name": f"queue_{stage}"},
-                "layer": [
-                    {
-                        "transform": [{"filter": f"datum.series === {names['projected']!r}"}],
-                        "mark": {"type": "area", "opacity": 0.2, "color": "#9467bd"},
-                        "encoding": {
-                            "x": x,
-                            "y": {"field": "lo", "type": "quantitative"},
-                            "y2": {"field": "hi"},
-                        },
-                    },
-                    {
-                        "mark": {"type": "line", "strokeWidth": 3},
-                        "encoding": {
-                            "x": x,
-                            "y": {
-                                "field": "value",
-                                "type": "quantitative",
-                                "title": self._t("widgets.demand.axis.waiting"),
-                            },
-                            "color": colour,
-                            "strokeDash": dashed(names["queue"], solid=True),
-                        },
-                    },
-                ],
-                "width": CHART_WIDTH_PX,
-                "height": 220,
-                "title": self._t("widgets.demand.chart_queue", stage=name),
-            }
-            rows += [top, bottom]
-        config = self._chart_style(
-            charts._finish(alt.Chart(pd.DataFrame({"x": [0]})).mark_point(), self.lang)
-        ).to_dict()["config"]
-        spec: dict[str, Any] = {
-            "$schema": alt.SCHEMA_URL,
-            "config": config,
-            "vconcat": rows,
-            "resolve": {"scale": {"color": "shared"}},
-        }
-        self._spec_cache[key] = spec
-        return spec
+        if key not in self._spec_cache:
+            self._spec_cache[key] = charts.demand_spec(
+                self._series_names(), STAGES, self.lang, width=CHART_WIDTH_PX
+            )
+        return self._spec_cache[key]
 
     def _series_names(self) -> dict[str, str]:
         return {

@@ -12,8 +12,8 @@ import altair as alt
 import ipywidgets as w
 import pandas as pd
 
+from toolkit import charts, privacy
 from toolkit import kvips_cycle as kc
-from toolkit import privacy
 from toolkit import selfassess as sa
 from toolkit.errors import ParameterError
 from toolkit.widgets.base import _App, _esc
@@ -76,7 +76,7 @@ class KvipsCycleApp(_App):
         self.agenda.add_class("tk-kvips-agenda")
         self.synthesis = w.HTML()
         self.synthesis.add_class("tk-kvips-synthesis")
-        self.chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        self.chart = alt.JupyterChart(charts.empty_chart())
         self.chart.add_class("tk-main-chart")
         self.download = w.HTML()
         self.download.add_class("tk-download")
@@ -197,10 +197,10 @@ class KvipsCycleApp(_App):
             f"<h2>{_esc(self._t('widgets.kvipsc.synthesis'))}</h2>"
             + kc.synthesis_html(synthesis, self.q, self.lang)
         )
-        from toolkit.charts import kvips_synthesis_chart
-
         group_names = {g.id: g.name[self.lang] for g in self.q.groups}
-        chart = kvips_synthesis_chart(synthesis, group_names, self.lang, scale_max=self.q.scale_max)
+        chart = charts.kvips_synthesis_chart(
+            synthesis, group_names, self.lang, scale_max=self.q.scale_max
+        )
         self.chart.spec = self._chart_style(chart).to_dict()
         excel = kc.workbook_bytes(
             plan=plan, agenda=agenda, synthesis=synthesis, questionnaire=self.q, lang=self.lang

@@ -79,9 +79,18 @@ class PdsaApp(_App):
         self._tables: dict[tuple[str, str], pd.DataFrame] = {}
         self._chart_key: tuple[Any, ...] | None = None
         self.saved_at: str | None = None
-        style = {"description_width": "initial"}
+        self._build_picker()
+        self._build_form()
+        self._build_files()
+        # this page's unit and cycle, kept in its browser tab for a reload
+        self.page_state = PageState("pdsa", lambda state: self._guarded(self._reload)(state))
+        self._guarded(self._open_unit)()
+        self._observe()
+        self.container = self._layout()
 
-        # ---- unit and cycle
+    def _build_picker(self) -> None:
+        """The unit (a sample unit or another, by name) and its cycle, with a new-cycle button."""
+        style = {"description_width": "initial"}
         self.unit = w.Dropdown(style=style, layout=w.Layout(width="620px"))
         self.unit.add_class("tk-pdsa-unit")
         self._label(self.unit, "widgets.pdsa.unit_label")
@@ -107,7 +116,8 @@ class PdsaApp(_App):
         self.status = w.HTML()
         self.status.add_class("tk-pdsa-status")
 
-        # ---- the form
+    def _build_form(self) -> None:
+        """The cycle's fields, one tab per step (Plan, Do, Study, Act)."""
         self.fields: dict[str, Any] = {}
         self.field_labels: dict[str, w.HTML] = {}
         steps = []
@@ -130,10 +140,9 @@ class PdsaApp(_App):
             self.form, lambda: tuple(self._t(f"widgets.pdsa.step.{s}") for s in STEPS), "titles"
         )
 
-        # ---- chart, export, import
-        self.chart = alt.JupyterChart(
-            alt.Chart(pd.DataFrame({"x": []})).mark_point(), embed_options={"renderer": "svg"}
-        )
+    def _build_files(self) -> None:
+        """The chart and its note, the export and the import with its confirmation."""
+        self.chart = alt.JupyterChart(charts.empty_chart(), embed_options={"renderer": "svg"})
         self.chart.add_class("tk-main-chart")
         self.chart_note = w.HTML()
         self.chart_note.add_class("tk-pdsa-annotations")
@@ -163,11 +172,8 @@ class PdsaApp(_App):
         self.confirm = w.HBox([self.replace_button, self.keep_button])
         self.confirm.layout.display = "none"
 
-        # ---- state: this page's unit and cycle, kept in its browser tab for a reload
-        self.page_state = PageState("pdsa", lambda state: self._guarded(self._reload)(state))
-        self._guarded(self._open_unit)()
-
-        # ---- observers
+    def _observe(self) -> None:
+        """What each control does (nothing while the page itself fills them in)."""
         self.unit.observe(lambda _c: self._when_free(self._unit_changed), names="value")
         self.unit_name.observe(lambda _c: self._when_free(self._unit_changed), names="value")
         self.cycle.observe(lambda _c: self._when_free(self._cycle_changed), names="value")
@@ -181,6 +187,8 @@ class PdsaApp(_App):
         self.replace_button.on_click(lambda _b: self._guarded(self._resolve)(True))
         self.keep_button.on_click(lambda _b: self._guarded(self._resolve)(False))
 
+    def _layout(self) -> w.VBox:
+        """The page: unit and cycle, the form, the chart, the files."""
         picker = w.VBox(
             [
                 self.unit,
@@ -197,7 +205,7 @@ class PdsaApp(_App):
                 self.confirm,
             ]
         )
-        self.container = self._frame(
+        return self._frame(
             w.HTML(_CSS), self.page_state, picker, self.form, self.chart, self.chart_note, files
         )
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import base64
-import copy
-import functools
 import re
 from typing import Any
 
 import ipywidgets as w
 import numpy as np
 
+from toolkit import charts
 from toolkit.capacity import STAFF_CATEGORIES
 from toolkit.errors import ParameterError
 from toolkit.production_plan import (
@@ -98,6 +97,25 @@ class PlanApp(_App):
         self._now_plan: tuple[Any, Plan] | None = None
         self.basis: PlanBasis | None = None
         self.source = UnitSource(self, self.update)
+        self._build_levers()
+        self._build_rules()
+        self._build_outputs()
+        self._guarded(self.unit_changed)()
+        self._watch(
+            self.fallback,
+            self.freed,
+            self.group,
+            self.digital,
+            self.priority,
+            self.target_first,
+            self.target_deep,
+            self.buffer,
+            self.leave,
+        )
+        self.container = self._layout()
+
+    def _build_levers(self) -> None:
+        """Capacity levers: the fallback for missing data, freed time, groups, digital visits."""
         style = {"description_width": "300px"}
         wide = w.Layout(width="600px")
         self.fallback = w.Checkbox(value=False, style=style, layout=wide)
@@ -121,6 +139,11 @@ class PlanApp(_App):
         )  # fmt: skip
         self.digital.add_class("tk-digital")
         self._label(self.digital, "widgets.plan.digital")
+
+    def _build_rules(self) -> None:
+        """The plan's rules: priority, targets, the buffer and leave; the FTE box (per unit)."""
+        style = {"description_width": "300px"}
+        wide = w.Layout(width="600px")
         self.priority = w.Dropdown(style=style, layout=wide)
         self.priority.add_class("tk-priority")
         self._label(
@@ -158,6 +181,9 @@ class PlanApp(_App):
         self.fte_box = w.VBox()
         self.fte_title = w.HTML()
         self._label(self.fte_title, lambda: f"<b>{_esc(self._t('widgets.plan.fte'))}</b>", "value")
+
+    def _build_outputs(self) -> None:
+        """Figures, verdict, schedule, decisions, the chart, the Excel file and the follow-up."""
         self.figures = w.HTML()
         self.figures.add_class("tk-plan-figures")
         self.verdict = w.HTML()
@@ -183,24 +209,15 @@ class PlanApp(_App):
         self.followup = w.HTML()
         self.followup.add_class("tk-followup")
         self.followup_button.on_click(lambda _b: self._guarded(self._follow_up)())
-        self._guarded(self.unit_changed)()
-        self._watch(
-            self.fallback,
-            self.freed,
-            self.group,
-            self.digital,
-            self.priority,
-            self.target_first,
-            self.target_deep,
-            self.buffer,
-            self.leave,
-        )
+
+    def _layout(self) -> w.VBox:
+        """The page: the unit and the controls, then the plan."""
         controls = w.VBox(
             [w.HTML(_CSS), self.fallback, self.fte_title, self.fte_box, self.freed, self.group,
              self.digital, self.priority, self.target_first, self.target_deep, self.buffer,
              self.leave]
         )  # fmt: skip
-        self.container = self._frame(
+        return self._frame(
             self.source.box, controls, self.verdict, self.figures, self.chart, self.decisions,
             self.schedule,
             w.HBox([self.excel_button, self.excel_link]),
@@ -489,7 +506,7 @@ class PlanApp(_App):
                     {"week": d, "slots": v, "series": series, "stage": label}
                     for d, v in zip(week, values, strict=True)
                 ]
-        spec = copy.deepcopy(_template(self.lang))
+        spec = charts.plan_spec(self.lang)
         spec["datasets"] = {"plan": rows}
         self.chart.spec = spec
 
@@ -530,31 +547,3 @@ class PlanApp(_App):
         file = f"{self._t('widgets.plan.file')}_{safe}.xlsx"
         text = self._t("widgets.plan.download", file=file)
         self.excel_link.value = f"<a download='{_esc(file)}' href='{href}'>{_esc(text)}</a>"
-
-
-@functools.cache
-def _template(lang: str) -> dict[str, Any]:
-    """The chart's Vega-Lite specification without its data (one per language)."""
-    import altair as alt
-
-    from toolkit.i18n import t
-
-    chart = (
-        alt.Chart(alt.Data(name="plan"))
-        .mark_line(interpolate="step-after")
-        .encode(
-            x=alt.X("week:T", title=t("widgets.plan.chart.week", lang)),
-            y=alt.Y("slots:Q", title=t("widgets.plan.chart.slots", lang)),
-            color=alt.Color("series:N", title=None),
-            strokeDash=alt.StrokeDash("series:N", title=None),
-        )
-        .properties(width=820, height=180)
-        .facet(row=alt.Row("stage:N", title=None), data=alt.Data(name="plan"))
-        .resolve_scale(y="independent")
-        .configure_axis(labelFontSize=15, titleFontSize=17)
-        .configure_legend(labelFontSize=15, orient="bottom")
-        .configure_header(labelFontSize=16)
-    )
-    spec = chart.to_dict()
-    spec.pop("datasets", None)
-    return spec

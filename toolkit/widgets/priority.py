@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import altair as alt
 import ipywidgets as w
 import pandas as pd
 
@@ -31,9 +30,9 @@ HORIZONS: tuple[int, ...] = (26, 52)
 #: Own targets offered for the urgent class, in days (0 = the stage's target).
 URGENT_TARGETS: tuple[int, ...] = (0, 7, 14, 21)
 #: Colours of the rule columns (colour-blind safe, Okabe-Ito), in the order chosen.
-RULE_COLOURS = ("#0072B2", "#E69F00", "#009E73")
+RULE_COLOURS = charts.PRIORITY_RULE_COLOURS
 #: The chart's names for rule A, B and C (its colours, in order).
-SLOTS = ("A", "B", "C")
+SLOTS = charts.PRIORITY_SLOTS
 #: Weeks of the unit's own data the scenario is calibrated on.
 WINDOW_WEEKS = 26
 
@@ -80,8 +79,31 @@ class PriorityApp(_App):
 
     def __init__(self, lang: str = "sv") -> None:
         super().__init__(lang)
-        style = {"description_width": "initial"}
         self.source = UnitSource(self, self.update)
+        self._build_controls()
+        self._build_outputs()
+        self.result: pd.DataFrame | None = None
+        self._cache: dict[Any, pd.DataFrame] = {}
+        self._specs: dict[Any, Any] = {}
+        self._calibrated: tuple[Any, Scenario, pd.Timestamp, Any] | None = None
+        self._guarded(self.update)()
+        self._watch(
+            self.rule_a,
+            self.rule_b,
+            self.rule_c,
+            self.reserved_urgent,
+            self.reserved_high,
+            self.urgent_target,
+            self.capacity_first,
+            self.capacity_deep,
+            self.demand,
+            self.horizon,
+        )
+        self.container = self._layout()
+
+    def _build_controls(self) -> None:
+        """The rules compared and the parameters that matter, each with its label."""
+        style = {"description_width": "initial"}
         self.rule_a = w.Dropdown(style=style, layout=w.Layout(width="460px"))
         self.rule_b = w.Dropdown(style=style, layout=w.Layout(width="460px"))
         self.rule_c = w.Dropdown(style=style, layout=w.Layout(width="460px"))
@@ -142,6 +164,9 @@ class PriorityApp(_App):
         ):
             widget.add_class(css)
             self._label(widget, key)
+
+    def _build_outputs(self) -> None:
+        """The rules' texts, the clinical note, the trade-off, the chart, the tables and the platform."""
         self.rule_text = w.HTML()
         self.rule_text.add_class("tk-rule-texts")
         self.params_heading = w.HTML()
@@ -175,23 +200,9 @@ class PriorityApp(_App):
         self._label(self.platform, self._platform_html, "value")
         self.method = w.HTML()
         self.method.add_class("tk-method-box")
-        self.result: pd.DataFrame | None = None
-        self._cache: dict[Any, pd.DataFrame] = {}
-        self._specs: dict[Any, Any] = {}
-        self._calibrated: tuple[Any, Scenario, pd.Timestamp, Any] | None = None
-        self._guarded(self.update)()
-        self._watch(
-            self.rule_a,
-            self.rule_b,
-            self.rule_c,
-            self.reserved_urgent,
-            self.reserved_high,
-            self.urgent_target,
-            self.capacity_first,
-            self.capacity_deep,
-            self.demand,
-            self.horizon,
-        )
+
+    def _layout(self) -> w.VBox:
+        """The page: the unit and the controls, then the results."""
         controls = w.VBox(
             [
                 self.source.box,
@@ -211,7 +222,7 @@ class PriorityApp(_App):
         self._results(
             self.note, self.tradeoff, self.chart, self.longest, self.table_html, self.method
         )
-        self.container = self._frame(
+        return self._frame(
             w.HTML(_CSS),
             controls,
             self.rule_warning,
@@ -549,105 +560,15 @@ class PriorityApp(_App):
 
         The rows come from the named dataset ``priority_waits``, filled in
         by :meth:`_draw` at every update, so a control change sends new
-        numbers without building and validating the chart again.
+        numbers without building and validating the chart again. The rules'
+        names and colours are the legend above the chart
+        (:meth:`_rule_text_html`) and in the tooltips.
         """
         key = (self.lang, tuple(classes), tuple(sorted(aims.items())))
-        if key in self._specs:
-            return self._specs[key]
-        class_labels = [self._class(k) for k in classes]
-        source = alt.Data(name="priority_waits")
-        # Colour and place by the rule's slot (A, B, C), not its name: the spec
-        # stays the same when a rule is changed, so the drawn chart only takes
-        # new rows (LiveChart). The rules' names and colours are the legend
-        # above the chart (:meth:`_rule_text_html`) and in the tooltips.
-        colour = alt.Color(
-            "slot:N", scale=alt.Scale(domain=list(SLOTS), range=list(RULE_COLOURS)), legend=None
-        )
-        x = alt.X("need:N", sort=class_labels, title=None, axis=alt.Axis(labelAngle=0))
-        offset = alt.XOffset("slot:N", sort=list(SLOTS))
-        tooltip = [
-            alt.Tooltip("rule:N", title=self._t("widgets.priority.rule")),
-            alt.Tooltip("need:N", title=self._t("widgets.priority.col.need_class")),
-            alt.Tooltip("mean:Q", format=".1f", title=self._t(f"widgets.priority.col.{MEAN_WAIT}")),
-            alt.Tooltip(
-                "p90:Q", format=".1f", title=self._t("widgets.priority.col.wait_p90_weeks")
-            ),
-            alt.Tooltip(
-                "share:Q", format=".0%", title=self._t("widgets.priority.col.share_within_target")
-            ),
-        ]
-        panels_wait = []
-        panels_share = []
-        for stage in STAGES:
-            title = self._stage(stage)
-            base = (
-                alt.Chart(source)
-                .transform_filter(alt.datum.stage == stage)
-                .encode(x=x, xOffset=offset, color=colour, tooltip=tooltip)
-            )
-            bars = base.mark_bar().encode(
-                y=alt.Y("mean:Q", title=self._t("widgets.priority.axis.weeks"))
-            )
-            ticks = base.mark_tick(thickness=4, size=24, color="black").encode(y="p90:Q")
-            panels_wait.append(
-                alt.layer(bars, ticks).properties(
-                    width=600,
-                    height=270,
-                    title=self._t("widgets.priority.chart.wait", stage=title),
-                )
-            )
-            layers: list[Any] = [
-                base.mark_bar().encode(
-                    y=alt.Y(
-                        "share:Q",
-                        title=self._t("widgets.priority.axis.share"),
-                        scale=alt.Scale(domain=[0, 1]),
-                        axis=alt.Axis(format="%"),
-                    )
-                )
-            ]
-            aim = aims.get(stage)
-            if aim is not None:
-                layers.append(
-                    alt.Chart(pd.DataFrame({"aim": [aim]}))
-                    .mark_rule(color="#c81e1e", strokeDash=[8, 4], size=3)
-                    .encode(y="aim:Q")
-                )
-            panels_share.append(
-                alt.layer(*layers).properties(
-                    width=600,
-                    height=190,
-                    title=self._t(
-                        "widgets.priority.chart.share",
-                        stage=title.capitalize(),
-                        aim="–" if aim is None else self._share(aim),
-                    ),
-                )
-            )
-        # stage by stage, one chart under the other: side by side the second
-        # stage was cut off, and no two fit 853 px of page (1 280 px at 150 %)
-        stacked = [panel for pair in zip(panels_wait, panels_share, strict=True) for panel in pair]
-        chart = alt.vconcat(
-            *stacked,
-            title=alt.Title(
-                self._t("widgets.priority.chart.title"),
-                subtitle=self._t("widgets.priority.chart.subtitle"),
-                fontSize=24,
-                subtitleFontSize=17,
-                anchor="start",
-            ),
-        )
-        chart = charts._finish(chart, self.lang)
-        chart = (
-            chart.configure_axis(labelFontSize=18, titleFontSize=18)
-            .configure_legend(
-                labelFontSize=18, titleFontSize=18, orient="top", labelLimit=420, symbolSize=300
-            )
-            .configure_title(fontSize=20)
-        )
-        spec = chart.to_dict()  # validated once per language, need classes and aims
-        self._specs[key] = spec
-        return spec
+        if key not in self._specs:
+            labels = [self._class(k) for k in classes]
+            self._specs[key] = charts.priority_spec(labels, aims, self.lang)
+        return self._specs[key]
 
     def _draw(self, result: pd.DataFrame, rules: list[str], profile: Any) -> None:
         """Put the current numbers into the chart (a new spec for the offline JupyterChart)."""

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import copy
-import functools
 import math
 from typing import Any
 
-import altair as alt
 import ipywidgets as w
 import pandas as pd
 
-from toolkit.i18n import t
+from toolkit import charts
 from toolkit.queueing import (
     FormulaCheck,
     formula_check,
@@ -40,12 +37,6 @@ _CSS = """<style>
 .tk-queue-sentence .tk-sentence { font-size: 21px; margin: 6px 0; }
 </style>"""
 
-_BLUE = "#1f5fa8"
-_BAND = "#9ec3ea"
-_RED = "#c81e1e"
-_ORANGE = "#e07b00"
-_GREY = "#555555"
-
 
 class QueueApp(_App):
     """Why queues grow (Varför växer köer?).
@@ -66,6 +57,24 @@ class QueueApp(_App):
 
     def __init__(self, lang: str = "sv") -> None:
         super().__init__(lang)
+        self._build_controls()
+        self._build_outputs()
+        #: Simulated mean waits (days) of earlier tries, by the other settings, then demand.
+        self.tried: dict[tuple[Any, ...], dict[int, float]] = {}
+        self.result: pd.DataFrame | None = None
+        self._guarded(self.update)()
+        self._watch(
+            self.demand,
+            self.capacity,
+            self.demand_var,
+            self.capacity_var,
+            self.weeks,
+            self.start_queue,
+        )
+        self.container = self._layout()
+
+    def _build_controls(self) -> None:
+        """Demand, capacity, their variation, the weeks simulated and the starting queue."""
         style = {"description_width": "330px"}
         wide = w.Layout(width="650px")
 
@@ -110,6 +119,9 @@ class QueueApp(_App):
         self.var_range.add_class("tk-var-range")
         self.weeks = slider(104, 13, 104, 13, "tk-weeks", "widgets.queues.weeks")
         self.start_queue = slider(0, 0, 200, 10, "tk-start-queue", "widgets.queues.start_queue")
+
+    def _build_outputs(self) -> None:
+        """The figures, the sentence, the formula check, the chart and the formula note."""
         self.figures = w.HTML()
         self.figures.add_class("tk-queue-figures")
         self.sentence = w.HTML()
@@ -127,18 +139,9 @@ class QueueApp(_App):
             lambda: f"<div class='tk-intro'>{_esc(self._t('widgets.queues.formula_note'))}</div>",
             "value",
         )
-        #: Simulated mean waits (days) of earlier tries, by the other settings, then demand.
-        self.tried: dict[tuple[Any, ...], dict[int, float]] = {}
-        self.result: pd.DataFrame | None = None
-        self._guarded(self.update)()
-        self._watch(
-            self.demand,
-            self.capacity,
-            self.demand_var,
-            self.capacity_var,
-            self.weeks,
-            self.start_queue,
-        )
+
+    def _layout(self) -> w.VBox:
+        """The page: the controls beside the figures, then the sentence, the check and the chart."""
         controls = w.VBox(
             [
                 w.HTML(_CSS),
@@ -155,7 +158,7 @@ class QueueApp(_App):
         controls.layout.width = "660px"
         self.figures.layout.width = "430px"
         top = w.HBox([controls, self.figures], layout=w.Layout(align_items="flex-start"))
-        self.container = self._frame(top, self.sentence, self.check, self.chart, self.note)
+        return self._frame(top, self.sentence, self.check, self.chart, self.note)
 
     # ---- settings
     def settings(self) -> dict[str, Any]:
@@ -290,14 +293,9 @@ class QueueApp(_App):
                 pd.DataFrame(points, columns=["utilisation", "wait_days", "series", "label"])
             ),
         }
-        spec = copy.deepcopy(_template(self.lang))
+        spec = charts.queues_spec(self.lang, round(y_max, 3))
         spec["datasets"] = datasets
-        return _replace(spec, _Y_MAX, round(y_max, 3))
-
-
-#: Placeholder of the curve's upper y limit in the cached template.
-_Y_MAX = 987654.25
-_SERIES = ("formula", "now_formula", "now_sim", "earlier")
+        return spec
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -311,96 +309,3 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
             columns.append(values.tolist())
     names = [str(c) for c in frame.columns]
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
-
-
-def _replace(spec: Any, old: float, new: float) -> Any:
-    """``spec`` with every number equal to ``old`` replaced by ``new`` (in place)."""
-    if isinstance(spec, dict):
-        for k, v in spec.items():
-            spec[k] = _replace(v, old, new)
-    elif isinstance(spec, list):
-        return [_replace(v, old, new) for v in spec]
-    elif isinstance(spec, float) and spec == old:
-        return new
-    return spec
-
-
-@functools.cache
-def _template(lang: str) -> dict[str, Any]:
-    """The chart with named data sources (``weekly``, ``curve``, ``points``), once per language.
-
-    Building and validating a composed Altair chart takes a few hundred
-    milliseconds; a control change only swaps the data and the y limit.
-    """
-
-    def tr(key: str) -> str:
-        return t(f"widgets.queues.chart.{key}", lang)
-
-    week = alt.X("week:Q", title=tr("week"))
-    weekly = alt.Data(name="weekly")
-    band = (
-        alt.Chart(weekly)
-        .mark_area(color=_BAND, opacity=0.6)
-        .encode(week, alt.Y("queue_lo:Q", title=tr("queue")), y2="queue_hi:Q")
-    )
-    median = (
-        alt.Chart(weekly).mark_line(color=_BLUE, strokeWidth=3).encode(week, y="queue_median:Q")
-    )
-    queue = (band + median).properties(
-        width=430,
-        height=230,
-        title=alt.Title(
-            tr("queue_title"), subtitle=tr("queue_subtitle"), subtitleFontSize=16, anchor="start"
-        ),
-    )
-    waits = (
-        alt.Chart(weekly)
-        .mark_line(color=_ORANGE, strokeWidth=2.5)
-        .encode(week, alt.Y("wait_mean_days:Q", title=tr("wait")))
-        .properties(width=430, height=150, title=alt.Title(tr("wait_title"), anchor="start"))
-    )
-    names = [tr(code) for code in _SERIES]
-    colour = alt.Color(
-        "label:N",
-        title=None,
-        scale=alt.Scale(domain=names, range=[_GREY, _RED, _ORANGE, "#8a8a8a"]),
-    )
-    x = alt.X(
-        "utilisation:Q",
-        title=tr("utilisation"),
-        scale=alt.Scale(domain=[0.3, 1.0]),
-        axis=alt.Axis(format="%", values=[0.4, 0.6, 0.8, 1.0]),
-    )
-    y = alt.Y("wait_days:Q", title=tr("wait"), scale=alt.Scale(domain=[0.0, _Y_MAX]))
-    line = (
-        alt.Chart(alt.Data(name="curve")).mark_line(strokeWidth=3, clip=True).encode(x, y, colour)
-    )
-    rule = (
-        alt.Chart(alt.Data(values=[{"utilisation": 1.0}]))
-        .mark_rule(color=_RED, strokeDash=[6, 4], strokeWidth=2)
-        .encode(x)
-    )
-    marks = (
-        alt.Chart(alt.Data(name="points"))
-        .mark_point(filled=True, size=240, opacity=1, clip=True)
-        .encode(
-            x,
-            y,
-            colour,
-            shape=alt.Shape(
-                "label:N",
-                title=None,
-                scale=alt.Scale(domain=names, range=["circle", "circle", "diamond", "circle"]),
-            ),
-        )
-    )
-    curve = alt.layer(line, rule, marks).properties(
-        width=430, height=430, title=alt.Title(tr("curve_title"), anchor="start")
-    )
-    chart = alt.hconcat(alt.vconcat(queue, waits), curve, spacing=40)
-    styled = (
-        chart.configure_axis(labelFontSize=16, titleFontSize=18)
-        .configure_legend(labelFontSize=16, orient="bottom", columns=2, labelLimit=420)
-        .configure_title(fontSize=20)
-    )
-    return dict(styled.to_dict())

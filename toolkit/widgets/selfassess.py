@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import altair as alt
 import ipywidgets as w
@@ -48,13 +48,6 @@ _STYLE = """
 """
 
 _NEW = "__new__"
-
-#: Text alignment of the group names on the left (−1), middle (0) and right (1) of the radar.
-_LABEL_ALIGN: tuple[tuple[float, Literal["left", "center", "right"]], ...] = (
-    (-1.0, "right"),
-    (0.0, "center"),
-    (1.0, "left"),
-)
 
 
 def _answer_cell(value: float, lang: str) -> str:
@@ -90,17 +83,6 @@ def radar_points(values: pd.DataFrame, n_groups: int) -> pd.DataFrame:
     out["x"] = radius * np.sin(theta)
     out["y"] = radius * np.cos(theta)
     return out
-
-
-def _wrap(text: str, width: int = 22) -> str:
-    """``text`` broken into lines of about ``width`` characters (for chart labels)."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return "\n".join(lines)
 
 
 class _SelfAssessApp(_App):
@@ -160,6 +142,15 @@ class _SelfAssessApp(_App):
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
+        """The page's widgets, in the order of the page, and what each control does."""
+        self._build_session()
+        self._build_questions()
+        self._build_results()
+        self._build_transfer()
+        self._observe()
+
+    def _build_session(self) -> None:
+        """Which saved session: the list, the unit's name and the round, and a note."""
         style = {"description_width": "initial"}
         self.sessions = w.Dropdown(style=style, layout=w.Layout(width="640px"))
         self.sessions.add_class("tk-sessions")
@@ -192,6 +183,8 @@ class _SelfAssessApp(_App):
             [self.sessions, w.HBox([self.unit, self.round]), self.session_note]
         )
 
+    def _build_questions(self) -> None:
+        """Who answers, the scale, and every question under its group with its answer buttons."""
         self.respondent = w.ToggleButtons(
             options=[(r.id, r.id) for r in self.q.respondents],
             style={"description_width": "initial", "button_width": "auto"},
@@ -218,27 +211,31 @@ class _SelfAssessApp(_App):
             self._label(head, self._group_head(group.id), "value")
             children.append(head)
             for question in self.q.questions:
-                if question.group != group.id:
-                    continue
-                text = w.HTML()
-                text.add_class("tk-question-text")
-                self._label(text, self._question_html(question), "value")
-                toggle = w.ToggleButtons(
-                    value=None, style={"button_width": "88px"}, layout=w.Layout(width="auto")
-                )
-                toggle.add_class("tk-answer")
-                toggle.add_class(f"tk-q-{question.id}")
-                self._label(toggle, self._answer_options, "options")
-                toggle.value = None
-                self._label(toggle, self._answer_tooltips, "tooltips")
-                toggle.observe(
-                    lambda change, qid=question.id: self._toggled(qid, change), names="value"
-                )
-                self.toggles[question.id] = toggle
-                self.rows[question.id] = w.VBox([text, toggle])
-                children.append(self.rows[question.id])
+                if question.group == group.id:
+                    self.rows[question.id] = self._question_row(question)
+                    children.append(self.rows[question.id])
         self.questions_box = w.VBox(children)
 
+    def _question_row(self, question: sa.Question) -> w.VBox:
+        """A question's text and its answer buttons (kept in :attr:`toggles`)."""
+        text = w.HTML()
+        text.add_class("tk-question-text")
+        self._label(text, self._question_html(question), "value")
+        toggle = w.ToggleButtons(
+            value=None, style={"button_width": "88px"}, layout=w.Layout(width="auto")
+        )
+        toggle.add_class("tk-answer")
+        toggle.add_class(f"tk-q-{question.id}")
+        self._label(toggle, self._answer_options, "options")
+        toggle.value = None
+        self._label(toggle, self._answer_tooltips, "tooltips")
+        toggle.observe(lambda change, qid=question.id: self._toggled(qid, change), names="value")
+        self.toggles[question.id] = toggle
+        return w.VBox([text, toggle])
+
+    def _build_results(self) -> None:
+        """The results: scores, the spread note, the radar and the comparison with another session."""
+        style = {"description_width": "initial"}
         self.results_head = w.HTML()
         self._label(
             self.results_head,
@@ -249,7 +246,7 @@ class _SelfAssessApp(_App):
         self.scores.add_class("tk-scores")
         self.spread_note = w.HTML()
         self.spread_note.add_class("tk-spread-note")
-        self.chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        self.chart = alt.JupyterChart(charts.empty_chart())
         self.chart.add_class("tk-main-chart")
 
         self.compare = w.Dropdown(style=style, layout=w.Layout(width="640px"))
@@ -261,6 +258,8 @@ class _SelfAssessApp(_App):
         self.compare_table.add_class("tk-compare-table")
         self.compare_box = w.VBox([self.compare, self.compare_table])
 
+    def _build_transfer(self) -> None:
+        """Export the answers (CSV, Excel) and import a file, with a confirmation before replacing."""
         self.export_csv = w.Button(layout=w.Layout(width="auto"))
         self.export_csv.add_class("tk-export-csv")
         self._label(self.export_csv, "selfassess.ui.export_csv")
@@ -300,6 +299,8 @@ class _SelfAssessApp(_App):
             ]
         )
 
+    def _observe(self) -> None:
+        """What each control does."""
         self.respondent.observe(self._respondent_changed, names="value")
         self.unit.observe(self._key_changed, names="value")
         self.round.observe(self._key_changed, names="value")
@@ -792,101 +793,24 @@ class _SelfAssessApp(_App):
 
         The lines read the named data sets ``tk_scores`` and ``tk_other``,
         filled in by :meth:`_radar_spec` on every answer: an answer then
-        costs no chart building or schema validation.
+        costs no chart building or schema validation
+        (see :func:`toolkit.charts.radar_spec`).
         """
         key = (self.lang, self.unit_name, self.round_name, other_label)
         if self._template is not None and self._template[0] == key:
             return self._template[1]
-        n_groups = len(self.q.groups)
-        top = float(self.q.scale_max)
-        reach = top * 1.75
-        # rings at every scale step and spokes to every group
-        ring_k = np.linspace(0, n_groups, 8 * n_groups + 1)
-        steps = np.arange(max(self.q.scale_min, 1), self.q.scale_max + 1, dtype=float)
-        ring_theta = np.tile(2 * np.pi * ring_k / n_groups, len(steps))
-        ring_r = np.repeat(steps, len(ring_k))
-        rings = pd.DataFrame(
-            {
-                "series": ring_r.astype(int).astype(str),
-                "order": np.tile(np.arange(len(ring_k)), len(steps)),
-                "x": ring_r * np.sin(ring_theta),
-                "y": ring_r * np.cos(ring_theta),
-            }
-        )
-        angles = 2 * np.pi * np.arange(n_groups) / n_groups
-        spokes = pd.DataFrame(
-            {
-                "series": np.char.add("s", np.repeat(np.arange(n_groups), 2).astype(str)),
-                "order": np.tile([0, 1], n_groups),
-                "x": np.ravel(np.column_stack([0 * angles, top * np.sin(angles)])),
-                "y": np.ravel(np.column_stack([0 * angles, top * np.cos(angles)])),
-            }
-        )
-        labels = pd.DataFrame(
-            {
-                "x": 1.08 * top * np.sin(angles),
-                "y": 1.12 * top * np.cos(angles),
-                "label": [_wrap(self._group_name(g.id), 18) for g in self.q.groups],
-                "side": np.sign(np.round(np.sin(angles), 6)),
-            }
-        )
-        ticks = pd.DataFrame({"x": 0.06 * top, "y": steps, "label": steps.astype(int).astype(str)})
-        x = alt.X("x:Q", scale=alt.Scale(domain=[-reach, reach], nice=False), axis=None)
-        y = alt.Y("y:Q", scale=alt.Scale(domain=[-top * 1.4, top * 1.4], nice=False), axis=None)
-        grid = (
-            alt.Chart(pd.concat([rings, spokes], ignore_index=True))
-            .mark_line(color="#c8c8c8", strokeWidth=1)
-            .encode(x=x, y=y, detail="series:N", order="order:Q")
-        )
-        # group names outside the rings: right of the right half, left of the left half
-        names = [
-            alt.Chart(labels[labels["side"] == side])
-            .mark_text(fontSize=17, lineBreak="\n", color="#222", align=align, baseline="middle")
-            .encode(x=x, y=y, text="label:N")
-            for side, align in _LABEL_ALIGN
-            if (labels["side"] == side).any()
-        ]
-        tick_text = (
-            alt.Chart(ticks)
-            .mark_text(fontSize=12, color="#777", align="left", dy=-6)
-            .encode(x=x, y=y, text="label:N")
-        )
-        order = [self._respondent_name(r.id) for r in self.q.respondents]
-        legend = self._t(f"{self.prefix}respondent")
-        data_lines = (
-            alt.Chart(alt.Data(name="tk_scores"))
-            .mark_line(point=alt.OverlayMarkDef(size=80), strokeWidth=3)
-            .encode(
-                x=x,
-                y=y,
-                color=alt.Color(
-                    "series:N", sort=order, scale=alt.Scale(domain=order), title=legend
-                ),
-                order="order:Q",
-                tooltip=[
-                    alt.Tooltip("series:N", title=legend),
-                    alt.Tooltip("group_name:N", title=self._t("selfassess.ui.col_group")),
-                    alt.Tooltip("radius:Q", title=self._t("selfassess.ui.col_mean")),
-                ],
-            )
-        )
-        layers: list[Any] = [grid, *names, tick_text, data_lines]
         title = self._t(f"{self.prefix}chart_title", unit=self.unit_name, round=self.round_name)
         if other_label is not None:
-            layers.append(
-                alt.Chart(alt.Data(name="tk_other"))
-                .mark_line(
-                    strokeDash=[8, 5],
-                    strokeWidth=2.5,
-                    color="#222",
-                    point=alt.OverlayMarkDef(shape="diamond", size=90, color="#222"),
-                )
-                .encode(x=x, y=y, order="order:Q")
-            )
             title = title + " – " + self._t("selfassess.ui.compare_line", label=other_label)
-        chart = alt.layer(*layers).properties(width=760, height=600, title=title)
-        chart = self._chart_style(charts._finish(chart, self.lang).configure_view(stroke=None))
-        spec: dict[str, Any] = chart.to_dict()
+        spec = charts.radar_spec(
+            [self._group_name(g.id) for g in self.q.groups],
+            [self._respondent_name(r.id) for r in self.q.respondents],
+            (self.q.scale_min, self.q.scale_max),
+            self.lang,
+            title=title,
+            legend=self._t(f"{self.prefix}respondent"),
+            compare=other_label is not None,
+        )
         self._template = (key, spec)
         return spec
 

@@ -136,7 +136,7 @@ class SpcApp(_App):
         self.icons.add_class("tk-spc-icons")
         self.sentences = w.HTML()
         self.sentences.add_class("tk-spc-rules")
-        self.chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        self.chart = alt.JupyterChart(charts.empty_chart())
         self.chart.add_class("tk-main-chart")
         self.table: pd.DataFrame | None = None
         self._series_key: tuple[Any, ...] | None = None

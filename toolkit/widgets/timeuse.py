@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, cast
 
 import altair as alt
 import ipywidgets as w
@@ -57,7 +57,7 @@ class TimeUseApp(_App):
         self._label(self.freed, "widgets.time.freed")
         self.figures = w.HTML()
         self.figures.add_class("tk-time-figures")
-        self.chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        self.chart = alt.JupyterChart(charts.empty_chart())
         self.chart.add_class("tk-main-chart")
         self._chart_specs: dict[tuple[Any, ...], dict[str, Any]] = {}
         self._base: tuple[Any, ...] | None = None
@@ -221,35 +221,4 @@ class TimeUseApp(_App):
         per = shares.groupby(["staff_category", "activity"], observed=True, as_index=False)[
             "share"
         ].sum()
-        data = pd.DataFrame(
-            {
-                "category": [
-                    self._t(f"widgets.time.category.{c}") for c in per["staff_category"].astype(str)
-                ],
-                "activity": [
-                    self._t(f"widgets.time.activity.{a}") for a in per["activity"].astype(str)
-                ],
-                "share": per["share"].to_numpy(dtype=float),
-            }
-        )
-        chart = (
-            alt.Chart(data)
-            .mark_bar()
-            .encode(
-                y=alt.Y("category:N", title=self._t("widgets.time.axis_category")),
-                x=alt.X(
-                    "share:Q",
-                    stack="normalize",
-                    axis=alt.Axis(format="%"),
-                    title=self._t("widgets.time.axis_share"),
-                ),
-                color=alt.Color("activity:N", title=self._t("widgets.time.axis_activity")),
-                tooltip=[
-                    alt.Tooltip("category:N", title=self._t("widgets.time.axis_category")),
-                    alt.Tooltip("activity:N", title=self._t("widgets.time.axis_activity")),
-                    alt.Tooltip("share:Q", format=".0%", title=self._t("widgets.time.axis_share")),
-                ],
-            )
-            .properties(width=760, height=300, title=self._t("widgets.time.chart_title"))
-        )
-        return charts._finish(chart, self.lang)
+        return charts.time_use_chart(cast(pd.DataFrame, per), self.lang)

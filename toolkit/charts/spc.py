@@ -1,11 +1,4 @@
-"""Altair charts drawn from calculated tables only.
-
-Every chart here takes a table that a calculation module returned and draws
-it; no chart computes a statistic, and no chart carries person-level rows
-(only the columns it draws are embedded). Charts are returned, never shown.
-Render them offline with ``vl_convert`` (SVG/PNG) or ``chart.save(...,
-inline=True)``; see docs/architecture.md.
-"""
+"""The SPC chart as Making Data Count draws it, from a table of :func:`toolkit.spc.spc`."""
 
 from __future__ import annotations
 
@@ -18,108 +11,12 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from toolkit.charts.theme import finish
 from toolkit.errors import ParameterError
 from toolkit.i18n import check_language, t
 
-__all__ = ["CHART_FONT_PX", "SPC_COLOURS", "for_page", "spc_chart", "spc_spec"]
+__all__ = ["SPC_COLOURS", "spc_chart", "spc_spec"]
 
-# --------------------------------------------------------------------------- shared helpers
-
-
-def _label(key: str, lang: str) -> str:
-    """A translated label (shared by every chart in this module)."""
-    return t(key, lang)
-
-
-#: Swedish number and date formats (d3's sv-SE locale), so axes read "mars 2024", "1 234,5".
-SV_LOCALE = alt.Locale(
-    number=alt.NumberLocale(decimal=",", thousands="\u00a0", grouping=[3], currency=["", " kr"]),
-    time=alt.TimeLocale(
-        dateTime="%A %e %B %Y %X",
-        date="%Y-%m-%d",
-        time="%H:%M:%S",
-        periods=["fm", "em"],
-        days=["söndag", "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag"],
-        shortDays=["sön", "mån", "tis", "ons", "tor", "fre", "lör"],
-        months=[
-            "januari",
-            "februari",
-            "mars",
-            "april",
-            "maj",
-            "juni",
-            "juli",
-            "augusti",
-            "september",
-            "oktober",
-            "november",
-            "december",
-        ],
-        shortMonths=[
-            "jan",
-            "feb",
-            "mar",
-            "apr",
-            "maj",
-            "jun",
-            "jul",
-            "aug",
-            "sep",
-            "okt",
-            "nov",
-            "dec",
-        ],
-    ),
-)
-
-
-#: Font sizes (px) every chart gets, large enough to read on a projector at the
-#: back of a room: axis labels and legend 14, axis titles 15, chart titles 17.
-#: The workbooks set larger ones for their pages (``_App._chart_style``).
-CHART_FONT_PX = {"label": 14, "axis_title": 15, "title": 17}
-
-
-def _finish(chart: Any, lang: str) -> Any:
-    """Configuration every chart gets: locale, projector font sizes, legends never cut.
-
-    The legend's labels and title have no length limit (``labelLimit=0``:
-    "in-depth assessment/treatment" is never cut to "in-depth
-    assessment/treatm…"); :func:`for_page` puts the legend under the chart.
-    """
-    legend = alt.LegendConfig(
-        labelLimit=0,
-        titleLimit=0,
-        labelFontSize=CHART_FONT_PX["label"],
-        titleFontSize=CHART_FONT_PX["label"],
-    )
-    axis = alt.AxisConfig(
-        labelFontSize=CHART_FONT_PX["label"],
-        titleFontSize=CHART_FONT_PX["axis_title"],
-        titleLimit=0,
-    )
-    title = alt.TitleConfig(fontSize=CHART_FONT_PX["title"], limit=0)
-    if lang == "sv":
-        return chart.configure(locale=SV_LOCALE, legend=legend, axis=axis, title=title)
-    return chart.configure(legend=legend, axis=axis, title=title)
-
-
-def for_page(chart: Any) -> Any:
-    """A chart laid out for a report page or a slide: legend under the chart, one entry a line.
-
-    A long legend label then makes the chart taller, never wider than the
-    page, and the chart's width is the plot's own.
-    """
-    return chart.configure_legend(  # replaces the legend's whole configuration
-        orient="bottom",
-        direction="vertical",
-        labelLimit=0,
-        titleLimit=0,
-        labelFontSize=CHART_FONT_PX["label"],
-        titleFontSize=CHART_FONT_PX["label"],
-    )
-
-
-# --------------------------------------------------------------------------- SPC chart
 
 #: Making Data Count colours, as NHSRplotthedots' ``ptd_spc_colours()`` defaults.
 SPC_COLOURS: dict[str, str] = {
@@ -156,8 +53,8 @@ def _spc_legend(opts: dict[str, Any], lang: str) -> tuple[dict[str, str], list[s
     ``neutral_high`` and ``neutral_low``), neither, as NHSRplotthedots draws
     ``special_cause_neutral``.
     """
-    labels = {code: _label(f"spc.point_type.{code}", lang) for code in _POINT_TYPES}
-    neutral = _label("spc.chart.neutral", lang)
+    labels = {code: t(f"spc.point_type.{code}", lang) for code in _POINT_TYPES}
+    neutral = t("spc.chart.neutral", lang)
     labels["neutral_high"] = labels["neutral_low"] = neutral
     shown: tuple[str, ...]
     if opts.get("improvement") is None:
@@ -270,52 +167,51 @@ def spc_chart(
     lang = check_language(lang)
     opts = _spc_check(table, pdsa, lang)
     frames = _spc_frames(table, lang, pdsa, width, decimals)
-    data = frames[_SPC_DATA]
-    _labels, domain, colours = _spc_legend(opts, lang)
-    is_time = pd.api.types.is_datetime64_any_dtype(data["period"])
-    x_type = "T" if is_time else ("Q" if pd.api.types.is_numeric_dtype(data["period"]) else "O")
-    x_title = _label("spc.chart.period", lang)
-    y_title = _label("spc.chart.value", lang)
+    period = frames[_SPC_DATA]["period"]
+    is_time = pd.api.types.is_datetime64_any_dtype(period)
+    x_type = "T" if is_time else ("Q" if pd.api.types.is_numeric_dtype(period) else "O")
+    x = alt.X(f"period:{x_type}", title=t("spc.chart.period", lang), axis=_time_axis(period, width))
+    # one chart object for the layers of the main table: Altair then puts its
+    # data once at the top when every layer draws it (a run chart)
+    base = alt.Chart(alt.NamedData(_SPC_DATA))
+    layers = [
+        *_spc_limit_layers(base, opts, x, lang),
+        *_spc_note_layers(frames, x_type),
+        *_spc_value_layers(base, opts, x, x_type, lang),
+    ]
+    chart = alt.layer(*layers).properties(
+        width=width, height=height, datasets=_spc_datasets(frames)
+    )
+    if title is not None:
+        chart = chart.properties(title=title)
+    return cast(alt.LayerChart, finish(chart, lang))
+
+
+def _spc_limit_layers(base: alt.Chart, opts: dict[str, Any], x: alt.X, lang: str) -> list[Any]:
+    """The centre line and, but on a run chart, the dashed process limits (broken at each part)."""
     centre_key = {"run": "spc.chart.centre_median", "xmr": "spc.chart.centre_mean"}.get(
         str(opts.get("chart")), "spc.chart.centre_rate"
     )
-    x = alt.X(f"period:{x_type}", title=x_title, axis=_time_axis(data["period"], width))
-    base = alt.Chart(alt.NamedData(_SPC_DATA))
-    tooltip = [
-        alt.Tooltip(f"period:{x_type}", title=x_title),
-        alt.Tooltip("value:Q", title=y_title, format=".3~f"),
-        alt.Tooltip("variation:N", title=_label("spc.chart.point_type", lang)),
+    lines: list[tuple[str, str, str, Any]] = [
+        ("centre", centre_key, SPC_COLOURS["centre_line"], alt.Undefined)
     ]
-    line = base.mark_line(color=SPC_COLOURS["value_line"]).encode(
-        x=x, y=alt.Y("value:Q", title=y_title)
-    )
-    points = base.mark_circle(size=60, opacity=1).encode(
-        x=x,
-        y="value:Q",
-        color=alt.Color(
-            "variation:N",
-            title=_label("spc.chart.point_type", lang),
-            scale=alt.Scale(domain=domain, range=colours),
-        ),
-        tooltip=tooltip,
-    )
-    centre = base.mark_line(color=SPC_COLOURS["centre_line"]).encode(
-        x=x,
-        y="centre:Q",
-        detail="part:N",
-        tooltip=[alt.Tooltip("centre:Q", title=_label(centre_key, lang), format=".3~f")],
-    )
-    layers: list[Any] = [centre]
     if opts.get("chart") != "run":
         for column, key in (("lower", "spc.chart.lower"), ("upper", "spc.chart.upper")):
-            layers.append(
-                base.mark_line(color=SPC_COLOURS["limit_line"], strokeDash=[6, 4]).encode(
-                    x=x,
-                    y=f"{column}:Q",
-                    detail="part:N",
-                    tooltip=[alt.Tooltip(f"{column}:Q", title=_label(key, lang), format=".3~f")],
-                )
-            )
+            lines.append((column, key, SPC_COLOURS["limit_line"], [6, 4]))
+    return [
+        base.mark_line(color=colour, strokeDash=dash).encode(
+            x=x,
+            y=f"{column}:Q",
+            detail="part:N",
+            tooltip=[alt.Tooltip(f"{column}:Q", title=t(key, lang), format=".3~f")],
+        )
+        for column, key, colour, dash in lines
+    ]
+
+
+def _spc_note_layers(frames: dict[str, pd.DataFrame], x_type: str) -> list[Any]:
+    """Rebase lines, the target line and the PDSA notes, each when the chart has them."""
+    layers: list[Any] = []
     if _SPC_STARTS in frames:
         layers.append(
             alt.Chart(alt.NamedData(_SPC_STARTS))
@@ -329,36 +225,52 @@ def spc_chart(
             .encode(y="target:Q", tooltip=[alt.Tooltip("label:N"), alt.Tooltip("target:Q")])
         )
     if _SPC_PDSA in frames:
-        rule = (
-            alt.Chart(alt.NamedData(_SPC_PDSA))
-            .mark_rule(color=SPC_COLOURS["pdsa"])
-            .encode(x=alt.X(f"period:{x_type}"), tooltip=[alt.Tooltip("label:N", title="PDSA")])
+        notes = alt.Chart(alt.NamedData(_SPC_PDSA))
+        rule = notes.mark_rule(color=SPC_COLOURS["pdsa"]).encode(
+            x=alt.X(f"period:{x_type}"), tooltip=[alt.Tooltip("label:N", title="PDSA")]
         )
-        text = (
-            alt.Chart(alt.NamedData(_SPC_PDSA))
-            .mark_text(
-                align="left",
-                baseline="top",
-                dx=3,
-                dy=2,
-                color=SPC_COLOURS["pdsa"],
-                limit=_PDSA_LABEL_LIMIT_PX,
-            )
-            .encode(
-                x=alt.X(f"period:{x_type}"),
-                y=alt.value(0),
-                yOffset=alt.YOffset("row_px:Q", scale=None),
-                text="label:N",
-            )
+        text = notes.mark_text(
+            align="left",
+            baseline="top",
+            dx=3,
+            dy=2,
+            color=SPC_COLOURS["pdsa"],
+            limit=_PDSA_LABEL_LIMIT_PX,
+        ).encode(
+            x=alt.X(f"period:{x_type}"),
+            y=alt.value(0),
+            yOffset=alt.YOffset("row_px:Q", scale=None),
+            text="label:N",
         )
         layers += [rule, text]
-    layers += [line, points]
-    chart = alt.layer(*layers).properties(
-        width=width, height=height, datasets=_spc_datasets(frames)
+    return layers
+
+
+def _spc_value_layers(
+    base: alt.Chart, opts: dict[str, Any], x: alt.X, x_type: str, lang: str
+) -> list[Any]:
+    """The process line and its points coloured by point type (the legend)."""
+    _labels, domain, colours = _spc_legend(opts, lang)
+    x_title, y_title = t("spc.chart.period", lang), t("spc.chart.value", lang)
+    tooltip = [
+        alt.Tooltip(f"period:{x_type}", title=x_title),
+        alt.Tooltip("value:Q", title=y_title, format=".3~f"),
+        alt.Tooltip("variation:N", title=t("spc.chart.point_type", lang)),
+    ]
+    line = base.mark_line(color=SPC_COLOURS["value_line"]).encode(
+        x=x, y=alt.Y("value:Q", title=y_title)
     )
-    if title is not None:
-        chart = chart.properties(title=title)
-    return cast(alt.LayerChart, _finish(chart, lang))
+    points = base.mark_circle(size=60, opacity=1).encode(
+        x=x,
+        y="value:Q",
+        color=alt.Color(
+            "variation:N",
+            title=t("spc.chart.point_type", lang),
+            scale=alt.Scale(domain=domain, range=colours),
+        ),
+        tooltip=tooltip,
+    )
+    return [line, points]
 
 
 #: Names of the SPC chart's datasets (the chart's data is named, so that its
@@ -468,7 +380,7 @@ def _spc_frames(
     target = (table.attrs.get("spc") or {}).get("target")
     if target is not None:
         frames[_SPC_TARGET] = pd.DataFrame(
-            {"target": [float(target)], "label": [_label("spc.chart.target", lang)]}
+            {"target": [float(target)], "label": [t("spc.chart.target", lang)]}
         )
     if pdsa is not None and len(pdsa):
         notes = pd.DataFrame(
@@ -570,166 +482,3 @@ def spc_spec(
     if title is not None:
         spec["title"] = title
     return spec
-
-
-# --------------------------------------------------------------------------- funnel plot
-
-#: Colours of a funnel plot's points by signal (outside the 99.8 % limits stands out).
-FUNNEL_COLOURS: dict[str, str] = {
-    "above_998": "#00b0f0",
-    "above_95": "#7fd3f2",
-    "within": "#7f7f7f",
-    "below_95": "#f2a96a",
-    "below_998": "#e46c0a",
-}
-
-
-def funnel_chart(
-    funnel: pd.DataFrame,
-    curve: pd.DataFrame,
-    lang: str | None = None,
-    *,
-    title: str = "",
-    width: int = 640,
-    height: int = 360,
-) -> alt.LayerChart:
-    """A funnel plot: each unit's share against its volume, with the 95 % and 99.8 % limits.
-
-    Parameters
-    ----------
-    funnel : pandas.DataFrame
-        :func:`toolkit.national.funnel_table` (unit, n, share, signal).
-    curve : pandas.DataFrame
-        :func:`toolkit.national.funnel_curve` (n, centre, lower_95, upper_95,
-        lower_998, upper_998).
-    lang : {"sv", "en"}, optional
-        Language of labels.
-
-    Only the aggregated columns drawn are embedded (unit name, volume,
-    share, signal). The volume axis is logarithmic so small and large
-    units both show.
-    """
-    lang = check_language(lang)
-    x_title, y_title = t("national.chart.x", lang), t("national.chart.y", lang)
-    domain = [float(curve["n"].min()), float(curve["n"].max())]
-    x = alt.X("n:Q", title=x_title, scale=alt.Scale(type="log", domain=domain, nice=False))
-    lines = []
-    for column, key, dash in (
-        ("centre", "national.chart.centre", []),
-        ("lower_95", "national.chart.limit_95", [6, 4]),
-        ("upper_95", "national.chart.limit_95", [6, 4]),
-        ("lower_998", "national.chart.limit_998", [2, 2]),
-        ("upper_998", "national.chart.limit_998", [2, 2]),
-    ):
-        data = pd.DataFrame({"n": curve["n"], "share": curve[column], "line": t(key, lang)})
-        lines.append(
-            alt.Chart(data)
-            .mark_line(color="#333333", strokeDash=dash, strokeWidth=1.5)
-            .encode(
-                x=x,
-                y=alt.Y(
-                    "share:Q",
-                    title=y_title,
-                    axis=alt.Axis(format="%"),
-                    scale=alt.Scale(domain=[0, 1]),
-                ),
-                detail="line:N",
-                tooltip=[alt.Tooltip("line:N", title="")],
-            )
-        )
-    points = pd.DataFrame(
-        {
-            "unit": funnel["unit"].astype(str),
-            "n": funnel["n"].astype(float),
-            "share": funnel["share"].astype(float),
-            "signal": [t(f"national.signal.{s}", lang) for s in funnel["signal"]],
-            "_key": funnel["signal"].astype(str),
-        }
-    )
-    order = list(FUNNEL_COLOURS)
-    dots = (
-        alt.Chart(points)
-        .mark_circle(size=140, opacity=0.9, stroke="#000000", strokeWidth=0.5)
-        .encode(
-            x=x,
-            y=alt.Y("share:Q", title=y_title, axis=alt.Axis(format="%")),
-            color=alt.Color(
-                "signal:N",
-                title=t("national.col.signal", lang),
-                scale=alt.Scale(
-                    domain=[t(f"national.signal.{s}", lang) for s in order],
-                    range=[FUNNEL_COLOURS[s] for s in order],
-                ),
-            ),
-            tooltip=[
-                alt.Tooltip("unit:N", title=t("national.col.unit", lang)),
-                alt.Tooltip("n:Q", title=t("national.col.n", lang), format=",.0f"),
-                alt.Tooltip("share:Q", title=t("national.col.share", lang), format=".1%"),
-                alt.Tooltip("signal:N", title=t("national.col.signal", lang)),
-            ],
-        )
-    )
-    chart = alt.layer(*lines, dots).properties(width=width, height=height, title=title)
-    return cast(alt.LayerChart, _finish(chart, lang))
-
-
-# --------------------------------------------------------------------------- KvIPS synthesis
-
-
-def kvips_synthesis_chart(
-    synthesis: pd.DataFrame,
-    group_names: dict[str, str],
-    lang: str | None = None,
-    *,
-    scale_max: float = 4.0,
-    width: int = 420,
-) -> alt.LayerChart:
-    """The region's quality parameters: the mean over units (bar) and the lowest unit (tick).
-
-    ``synthesis`` is :func:`toolkit.kvips_cycle.region_synthesis` (group,
-    mean, lowest_unit, lowest), weakest first; ``group_names`` gives each
-    group's name in ``lang``. Only those columns are embedded.
-    """
-    lang = check_language(lang)
-    scored = synthesis[np.isfinite(synthesis["mean"].to_numpy(dtype=float))]
-    data = pd.DataFrame(
-        {
-            "parameter": [group_names[str(g)] for g in scored["group"]],
-            "mean": scored["mean"].to_numpy(dtype=float),
-            "lowest": scored["lowest"].to_numpy(dtype=float),
-            "lowest_unit": scored["lowest_unit"].astype(str).to_numpy(),
-        }
-    )
-    y = alt.Y(
-        "parameter:N", sort=list(data["parameter"]), title=None, axis=alt.Axis(labelLimit=320)
-    )
-    x_scale = alt.Scale(domain=[0, scale_max])
-    x_axis = alt.Axis(values=list(range(int(scale_max) + 1)), format="d")
-    bars = (
-        alt.Chart(data)
-        .mark_bar(color="#4c78a8")
-        .encode(
-            y=y,
-            x=alt.X("mean:Q", title=t("kvips.synthesis.mean", lang), scale=x_scale, axis=x_axis),
-            tooltip=[
-                alt.Tooltip("parameter:N", title=t("kvips.synthesis.group", lang)),
-                alt.Tooltip("mean:Q", title=t("kvips.synthesis.mean", lang), format=".1f"),
-            ],
-        )
-    )
-    ticks = (
-        alt.Chart(data)
-        .mark_tick(color="#e46c0a", thickness=4, size=22)
-        .encode(
-            y=y,
-            x=alt.X("lowest:Q", scale=x_scale),
-            tooltip=[
-                alt.Tooltip("lowest_unit:N", title=t("kvips.synthesis.lowest_unit", lang)),
-                alt.Tooltip("lowest:Q", title=t("kvips.synthesis.lowest", lang), format=".1f"),
-            ],
-        )
-    )
-    chart = alt.layer(bars, ticks).properties(
-        width=width, height=28 * max(len(data), 1), title=t("kvips.chart.title", lang)
-    )
-    return cast(alt.LayerChart, _finish(chart, lang))

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+import altair as alt
 import pandas as pd
 
+from toolkit.charts.theme import finish
 from toolkit.i18n import t
 
+__all__ = ["line_chart"]
 
-def _line_chart(
+
+def line_chart(
     weekly: pd.DataFrame, column: str, title: str, lang: str, *, share: bool, threshold: int
 ) -> Any:
-    """Both stages' weekly ``column`` as two lines (points with small counts left out in share mode)."""
-    import altair as alt
+    """Both stages' weekly ``column`` as two lines (points with small counts left out in share mode).
 
-    from toolkit.charts import _finish
-
+    ``weekly`` has the columns ``period``, ``stage`` and ``column``; in
+    share mode a value above zero and below ``threshold`` is left out.
+    """
     data = pd.DataFrame(
         {
             "period": weekly["period"].to_numpy(),
@@ -36,4 +40,4 @@ def _line_chart(
         )
         .properties(width=640, height=220, title=title)
     )
-    return _finish(chart, lang)
+    return finish(chart, lang)
