@@ -105,8 +105,12 @@ class Control:
     workbook refuses the same rule twice, and the refusal is no answer);
     ``setup``: a button clicked once on each page before the control is first
     moved (the PDSA log's measure belongs to a cycle: "new cycle" first);
-    ``skip``: option values never chosen (the PDSA log's "no measure" draws
-    the default measure, so choosing either is no change).
+    ``skip``: positions of options never chosen (the PDSA log's "no measure"
+    draws the default measure, so choosing either is no change; positions,
+    because ipywidgets gives each ``<option>`` its label as value);
+    ``first_only``: moved once per page, as the change that shows the page is
+    interactive, and not in the series of changes (a control that needs no
+    ``setup`` where the others do).
     """
 
     kind: str
@@ -114,7 +118,8 @@ class Control:
     watch: str = CHART
     avoid: str | None = None
     setup: str | None = None
-    skip: tuple[str, ...] = ()
+    skip: tuple[int, ...] = ()
+    first_only: bool = False
 
 
 #: Controls moved per workbook (a workbook not listed: its sliders and dropdowns, found in the page).
@@ -140,10 +145,16 @@ CONTROLS: dict[str, list[Control]] = {
     # an answer (the first question's other button) redraws the radar
     "pks_sjalvskattning": [Control("toggle", ".tk-answer")],
     "kvips_sjalvvardering": [Control("toggle", ".tk-answer")],
-    # the chart shows the SPC chart of the open cycle's measure
+    # the chart shows the SPC chart of the open cycle's measure: a new page has no cycle, so
+    # its first change is another sample unit (its chart); then measures of a new cycle
+    # (options 0 and 1, "no measure" and the default measure, draw the same chart)
     "pdsa_logg": [
-        Control("select", ".tk-pdsa-measure", setup=".tk-pdsa-new", skip=("", "waiting_first"))
+        Control("select", ".tk-pdsa-unit", first_only=True),
+        Control("select", ".tk-pdsa-measure", setup=".tk-pdsa-new", skip=(0, 1)),
     ],
+    # the chart is the region's synthesis, which no control changes: another dialogue visit
+    # answers with its agenda
+    "kvips_arshjul": [Control("select", ".tk-kvips-visit", watch=".tk-kvips-agenda")],
     # the chart shows slots to book against slots available, week by week
     "produktionsplan": [Control("slider", ".tk-group"), Control("slider", ".tk-target-first")],
     # the chart shows each group's interval: a grouping, a stage and the measure redraw it
@@ -497,8 +508,7 @@ async def act(book: Book, control: Control) -> bool:
         values = await select.evaluate("s => Array.from(s.options, o => o.value)")
         step = 1
         while step < count and (
-            values[(current + step) % count] == taken
-            or values[(current + step) % count] in control.skip
+            values[(current + step) % count] == taken or (current + step) % count in control.skip
         ):
             step += 1
         await select.select_option(index=(current + step) % count, timeout=5000)
@@ -582,6 +592,11 @@ def controls_for(name: str) -> list[Control] | None:
     return CONTROLS.get(name)
 
 
+def series(controls: list[Control]) -> list[Control]:
+    """The controls moved again and again (those not ``first_only``)."""
+    return [c for c in controls if not c.first_only]
+
+
 # --------------------------------------------------------------------------- parts
 
 
@@ -612,7 +627,7 @@ async def bench_speed(
         unanswered = 0
         errors: list[str] = []
         if book is not None:
-            used = controls if controls is not None else await discover(book)
+            used = series(controls if controls is not None else await discover(book))
             book.split.clear()
             done = 0
             attempts = 0
@@ -713,7 +728,7 @@ async def _participant(
     out["open_s"] = round(time.monotonic() - start, 1)
     out["interactive_ms"] = marks.get("interactive")
     out["marks"] = marks
-    used = controls if controls is not None else await discover(book)
+    used = series(controls if controls is not None else await discover(book))
     i = 0
     while time.monotonic() < deadline and used:
         await asyncio.sleep(rng.uniform(2.0, 5.0))

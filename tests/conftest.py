@@ -12,9 +12,11 @@ without writing it into the address.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -129,6 +131,7 @@ def voila_server() -> Iterator[Any]:
     def start(folder: Path, **kwargs: Any) -> str:
         process, url = start_voila(folder, **kwargs)
         started.append(process)
+        _SESSION_PIDS.add(process.pid)
         return url
 
     yield start
@@ -152,6 +155,7 @@ def voila_url(tmp_path_factory: pytest.TempPathFactory, save_dir: Path) -> Itera
     """
     log = tmp_path_factory.mktemp("voila") / "voila.log"
     process, url = start_voila(ROOT / "notebooks" / "workbooks", log=log)
+    _SESSION_PIDS.add(process.pid)
     try:
         yield url
     finally:
@@ -291,3 +295,87 @@ def _in_process_only(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
 
     assert original is not None
     monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
+
+
+# ---- servers and kernels started by a test are gone when it ends -----------------------------
+# After each module with slow tests, no Voilà, Jupyter server, kernel, hub or browser that this
+# pytest process started may still run: its descendants, and orphans that carry this process's
+# mark in their environment (a server killed before its kernels). Those of the session fixtures
+# above (registered in _SESSION_PIDS; Playwright's driver and the browser it launched) stay.
+# Leftovers get 10 s to end, then are killed and the module fails naming them.
+
+_LEFTOVER_NAMES = ("voila", "jupyter-server", "jupyter_server", "jupyterhub", "ipykernel")
+_LEFTOVER_NAMES += ("chromium", "configurable-http-proxy")
+_MARK = f"BUP_TEST_PROCESS={os.getpid()}-{secrets.token_hex(4)}"
+os.environ["BUP_TEST_PROCESS"] = _MARK.split("=", 1)[1]
+_SESSION_PIDS: set[int] = set()
+
+
+def _proc_table() -> dict[int, tuple[int, str]]:
+    """Running processes from /proc: pid -> (parent pid, command line); zombies left out."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                cmd = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except (OSError, IndexError, UnicodeDecodeError):
+                continue
+            if stat[0] != "Z":
+                table[int(entry)] = (int(stat[1]), cmd.strip())
+    return table
+
+
+def _subtree(table: dict[int, tuple[int, str]], roots: set[int]) -> set[int]:
+    out, todo = set(roots), list(roots)
+    while todo:
+        parent = todo.pop()
+        for pid, (ppid, _) in table.items():
+            if ppid == parent and pid not in out:
+                out.add(pid)
+                todo.append(pid)
+    return out
+
+
+def leftover_processes() -> dict[int, str]:
+    """This process's servers, kernels and browsers outside the session fixtures: pid -> command."""
+    table = _proc_table()
+    mine = _subtree(table, {os.getpid()}) - {os.getpid()}
+    drivers = {p for p in mine if "run-driver" in table[p][1]}  # Playwright's (session) driver
+    kept = _subtree(table, (_SESSION_PIDS & set(table)) | drivers)
+    out = {}
+    for pid, (_, cmd) in table.items():
+        if pid in kept or not any(name in cmd for name in _LEFTOVER_NAMES):
+            continue
+        if "crashpad_handler" in cmd:  # Chromium's crash reporter leaves its tree, ends with it
+            continue
+        if pid not in mine:
+            try:  # an orphan of ours carries the mark
+                if _MARK.encode() not in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
+                    continue
+            except OSError:
+                continue
+        out[pid] = cmd
+    return out
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_leftover_processes(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    module = request.node
+    if not hasattr(request.session, "_bup_slow_files"):  # once per session
+        slow = {
+            i.nodeid.split("::")[0] for i in request.session.items if i.get_closest_marker("slow")
+        }
+        request.session._bup_slow_files = slow  # type: ignore[attr-defined]
+    if module.nodeid not in request.session._bup_slow_files or not os.path.isdir("/proc"):
+        return
+    deadline = time.monotonic() + 10
+    while (left := leftover_processes()) and time.monotonic() < deadline:
+        time.sleep(0.25)
+    for pid in left:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    if left:
+        listed = "; ".join(f"{pid}: {cmd[:120]}" for pid, cmd in sorted(left.items()))
+        pytest.fail(f"{module.nodeid} left processes running (now killed): {listed}")

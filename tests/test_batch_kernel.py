@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +161,45 @@ def test_one_unit_failing_or_killing_its_kernel_leaves_the_others_clean(tmp_path
         )
         assert "a warning every unit shows" in text, name
         assert re.search(rf"done {name}\b", text), name
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["kernelspec_with_curve", "without"])
+def test_batch_kernels_print_no_plain_tcp_warning(tmp_path, capfd, monkeypatch, declared):
+    # ipykernel 7 prints "Kernel is running over TCP without encryption" when its transport
+    # is TCP without CurveZMQ keys (ipykernel/kernelapp.py, init_sockets). The environment's
+    # own python3 kernelspec declares curve; an older one installed for the user does not.
+    from toolkit import batch_kernel
+
+    if not declared:
+        spec = tmp_path / "jupyter" / "kernels" / "python3"
+        spec.mkdir(parents=True)
+        argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        kernel = {"argv": argv, "display_name": "Python 3", "language": "python"}
+        (spec / "kernel.json").write_text(json.dumps(kernel), encoding="utf-8")
+        monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    settings = batch.kernel_settings()
+    if declared:
+        assert settings == {"transport_encryption": "auto"}
+    else:  # IPC sockets in Jupyter's private runtime folder, not the report's folder
+        assert settings["transport"] == "ipc" and Path(settings["ip"]).is_absolute()
+        assert str(tmp_path) not in settings["ip"]
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [nbformat.v4.new_code_cell("print('done')")]
+    notebook = tmp_path / "check.ipynb"
+    nbformat.write(nb, notebook)
+    try:
+        for kept in (True, False):  # a kernel kept warm for unit after unit, and a new one
+            status, message = batch._execute(
+                notebook, tmp_path / f"out_{kept}.ipynb", {}, "t", "sv", kept
+            )
+            assert (status, message) == ("ok", None)
+            assert "done" in (tmp_path / f"out_{kept}.html").read_text(encoding="utf-8")
+    finally:
+        batch_kernel.shutdown()
+    err = capfd.readouterr().err
+    assert "without encryption" not in err, err[-2000:]

@@ -1,9 +1,10 @@
 """Lessons 4–6 of the teaching kit: the notebooks run, the exercises answer honestly.
 
-* Every lesson notebook is executed by papermill in Swedish and English with
-  all answers empty, and by ``pytest --nbval-lax`` (tests/test_nbval.py); the executed copy must
-  have no error, show the lesson's title in its language, say "not answered
-  yet" once per exercise, and draw its charts as inline SVG (offline).
+* Every lesson notebook is executed by papermill in Swedish (as committed)
+  and English with all answers empty; every code cell must run
+  (tests/notebook_runs.py) and the executed copy must have no error, show the
+  lesson's title in its language, say "not answered yet" once per exercise,
+  and draw its charts as inline SVG (offline).
 * Every exercise checker is asked the right answer (computed here
   independently: by hand with the derivation beside it, from an identity,
   or, where the exercise asks the learner to read a value off a table the
@@ -65,18 +66,13 @@ def _outputs(book: Any) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("lesson", sorted(NOTEBOOKS))
 def test_lesson_runs_in_papermill(lesson: int, lang: str, tmp_path: Path) -> None:
-    import papermill
+    from tests.notebook_runs import execute
 
     out = tmp_path / f"{lesson}_{lang}.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOKS[lesson]),
-        str(out),
-        parameters={"lang": lang},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(REPO),
-    )
-    outputs = _outputs(nbformat.read(out, as_version=4))
+    # Swedish is the default: that run is the lesson as committed (nothing injected, the
+    # kernel in the lesson's folder), the one run of tests/test_notebooks_as_committed.py
+    parameters = {} if lang == "sv" else {"lang": lang}
+    outputs = _outputs(execute(NOTEBOOKS[lesson], out, parameters))
     errors = [o for o in outputs if o.get("output_type") == "error"]
     assert not errors, [(e["ename"], e["evalue"]) for e in errors]
     markdown = "\n".join(o.get("data", {}).get("text/markdown", "") for o in outputs)

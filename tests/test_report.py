@@ -410,23 +410,7 @@ def test_capacity_plan_bad_input_gives_a_message(tmp_path):
     assert fte.error and "added_fte" in fte.error and "psychologist" in fte.error
 
 
-@pytest.mark.slow
-def test_capacity_plan_notebook_runs_under_papermill(tmp_path):
-    import papermill
-
-    folder = ROOT / "notebooks" / "reports"
-    out = tmp_path / "plan.ipynb"
-    papermill.execute_notebook(
-        str(folder / "capacity_plan.ipynb"),
-        str(out),
-        parameters={"lang": "en", "months": 3, "replications": 20},
-        kernel_name="python3",
-        cwd=str(folder),
-        progress_bar=False,
-    )
-    text = out.read_text(encoding="utf-8")
-    assert t("report.plan.h.simulated", "en") in text
-    assert t("report.error_heading", "en") not in text
+# The capacity plan notebook runs as committed in tests/test_notebooks_as_committed.py.
 
 
 def test_capacity_plan_says_whether_formula_and_simulation_agree_or_why_not(plans):

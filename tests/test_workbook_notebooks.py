@@ -1,10 +1,12 @@
-"""Every workbook notebook runs outside Voilà too: papermill here, nbval in test_nbval.py.
+"""Every workbook notebook runs outside Voilà too, executed once by papermill here.
 
 A trainer opens the workbooks in JupyterLab (on Binder or offline); papermill
-runs them in a fresh kernel as they are committed. Each must end in
-one displayed application (a widget view of an ipywidgets ``VBox``, the
-application's ``container``), with no error and nothing on stderr, and be
-committed without outputs.
+runs them in a fresh kernel as they are committed (every code cell runs
+without error: :func:`tests.notebook_runs.execute`, the workbooks' run of
+``tests/test_notebooks_as_committed.py``). Each must end in one displayed
+application (a widget view of an ipywidgets ``VBox``, the application's
+``container``), with no error and nothing on stderr, and be committed
+without outputs.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import json
 from pathlib import Path
 
 import pytest
+
+from tests.notebook_runs import execute
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKBOOKS = sorted((ROOT / "notebooks" / "workbooks").glob("*.ipynb"))
@@ -32,13 +36,9 @@ def test_workbook_is_committed_without_outputs(path: Path) -> None:
 def test_workbook_runs_in_papermill_and_displays_its_application(
     path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import papermill
-
     monkeypatch.setenv("BUP_TOOLKIT_SAVE_DIR", str(tmp_path / "saved"))
     out = tmp_path / path.name
-    papermill.execute_notebook(
-        str(path), str(out), cwd=str(path.parent), progress_bar=False, kernel_name="python3"
-    )
+    execute(path, out)
     outputs = [
         o for c in json.loads(out.read_text(encoding="utf-8"))["cells"] for o in c["outputs"]
     ]

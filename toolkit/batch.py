@@ -308,6 +308,44 @@ def _report_error(notebook: Any) -> str | None:
 # --------------------------------------------------------------------------- running
 
 
+def kernel_settings() -> dict[str, str]:
+    """How the batch's kernels talk to it: encrypted on TCP, or not on TCP at all.
+
+    A report kernel is local. When the ``python3`` kernelspec declares CurveZMQ
+    support (ipykernel 7's own does), the kernel manager gives it keys that
+    encrypt its TCP transport (``transport_encryption="auto"``). A kernelspec
+    without that declaration (one installed for the user by an older
+    ipykernel, say) would leave TCP in plain text, and ipykernel would print
+    "Kernel is running over TCP without encryption" for every kernel: there,
+    on POSIX, the kernel uses IPC sockets in Jupyter's runtime folder, which
+    only the user can open, under a name of its own per call. (On Windows TCP
+    stays and the kernel's warning is then true.)
+    """
+    import uuid
+
+    import zmq
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    from jupyter_core.paths import jupyter_runtime_dir
+    from jupyter_core.utils import ensure_dir_exists
+
+    try:
+        declared = (
+            KernelSpecManager().get_kernel_spec("python3").metadata.get("supported_encryption")
+        )
+    except NoSuchKernel:
+        declared = None
+    if isinstance(declared, str):
+        declared = [declared]
+    curve = zmq.has("curve") and "curve" in [str(x).strip().lower() for x in declared or ()]
+    if curve:
+        return {"transport_encryption": "auto"}
+    if os.name != "posix":
+        return {}
+    runtime = jupyter_runtime_dir()
+    ensure_dir_exists(runtime, mode=0o700)
+    return {"transport": "ipc", "ip": os.path.join(runtime, f"bup-batch-{uuid.uuid4().hex[:12]}")}
+
+
 def _execute(
     notebook: Path,
     output: Path,
@@ -327,9 +365,8 @@ def _execute(
     from traitlets.config import Config
 
     html_path = output.with_suffix(".html")
-    # the kernel is local: CurveZMQ keys from the kernel manager encrypt
-    # its transport, and ipykernel has no warning to print
-    config = Config({"KernelManager": {"transport_encryption": "auto"}})
+    # the kernel is local: encrypted, or on IPC sockets (kernel_settings)
+    config = Config({"KernelManager": kernel_settings()})
     try:
         if kept_kernel:
             from toolkit import batch_kernel

@@ -69,7 +69,11 @@ class KeptKernel:
         self.kc = self.km.client()
         self.kc.allow_stdin = False
         self.kc.start_channels()
-        _run(self.kc.wait_for_ready(timeout=START_TIMEOUT_S))
+        try:
+            _run(self.kc.wait_for_ready(timeout=START_TIMEOUT_S))
+        except Exception:
+            self.close()  # a kernel that never answered is not left running
+            raise
 
     def alive(self) -> bool:
         """True if the kernel process still runs."""
