@@ -16,6 +16,9 @@ raises the error built by :func:`range_error`, :func:`type_error` or
 of its own module's catalogue. ``allowed`` is words the user reads: a plain
 string when it holds only symbols and numbers ("0–1", "≥ 0"), else a
 ``{"sv": …, "en": …}`` pair so an English message never carries Swedish.
+A type error's words (the type expected and the type got) are English as the
+code passes them ("integer", "str"); those in ``checks.yaml`` are shown to a
+Swedish reader in Swedish ("ett heltal", "text (str)").
 
 The pattern follows scikit-learn's ``utils/_param_validation.py`` (one
 vocabulary of constraints) and pingouin's ``_check_dataframe`` (one
@@ -32,6 +35,7 @@ toolkit.errors.ParameterError: dna_rate = 1.5 is outside the allowed range 0–1
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from functools import cache
 from typing import Any, TypeVar
 
 import numpy as np
@@ -39,6 +43,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from toolkit.errors import ParameterError
+from toolkit.i18n import catalogue
 
 #: A range as the user reads it: one text, or a Swedish and an English text.
 Allowed = str | dict[str, str]
@@ -89,12 +94,40 @@ def type_error(name: str, expected: Allowed, got: Any, lang: str | None = None) 
     """The error "``name`` must be ``expected``, but got ``got``".
 
     ``got`` is shown as given: pass ``type(value).__name__`` (the usual) or
-    ``repr(value)`` when the value itself says more.
+    ``repr(value)`` when the value itself says more. A description of
+    ``toolkit/data/text/checks.yaml`` (``checks.type.*`` for ``expected``,
+    ``checks.got.*`` for ``got``, found by its English text) is shown in the
+    reader's language; any other text is shown as given.
 
     >>> str(type_error("seed", "integer >= 0 or None", "-1", "en"))
     'seed must be integer >= 0 or None, but got -1.'
+    >>> str(type_error("weeks", "integer", "str", "sv"))
+    'weeks ska vara ett heltal, men fick text (str).'
     """
-    return ParameterError("common.param_type", argument=name, expected=expected, got=got, lang=lang)
+    return ParameterError(
+        "common.param_type",
+        argument=name,
+        expected=_words("checks.type.", expected),
+        got=_words("checks.got.", got),
+        lang=lang,
+    )
+
+
+@cache
+def _described(prefix: str) -> dict[str, dict[str, str]]:
+    """The entries of ``checks.yaml`` under ``prefix``, by their English text."""
+    return {
+        texts["en"]: {"sv": texts["sv"], "en": texts["en"]}
+        for key, texts in catalogue().items()
+        if key.startswith(prefix)
+    }
+
+
+def _words(prefix: str, text: Any) -> Any:
+    """``text`` in both languages when ``checks.yaml`` describes it under ``prefix``, else as given."""
+    if isinstance(text, str):
+        return _described(prefix).get(text, text)
+    return text
 
 
 def choice_error(

@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit import _checks as checks
 from toolkit import disclosure, flow, unit_now
 from toolkit.errors import ParameterError
 from toolkit.i18n import check_language, t
@@ -186,10 +187,7 @@ def who_waits(
         end) and ``hidden`` (True where share mode hides the group's figures).
     """
     lang = check_language(lang)
-    if by not in GROUPINGS:
-        raise ParameterError(
-            "common.param_choice", argument="by", value=by, allowed=", ".join(GROUPINGS), lang=lang
-        )
+    checks.one_of("by", by, GROUPINGS, lang)
     if getattr(unit, "kind", None) != "events":
         raise ParameterError("equity.needs_referrals", lang=lang)
     if profile is None or isinstance(profile, str):

@@ -40,7 +40,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit.errors import DataError, ParameterError
+from toolkit import _checks as checks
+from toolkit.errors import DataError
 from toolkit.i18n import check_language, t
 from toolkit.schema import normalise_name
 from toolkit.sheet_rows import read_rows
@@ -412,18 +413,9 @@ def to_period_counts(
     units = list(dict.fromkeys(national["unit"].astype(str)))
     if unit is None:
         if len(units) != 1:
-            raise ParameterError(
-                "common.param_choice",
-                argument="unit",
-                value="–",
-                allowed=", ".join(units),
-                lang=lang,
-            )
+            raise checks.choice_error("unit", "–", units, lang)
         unit = units[0]
-    if unit not in units:
-        raise ParameterError(
-            "common.param_choice", argument="unit", value=unit, allowed=", ".join(units), lang=lang
-        )
+    checks.one_of("unit", unit, units, lang)
     part = national[national["unit"].astype(str) == unit].sort_values(["stage", "month"])
     notes: list[str] = []
     arrived = part["arrived"].to_numpy(dtype=float)
@@ -657,15 +649,8 @@ def funnel_limits(
     (0.721601, 0.878399)
     """
     lang = check_language(lang)
-    if not (math.isfinite(share) and 0.0 <= share <= 1.0):
-        raise ParameterError(
-            "common.param_range", argument="share", value=share, allowed="0–1", lang=lang
-        )
-    volume = np.asarray(n, dtype=float)
-    if volume.size and not bool(np.all(volume > 0)):
-        raise ParameterError(
-            "common.param_range", argument="n", value=float(volume.min()), allowed="> 0", lang=lang
-        )
+    share = checks.share("share", share, lang)
+    volume = checks.numbers("n", n, lang, low=0.0, low_open=True)
     half = z * np.sqrt(share * (1.0 - share) / volume)
     return np.clip(share - half, 0.0, 1.0), np.clip(share + half, 0.0, 1.0)
 
@@ -718,22 +703,8 @@ def funnel_table(
        institutional performance", Statistics in Medicine 24(8): 1185–1202.
     """
     lang = check_language(lang)
-    if stage not in STAGES:
-        raise ParameterError(
-            "common.param_choice",
-            argument="stage",
-            value=stage,
-            allowed=", ".join(STAGES),
-            lang=lang,
-        )
-    if measure not in ("completed", "waiting"):
-        raise ParameterError(
-            "common.param_choice",
-            argument="measure",
-            value=measure,
-            allowed="completed, waiting",
-            lang=lang,
-        )
+    checks.one_of("stage", stage, STAGES, lang)
+    checks.one_of("measure", measure, ("completed", "waiting"), lang)
     part = national[national["stage"] == stage]
     if months is not None:
         chosen = pd.to_datetime(pd.Series(list(months))).dt.to_period("M").dt.to_timestamp()

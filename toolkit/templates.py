@@ -55,7 +55,7 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from toolkit.errors import ParameterError
+from toolkit import _checks as checks
 from toolkit.i18n import LANGUAGES, check_language, t
 from toolkit.schema import SCHEMA_VERSION, TABLES, ColumnSpec, TableSpec
 
@@ -136,23 +136,11 @@ _EXAMPLES: dict[tuple[str, str], Any] = {
 
 
 def _check_table(table: str, lang: str) -> TableSpec:
-    if table not in TABLES:
-        raise ParameterError(
-            "common.param_choice",
-            argument="table",
-            value=table,
-            allowed=", ".join(TABLES),
-            lang=lang,
-        )
-    return TABLES[table]
+    return TABLES[checks.one_of("table", table, TABLES, lang)]
 
 
 def _lang(lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise ParameterError(
-            "common.param_choice", argument="lang", value=lang, allowed=", ".join(LANGUAGES)
-        )
-    return check_language(lang)
+    return check_language(checks.one_of("lang", lang, LANGUAGES))
 
 
 def _fmt_number(x: float, lang: str) -> str:

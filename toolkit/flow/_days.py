@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from toolkit import _checks as checks
 from toolkit.errors import DataError, ParameterError
 
 Method = Literal["toolkit", "nhsr"]
@@ -35,14 +36,7 @@ class _Days:
 
 
 def _check_method(method: str, lang: str) -> None:
-    if method not in _METHODS:
-        raise ParameterError(
-            "common.param_choice",
-            argument="method",
-            value=method,
-            allowed=", ".join(_METHODS),
-            lang=lang,
-        )
+    checks.one_of("method", method, _METHODS, lang)
 
 
 def _day_numbers(values: pd.Series, argument: str, column: str, lang: str) -> npt.NDArray[Any]:
@@ -53,13 +47,7 @@ def _day_numbers(values: pd.Series, argument: str, column: str, lang: str) -> np
         try:
             values = pd.to_datetime(values)
         except (TypeError, ValueError):
-            raise ParameterError(
-                "common.param_type",
-                argument=argument,
-                expected="datetime64",
-                got=str(values.dtype),
-                lang=lang,
-            ) from None
+            raise checks.type_error(argument, "datetime64", str(values.dtype), lang) from None
     if getattr(values.dtype, "tz", None) is not None:
         values = values.dt.tz_localize(None)
     return values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
@@ -67,13 +55,7 @@ def _day_numbers(values: pd.Series, argument: str, column: str, lang: str) -> np
 
 def _read_days(referrals: pd.DataFrame, arrival: str, removal: str, lang: str) -> _Days:
     if not isinstance(referrals, pd.DataFrame):
-        raise ParameterError(
-            "common.param_type",
-            argument="referrals",
-            expected="pandas.DataFrame",
-            got=type(referrals).__name__,
-            lang=lang,
-        )
+        raise checks.type_error("referrals", "pandas.DataFrame", type(referrals).__name__, lang)
     for argument, column in (("arrival", arrival), ("removal", removal)):
         if column not in referrals.columns:
             raise ParameterError(

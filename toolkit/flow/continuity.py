@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from toolkit import _checks as checks
 from toolkit.errors import ParameterError
 from toolkit.flow._days import DateLike, _check_window, _to_day
 from toolkit.flow.periods import (
@@ -17,7 +18,6 @@ from toolkit.flow.periods import (
     CONTINUITY_COLUMNS,
     FREQS,
     _calendar,
-    _check_choice,
     _int_days,
 )
 from toolkit.i18n import check_language, t
@@ -118,7 +118,7 @@ def continuity(
     0.5833
     """
     lang = check_language(lang)
-    _check_choice(freq, FREQS, "freq", lang)
+    checks.one_of("freq", freq, FREQS, lang)
     notes: list[str] = []
     visits, extract = _visits_of(unit, lang)
     categories = [str(c) for c in _staff_categories(visits)]

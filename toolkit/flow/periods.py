@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from toolkit import _checks as checks
 from toolkit.errors import ParameterError
 from toolkit.flow._days import _day_numbers
 
@@ -147,17 +148,6 @@ def _calendar(freq: str, first: int, last: int) -> _Calendar:
     return _Calendar(freq, first, last, starts, ends)
 
 
-def _check_choice(value: Any, allowed: tuple[str, ...], argument: str, lang: str) -> None:
-    if not isinstance(value, str) or value not in allowed:
-        raise ParameterError(
-            "common.param_choice",
-            argument=argument,
-            value=value,
-            allowed=", ".join(allowed),
-            lang=lang,
-        )
-
-
 def _resolve_profile(profile: Any, lang: str) -> Any:
     from toolkit.targets import TargetProfile, load_profile
 
@@ -167,13 +157,7 @@ def _resolve_profile(profile: Any, lang: str) -> Any:
         return profile
     if isinstance(profile, str):
         return load_profile(profile)
-    raise ParameterError(
-        "common.param_type",
-        argument="profile",
-        expected="TargetProfile | str",
-        got=type(profile).__name__,
-        lang=lang,
-    )
+    raise checks.type_error("profile", "TargetProfile | str", type(profile).__name__, lang)
 
 
 def _int_days(values: pd.Series, argument: str, lang: str) -> npt.NDArray[np.int64]:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit import _checks as checks
 from toolkit.errors import ParameterError
 from toolkit.flow._days import DateLike, _check_window, _date, _to_day
 from toolkit.flow.counts import _counts_flow
@@ -17,7 +18,6 @@ from toolkit.flow.periods import (
     FLOW_STAGES,
     FREQS,
     _calendar,
-    _check_choice,
     _int_days,
     _period_last_day,
     _resolve_profile,
@@ -205,9 +205,9 @@ def weekly_flow(
     '    period  arrivals  completions  waiting_end  mean_wait_days  oldest_waiting_days\\n2024-01-01         2            0            2             NaN                  6.0\\n2024-01-08         1            1            2             9.0                 11.0'
     """
     lang = check_language(lang)
-    _check_choice(freq, FREQS, "freq", lang)
+    checks.one_of("freq", freq, FREQS, lang)
     if by is not None:
-        _check_choice(by, BREAKDOWNS, "by", lang)
+        checks.one_of("by", by, BREAKDOWNS, lang)
     prof = _resolve_profile(profile, lang)
     kind, table, extract = _unit_tables(unit, lang)
     if kind == "counts":

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from toolkit import _checks as checks
 from toolkit.errors import ParameterError
 from toolkit.i18n import check_language, t
 from toolkit.resources import data_folder, folder, locate
@@ -131,10 +132,7 @@ def check_workshop(
         raise ParameterError(
             "widgets.workshop_unknown", value=workshop, allowed=", ".join(names), lang=lang
         )
-    if isinstance(pages, bool) or not isinstance(pages, int) or not 1 <= pages <= 60:
-        raise ParameterError(
-            "common.param_range", argument="--pages", value=pages, allowed="1–60", lang=lang
-        )
+    checks.whole("--pages", pages, lang, low=1, high=60)
 
 
 def voila_command(
