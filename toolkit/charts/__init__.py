@@ -38,6 +38,7 @@ from toolkit.charts.workbooks import (
     queues_spec,
     radar_spec,
     time_use_chart,
+    who_chart_spec,
 )
 
 __all__ = [
@@ -62,4 +63,5 @@ __all__ = [
     "spc_chart",
     "spc_spec",
     "time_use_chart",
+    "who_chart_spec",
 ]

@@ -20,6 +20,7 @@ import pandas as pd
 import traitlets
 
 from toolkit import disclosure, equity, flow, privacy, unit_now
+from toolkit.charts.workbooks import who_chart_spec
 from toolkit.i18n import format_number as i18n_number
 from toolkit.i18n import format_percent
 from toolkit.report.who import who_waits_html, who_waits_shown, who_waits_table
@@ -39,130 +40,6 @@ _CSS = """
 .tk-app .tk-who-table td.hidden { color: #666; font-style: italic; }
 </style>
 """
-
-#: Colours: the groups (NHS blue, as the report's chart), the whole unit, the target.
-_GROUP_COLOUR, _OVERALL_COLOUR, _TARGET_COLOUR = "#005EB8", "#444444", "#c81e1e"
-
-
-def who_chart_spec(
-    table: pd.DataFrame,
-    *,
-    measure: str,
-    overall: float,
-    target_days: float | None,
-    title: str,
-    axis_title: str,
-) -> dict[str, Any]:
-    """Each group's figure with its 95 % interval as a bar, and the whole unit as a dashed line.
-
-    A Vega-Lite specification written as a dictionary (what
-    :class:`altair.JupyterChart` draws): built in well under a millisecond,
-    where the same chart built with Altair's classes and validated takes
-    50-100 ms of every control change.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        Rows of :func:`toolkit.report.who.who_waits_table` for one grouping
-        and stage; hidden groups and groups without completed waits are
-        left out of the chart.
-    measure : {"share", "median"}
-        Share within target (0–1, Wilson interval) or median wait in days.
-    overall : float
-        The whole unit's figure (NaN: no line).
-    target_days : float, optional
-        For the median: the target, drawn as a red line.
-    title, axis_title : str
-        The chart's title and the x axis's title.
-
-    Returns
-    -------
-    dict
-        The specification; the groups' numbers are in its dataset
-        ``groups`` (``group``, ``value``, ``low``, ``high``).
-
-    Examples
-    --------
-    >>> rows = pd.DataFrame({"group_label": ["girls", "boys"], "completed": [9, 0],
-    ...     "hidden": [False, False], "share_within_target": [5 / 9, float("nan")],
-    ...     "share_low": [0.2667, float("nan")], "share_high": [0.8113, float("nan")]})
-    >>> spec = who_chart_spec(rows, measure="share", overall=0.6, target_days=30,
-    ...                       title="", axis_title="")
-    >>> [(g["group"], round(g["value"], 3)) for g in spec["datasets"]["groups"]]
-    [('girls', 0.556)]
-    >>> [layer["encoding"]["x"]["datum"] for layer in spec["layer"][2:]]
-    [0.6]
-    """
-    value, low, high = {
-        "share": ("share_within_target", "share_low", "share_high"),
-        "median": ("median_wait_days", "median_low", "median_high"),
-    }[measure]
-    shown = table[~table["hidden"] & (table["completed"] > 0)]
-    groups = [
-        {"group": str(g), "value": float(v), "low": float(lo), "high": float(hi)}
-        for g, v, lo, hi in zip(
-            shown["group_label"], shown[value], shown[low], shown[high], strict=True
-        )
-    ]
-    if measure == "share":
-        domain, fmt = [0.0, 1.0], ".0%"
-    else:
-        highs = shown[high].to_numpy(dtype=float)
-        ends = [*highs.tolist(), overall, target_days or 0.0]
-        top = max([x for x in ends if math.isfinite(x)], default=0.0)
-        domain, fmt = [0.0, 1.1 * top if top > 0 else 1.0], ".0f"
-    x_axis = {"title": axis_title, "format": fmt}
-    y = {"field": "group", "type": "nominal", "title": None, "sort": None}
-    layers: list[dict[str, Any]] = [
-        {
-            "data": {"name": "groups"},
-            "mark": {"type": "rule", "color": _GROUP_COLOUR, "strokeWidth": 3},
-            "encoding": {
-                "y": y,
-                "x": {"field": "low", "type": "quantitative", "scale": {"domain": domain},
-                      "axis": x_axis},
-                "x2": {"field": "high"},
-            },
-        },
-        {
-            "data": {"name": "groups"},
-            "mark": {"type": "point", "filled": True, "size": 140, "color": _GROUP_COLOUR},
-            "encoding": {
-                "y": y,
-                "x": {"field": "value", "type": "quantitative"},
-                "tooltip": [
-                    {"field": "group", "type": "nominal", "title": " "},
-                    {"field": "value", "type": "quantitative", "format": fmt, "title": "·"},
-                    {"field": "low", "type": "quantitative", "format": fmt, "title": "–"},
-                    {"field": "high", "type": "quantitative", "format": fmt, "title": "+"},
-                ],
-            },
-        },
-    ]  # fmt: skip
-    lines = []
-    if math.isfinite(overall):
-        lines.append((overall, {"color": _OVERALL_COLOUR, "strokeDash": [6, 4]}))
-    if measure == "median" and target_days is not None:
-        lines.append((float(target_days), {"color": _TARGET_COLOUR}))
-    for at, style in lines:
-        layers.append(
-            {
-                "mark": {"type": "rule", "strokeWidth": 2, **style},
-                "encoding": {"x": {"datum": at, "type": "quantitative"}},
-            }
-        )
-    return {
-        "$schema": alt.SCHEMA_URL,
-        "title": title,
-        "width": 600,
-        "height": max(60, 36 * max(len(groups), 1)),
-        "layer": layers,
-        "datasets": {"groups": groups},
-        "config": {
-            "axis": {"labelFontSize": 15, "titleFontSize": 17, "labelLimit": 260},
-            "title": {"fontSize": 19},
-        },
-    }
 
 
 class WhoApp(_App):
