@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -26,10 +27,15 @@ def who_waits_table(
     share: bool,
     threshold: int,
     lang: str,
+    groupings: Sequence[str] = equity.GROUPINGS,
 ) -> pd.DataFrame:
-    """Every grouping of :func:`toolkit.equity.who_waits` in one table, with its labels."""
+    """Every grouping of :func:`toolkit.equity.who_waits` in one table, with its labels.
+
+    ``groupings`` chooses some of :data:`toolkit.equity.GROUPINGS` (the
+    region overview shows one).
+    """
     parts = []
-    for by in equity.GROUPINGS:
+    for by in groupings:
         part = equity.who_waits(
             unit,
             by=by,
