@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -338,10 +338,11 @@ def _break_points(label: str, lang: str) -> str:
     return ("/" + _ZERO_WIDTH_SPACE).join(parts)
 
 
-def _wide(table: ShownTable) -> ShownTable:
+def _wide(table: str) -> ShownTable:
     """A wide table in a ``bup-wide`` box; the texts it keeps (for Excel) without break points."""
-    header = [h.replace(_SOFT_HYPHEN, "").replace(_ZERO_WIDTH_SPACE, "") for h in table.header]
-    return ShownTable(f'<div class="bup-wide">{table}</div>', header=header, rows=table.rows)
+    shown = cast(ShownTable, table)  # html_table's result
+    header = [h.replace(_SOFT_HYPHEN, "").replace(_ZERO_WIDTH_SPACE, "") for h in shown.header]
+    return ShownTable(f'<div class="bup-wide">{shown}</div>', header=header, rows=shown.rows)
 
 
 def _region_errors_section(failed: Sequence[dict[str, Any]], lang: str) -> Section:
