@@ -43,7 +43,10 @@ def _table_after(page: str, header: str) -> pd.DataFrame:
     """The bup-table whose header row holds ``header``, as text cells."""
     for match in re.finditer(r'<table class="bup-table">(.*?)</table>', page, flags=re.S):
         body = match.group(1)
-        heads = [html.unescape(h) for h in re.findall(r"<th>(.*?)</th>", body)]
+        heads = [  # as read: without the marks of where a header may break
+            html.unescape(h).replace("\u00ad", "").replace("\u200b", "")
+            for h in re.findall(r"<th>(.*?)</th>", body)
+        ]
         if header in heads:
             rows = [
                 [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]

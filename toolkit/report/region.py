@@ -305,7 +305,7 @@ def _region_measures_section(rows: Sequence[dict[str, Any]], opts: dict[str, Any
 _SOFT_HYPHEN = "\u00ad"
 #: A break without a hyphen (after a slash).
 _ZERO_WIDTH_SPACE = "\u200b"
-#: Words of at least this many characters may break (two letters or more before a break, three after).
+#: Words of at least this many letters may break (two letters or more before a break, three after).
 _LONG_WORD = 8
 
 
@@ -315,14 +315,16 @@ def _break_points(label: str, lang: str) -> str:
     Eleven columns of Swedish compound words ("Medianväntetid",
     "utredning/behandling") do not fit a projector at 150 % zoom unless a
     word breaks. A soft hyphen goes between the syllables of each word of
-    :data:`_LONG_WORD` characters or more (pyphen, with LibreOffice's
-    hyphenation patterns of ``lang``) and a zero-width space after a slash;
-    the browser breaks there (showing "-" at a soft hyphen) and nowhere
+    :data:`_LONG_WORD` letters or more, none beside a hyphen already there
+    (pyphen, with LibreOffice's hyphenation patterns of ``lang``), and a
+    zero-width space after a slash; the browser breaks there (showing "-" at a soft hyphen) and nowhere
     else, since the region table's header cells do not break words anywhere
     (``.bup-wide th`` in the page style of :mod:`toolkit.batch`).
 
     >>> _break_points("Medianväntetid till första bedömning", "sv").replace(_SOFT_HYPHEN, "-")
     'Me-di-an-vän-te-tid till första be-döm-ning'
+    >>> _break_points("Share within target, in-depth assessment", "en").replace(_SOFT_HYPHEN, "-")
+    'Share within target, in-depth as-sess-ment'
     >>> shown = _break_points("utredning/behandling", "sv")
     >>> shown.replace(_SOFT_HYPHEN, "-").replace(_ZERO_WIDTH_SPACE, "|")
     'ut-red-ning/|be-hand-ling'
@@ -332,7 +334,9 @@ def _break_points(label: str, lang: str) -> str:
     words = pyphen.Pyphen(lang="sv" if lang == "sv" else "en_GB", left=2, right=3)
 
     def word(w: str) -> str:
-        return words.inserted(w, hyphen=_SOFT_HYPHEN) if len(w) >= _LONG_WORD else w
+        if sum(c.isalpha() for c in w) < _LONG_WORD:
+            return w
+        return "-".join(words.inserted(piece, hyphen=_SOFT_HYPHEN) for piece in w.split("-"))
 
     parts = [" ".join(word(w) for w in part.split(" ")) for part in label.split("/")]
     return ("/" + _ZERO_WIDTH_SPACE).join(parts)
