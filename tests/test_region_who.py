@@ -163,8 +163,9 @@ def test_group_funnel_against_hand_worked_limits():
     assert dict(got["signal"]) == {"a": "below_998", "b": "above_95"}
 
 
-def test_a_units_cells_equal_its_own_reports_cells(plain):
-    entry = ENTRIES["skolar"]
+def _compare_with_the_unit_report(region: report.Report, unit_id: str, share: bool) -> int:
+    """Every question cell of the unit in the region section equals its own report's; how many."""
+    entry = ENTRIES[unit_id]
     unit = report.unit_report(
         entry.path,
         lang=LANG,
@@ -172,22 +173,28 @@ def test_a_units_cells_equal_its_own_reports_cells(plain):
         target_profile=entry.target_profile,
         extract_date=entry.extract_date,
         period_start=entry.extra["period_start"],
+        share=share,
         charts=False,
     )
     (section,) = [s for s in unit.sections if s.key == "who"]
     (table,) = [b.content for b in section.blocks if b.kind == "table"]
     own = pd.DataFrame(table.rows, columns=table.header)
     own = own[own[t("report.who.col.grouping", LANG)] == t("equity.grouping.question", LANG)]
-    region = _who_tables(plain)
     compared = 0
-    for stage, shown in region.items():
+    for stage, shown in _who_tables(region).items():
         mine = own[own[t("report.who.col.stage", LANG)] == t(f"flow.stage.{stage}", LANG)]
         for _, cells in mine.iterrows():
             row = _row(shown, cells[t("report.who.col.group", LANG)], entry.name)
             assert row[_col("completed")] == cells[t("report.who.col.completed", LANG)]
             assert row[_col("share")] == cells[t("report.who.col.share", LANG)]
             compared += 1
-    assert compared == 14
+    return compared
+
+
+def test_a_units_cells_equal_its_own_reports_cells(plain):
+    entry = ENTRIES["skolar"]
+    assert _compare_with_the_unit_report(plain, "skolar", share=False) == 14
+    region = _who_tables(plain)
     # and in the rendered page: the heading and the unit's row as markup
     page = plain.to_html()
     heading = t("region_who.h", LANG, grouping=t("equity.grouping.question", LANG))
@@ -218,6 +225,8 @@ def test_share_mode_rounds_hides_and_leaves_hidden_groups_out_of_the_funnel(shar
     n = {u: int(_row(deep, label, ENTRIES[u].name)[_col("completed")]) for u in funnel["share"]}
     pooled = sum(funnel["share"][u] * n[u] for u in n) / sum(n.values())
     assert funnel["centre"] == pytest.approx(pooled, abs=1e-12)
+    # the small unit's cells, hidden ones included, read as in its own shared report
+    assert _compare_with_the_unit_report(shared, "liten", share=True) == 14
     text = " ".join(
         b.content for s in shared.sections if s.key == "who" for b in s.blocks if b.kind == "text"
     )
