@@ -146,6 +146,12 @@ CONTROLS: dict[str, list[Control]] = {
     ],
     # the chart shows slots to book against slots available, week by week
     "produktionsplan": [Control("slider", ".tk-group"), Control("slider", ".tk-target-first")],
+    # the chart shows each group's interval: a grouping, a stage and the measure redraw it
+    "vem_vantar": [
+        Control("select", ".tk-who-grouping"),
+        Control("toggle", ".tk-who-stage"),
+        Control("toggle", ".tk-who-measure"),
+    ],
 }
 
 #: Workbooks being written: measured once their notebook exists.

@@ -29,6 +29,7 @@ from pathlib import Path
 import yaml
 
 from tests.test_catalogue_words import ALLOWED, IDENTIFIER, TEXTS, _schema_names
+from toolkit import _checks as checks
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "toolkit").rglob("*.py"))
@@ -48,6 +49,10 @@ MESSAGE_CALLS = {
     "TypeError",
     "AttributeError",
 }
+#: The checkers of ``toolkit._checks`` (called as ``checks.NAME``): the first argument is the
+#: argument's name in the message, the keywords its range and type.
+CHECKERS = set(checks.__all__) - {"Allowed"}
+MESSAGE_CALLS |= CHECKERS
 #: Calls that fill a catalogue text.
 TEXT_CALLS = {"t", "_t", *MESSAGE_CALLS}
 
@@ -66,6 +71,8 @@ MESSAGE_ALLOWED = {
     "focus_areas",
     # simulate()'s parameter, checked in a helper of the engine whose own argument has another name
     "wait_histogram_after_weeks",
+    # the capacity functions' parameter, checked in a helper whose own argument has another name
+    "non_clinical_share",
 }
 
 #: Count fields of the catalogue and the plural nouns that must not follow them bare.
@@ -119,6 +126,9 @@ def _calls(tree: ast.AST) -> Iterator[tuple[ast.Call, frozenset[str]]]:
 
 def _name(call: ast.Call) -> str | None:
     func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in CHECKERS:
+        checker = isinstance(func.value, ast.Name) and func.value.id == "checks"
+        return func.attr if checker else None
     return func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
 
 

@@ -35,7 +35,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl.comments import Comment
 from openpyxl.packaging.custom import StringProperty
@@ -139,6 +139,8 @@ SURROUNDING = st.text(
 
 
 @given(SURROUNDING, numbers(), SURROUNDING)
+# ㍘ (a symbol, NFKC "0点") once glued its 0 to the number, hiding it
+@example("", ("0001010008", "0001010008"), "㍘")
 @settings(max_examples=300, deadline=None)
 def test_a_number_in_any_surrounding_text(prefix: str, drawn: tuple[str, str], suffix: str) -> None:
     written, ten = drawn
@@ -148,6 +150,24 @@ def test_a_number_in_any_surrounding_text(prefix: str, drawn: tuple[str, str], s
     assert identity_number_mask(pd.Series([text])).tolist() == [True]
     for redacted in (redact_text(text, lang="sv"), redact_text(text, KEY)):
         assert_not_shown(redacted, written, ten)
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("0001010008㍘", (0, 10)),  # ㍘: telegraph sign for hour zero, NFKC "0点"
+        ("½0001010008", (1, 11)),  # ½: NFKC "1⁄2"
+        ("0001010008⑩", (0, 10)),  # ⑩: NFKC "10"
+        ("0001010008①", None),  # ①: NFKC "1", one digit, glues
+        ("0001010008¹", None),  # superscript one: NFKC "1", glues
+        ("00010100080", None),
+    ],
+)
+def test_a_sign_spelled_with_digits_is_not_a_digit(text: str, span: tuple[int, int] | None) -> None:
+    # 20000101-0008 is valid by python-stdnum; an 11-digit run is not a number.
+    assert personnummer.is_valid("20000101-0008")
+    assert find_in_text(text) == ([span] if span else [])
+    assert identity_number_mask(pd.Series([text])).tolist() == [span is not None]
 
 
 @given(st.text(max_size=80))

@@ -37,6 +37,7 @@ WORKBOOKS = {
     "kvips_sjalvvardering": ".tk-answer",
     "kvips_arshjul": ".tk-kvips-plan table",
     "produktionsplan": ".tk-first_assessment-needed",
+    "vem_vantar": ".tk-who-table table",
 }
 #: (name, CSS width of the page, device scale factor): a 1 024 px window, and 1 280 px at 150 %.
 SIZES = [("1024px", 1024, 1.0), ("1280px_150pct", 853, 1.5)]

@@ -13,7 +13,9 @@
                       ``--room`` opens it to the room's network.
 ``templates``         write the data-entry templates (Excel and CSV) to ``--out``.
 ``national FILE``     a report (HTML) of a national waiting-time file: funnel plots
-                      comparing units and the share within target per month.
+                      comparing units and the share within target per month;
+                      with ``--unit NAME`` one unit's monthly counts-only report
+                      (``--share`` and ``--threshold`` as for ``run``).
 ``requirements FILE`` what a documentation requirements list takes and frees
                       (hours, FTE, visits, queue weeks) as HTML and Excel.
 ``demo``              ``run`` on the bundled sample units, then ``serve``.
@@ -39,7 +41,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from toolkit import batch, flow
@@ -220,9 +222,13 @@ def _templates(args: argparse.Namespace) -> int:
 
 
 def _national(args: argparse.Namespace) -> int:
-    from toolkit.national_report import national_report, write_page
+    from toolkit.national_report import national_report, national_unit_report, write_page
 
-    report = national_report(args.path, lang=args.lang, months=args.months)
+    options = {"lang": args.lang, "share": args.share, "threshold": args.threshold}
+    if args.unit is not None:
+        report = national_unit_report(args.path, args.unit, **options)
+    else:
+        report = national_report(args.path, months=args.months, **options)
     if report.error:
         print(t("cli.error", args.lang, message=report.error), file=sys.stderr)
         return 1
@@ -348,9 +354,22 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         "--version", action="version", version=_version(), help=t("cli.help.version", lang)
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def command(name: str) -> argparse.ArgumentParser:
-        return sub.add_parser(
+    commands: list[
+        tuple[str, Callable[[argparse.ArgumentParser, str], None], Callable[..., int]]
+    ] = [
+        ("check", _check_arguments, _check),
+        ("run", _report_options, _run),
+        ("reports", _reports_arguments, _reports),
+        ("serve", _serve_arguments, _serve),
+        ("templates", _templates_arguments, _templates),
+        ("handouts", _handouts_arguments, _handouts),
+        ("material", _material_arguments, _material),
+        ("national", _national_arguments, _national),
+        ("requirements", _requirements_arguments, _requirements),
+        ("demo", _demo_arguments, _demo),
+    ]
+    for name, add_arguments, func in commands:
+        command = sub.add_parser(
             name,
             parents=[common],
             help=t(f"cli.help.{name}", lang),
@@ -358,15 +377,19 @@ def _parser(lang: str) -> argparse.ArgumentParser:
             epilog=t("cli.help.exit_status", lang),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
+        add_arguments(command, lang)
+        command.set_defaults(func=func)
+    return parser
 
-    check = command("check")
+
+def _check_arguments(check: argparse.ArgumentParser, lang: str) -> None:
+    """``bup-toolkit check PATH [--extract-date]``."""
     check.add_argument("path", type=Path, help=t("cli.help.path", lang))
     check.add_argument("--extract-date", default=None, help=t("cli.help.extract_date", lang))
-    check.set_defaults(func=_check)
-    run = command("run")
-    _report_options(run, lang)
-    run.set_defaults(func=_run)
-    reports = command("reports")
+
+
+def _reports_arguments(reports: argparse.ArgumentParser, lang: str) -> None:
+    """``bup-toolkit reports``: the report options, the notebook and the report language."""
     _report_options(reports, lang)
     reports.add_argument(
         "--notebook",
@@ -381,8 +404,10 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         default=None,
         help=t("cli.help.report_lang", lang),
     )
-    reports.set_defaults(func=_reports)
-    serve = command("serve")
+
+
+def _serve_arguments(serve: argparse.ArgumentParser, lang: str) -> None:
+    """``bup-toolkit serve``: port, workshop, pages, allowed hosts, room mode, address."""
     _serve_options(serve, lang)
     serve.add_argument(
         "--workshop", default=None, metavar="WORKBOOK", help=t("cli.help.workshop", lang)
@@ -397,13 +422,17 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     )
     serve.add_argument("--room", action="store_true", help=t("cli.help.room", lang))
     serve.add_argument("--ip", default=None, metavar="ADDRESS", help=t("cli.help.ip", lang))
-    serve.set_defaults(func=_serve)
-    templates = command("templates")
+
+
+def _templates_arguments(templates: argparse.ArgumentParser, lang: str) -> None:
+    """``bup-toolkit templates [--out]``."""
     templates.add_argument(
         "--out", type=Path, default=Path("templates"), help=t("cli.help.templates_out", lang)
     )
-    templates.set_defaults(func=_templates)
-    handouts = command("handouts")
+
+
+def _handouts_arguments(handouts: argparse.ArgumentParser, lang: str) -> None:
+    """``bup-toolkit handouts [--out] [--html-only] [--browser]``."""
     handouts.add_argument(
         "--out", type=Path, default=Path("handouts"), help=t("cli.help.handouts_out", lang)
     )
@@ -411,8 +440,10 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     handouts.add_argument(
         "--browser", default=None, metavar="PATH", help=t("cli.help.browser", lang)
     )
-    handouts.set_defaults(func=_handouts)
-    material = command("material")
+
+
+def _material_arguments(material: argparse.ArgumentParser, lang: str) -> None:
+    """``bup-toolkit material [SOURCE]``: meeting material for a unit or a manifest."""
     material.add_argument(
         "source", type=Path, nargs="?", default=None, help=t("cli.help.material_source", lang)
     )
@@ -426,15 +457,22 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     material.add_argument(
         "--data-root", type=Path, action="append", default=[], help=t("cli.help.data_root", lang)
     )
-    material.set_defaults(func=_material)
-    nat = command("national")
+
+
+def _national_arguments(nat: argparse.ArgumentParser, lang: str) -> None:
+    """``bup-toolkit national PATH [--out] [--months] [--unit NAME] [--share] [--threshold]``."""
     nat.add_argument("path", type=Path, help=t("national.cli.path", lang))
     nat.add_argument(
         "--out", type=Path, default=Path("output/national.html"), help=t("national.cli.out", lang)
     )
     nat.add_argument("--months", type=int, default=12, help=t("national.cli.months", lang))
-    nat.set_defaults(func=_national)
-    req = command("requirements")
+    nat.add_argument("--unit", default=None, help=t("national_monthly.cli.unit", lang))
+    nat.add_argument("--share", action="store_true", help=t("cli.help.share", lang))
+    nat.add_argument("--threshold", type=int, default=5, help=t("cli.help.threshold", lang))
+
+
+def _requirements_arguments(req: argparse.ArgumentParser, lang: str) -> None:
+    """``bup-toolkit requirements PATH --queue --first-per-week [--all-to-first] [--out]``."""
     req.add_argument("path", type=Path, help=t("admin.cli.path", lang))
     req.add_argument("--queue", type=float, required=True, help=t("admin.cli.queue", lang))
     req.add_argument("--first-per-week", type=float, required=True, help=t("admin.cli.first", lang))
@@ -445,14 +483,14 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         default=Path("output/dokumentationskrav.html"),
         help=t("admin.cli.out", lang),
     )
-    req.set_defaults(func=_requirements)
-    demo = command("demo")
+
+
+def _demo_arguments(demo: argparse.ArgumentParser, lang: str) -> None:
+    """``bup-toolkit demo [--port] [--out]``."""
     _serve_options(demo, lang)
     demo.add_argument(
         "--out", type=Path, default=Path("output/reports"), help=t("cli.help.out", lang)
     )
-    demo.set_defaults(func=_demo)
-    return parser
 
 
 def _language(argv: Sequence[str]) -> str:

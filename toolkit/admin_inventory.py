@@ -49,10 +49,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit import _checks as checks
 from toolkit import capacity
 from toolkit.capacity import STAFF_CATEGORIES
-from toolkit.capacity._helpers import _nonneg, _positive  # the capacity checks, same messages
-from toolkit.errors import DataError, ParameterError
+from toolkit.errors import DataError
 from toolkit.exports import csv_text
 from toolkit.i18n import check_language, t
 from toolkit.schema import TABLES, normalise_name
@@ -155,12 +155,8 @@ def time_by_level(shares: pd.DataFrame, *, lang: str | None = None) -> pd.DataFr
     lang = check_language(lang)
     missing = [c for c in ("staff_category", "activity", "level", "minutes") if c not in shares]
     if missing:
-        raise ParameterError(
-            "common.param_choice",
-            argument="shares",
-            value=", ".join(missing),
-            allowed="staff_category, activity, level, minutes",
-            lang=lang,
+        raise checks.choice_error(
+            "shares", ", ".join(missing), ("staff_category", "activity", "level", "minutes"), lang
         )
     columns = ["staff_category", "level", "admin_minutes", "share_of_time", "share_of_admin"]
     frame = pd.DataFrame(
@@ -457,14 +453,14 @@ def requirements_capacity(
     against the hand-worked example in tests/test_admin_inventory.py.
     """
     lang = check_language(lang)
-    q = _nonneg("queue_size", queue_size, lang)
-    mu = _positive("first_assessments_per_week", first_assessments_per_week, lang)
-    weeks = _positive(
+    q = checks.non_negative("queue_size", queue_size, lang)
+    mu = checks.positive("first_assessments_per_week", first_assessments_per_week, lang)
+    weeks = checks.positive(
         "weeks_per_year",
         capacity.default("weeks_per_year") if weeks_per_year is None else weeks_per_year,
         lang,
     )
-    full = _positive(
+    full = checks.positive(
         "full_time_hours_per_week",
         capacity.default("full_time_hours_per_week")
         if full_time_hours_per_week is None
@@ -473,13 +469,7 @@ def requirements_capacity(
     )
     missing = [c for c in REQUIREMENT_COLUMNS if c not in requirements.columns]
     if missing:
-        raise ParameterError(
-            "common.param_choice",
-            argument="requirements",
-            value=", ".join(missing),
-            allowed=", ".join(REQUIREMENT_COLUMNS),
-            lang=lang,
-        )
+        raise checks.choice_error("requirements", ", ".join(missing), REQUIREMENT_COLUMNS, lang)
     cats = list(STAFF_CATEGORIES)
     # hours worked per FTE: clinical_hours with nothing non-clinical
     per_fte = capacity.clinical_hours(
@@ -505,21 +495,11 @@ def requirements_capacity(
     cat = req["staff_category"].astype(str)
     bad = ~cat.isin(cats)
     if bool(bad.any()):
-        raise ParameterError(
-            "common.param_choice",
-            argument="requirements.staff_category",
-            value=str(cat[bad].iloc[0]),
-            allowed=", ".join(cats),
-            lang=lang,
-        )
+        raise checks.choice_error("requirements.staff_category", str(cat[bad].iloc[0]), cats, lang)
     rate = _rate_per_week(req["per"], weeks)
     if bool(np.isnan(rate).any()):
-        raise ParameterError(
-            "common.param_choice",
-            argument="requirements.per",
-            value=str(req["per"][np.isnan(rate)].iloc[0]),
-            allowed=", ".join(PERIODS),
-            lang=lang,
+        raise checks.choice_error(
+            "requirements.per", str(req["per"][np.isnan(rate)].iloc[0]), PERIODS, lang
         )
     change = req["change"].fillna("keep").astype(str)
     minutes = req["minutes_each"].to_numpy(dtype=float)

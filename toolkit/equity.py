@@ -53,6 +53,20 @@ __all__ = ["GROUPINGS", "group_label", "median_interval", "share_interval", "who
 #: The attributes a stage's figures can be broken down by.
 GROUPINGS: tuple[str, ...] = ("priority", "question", "sex", "age_band")
 _UNKNOWN = "unknown"
+#: The columns of :func:`who_waits` before ``hidden``.
+_COLUMNS = (
+    "stage",
+    "group",
+    "completed",
+    "median_wait_days",
+    "median_low",
+    "median_high",
+    "share_within_target",
+    "share_low",
+    "share_high",
+    "target_days",
+    "waiting_now",
+)
 
 
 def share_interval(within: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -216,7 +230,7 @@ def who_waits(
                     "waiting_now": int((groups.loc[waiting.index] == group).sum()),
                 }
             )
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=_COLUMNS)  # the columns also when no group is left
     table["hidden"] = False
     if share and not table.empty:
         for column in ("completed", "waiting_now"):

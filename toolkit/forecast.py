@@ -56,6 +56,7 @@ import numpy.typing as npt
 import pandas as pd
 from dateutil.easter import easter
 
+from toolkit import _checks as checks
 from toolkit.errors import ParameterError
 from toolkit.i18n import check_language, t
 
@@ -321,38 +322,9 @@ def history_start(counts: pd.Series) -> int:
 
 
 def _check(horizon_weeks: Any, method: str, recent_weeks: Any, lang: str) -> None:
-    if (
-        isinstance(horizon_weeks, bool)
-        or not isinstance(horizon_weeks, int)
-        or not 1 <= horizon_weeks <= 104
-    ):
-        raise ParameterError(
-            "common.param_range",
-            argument="horizon_weeks",
-            value=horizon_weeks,
-            allowed="1–104",
-            lang=lang,
-        )
-    if method not in METHODS:
-        raise ParameterError(
-            "common.param_choice",
-            argument="method",
-            value=method,
-            allowed=", ".join(METHODS),
-            lang=lang,
-        )
-    if (
-        isinstance(recent_weeks, bool)
-        or not isinstance(recent_weeks, int)
-        or not 1 <= recent_weeks <= 52
-    ):
-        raise ParameterError(
-            "common.param_range",
-            argument="recent_weeks",
-            value=recent_weeks,
-            allowed="1–52",
-            lang=lang,
-        )
+    checks.whole("horizon_weeks", horizon_weeks, lang, low=1, high=104)
+    checks.one_of("method", method, METHODS, lang)
+    checks.whole("recent_weeks", recent_weeks, lang, low=1, high=52)
 
 
 def _fit_regression(

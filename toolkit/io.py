@@ -38,7 +38,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -381,15 +381,75 @@ def _read_csv(
     columns and field length are checked before the file is parsed.
     """
     limits = limits or resolve_limits(None, lang)
-    held = [read_regular(path, display, limits, lang)]
-    if not held[0] or held[0].isspace():  # as ``not data.strip()``, without copying the file
-        raise DataError("io.empty_file", file=display, lang=lang)
-    data, encoding_notes = decode_text(held, display, lang, table)  # hands the bytes over
+    data, encoding_notes = _csv_text(path, display, lang, table, limits)
     if io_fast.ENABLED and len(data) >= io_fast.MIN_BYTES:
         plain = _read_plain(data, display, limits, table)
         if plain is not None:  # a plain file read by the fast path (toolkit.io_fast)
             return _with_notes(plain, encoding_notes)
+    raw = _read_csv_lines(data, display, lang, limits)
+    if raw is None:  # quotes that only the exact reader can follow
+        raw = _read_csv_quoted(data, display, lang, limits)
+    return _with_notes(raw, encoding_notes)
+
+
+def _csv_text(
+    path: Path, display: str, lang: str, table: str | None, limits: Limits
+) -> tuple[bytes, list[tuple[str, dict[str, Any]]]]:
+    """The file as UTF-8 text with ``\\n`` line ends, and notes on its encoding; refuses empty."""
+    held = [read_regular(path, display, limits, lang)]
+    if not held[0] or held[0].isspace():  # as ``not data.strip()``, without copying the file
+        raise DataError("io.empty_file", file=display, lang=lang)
+    return decode_text(held, display, lang, table)  # hands the bytes over
+
+
+def _read_csv_lines(data: bytes, display: str, lang: str, limits: Limits) -> _Raw | None:
+    """Lines and fields split with numpy, rows with the wrong field count excluded.
+
+    None when a quoted field spans lines or a quote sits inside a field.
+    """
     b = np.frombuffer(data, dtype=np.uint8)
+    starts, ends, blank, first = _csv_lines(data, b, display, limits, lang)
+    header_text = data[starts[first] : ends[first]].decode("utf-8").rstrip("\n")
+    sep = _detect_separator(header_text)
+    n_columns = _unquoted(header_text).count(sep) + 1
+    if n_columns > limits.columns:
+        raise limit_error("columns", n_columns, limits, file=display, row=first + 1, lang=lang)
+    _check_fields(data, starts, ends, sep, display, limits, lang)
+    quoted = bool((b == 34).any())
+    fields = _fields_per_line(b, starts, ends, sep, quoted)
+    if fields is None:
+        return None
+    expected = int(fields[first])
+    index = np.arange(len(starts))
+    data_line = (index > first) & ~blank
+    bad = data_line & (fields != expected)
+    n_data = int(data_line.sum())
+    _check_separator_mix(bad, n_data, index, display, sep, lang)
+    header = _csv_header(header_text, sep, display, first + 1, limits, lang)
+    rows = index[data_line & ~bad] + 1
+    frame = _csv_frame(
+        data, sep, expected, quoted, skip=~(data_line & ~bad), n_rows=len(rows),
+        n_columns=len(header), every_line=first == 0 and len(rows) == len(index) - 1,
+    )  # fmt: skip
+    if frame is None:  # pragma: no cover - safety net
+        return None
+    frame.columns = pd.Index([h.strip() for h in header], dtype=object)
+    raw = _Raw(frame=frame, rows=rows, display=display, header_row=first + 1)
+    if bad.any():
+        raw.excluded.append(_excluded(index[bad] + 1, "wrong_field_count", other=str(expected)))
+    n_blank = int(((index > first) & blank).sum())
+    if n_blank:
+        raw.notes.append(("io.note.blank_rows", {"n": n_blank}))
+    return raw
+
+
+def _csv_lines(
+    data: bytes, b: np.ndarray, display: str, limits: Limits, lang: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Where each line starts and ends, which lines are blank, and the header's line.
+
+    Checks the line limits; refuses a file of blank lines.
+    """
     starts = np.concatenate(([0], np.flatnonzero(b == 10) + 1))
     if starts[-1] >= len(b):
         starts = starts[:-1]
@@ -401,68 +461,68 @@ def _read_csv(
         raise DataError("io.empty_file", file=display, lang=lang)
     first = int(np.argmax(~blank))
     ends = np.concatenate((starts[1:], [len(b)]))
-    header_text = data[starts[first] : ends[first]].decode("utf-8").rstrip("\n")
-    sep = _detect_separator(header_text)
-    n_columns = _unquoted(header_text).count(sep) + 1
-    if n_columns > limits.columns:
-        raise limit_error("columns", n_columns, limits, file=display, row=first + 1, lang=lang)
-    _check_fields(data, starts, ends, sep, display, limits, lang)
+    return starts, ends, blank, first
+
+
+def _fields_per_line(
+    b: np.ndarray, starts: np.ndarray, ends: np.ndarray, sep: str, quoted: bool
+) -> np.ndarray | None:
+    """Fields per line, counting separators outside quotes (None: quotes too irregular)."""
     is_sep = b == ord(sep)
-    is_quote = b == 34
-    quoted = bool(is_quote.any())
     if quoted:
+        is_quote = b == 34
         quotes_per_line = _count_per_line(is_quote, starts, ends)
         if (quotes_per_line % 2).any() or not _quotes_at_field_edges(b, is_quote, ord(sep)):
-            return _with_notes(_read_csv_quoted(data, display, lang, limits), encoding_notes)
+            return None
         # Parity of the quotes so far: odd inside a quoted field (uint8 wraps, parity survives).
         is_sep &= (np.cumsum(is_quote, dtype=np.uint8) & 1) == 0
-    fields = _count_per_line(is_sep, starts, ends) + 1
-    expected = int(fields[first])
-    index = np.arange(len(starts))
-    data_line = (index > first) & ~blank
-    bad = data_line & (fields != expected)
-    n_data = int(data_line.sum())
-    _check_separator_mix(bad, n_data, index, display, sep, lang)
-    header = _csv_header(header_text, sep, display, first + 1, limits, lang)
-    rows = index[data_line & ~bad] + 1
-    if len(rows):
-        skip = ~(data_line & ~bad)
-        quoting: Literal[0, 3] = 0 if quoted else 3  # csv.QUOTE_MINIMAL, csv.QUOTE_NONE
-        try:
-            if first == 0 and len(rows) == len(index) - 1:
-                # Every line after the header is a data row: Arrow's parser, in parallel
-                # and straight into Arrow strings (several times faster than the C parser).
-                frame = _read_arrow(data, sep, expected, quoted)
-            else:
-                frame = pd.read_csv(
-                    io.BytesIO(data),
-                    sep=sep,
-                    dtype=str,
-                    header=None,
-                    names=list(range(expected)),
-                    skiprows=np.flatnonzero(skip).tolist() or None,
-                    keep_default_na=False,
-                    na_values=[""],
-                    skip_blank_lines=False,
-                    encoding="utf-8",
-                    lineterminator="\n",
-                    quoting=quoting,
-                )
-        except (pd.errors.ParserError, ValueError, OverflowError):  # pragma: no cover - safety net
-            return _with_notes(_read_csv_quoted(data, display, lang, limits), encoding_notes)
-        if frame.shape != (len(rows), len(header)):  # pragma: no cover - safety net
-            return _with_notes(_read_csv_quoted(data, display, lang, limits), encoding_notes)
-    else:
-        frame = pd.DataFrame({j: pd.Series(dtype=object) for j in range(len(header))})
-    frame.columns = pd.Index([h.strip() for h in header], dtype=object)
-    raw = _Raw(frame=frame, rows=rows, display=display, header_row=first + 1)
-    raw.notes += encoding_notes
-    if bad.any():
-        raw.excluded.append(_excluded(index[bad] + 1, "wrong_field_count", other=str(expected)))
-    n_blank = int(((index > first) & blank).sum())
-    if n_blank:
-        raw.notes.append(("io.note.blank_rows", {"n": n_blank}))
-    return raw
+    return _count_per_line(is_sep, starts, ends) + 1
+
+
+def _csv_frame(
+    data: bytes,
+    sep: str,
+    expected: int,
+    quoted: bool,
+    *,
+    skip: np.ndarray,
+    n_rows: int,
+    n_columns: int,
+    every_line: bool,
+) -> pd.DataFrame | None:
+    """The data rows as strings (lines where ``skip`` is True left out), columns numbered.
+
+    ``every_line``: every line after the header is a data row. None when the
+    parsers disagree with the numpy split (a safety net).
+    """
+    if not n_rows:
+        return pd.DataFrame({j: pd.Series(dtype=object) for j in range(n_columns)})
+    quoting: Literal[0, 3] = 0 if quoted else 3  # csv.QUOTE_MINIMAL, csv.QUOTE_NONE
+    try:
+        if every_line:
+            # Every line after the header is a data row: Arrow's parser, in parallel
+            # and straight into Arrow strings (several times faster than the C parser).
+            frame = _read_arrow(data, sep, expected, quoted)
+        else:
+            frame = pd.read_csv(
+                io.BytesIO(data),
+                sep=sep,
+                dtype=str,
+                header=None,
+                names=list(range(expected)),
+                skiprows=np.flatnonzero(skip).tolist() or None,
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=False,
+                encoding="utf-8",
+                lineterminator="\n",
+                quoting=quoting,
+            )
+    except (pd.errors.ParserError, ValueError, OverflowError):  # pragma: no cover - safety net
+        return None
+    if frame.shape != (n_rows, n_columns):  # pragma: no cover - safety net
+        return None
+    return frame
 
 
 def _read_plain(data: bytes, display: str, limits: Limits, table: str | None) -> _Raw | None:
@@ -759,32 +819,75 @@ def _read_sheet(
     sheet: Any, values_of: Callable[[str], Any], where: str, lang: str, limits: Limits
 ) -> _Raw:
     """One sheet as strings, read in one pass; formulas replaced by the values Excel last computed."""
-    from openpyxl.utils import get_column_letter
-
     rows_in = iter(_sheet_rows(sheet, where, limits, lang))
-    header: list[Any] | None = None
-    header_at = 0
+    header, header_at = _sheet_header(rows_in, where, lang)
+    keep_cols = [j for j, name in enumerate(header) if name is not None]
+    body = _sheet_body(rows_in, header, header_at, where, lang, limits)
+    if body.pending:
+        _fill_formula_values(body, values_of(sheet.title), where, lang, limits)
+    frame = pd.DataFrame(body.records, columns=range(len(keep_cols)), dtype=object)
+    frame.columns = pd.Index([str(header[j]).strip() for j in keep_cols], dtype=object)
+    raw = _Raw(
+        frame=frame,
+        rows=np.asarray(body.rows, dtype=np.int64),
+        display=where,
+        header_row=header_at,
+        lost_zeros=True,
+    )
+    raw.formula_rows = {k: np.asarray(v, dtype=np.int64) for k, v in body.formulas.items()}
+    if body.n_blank:
+        raw.notes.append(("io.note.blank_rows", {"n": body.n_blank}))
+    if body.formulas:
+        raw.notes.append(("io.note.formulas", {}))
+    return raw
+
+
+def _sheet_header(
+    rows_in: Iterator[tuple[int, Any]], where: str, lang: str
+) -> tuple[list[Any], int]:
+    """The first row with any text (the header) and its sheet row; refuses an empty sheet."""
     for number, r in rows_in:
         texts = [_cell_text(c) for c in r]
         if any(texts):
-            header, header_at = texts, number
-            break
-    if header is None:
-        raise DataError("io.empty_file", file=where, lang=lang)
+            return texts, number
+    raise DataError("io.empty_file", file=where, lang=lang)
+
+
+@dataclass
+class _SheetBody:
+    """The rows under a sheet's header as read, formulas still to be replaced by values."""
+
+    records: list[list[Any]] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # sheet row of each record
+    n_blank: int = 0
+    formulas: dict[int, list[int]] = field(default_factory=dict)  # column -> records
+    # sheet row -> (record, column kept, sheet column) of each formula
+    pending: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
+
+
+def _sheet_body(
+    rows_in: Iterator[tuple[int, Any]],
+    header: list[Any],
+    header_at: int,
+    where: str,
+    lang: str,
+    limits: Limits,
+) -> _SheetBody:
+    """The rows under the header, as texts in the named columns; blank rows counted.
+
+    Refuses text in a column without a name, too many rows, and a too long field.
+    """
+    from openpyxl.utils import get_column_letter
+
     width = len(header)
     keep_cols = [j for j, name in enumerate(header) if name is not None]
     unnamed = [j for j, name in enumerate(header) if name is None]
-    formulas: dict[int, list[int]] = {}
-    pending: dict[int, list[tuple[int, int, int]]] = {}  # sheet row -> (record, k, column)
-    records: list[list[Any]] = []
-    rows: list[int] = []
-    n_blank = 0
-    max_chars = limits.field_chars
+    body = _SheetBody()
     for number, r in rows_in:
         cells = r[:width]
         texts = [_cell_text(c) for c in cells]
         if not any(t is not None for t in texts):
-            n_blank += 1
+            body.n_blank += 1
             continue
         for j in unnamed:
             if j < len(texts) and texts[j] is not None:
@@ -795,17 +898,17 @@ def _read_sheet(
                     column=get_column_letter(j + 1),
                     lang=lang,
                 )
-        if len(records) >= limits.rows:
+        if len(body.records) >= limits.rows:
             raise limit_error("rows", limits.rows + 1, limits, file=where, lang=lang)
         record = []
         for k, j in enumerate(keep_cols):
             cell = cells[j] if j < len(cells) else None
             text = texts[j] if j < len(texts) else None
             if _is_formula(cell):
-                formulas.setdefault(k, []).append(len(records))
-                pending.setdefault(number, []).append((len(records), k, j))
+                body.formulas.setdefault(k, []).append(len(body.records))
+                body.pending.setdefault(number, []).append((len(body.records), k, j))
                 text = None
-            elif text is not None and len(text) > max_chars:
+            elif text is not None and len(text) > limits.field_chars:
                 raise limit_error(
                     "field_chars",
                     len(text),
@@ -816,30 +919,21 @@ def _read_sheet(
                     lang=lang,
                 )
             record.append(text)
-        records.append(record)
-        rows.append(number)
-    if pending:
-        last = max(pending)
-        for number, vrow in _sheet_rows(values_of(sheet.title), where, limits, lang):
-            for rec, k, j in pending.get(number, ()):
-                records[rec][k] = _cell_text(vrow[j]) if j < len(vrow) else None
-            if number >= last:
-                break
-    frame = pd.DataFrame(records, columns=range(len(keep_cols)), dtype=object)
-    frame.columns = pd.Index([str(header[j]).strip() for j in keep_cols], dtype=object)
-    raw = _Raw(
-        frame=frame,
-        rows=np.asarray(rows, dtype=np.int64),
-        display=where,
-        header_row=header_at,
-        lost_zeros=True,
-    )
-    raw.formula_rows = {k: np.asarray(v, dtype=np.int64) for k, v in formulas.items()}
-    if n_blank:
-        raw.notes.append(("io.note.blank_rows", {"n": n_blank}))
-    if formulas:
-        raw.notes.append(("io.note.formulas", {}))
-    return raw
+        body.records.append(record)
+        body.rows.append(number)
+    return body
+
+
+def _fill_formula_values(
+    body: _SheetBody, values_sheet: Any, where: str, lang: str, limits: Limits
+) -> None:
+    """Put the values Excel last computed in place of the formulas (from the values-only sheet)."""
+    last = max(body.pending)
+    for number, vrow in _sheet_rows(values_sheet, where, limits, lang):
+        for rec, k, j in body.pending.get(number, ()):
+            body.records[rec][k] = _cell_text(vrow[j]) if j < len(vrow) else None
+        if number >= last:
+            break
 
 
 def _find_sources(

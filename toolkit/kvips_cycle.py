@@ -714,94 +714,111 @@ def workbook_bytes(
     a text cell, never a formula (:func:`toolkit.exports.excel_text`).
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     lang = check_language(lang)
     q = questionnaire or (agenda.questionnaire if agenda else sa.load_questionnaire("kvips"))
+    sheets: list[_Sheet] = []
+    if plan is not None:
+        sheets.append(_plan_sheet(plan, lang))
+    if agenda is not None:
+        sheets.append(_agenda_sheet(agenda, lang))
+    if synthesis is not None:
+        sheets.append(_synthesis_sheet(synthesis, q, lang))
     wb = Workbook()
     first = wb.active
     assert first is not None
     wb.remove(first)
-
-    def sheet(title: str, header: list[str], rows: list[list[Any]]) -> None:
-        ws = wb.create_sheet(title[:31])
-        for j, h in enumerate(header, start=1):
-            c = ws.cell(row=1, column=j)
-            excel_text(c, h)
-            c.font = Font(bold=True)
-        for i, r in enumerate(rows, start=2):
-            for j, v in enumerate(r, start=1):
-                c = ws.cell(row=i, column=j)
-                if isinstance(v, str):
-                    excel_text(c, v)
-                else:
-                    c.value = v
-        for j in range(1, len(header) + 1):
-            ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = 28
-
-    if plan is not None:
-        cycle = load_cycle(lang=lang)
-        step_name = {s.id: s.name[lang] for s in cycle.steps}
-        sheet(
-            t("kvips.sheet.plan", lang),
-            [
-                t(f"kvips.plan.{c}", lang)
-                for c in ("step", "round", "host", "visitor", "start", "end")
-            ],
-            [
-                [
-                    step_name[r["step"]],
-                    int(r["round"]) or None,
-                    r["host"],
-                    r["visitor"],
-                    pd.Timestamp(r["start"]).date(),
-                    pd.Timestamp(r["end"]).date(),
-                ]
-                for r in _records(plan)
-            ],
-        )
-    if agenda is not None:
-        rows: list[list[Any]] = []
-        for heading, labels, body in _agenda_parts(agenda, lang):
-            rows += [[heading], labels, *body, []]
-        rows += [[t("kvips.minutes.title", lang)], *[[f, ""] for f in _minutes_fields(lang)]]
-        sheet(
-            t("kvips.sheet.agenda", lang),
-            [t("kvips.agenda.title", lang, host=agenda.host, visitor=agenda.visitor)],
-            rows,
-        )
-    if synthesis is not None:
-        group = {g.id: g.name[lang] for g in q.groups}
-        sheet(
-            t("kvips.sheet.synthesis", lang),
-            [
-                t(f"kvips.synthesis.{c}", lang)
-                for c in (
-                    "group",
-                    "mean",
-                    "lowest_unit",
-                    "lowest",
-                    "mean_role_spread",
-                    "widest_unit",
-                    "widest_spread",
-                )
-            ],
-            [
-                [
-                    group[r["group"]],
-                    _num(r["mean"]),
-                    r["lowest_unit"],
-                    _num(r["lowest"]),
-                    _num(r["mean_role_spread"]),
-                    r["widest_unit"],
-                    _num(r["widest_spread"]),
-                ]
-                for r in _records(synthesis)
-            ],
-        )
+    for title, header, rows in sheets:
+        _write_sheet(wb, title, header, rows)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+#: A sheet to write: its title, the header row, and the rows under it.
+_Sheet = tuple[str, list[str], list[list[Any]]]
+
+
+def _write_sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]]) -> None:
+    """Add a sheet: a bold header, texts as text cells (never formulas), columns 28 wide."""
+    from openpyxl.styles import Font
+
+    ws = wb.create_sheet(title[:31])
+    for j, h in enumerate(header, start=1):
+        c = ws.cell(row=1, column=j)
+        excel_text(c, h)
+        c.font = Font(bold=True)
+    for i, r in enumerate(rows, start=2):
+        for j, v in enumerate(r, start=1):
+            c = ws.cell(row=i, column=j)
+            if isinstance(v, str):
+                excel_text(c, v)
+            else:
+                c.value = v
+    for j in range(1, len(header) + 1):
+        ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = 28
+
+
+def _plan_sheet(plan: pd.DataFrame, lang: str) -> _Sheet:
+    """The year plan: step, round, host, visitor, start and end per visit."""
+    cycle = load_cycle(lang=lang)
+    step_name = {s.id: s.name[lang] for s in cycle.steps}
+    header = [
+        t(f"kvips.plan.{c}", lang) for c in ("step", "round", "host", "visitor", "start", "end")
+    ]
+    rows: list[list[Any]] = [
+        [
+            step_name[r["step"]],
+            int(r["round"]) or None,
+            r["host"],
+            r["visitor"],
+            pd.Timestamp(r["start"]).date(),
+            pd.Timestamp(r["end"]).date(),
+        ]
+        for r in _records(plan)
+    ]
+    return t("kvips.sheet.plan", lang), header, rows
+
+
+def _agenda_sheet(agenda: Agenda, lang: str) -> _Sheet:
+    """The visit's agenda, part by part, then the fields of the minutes."""
+    rows: list[list[Any]] = []
+    for heading, labels, body in _agenda_parts(agenda, lang):
+        rows += [[heading], labels, *body, []]
+    rows += [[t("kvips.minutes.title", lang)], *[[f, ""] for f in _minutes_fields(lang)]]
+    title = t("kvips.agenda.title", lang, host=agenda.host, visitor=agenda.visitor)
+    return t("kvips.sheet.agenda", lang), [title], rows
+
+
+def _synthesis_sheet(synthesis: pd.DataFrame, q: sa.Questionnaire, lang: str) -> _Sheet:
+    """The region's synthesis per group: mean, lowest unit, role spread, widest unit."""
+    group = {g.id: g.name[lang] for g in q.groups}
+    columns = (
+        "group",
+        "mean",
+        "lowest_unit",
+        "lowest",
+        "mean_role_spread",
+        "widest_unit",
+        "widest_spread",
+    )
+    rows: list[list[Any]] = [
+        [
+            group[r["group"]],
+            _num(r["mean"]),
+            r["lowest_unit"],
+            _num(r["lowest"]),
+            _num(r["mean_role_spread"]),
+            r["widest_unit"],
+            _num(r["widest_spread"]),
+        ]
+        for r in _records(synthesis)
+    ]
+    return (
+        t("kvips.sheet.synthesis", lang),
+        [t(f"kvips.synthesis.{c}", lang) for c in columns],
+        rows,
+    )
 
 
 def _num(x: float) -> float | None:

@@ -116,8 +116,16 @@ def read_manifest(
     """
     lang = check_language(lang)
     path = Path(path)
-    display = str(path)
     roots = [path.resolve().parent, *(Path(r).expanduser() for r in data_roots)]
+    out: list[UnitEntry] = []
+    for number, item in enumerate(_unit_items(path, lang), start=1):
+        out.append(_entry(item, number, path, roots, taken=[u.id for u in out], lang=lang))
+    return out
+
+
+def _unit_items(path: Path, lang: str) -> list[Any]:
+    """The ``units`` list of a manifest file (a list at the top also counts); never empty."""
+    display = str(path)
     if not path.is_file():
         raise DataError("io.path_not_found", file=display, lang=lang)
     try:
@@ -127,72 +135,83 @@ def read_manifest(
     units = raw.get("units") if isinstance(raw, dict) else raw
     if not isinstance(units, list) or not units:
         raise DataError("manifest.no_units", file=display, lang=lang)
-    out: list[UnitEntry] = []
-    for number, item in enumerate(units, start=1):
-        if not isinstance(item, dict):
-            raise DataError("manifest.not_a_mapping", file=display, unit=number, lang=lang)
-        _check_texts(item, "", display, number, lang)
-        for key in ("id", "name", "path"):
-            if not item.get(key):
-                raise DataError(
-                    "manifest.missing_field", file=display, unit=number, field=key, lang=lang
-                )
-        unit_id = str(item["id"])
-        if not re.fullmatch(r"[A-Za-z0-9_\-]+", unit_id) or unit_id.upper() in _DEVICE_NAMES:
-            raise DataError("manifest.bad_id", file=display, unit=number, id=unit_id, lang=lang)
-        # ids name files: on Windows and macOS "BUP" and "bup" are the same file
-        if unit_id.casefold() in {u.id.casefold() for u in out}:
+    return units
+
+
+def _entry(
+    item: Any, number: int, path: Path, roots: list[Path], *, taken: list[str], lang: str
+) -> UnitEntry:
+    """One unit of the manifest, checked; ``number`` is its place, ``taken`` the ids before it."""
+    display = str(path)
+    if not isinstance(item, dict):
+        raise DataError("manifest.not_a_mapping", file=display, unit=number, lang=lang)
+    _check_texts(item, "", display, number, lang)
+    for key in ("id", "name", "path"):
+        if not item.get(key):
             raise DataError(
-                "manifest.duplicate_id", file=display, unit=number, id=unit_id, lang=lang
+                "manifest.missing_field", file=display, unit=number, field=key, lang=lang
             )
-        language = str(item.get("language", "sv"))
-        if language not in LANGUAGES:
-            raise DataError(
-                "manifest.bad_value",
-                file=display,
-                unit=number,
-                field="language",
-                allowed=", ".join(LANGUAGES),
-                lang=lang,
-            )
-        extract = item.get("extract_date")
-        if extract is not None and not isinstance(extract, dt.date):
-            try:
-                extract = dt.date.fromisoformat(str(extract))
-            except ValueError as exc:
-                raise DataError(
-                    "manifest.bad_value",
-                    file=display,
-                    unit=number,
-                    field="extract_date",
-                    allowed="YYYY-MM-DD",
-                    lang=lang,
-                ) from exc
-        parameters = item.get("parameters") or {}
-        if not isinstance(parameters, dict):
-            raise DataError(
-                "manifest.bad_value",
-                file=display,
-                unit=number,
-                field="parameters",
-                allowed="name: value",
-                lang=lang,
-            )
-        data = path.parent / str(item["path"])
-        if not inside(data, roots):
-            raise DataError(
-                "manifest.outside_root", file=display, unit=number, field="path", lang=lang
-            )
-        out.append(
-            UnitEntry(
-                id=unit_id,
-                name=str(item["name"]),
-                path=data.resolve(),
-                language=language,
-                target_profile=str(item.get("target_profile", "bup_30_30")),
-                extract_date=extract,
-                parameters=dict(parameters),
-                extra={k: v for k, v in item.items() if k not in _KNOWN},
-            )
+    unit_id = _unit_id(item, number, display, taken, lang)
+    language = str(item.get("language", "sv"))
+    if language not in LANGUAGES:
+        raise DataError(
+            "manifest.bad_value",
+            file=display,
+            unit=number,
+            field="language",
+            allowed=", ".join(LANGUAGES),
+            lang=lang,
         )
-    return out
+    extract = _extract_date(item, number, display, lang)
+    parameters = item.get("parameters") or {}
+    if not isinstance(parameters, dict):
+        raise DataError(
+            "manifest.bad_value",
+            file=display,
+            unit=number,
+            field="parameters",
+            allowed="name: value",
+            lang=lang,
+        )
+    data = path.parent / str(item["path"])
+    if not inside(data, roots):
+        raise DataError("manifest.outside_root", file=display, unit=number, field="path", lang=lang)
+    return UnitEntry(
+        id=unit_id,
+        name=str(item["name"]),
+        path=data.resolve(),
+        language=language,
+        target_profile=str(item.get("target_profile", "bup_30_30")),
+        extract_date=extract,
+        parameters=dict(parameters),
+        extra={k: v for k, v in item.items() if k not in _KNOWN},
+    )
+
+
+def _unit_id(item: dict[str, Any], number: int, display: str, taken: list[str], lang: str) -> str:
+    """The unit's id: letters, digits, ``_`` and ``-``, no device name, not taken (any case)."""
+    unit_id = str(item["id"])
+    if not re.fullmatch(r"[A-Za-z0-9_\-]+", unit_id) or unit_id.upper() in _DEVICE_NAMES:
+        raise DataError("manifest.bad_id", file=display, unit=number, id=unit_id, lang=lang)
+    # ids name files: on Windows and macOS "BUP" and "bup" are the same file
+    if unit_id.casefold() in {u.casefold() for u in taken}:
+        raise DataError("manifest.duplicate_id", file=display, unit=number, id=unit_id, lang=lang)
+    return unit_id
+
+
+def _extract_date(item: dict[str, Any], number: int, display: str, lang: str) -> dt.date | None:
+    """The unit's ``extract_date`` as a date (None when not given)."""
+    extract = item.get("extract_date")
+    if extract is not None and not isinstance(extract, dt.date):
+        try:
+            extract = dt.date.fromisoformat(str(extract))
+        except ValueError as exc:
+            raise DataError(
+                "manifest.bad_value",
+                file=display,
+                unit=number,
+                field="extract_date",
+                allowed="YYYY-MM-DD",
+                lang=lang,
+            ) from exc
+    return extract

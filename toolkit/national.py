@@ -6,9 +6,12 @@ and of each how many within the target days (SKR, *Väntetider i vården*).
 This module reads such a file (:func:`read_national`), turns one unit's
 rows into the toolkit's ``period_counts`` form with the within-target
 counts and, where present, a third stage (:func:`to_period_counts`), gives
-the shares within target per month (:func:`share_table`) and compares units
-or regions with funnel plots (:func:`funnel_table`, :func:`funnel_curve`;
-the chart is :func:`toolkit.charts.funnel_chart`).
+the shares within target per month (:func:`share_table`, as whole per
+cent the way the statistics publish them: :func:`whole_percent`), one
+unit's flow month by month (:func:`monthly_flow`, rounded for share mode by
+:func:`round_monthly`; shown by :mod:`toolkit.report.monthly`) and compares
+units or regions with funnel plots (:func:`funnel_table`,
+:func:`funnel_curve`; the chart is :func:`toolkit.charts.funnel_chart`).
 
 The expected columns are documented in docs/national.md; the template is
 written by :func:`template_csv` (``templates/nationell_statistik_mall.csv``,
@@ -192,6 +195,43 @@ def read_national(
     rows = read_rows(content, file, lang)
     if not rows:
         raise DataError("national.empty", file=file, lang=lang)
+    names = _column_names(rows, file, lang)
+    stages = _stage_lookup()
+    records: list[dict[str, Any]] = []
+    last: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
+    for i, row in enumerate(rows[1:], start=2):
+        if not any(row):
+            continue
+        cells = {n: (row[j] if j < len(row) else "") for j, n in enumerate(names) if n}
+        fail = _Fail(file, i, lang)
+        rec = _row_record(cells, stages, unit, fail, lang)
+        _check_totals(rec, cells, fail, lang)
+        _check_sequence(rec, last, fail)
+        records.append(rec)
+    if not records:
+        raise DataError("national.empty", file=file, lang=lang)
+    return _national_frame(records, file)
+
+
+class _Fail:
+    """Builds the DataError of one row (header = row 1), naming the column in ``lang``."""
+
+    def __init__(self, file: str, row: int, lang: str) -> None:
+        self.file, self.row, self.lang = file, row, lang
+
+    def __call__(self, key: str, column: str, **fields: Any) -> DataError:
+        return DataError(
+            key,
+            file=self.file,
+            row=self.row,
+            column=_shown(column, self.lang),
+            lang=self.lang,
+            **fields,
+        )
+
+
+def _column_names(rows: list[list[str]], file: str, lang: str) -> list[str]:
+    """The canonical name of each column of the header row ("" for an empty unnamed column)."""
     lookup = _header_lookup()
     names: list[str] = []
     for j, header in enumerate(rows[0]):
@@ -214,94 +254,102 @@ def read_national(
             raise DataError(
                 "national.missing_column", file=file, column=_shown(name, lang), lang=lang
             )
-    stages = _stage_lookup()
-    records: list[dict[str, Any]] = []
-    last: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
-    for i, row in enumerate(rows[1:], start=2):
-        if not any(row):
+    return names
+
+
+def _row_record(
+    cells: dict[str, str], stages: dict[str, str], unit: str | None, fail: _Fail, lang: str
+) -> dict[str, Any]:
+    """One row's month (as a number), unit, stage and counts, each checked on its own."""
+    rec: dict[str, Any] = {}
+    month = _month(cells["month"])
+    if month is None:
+        raise fail("national.bad_month", "month")
+    rec["month"] = month
+    if not cells["unit"]:
+        raise fail("national.empty_cell", "unit")
+    rec["unit"] = cells["unit"]
+    if unit is not None and rec["unit"] != unit:
+        raise fail("national.other_unit", "unit", expected=unit)
+    stage = stages.get(normalise_name(cells["stage"]))
+    if stage is None:
+        raise fail(
+            "national.bad_stage",
+            "stage",
+            allowed=", ".join(
+                _STAGE_SV[s] if lang == "sv" else s.replace("deep_start", "in-depth assessment")
+                for s in STAGES
+            ),
+        )
+    rec["stage"] = stage
+    for name in (*_COUNTS, "target_days"):
+        text = cells.get(name, "")
+        if not text and not COLUMNS[name][1]:
+            rec[name] = math.nan
             continue
-        cells = {n: (row[j] if j < len(row) else "") for j, n in enumerate(names) if n}
+        x = _number(text)
+        if not (math.isfinite(x) and x >= 0 and x == int(x)) or (name == "target_days" and x < 1):
+            raise fail("national.bad_count", name)
+        rec[name] = x
+    if math.isnan(rec["target_days"]):
+        rec["target_days"] = float(DEFAULT_TARGET_DAYS)
+    return rec
 
-        def fail(key: str, column: str, row_number: int = i, **fields: Any) -> DataError:
-            return DataError(
-                key, file=file, row=row_number, column=_shown(column, lang), lang=lang, **fields
-            )
 
-        rec: dict[str, Any] = {}
-        month = _month(cells["month"])
-        if month is None:
-            raise fail("national.bad_month", "month")
-        rec["month"] = month
-        if not cells["unit"]:
-            raise fail("national.empty_cell", "unit")
-        rec["unit"] = cells["unit"]
-        if unit is not None and rec["unit"] != unit:
-            raise fail("national.other_unit", "unit", expected=unit)
-        stage = stages.get(normalise_name(cells["stage"]))
-        if stage is None:
+def _check_totals(rec: dict[str, Any], cells: dict[str, str], fail: _Fail, lang: str) -> None:
+    """Within target no more than the total, and a stated share the counts' share."""
+    for total, within in (
+        ("waiting", "waiting_within_target"),
+        ("completed", "completed_within_target"),
+    ):
+        if rec[within] > rec[total]:
+            raise fail("national.within_exceeds", within, total=_shown(total, lang))
+    for share, (within, total) in (
+        ("share_waiting_within", ("waiting_within_target", "waiting")),
+        ("share_completed_within", ("completed_within_target", "completed")),
+    ):
+        text = cells.get(share, "")
+        if not text:
+            continue
+        stated = _number(text)
+        if stated <= 1.0 and "," not in text and "." in text and rec[total] > 0:
+            stated *= 100.0  # a share written 0.85 rather than 85
+        if not math.isfinite(stated) or (
+            rec[total] > 0
+            and abs(stated - 100.0 * rec[within] / rec[total]) > STATED_SHARE_TOLERANCE_PCT
+        ):
             raise fail(
-                "national.bad_stage",
-                "stage",
-                allowed=", ".join(
-                    _STAGE_SV[s] if lang == "sv" else s.replace("deep_start", "in-depth assessment")
-                    for s in STAGES
-                ),
+                "national.share_mismatch",
+                share,
+                within=_shown(within, lang),
+                total=_shown(total, lang),
             )
-        rec["stage"] = stage
-        for name in (*_COUNTS, "target_days"):
-            text = cells.get(name, "")
-            if not text and not COLUMNS[name][1]:
-                rec[name] = math.nan
-                continue
-            x = _number(text)
-            if not (math.isfinite(x) and x >= 0 and x == int(x)) or (
-                name == "target_days" and x < 1
-            ):
-                raise fail("national.bad_count", name)
-            rec[name] = x
-        for total, within in (
-            ("waiting", "waiting_within_target"),
-            ("completed", "completed_within_target"),
+
+
+def _check_sequence(
+    rec: dict[str, Any], last: dict[tuple[str, str], tuple[int, dict[str, Any]]], fail: _Fail
+) -> None:
+    """Months increase per unit and stage; the queue balances with the month before.
+
+    ``last`` holds each unit's and stage's previous month and row; updated here.
+    """
+    key = (rec["unit"], rec["stage"])
+    month = rec["month"]
+    if key in last:
+        before, prev = last[key]
+        if month <= before:
+            raise fail("national.month_order", "month", previous=_month_text(before))
+        if (
+            not math.isnan(rec["arrived"])
+            and month == before + 1
+            and rec["waiting"] > prev["waiting"] + rec["arrived"] - rec["completed"]
         ):
-            if rec[within] > rec[total]:
-                raise fail("national.within_exceeds", within, total=_shown(total, lang))
-        for share, (within, total) in (
-            ("share_waiting_within", ("waiting_within_target", "waiting")),
-            ("share_completed_within", ("completed_within_target", "completed")),
-        ):
-            text = cells.get(share, "")
-            if not text:
-                continue
-            stated = _number(text)
-            if stated <= 1.0 and "," not in text and "." in text and rec[total] > 0:
-                stated *= 100.0  # a share written 0.85 rather than 85
-            if not math.isfinite(stated) or (
-                rec[total] > 0
-                and abs(stated - 100.0 * rec[within] / rec[total]) > STATED_SHARE_TOLERANCE_PCT
-            ):
-                raise fail(
-                    "national.share_mismatch",
-                    share,
-                    within=_shown(within, lang),
-                    total=_shown(total, lang),
-                )
-        if math.isnan(rec["target_days"]):
-            rec["target_days"] = float(DEFAULT_TARGET_DAYS)
-        key = (rec["unit"], stage)
-        if key in last:
-            before, prev = last[key]
-            if month <= before:
-                raise fail("national.month_order", "month", previous=_month_text(before))
-            if (
-                not math.isnan(rec["arrived"])
-                and month == before + 1
-                and rec["waiting"] > prev["waiting"] + rec["arrived"] - rec["completed"]
-            ):
-                raise fail("national.balance", "waiting", previous=int(prev["waiting"]))
-        last[key] = (month, rec)
-        records.append(rec)
-    if not records:
-        raise DataError("national.empty", file=file, lang=lang)
+            raise fail("national.balance", "waiting", previous=int(prev["waiting"]))
+    last[key] = (month, rec)
+
+
+def _national_frame(records: list[dict[str, Any]], file: str) -> pd.DataFrame:
+    """The checked rows as :func:`read_national`'s table (months as dates, counts as integers)."""
     out = pd.DataFrame.from_records(
         records,
         columns=[
@@ -357,8 +405,8 @@ def to_period_counts(
     :math:`A_k = \\max(0, Q_k - Q_{k-1} + C_k)` (removals taken as zero),
     and for a stage's first month :math:`A_1 = C_1` (a queue as large at
     the start as at the end). The toolkit's flow and waits use the first
-    two stages; the third (treatment) is kept for :func:`share_table` and
-    the funnel plots.
+    two stages; the third (treatment) is kept for :func:`share_table`,
+    :func:`monthly_flow` (the monthly unit report) and the funnel plots.
     """
     lang = check_language(lang)
     units = list(dict.fromkeys(national["unit"].astype(str)))
@@ -451,6 +499,144 @@ def share_table(national: pd.DataFrame) -> pd.DataFrame:
         "share_waiting_within",
     ]
     return out[cols].reset_index(drop=True)
+
+
+#: Columns of :func:`monthly_flow`.
+MONTHLY_COLUMNS: tuple[str, ...] = (
+    "period",
+    "stage",
+    "arrivals",
+    "completions",
+    "removals",
+    "waiting_start",
+    "waiting_end",
+    "completed_within_target",
+    "share_completed_within",
+    "waiting_within_target",
+    "share_waiting_within",
+)
+
+
+def monthly_flow(counts: pd.DataFrame) -> pd.DataFrame:
+    """A unit's flow per calendar month and stage from monthly ``period_counts``, kept in months.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        ``period_counts`` with one row per month and stage: period (first
+        day of the month), stage, arrived, completed, waiting_end and,
+        where given, removed, completed_within_target, waiting_within_target
+        (:func:`to_period_counts`, or a unit's own monthly counts).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`MONTHLY_COLUMNS`, one row per stage and month (stages
+        in pathway order, months in order). Shares are NaN where the total
+        is 0 or the within-target count is not given.
+
+    Notes
+    -----
+    Per stage, month :math:`k` with arrivals :math:`A_k`, completions
+    :math:`C_k` and queue :math:`Q_k` at the month's end: the queue at the
+    start is :math:`Q_{k-1}` (for the first month :math:`Q_1 - A_1 + C_1 +
+    R_1`), removals where not given :math:`R_k = \\max(0, Q_{k-1} + A_k -
+    C_k - Q_k)` (0 the first month), and the shares within target
+    :math:`x_k / C_k` and :math:`y_k / Q_k` with :math:`x_k, y_k` those
+    completed and waiting within target. Months are never turned into
+    weeks.
+
+    >>> pc = pd.DataFrame({"period": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+    ...                    "stage": "first_assessment", "arrived": [30, 40],
+    ...                    "completed": [30, 25], "waiting_end": [50, 60],
+    ...                    "completed_within_target": [24, 20]})
+    >>> m = monthly_flow(pc)
+    >>> m[["waiting_start", "removals", "share_completed_within"]].values.tolist()
+    [[50.0, 0.0, 0.8], [50.0, 5.0, 0.8]]
+    """
+    order = {s: i for i, s in enumerate(STAGES)}
+    part = counts.assign(
+        _stage=counts["stage"].astype(str),
+        _order=[order.get(str(s), len(order)) for s in counts["stage"]],
+        period=pd.to_datetime(counts["period"]),
+    ).sort_values(["_order", "_stage", "period"], kind="stable", ignore_index=True)
+
+    def column(name: str) -> np.ndarray:
+        if name not in part.columns:
+            return np.full(len(part), np.nan)
+        return pd.to_numeric(part[name], errors="coerce").to_numpy(dtype=float)
+
+    a, c, q = column("arrived"), column("completed"), column("waiting_end")
+    given = column("removed")
+    first = (part["_stage"] != part["_stage"].shift()).to_numpy()
+    start = np.where(first, q - a + c + np.nan_to_num(given), np.roll(q, 1))
+    removed = np.where(np.isnan(given), np.maximum(0.0, start + a - c - q), given)
+    removed[first & np.isnan(given)] = 0.0
+    x, y = column("completed_within_target"), column("waiting_within_target")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = pd.DataFrame(
+            {
+                "period": part["period"].to_numpy(),
+                "stage": part["_stage"].to_numpy(),
+                "arrivals": a,
+                "completions": c,
+                "removals": removed,
+                "waiting_start": start,
+                "waiting_end": q,
+                "completed_within_target": x,
+                "share_completed_within": np.where(c > 0, x / c, np.nan),
+                "waiting_within_target": y,
+                "share_waiting_within": np.where(q > 0, y / q, np.nan),
+            }
+        )
+    return out
+
+
+def whole_percent(within: Any, total: Any) -> np.ndarray:
+    """Shares as whole per cent, rounded half up as the national statistics publish them.
+
+    .. math:: \\left\\lfloor \\frac{100 x}{n} + \\frac12 \\right\\rfloor = \\left\\lfloor \\frac{200 x + n}{2 n} \\right\\rfloor
+
+    worked out in whole numbers, so a share of exactly one half per cent
+    rounds up (62.5 % → 63 %) as the published figures do, not to even; NaN
+    where ``total`` is 0 or ``within`` is missing.
+
+    >>> whole_percent([5, 29, 1], [8, 200, 0]).tolist()
+    [63.0, 15.0, nan]
+    """
+    x = np.asarray(within, dtype=float)
+    n = np.asarray(total, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(n) & (n > 0)
+    xi = np.where(ok, x, 0).astype(np.int64)
+    ni = np.where(ok, n, 1).astype(np.int64)
+    return np.where(ok, (200 * xi + ni) // (2 * ni), np.nan)
+
+
+def round_monthly(monthly: pd.DataFrame, base: int = 5) -> pd.DataFrame:
+    """Share mode: :func:`monthly_flow` with every count rounded and the shares from the rounded counts.
+
+    Arrivals, completions, removals and the queue are rounded consistently
+    (:func:`toolkit.disclosure.round_flow`: the queue identity holds among
+    the rounded numbers); those within target are rounded to a multiple of
+    ``base`` and never above the rounded total; the shares are worked out
+    from the rounded counts only, so they tell nothing the rounded counts do
+    not.
+    """
+    from toolkit import disclosure
+
+    out = disclosure.round_flow(monthly, base)
+    for within, total, share in (
+        ("completed_within_target", "completions", "share_completed_within"),
+        ("waiting_within_target", "waiting_end", "share_waiting_within"),
+    ):
+        raw = monthly[within].to_numpy(dtype=float)
+        rounded = disclosure.round_to_base(np.nan_to_num(raw), base).astype(float)
+        n = out[total].to_numpy(dtype=float)
+        x = np.where(np.isnan(raw), np.nan, np.minimum(rounded, n))
+        out[within] = x
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[share] = np.where(n > 0, x / n, np.nan)
+    return out
 
 
 # --------------------------------------------------------------------------- funnel plots

@@ -285,6 +285,24 @@ def _check(cols: Columns, file: str | None, lang: str) -> Columns:
     this size; every message names the first failing row.
     """
     _check_identity_numbers(cols, file, lang)
+    _check_columns(cols, file, lang)
+    # Format version first: another version's columns may mean something else.
+    _check_format_version(cols["format_version"], file, lang)
+    n = len(next(iter(cols.values()))) if cols else 0
+    out: Columns = {c: cols.get(c, [""] * n) for c in COLUMNS}
+    _check_required_values(out, file, lang)
+    _check_unique_ids(out["cycle_id"], file, lang)
+    for column in DATE_COLUMNS:
+        out[column] = _iso_dates(out[column], column, file, lang)
+    _check_not_before_start(out, file, lang)
+    out["decision"] = _decisions(out["decision"], file, lang)
+    out["measure"] = _measures(out["measure"], file, lang)
+    out["format_version"] = [str(FORMAT_VERSION)] * n
+    return out
+
+
+def _check_columns(cols: Columns, file: str | None, lang: str) -> None:
+    """Refuse a column not in :data:`COLUMNS` and a missing required one (or format version)."""
     unknown = [c for c in cols if c not in COLUMNS]
     if unknown:
         raise DataError(
@@ -294,14 +312,16 @@ def _check(cols: Columns, file: str | None, lang: str) -> Columns:
             allowed=", ".join(COLUMNS),
             lang=lang,
         )
-    n = len(next(iter(cols.values()))) if cols else 0
     if "format_version" not in cols and "cycle_id" in cols:
         raise DataError("pdsa.missing_column", file=file, column="format_version", lang=lang)
     for column in REQUIRED:
         if column not in cols:
             raise DataError("pdsa.missing_column", file=file, column=column, lang=lang)
-    # Format version first: another version's columns may mean something else.
-    for i, version in enumerate(cols["format_version"]):
+
+
+def _check_format_version(versions: list[str], file: str | None, lang: str) -> None:
+    """Refuse a row written in another format version than :data:`FORMAT_VERSION`."""
+    for i, version in enumerate(versions):
         if version != str(FORMAT_VERSION):
             raise DataError(
                 "pdsa.other_version",
@@ -312,15 +332,22 @@ def _check(cols: Columns, file: str | None, lang: str) -> Columns:
                 expected=FORMAT_VERSION,
                 lang=lang,
             )
-    out: Columns = {c: cols.get(c, [""] * n) for c in COLUMNS}
+
+
+def _check_required_values(out: Columns, file: str | None, lang: str) -> None:
+    """Refuse an empty cell in a required column."""
     for column in REQUIRED:
         for i, value in enumerate(out[column]):
             if not value:
                 raise DataError(
                     "pdsa.missing_value", file=file, row=_row_number(i), column=column, lang=lang
                 )
+
+
+def _check_unique_ids(cycle_ids: list[str], file: str | None, lang: str) -> None:
+    """Refuse a cycle id used twice (naming the row where it first stood)."""
     first_row: dict[str, int] = {}
-    for i, cycle_id in enumerate(out["cycle_id"]):
+    for i, cycle_id in enumerate(cycle_ids):
         if cycle_id in first_row:
             raise DataError(
                 "pdsa.duplicate_id",
@@ -332,24 +359,31 @@ def _check(cols: Columns, file: str | None, lang: str) -> Columns:
                 lang=lang,
             )
         first_row[cycle_id] = i
-    for column in DATE_COLUMNS:
-        dates = []
-        for i, value in enumerate(out[column]):
-            match = _ISO_DATE.match(value)
-            try:
-                dates.append(dt.date.fromisoformat(match.group(1)).isoformat() if match else "")
-            except ValueError:
-                match = None
-            if value and not match:
-                raise DataError(
-                    "pdsa.bad_date",
-                    file=file,
-                    row=_row_number(i),
-                    column=column,
-                    value=value,
-                    lang=lang,
-                )
-        out[column] = dates
+
+
+def _iso_dates(values: list[str], column: str, file: str | None, lang: str) -> list[str]:
+    """A date column as ISO dates (empty stays empty); refuse a cell that is not a date."""
+    dates = []
+    for i, value in enumerate(values):
+        match = _ISO_DATE.match(value)
+        try:
+            dates.append(dt.date.fromisoformat(match.group(1)).isoformat() if match else "")
+        except ValueError:
+            match = None
+        if value and not match:
+            raise DataError(
+                "pdsa.bad_date",
+                file=file,
+                row=_row_number(i),
+                column=column,
+                value=value,
+                lang=lang,
+            )
+    return dates
+
+
+def _check_not_before_start(out: Columns, file: str | None, lang: str) -> None:
+    """Refuse a study or decision date before the cycle's start date."""
     for column in ("study_date", "decision_date"):
         for i, (day, start) in enumerate(zip(out[column], out["start_date"], strict=True)):
             if day and start and day < start:  # ISO dates sort as text
@@ -362,9 +396,13 @@ def _check(cols: Columns, file: str | None, lang: str) -> Columns:
                     start=start,
                     lang=lang,
                 )
+
+
+def _decisions(values: list[str], file: str | None, lang: str) -> list[str]:
+    """Decisions as codes of :data:`DECISIONS` (written in either language); refuse others."""
     codes = _decision_codes()
     decisions = []
-    for i, value in enumerate(out["decision"]):
+    for i, value in enumerate(values):
         code = codes.get(value.lower(), None) if value else ""
         if code is None:
             raise DataError(
@@ -377,10 +415,14 @@ def _check(cols: Columns, file: str | None, lang: str) -> Columns:
                 lang=lang,
             )
         decisions.append(code)
-    out["decision"] = decisions
+    return decisions
+
+
+def _measures(values: list[str], file: str | None, lang: str) -> list[str]:
+    """Measures as codes of :data:`MEASURES` (names in either language); refuse others."""
     names = _measure_codes()
-    out["measure"] = [names.get(v, names.get(v.strip().lower(), v)) for v in out["measure"]]
-    for i, value in enumerate(out["measure"]):
+    measures = [names.get(v, names.get(v.strip().lower(), v)) for v in values]
+    for i, value in enumerate(measures):
         if value and value not in MEASURES:
             raise DataError(
                 "pdsa.bad_measure",
@@ -391,8 +433,7 @@ def _check(cols: Columns, file: str | None, lang: str) -> Columns:
                 allowed=", ".join(MEASURES),
                 lang=lang,
             )
-    out["format_version"] = [str(FORMAT_VERSION)] * n
-    return out
+    return measures
 
 
 def _frame(cols: Columns) -> pd.DataFrame:

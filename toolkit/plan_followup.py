@@ -169,6 +169,46 @@ def follow_up(
     lang = check_language(lang)
     inp = plan.inputs
     weeks = pd.DatetimeIndex(plan.weeks["week_start"])
+    booked = _booked_slots(plan, visits, booked, weeks, lang)
+    kept = 1.0 - inp.dna_rate
+    per_patient = {
+        "first_assessment": 1.0 / kept,
+        "deep_start": inp.visit_cost * (1.0 + inp.follow_up_visits_per_course) / kept,
+    }
+    weekly = pd.concat(
+        [
+            _stage_weeks(plan, booked, weeks, stage, prefix, per_patient[stage])
+            for stage, prefix in zip(PLAN_STAGES, ("first", "deep"), strict=True)
+        ],
+        ignore_index=True,
+    )
+    notes = _changes_by_week(changes, weeks)
+    weekly["changes"] = [str(notes.get(d, "")) for d in weekly["week_start"]]
+    by_category = _by_category(plan, booked)
+    by_kind = pd.DataFrame(
+        booked.groupby(["week_start", "visit_type"], as_index=False)["booked"].sum()
+    )
+    chart = (
+        spc(weekly, value="gap_slots", date="week_start", group="stage", chart="xmr", lang=lang)
+        if len(weeks) >= 2
+        else pd.DataFrame()
+    )
+    messages = stage_summaries(weekly, lang)
+    inside = _changes_inside(changes, weeks)
+    return FollowUp(weekly, by_category, by_kind, chart, tuple(messages), inside)
+
+
+def _booked_slots(
+    plan: Plan,
+    visits: pd.DataFrame | None,
+    booked: pd.DataFrame | None,
+    weeks: pd.DatetimeIndex,
+    lang: str,
+) -> pd.DataFrame:
+    """Visits booked per week, kind and category, with their stage and the slots they fill.
+
+    From ``booked`` when given (a copy), else counted from ``visits``.
+    """
     if booked is None:
         if visits is None:
             raise ParameterError(
@@ -183,43 +223,50 @@ def follow_up(
         booked = booked.copy()
         booked["week_start"] = pd.to_datetime(booked["week_start"])
     booked["stage"] = booked["visit_type"].map(STAGE_OF_VISIT_TYPE)
-    cost = {"first_assessment": 1.0, "deep_start": inp.visit_cost}
+    cost = {"first_assessment": 1.0, "deep_start": plan.inputs.visit_cost}
     booked["slots"] = booked["booked"] * booked["stage"].map(cost)
-    kept = 1.0 - inp.dna_rate
-    per_patient = {
-        "first_assessment": 1.0 / kept,
-        "deep_start": inp.visit_cost * (1.0 + inp.follow_up_visits_per_course) / kept,
-    }
-    rows = []
-    for stage, prefix in zip(PLAN_STAGES, ("first", "deep"), strict=True):
-        delivered = (
-            booked[booked["stage"] == stage]
-            .groupby("week_start")["slots"]
-            .sum()
-            .reindex(weeks, fill_value=0.0)
-        )
-        planned = plan.weeks[f"{prefix}_slots_needed"].to_numpy()
-        gap = delivered.to_numpy() - planned
-        gap_patients = gap / per_patient[stage]
-        lam = float(np.mean(planned)) / per_patient[stage] if len(planned) else math.nan
-        cumulative = np.cumsum(gap_patients)
-        rows.append(
-            pd.DataFrame(
-                {
-                    "week_start": weeks,
-                    "stage": stage,
-                    "planned_slots": planned,
-                    "delivered_slots": delivered.to_numpy(),
-                    "gap_slots": gap,
-                    "gap_patients": gap_patients,
-                    "cumulative_gap_patients": cumulative,
-                    "wait_change_weeks": -cumulative / lam if lam > 0 else np.nan,
-                }
-            )
-        )
-    weekly = pd.concat(rows, ignore_index=True)
-    notes = _changes_by_week(changes, weeks)
-    weekly["changes"] = [str(notes.get(d, "")) for d in weekly["week_start"]]
+    return booked
+
+
+def _stage_weeks(
+    plan: Plan,
+    booked: pd.DataFrame,
+    weeks: pd.DatetimeIndex,
+    stage: str,
+    prefix: str,
+    per_patient: float,
+) -> pd.DataFrame:
+    """One stage's weeks: planned and delivered slots, the gap, and the wait it makes.
+
+    ``per_patient`` is the slots one patient takes at the stage.
+    """
+    delivered = (
+        booked[booked["stage"] == stage]
+        .groupby("week_start")["slots"]
+        .sum()
+        .reindex(weeks, fill_value=0.0)
+    )
+    planned = plan.weeks[f"{prefix}_slots_needed"].to_numpy()
+    gap = delivered.to_numpy() - planned
+    gap_patients = gap / per_patient
+    lam = float(np.mean(planned)) / per_patient if len(planned) else math.nan
+    cumulative = np.cumsum(gap_patients)
+    return pd.DataFrame(
+        {
+            "week_start": weeks,
+            "stage": stage,
+            "planned_slots": planned,
+            "delivered_slots": delivered.to_numpy(),
+            "gap_slots": gap,
+            "gap_patients": gap_patients,
+            "cumulative_gap_patients": cumulative,
+            "wait_change_weeks": -cumulative / lam if lam > 0 else np.nan,
+        }
+    )
+
+
+def _by_category(plan: Plan, booked: pd.DataFrame) -> pd.DataFrame:
+    """Planned and delivered slots and the gap per week, stage and staff category."""
     need = plan.by_category[["week_start", "stage", "staff_category", "slots_needed"]]
     got = booked.groupby(["week_start", "stage", "staff_category"], as_index=False)["slots"].sum()
     by_category = need.merge(got, on=["week_start", "stage", "staff_category"], how="left")
@@ -227,21 +274,17 @@ def follow_up(
         columns={"slots_needed": "planned_slots", "slots": "delivered_slots"}
     ).fillna({"delivered_slots": 0.0})
     by_category["gap_slots"] = by_category["delivered_slots"] - by_category["planned_slots"]
-    by_kind = pd.DataFrame(
-        booked.groupby(["week_start", "visit_type"], as_index=False)["booked"].sum()
-    )
-    chart = (
-        spc(weekly, value="gap_slots", date="week_start", group="stage", chart="xmr", lang=lang)
-        if len(weeks) >= 2
-        else pd.DataFrame()
-    )
-    messages = stage_summaries(weekly, lang)
+    return by_category
+
+
+def _changes_inside(changes: pd.DataFrame | None, weeks: pd.DatetimeIndex) -> pd.DataFrame:
+    """The PDSA changes started within the plan's weeks (for the chart)."""
     inside = pd.DataFrame(columns=["date", "label"])
     if changes is not None and len(changes) and len(weeks):
         dates = pd.to_datetime(changes["date"])
         last = weeks.max() + pd.Timedelta(days=6)
         inside = changes[(dates >= weeks.min()) & (dates <= last)].reset_index(drop=True)
-    return FollowUp(weekly, by_category, by_kind, chart, tuple(messages), inside)
+    return inside
 
 
 def _changes_by_week(changes: pd.DataFrame | None, weeks: pd.DatetimeIndex) -> pd.Series:

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit import _checks as checks
 from toolkit import simulate
 from toolkit.errors import ParameterError
 from toolkit.i18n import check_language
@@ -71,11 +72,10 @@ def _mean_column(result: pd.DataFrame, wait_column: str | None) -> str:
     """The mean-wait column to compare: ``wait_column``, else :data:`MEAN_WAIT` if present."""
     if wait_column is not None:
         if wait_column not in result.columns:
-            raise ParameterError(
-                "common.param_choice",
-                argument="wait_column",
-                value=wait_column,
-                allowed=", ".join(c for c in (MEAN_WAIT, "wait_mean_weeks") if c in result.columns),
+            raise checks.choice_error(
+                "wait_column",
+                wait_column,
+                (c for c in (MEAN_WAIT, "wait_mean_weeks") if c in result.columns),
             )
         return wait_column
     return MEAN_WAIT if MEAN_WAIT in result.columns else "wait_mean_weeks"
@@ -93,12 +93,8 @@ MIN_CHANGE = -0.9
 def _change(name: str, value: Any, lang: str) -> float:
     ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
     if not ok or not math.isfinite(float(value)) or not MIN_CHANGE <= float(value) <= MAX_CHANGE:
-        raise ParameterError(
-            "common.param_range",
-            argument=name,
-            value=value,
-            allowed=f"{MIN_CHANGE}–{MAX_CHANGE}",
-            lang=lang,
+        raise checks.range_error(
+            name, value, checks.range_text(low=MIN_CHANGE, high=MAX_CHANGE), lang
         )
     return float(value)
 
@@ -199,15 +195,7 @@ def rule_scenarios(
 
 
 def _check_int(name: str, value: Any, low: int, lang: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ParameterError(
-            "common.param_range",
-            argument=name,
-            value=value,
-            allowed=f"{low}, {low + 1} …",
-            lang=lang,
-        )
-    return int(value)
+    return checks.whole(name, value, lang, low=low, allowed=f"{low}, {low + 1} …")
 
 
 def compare_rules(
@@ -309,11 +297,8 @@ def compare_rules(
 def _check_result(result: Any) -> pd.DataFrame:
     needed = {"scenario", "stage", "need_class", *MEASURES}
     if not isinstance(result, pd.DataFrame) or not needed <= set(result.columns):
-        raise ParameterError(
-            "common.param_type",
-            argument="result",
-            expected="the table from toolkit.simulate.compare",
-            got=type(result).__name__,
+        raise checks.type_error(
+            "result", "the table from toolkit.simulate.compare", type(result).__name__
         )
     return result
 
@@ -356,12 +341,7 @@ def side_by_side(result: pd.DataFrame, measures: Sequence[str] = MEASURES) -> pd
     measures = list(measures)
     unknown = [m for m in measures if m not in result.columns]
     if unknown or not measures:
-        raise ParameterError(
-            "common.param_range",
-            argument="measures",
-            value=unknown or measures,
-            allowed=", ".join(MEASURES),
-        )
+        raise checks.range_error("measures", unknown or measures, ", ".join(MEASURES))
     order = list(pd.unique(result["scenario"]))
     stage = result["stage"].astype(str)
     cls = result["need_class"].astype(str)
@@ -561,16 +541,9 @@ def trade_off(
     names = set(result["scenario"])
     for name, value in (("reference", reference), ("other", other)):
         if value not in names:
-            raise ParameterError(
-                "common.param_choice",
-                argument=name,
-                value=value,
-                allowed=", ".join(map(str, pd.unique(result["scenario"]))),
-            )
+            raise checks.choice_error(name, value, map(str, pd.unique(result["scenario"])))
     if not isinstance(threshold_weeks, (int, float)) or not threshold_weeks >= 0:
-        raise ParameterError(
-            "common.param_range", argument="threshold_weeks", value=threshold_weeks, allowed="≥ 0"
-        )
+        raise checks.range_error("threshold_weeks", threshold_weeks, "≥ 0")
     column = _mean_column(result, wait_column)
     wide = side_by_side(result, [column, "share_within_target"])
     out = pd.DataFrame(

@@ -401,37 +401,69 @@ def _from_text(arr: pa.Array, lost_zeros: bool) -> _Found:
         if rows.size == 0:
             continue
         raw = _byte_matrix(_rows(text, rows), width)
-        digit_columns = [j for j in range(width) if j != separator_at]
-        ok = ((raw[:, digit_columns] - 48) < 10).all(axis=1)  # uint8: below '0' wraps
-        if separator_at is None:
-            plus = np.zeros(rows.size, dtype=bool)
-        else:
-            sign = raw[:, separator_at]
-            ok &= np.isin(sign, _SEPARATOR_BYTES)
-            plus = sign == 43
-        if width < 10:
-            ok &= raw[:, 0] != 48  # a number never starts with the zero it lost
+        ok, found = _exact_layout(raw, separator_at, long_enough[rows])
         decided[rows[ok]] = True
-        if not ok.any():
-            continue
-        digits = raw[ok][:, digit_columns].astype(np.int16) - 48
-        if width < 10:
-            digits = np.column_stack([np.zeros((len(digits), 10 - width), np.int16), digits])
-        if len(digit_columns) == 12:
-            century, digits = 10 * digits[:, 0] + digits[:, 1], digits[:, 2:]
-        else:
-            century = np.zeros(len(digits), dtype=np.int16)
-        pairs = 10 * digits[:, 0:8:2] + digits[:, 1:8:2]  # YY, MM, DD, NN
-        parts = np.column_stack([century, pairs, digits[:, 8], digits[:, 9]]).astype(_INT64)
-        parts_list.append(
-            _Candidates(
-                long_enough[rows[ok]],
-                parts,
-                np.full(len(parts), len(digit_columns) == 12),
-                plus[ok],
-                np.ones(len(parts), dtype=bool),
-            )
-        )
+        if found is not None:
+            parts_list.append(found)
+    decided |= _iso_dates(text, text_length)
+    rest = np.flatnonzero(~decided & (text_length >= 10))
+    scanned, other = _scanned(text, rest, long_enough)
+    if scanned is not None:
+        parts_list.append(scanned)
+    return _Found(
+        _Candidates.concat(parts_list),
+        np.array(other[0], dtype=np.intp),
+        np.array(other[1], dtype=object),
+        np.array(other[2], dtype=bool),
+    )
+
+
+def _exact_layout(
+    raw: NDArray[np.uint8], separator_at: int | None, position: NDArray[np.intp]
+) -> tuple[NDArray[np.bool_], _Candidates | None]:
+    """Which rows of equally long ASCII cells are laid out as a number, and their parts.
+
+    ``raw`` holds one cell's bytes per row, ``position`` each cell's place;
+    ``separator_at`` is the place of ``-``, ``+`` or a space (None: digits
+    only). Cells shorter than 10 bytes are 10-digit numbers that lost
+    leading zeros.
+    """
+    width = raw.shape[1]
+    digit_columns = [j for j in range(width) if j != separator_at]
+    below = (raw[:, digit_columns] - 48) < 10  # uint8: below '0' wraps
+    ok = cast(NDArray[np.bool_], below.all(axis=1))
+    if separator_at is None:
+        plus = np.zeros(len(raw), dtype=bool)
+    else:
+        sign = raw[:, separator_at]
+        ok &= np.isin(sign, _SEPARATOR_BYTES)
+        plus = sign == 43
+    if width < 10:
+        ok &= raw[:, 0] != 48  # a number never starts with the zero it lost
+    if not ok.any():
+        return ok, None
+    digits = raw[ok][:, digit_columns].astype(np.int16) - 48
+    if width < 10:
+        digits = np.column_stack([np.zeros((len(digits), 10 - width), np.int16), digits])
+    if len(digit_columns) == 12:
+        century, digits = 10 * digits[:, 0] + digits[:, 1], digits[:, 2:]
+    else:
+        century = np.zeros(len(digits), dtype=np.int16)
+    pairs = 10 * digits[:, 0:8:2] + digits[:, 1:8:2]  # YY, MM, DD, NN
+    parts = np.column_stack([century, pairs, digits[:, 8], digits[:, 9]]).astype(_INT64)
+    found = _Candidates(
+        position[ok],
+        parts,
+        np.full(len(parts), len(digit_columns) == 12),
+        plus[ok],
+        np.ones(len(parts), dtype=bool),
+    )
+    return ok, found
+
+
+def _iso_dates(text: pa.Array, text_length: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Cells laid out as an ISO date, or date and time (:data:`_DATE_LAYOUTS`): no number."""
+    is_any_date = np.zeros(len(text), dtype=bool)
     for layout in _DATE_LAYOUTS:
         width = len(layout)
         rows = np.flatnonzero(text_length == width)
@@ -442,45 +474,49 @@ def _from_text(arr: pa.Array, lost_zeros: bool) -> _Found:
             is_date = ((raw[:, digit] - 48) < 10).all(axis=1) & (raw[:, ~digit] == literal).all(
                 axis=1
             )
-            decided[rows[is_date]] = True
-    rest = np.flatnonzero(~decided & (text_length >= 10))
+            is_any_date[rows[is_date]] = True
+    return is_any_date
+
+
+def _scanned(
+    text: pa.Array, rest: NDArray[np.intp], position: NDArray[np.intp]
+) -> tuple[_Candidates | None, tuple[list[int], list[str], list[bool]]]:
+    """Numbers in every other form: the ``rest`` of the cells that a cheap RE2 search marks.
+
+    The marked cells are read by :func:`_scan`; ``position`` is each cell's
+    place. Returns the numeric candidates (None if none) and the reserve
+    numbers of other shapes: places, keys, and whether each is the whole cell.
+    """
     other: tuple[list[int], list[str], list[bool]] = ([], [], [])
-    if rest.size:
-        # Every other form: a cheap RE2 search picks the few cells that the
-        # Python patterns then read.
-        rest_text = _rows(text, rest)
-        suspect = pc.fill_null(pc.match_substring_regex(rest_text, _PREFILTER), False)
-        hits = np.flatnonzero(suspect.to_numpy(zero_copy_only=False))
-        if hits.size:
-            numbers: list[list[int]] = []
-            for cell, where in zip(
-                rest_text.take(pa.array(hits)).to_pylist(), long_enough[rest[hits]], strict=True
-            ):
-                for found in _scan(cell):
-                    whole = found.start == 0 and found.end == len(cell)
-                    if found.parts is not None:
-                        numbers.append([int(where), *found.parts, found.long, found.plus, whole])
-                    else:
-                        other[0].append(int(where))
-                        other[1].append(found.key)
-                        other[2].append(whole)
-            if numbers:
-                table = np.array(numbers, dtype=_INT64)
-                parts_list.append(
-                    _Candidates(
-                        table[:, 0].astype(np.intp),
-                        table[:, 1:8],
-                        table[:, 8].astype(bool),
-                        table[:, 9].astype(bool),
-                        table[:, 10].astype(bool),
-                    )
-                )
-    return _Found(
-        _Candidates.concat(parts_list),
-        np.array(other[0], dtype=np.intp),
-        np.array(other[1], dtype=object),
-        np.array(other[2], dtype=bool),
+    if rest.size == 0:
+        return None, other
+    rest_text = _rows(text, rest)
+    where = position[rest]
+    suspect = pc.fill_null(pc.match_substring_regex(rest_text, _PREFILTER), False)
+    hits = np.flatnonzero(suspect.to_numpy(zero_copy_only=False))
+    if hits.size == 0:
+        return None, other
+    numbers: list[list[int]] = []
+    for cell, position in zip(rest_text.take(pa.array(hits)).to_pylist(), where[hits], strict=True):
+        for found in _scan(cell):
+            whole = found.start == 0 and found.end == len(cell)
+            if found.parts is not None:
+                numbers.append([int(position), *found.parts, found.long, found.plus, whole])
+            else:
+                other[0].append(int(position))
+                other[1].append(found.key)
+                other[2].append(whole)
+    if not numbers:
+        return None, other
+    table = np.array(numbers, dtype=_INT64)
+    candidates = _Candidates(
+        table[:, 0].astype(np.intp),
+        table[:, 1:8],
+        table[:, 8].astype(bool),
+        table[:, 9].astype(bool),
+        table[:, 10].astype(bool),
     )
+    return candidates, other
 
 
 def _candidates(values: pd.Series, lost_zeros: bool = False) -> _Found:
@@ -572,6 +608,10 @@ class _Match:
         self.parts, self.long, self.plus = parts, long, plus
 
 
+#: The digits of a sign that NFKC spells with several characters (see :func:`_fold`).
+_NOT_DIGITS = str.maketrans("0123456789", "#" * 10)
+
+
 def _fold(text: str) -> tuple[str, list[int] | None]:
     """The text with compatibility forms folded, and each folded character's origin.
 
@@ -579,6 +619,13 @@ def _fold(text: str) -> tuple[str, list[int] | None]:
     letters become ASCII, a no-break space a space), other decimal digits
     (Arabic-Indic, Devanagari, …) become ASCII digits, dashes become ``-``
     and every space character a space. ``None`` for ASCII text (unchanged).
+
+    A digit is one character that folds to one digit. A sign that NFKC
+    spells with several characters, digits among them (``½`` is ``1⁄2``,
+    ``⑩`` is ``10``, the telegraph sign ``㍘`` is ``0点``), is not a digit:
+    its digits become ``#``, so they neither glue to a number beside the
+    sign (``0001010008㍘`` holds the number ``0001010008``, as a reader
+    sees it) nor make one.
     """
     if text.isascii():
         return text, None
@@ -594,6 +641,8 @@ def _fold(text: str) -> tuple[str, list[int] | None]:
         else:
             digit = unicodedata.decimal(ch, None)
             folded = str(digit) if digit is not None else unicodedata.normalize("NFKC", ch)
+            if len(folded) > 1:
+                folded = folded.translate(_NOT_DIGITS)
         out.append(folded)
         origin.extend([i] * len(folded))
     return "".join(out), origin
@@ -889,7 +938,9 @@ def find_in_text(text: str) -> list[tuple[int, int]]:
       or 00 with an unknown date; NN two capitals other than I, O, Q, V, W).
 
     A number glued to other digits is not found (``0701234567890`` is not
-    a number); one glued to letters is.
+    a number); one glued to letters is. A sign that NFKC spells with
+    several characters (``½``, ``⑩``, ``㍘`` for ``0点``) is not a digit:
+    ``0001010008㍘`` holds a number.
 
     Examples
     --------

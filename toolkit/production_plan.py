@@ -55,6 +55,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit import _checks as checks
 from toolkit import waitlist
 from toolkit.capacity import STAFF_CATEGORIES
 from toolkit.errors import ParameterError
@@ -235,17 +236,6 @@ def staff_slots(staff_capacity: Any) -> pd.DataFrame:
     return out.fillna({c: 0.0 for c in out.columns if c.endswith("_per_week")})
 
 
-def _check_share(name: str, value: float, lang: str, high: float = 1.0) -> float:
-    v = float(value)
-    if not math.isfinite(v) or v < 0 or v > high:
-        # the highest values are whole numbers (1, the summer weeks): no decimal sign
-        allowed = f"0–{high:.0f}"
-        raise ParameterError(
-            "common.param_range", argument=name, value=value, allowed=allowed, lang=lang
-        )
-    return v
-
-
 def production_plan(
     forecast_weeks: pd.DataFrame,
     slots: pd.DataFrame,
@@ -335,26 +325,14 @@ def production_plan(
 
     lang = check_language(lang)
     if buffer_rule not in BUFFER_RULES:
-        raise ParameterError(
-            "common.param_choice", argument="buffer_rule", value=buffer_rule,
-            allowed=", ".join(BUFFER_RULES), lang=lang,
-        )  # fmt: skip
+        raise checks.choice_error("buffer_rule", buffer_rule, BUFFER_RULES, lang)
     if priority_rule not in RULES:
-        raise ParameterError(
-            "common.param_choice", argument="priority_rule", value=priority_rule,
-            allowed=", ".join(RULES), lang=lang,
-        )  # fmt: skip
-    _check_share("summer_leave_weeks", summer_leave_weeks, lang, high=float(len(SUMMER_WEEKS)))
+        raise checks.choice_error("priority_rule", priority_rule, RULES, lang)
+    checks.in_range("summer_leave_weeks", summer_leave_weeks, lang, low=0, high=len(SUMMER_WEEKS))
     for name in ("first_share", "deep_share", "in_depth_share", "dna_rate", "share_group"):
-        _check_share(name, getattr(inputs, name), lang)
+        checks.share(name, getattr(inputs, name), lang)
     if inputs.dna_rate >= 1:
-        raise ParameterError(
-            "common.param_range",
-            argument="dna_rate",
-            value=inputs.dna_rate,
-            allowed="0–<1",
-            lang=lang,
-        )
+        raise checks.range_error("dna_rate", inputs.dna_rate, "0–<1", lang)
     weeks = pd.DataFrame({"week_start": pd.DatetimeIndex(forecast_weeks["week_start"])})
     referrals = forecast_weeks["forecast"].to_numpy(dtype=float)
     weeks["referrals"] = referrals
@@ -870,7 +848,7 @@ def plan_from_basis(
     lang = check_language(lang)
     inputs = basis.inputs
     slots = basis.slots.copy()
-    phi = _check_share("freed_non_clinical_share", freed_non_clinical_share, lang)
+    phi = checks.share("freed_non_clinical_share", freed_non_clinical_share, lang)
     if phi > 0 and basis.freed_slots is not None:
         for column in [c for c in slots.columns if c.endswith("_per_week")]:
             base = slots[column].to_numpy(dtype=float)
@@ -880,20 +858,14 @@ def plan_from_basis(
         for category, value in added_fte.items():
             v = float(value)
             if category not in STAFF_CATEGORIES or not math.isfinite(v):
-                raise ParameterError(
-                    "common.param_range", argument=f"added_fte[{category}]", value=value,
-                    allowed="≥ −FTE", lang=lang,
-                )  # fmt: skip
+                raise checks.range_error(f"added_fte[{category}]", value, "≥ −FTE", lang)
             current[category] = float(current.get(category, 0.0)) + v
         fte = {k: v for k, v in current.items() if k in STAFF_CATEGORIES}
     if fte:
         for category, value in fte.items():
             v = float(value)
             if category not in STAFF_CATEGORIES or not math.isfinite(v) or v < -1e-9:
-                raise ParameterError(
-                    "common.param_range", argument=f"fte[{category}]", value=value,
-                    allowed="≥ 0", lang=lang,
-                )  # fmt: skip
+                raise checks.range_error(f"fte[{category}]", value, "≥ 0", lang)
         old = slots["fte"].to_numpy(dtype=float)
         new = slots["staff_category"].map(fte).to_numpy(dtype=float)
         new = np.maximum(np.where(np.isnan(new), old, new), 0.0)
@@ -904,17 +876,16 @@ def plan_from_basis(
         slots["fte"] = new
     changes: dict[str, Any] = {}
     if share_group is not None or share_digital is not None:
-        group = _check_share(
+        group = checks.share(
             "share_group", inputs.share_group if share_group is None else share_group, lang
         )
-        digital = _check_share(
+        digital = checks.share(
             "share_digital", basis.share_digital if share_digital is None else share_digital, lang
         )
         if group + digital > 1 + 1e-9:
-            raise ParameterError(
-                "common.param_range", argument="share_group + share_digital",
-                value=round(group + digital, 6), allowed="0–1", lang=lang,
-            )  # fmt: skip
+            raise checks.range_error(
+                "share_group + share_digital", round(group + digital, 6), "0–1", lang
+            )
         changes["share_group"] = group
         changes["visit_cost"] = simulate.Scenario(
             share_group=group, share_digital=digital

@@ -45,7 +45,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from toolkit.errors import ParameterError
+from toolkit import _checks as checks
 from toolkit.i18n import check_language, t
 from toolkit.simulate import Scenario, simulate
 from toolkit.waitlist import ArrayLike, Result
@@ -85,28 +85,9 @@ _CLASS = "routine"
 # ----------------------------------------------------------------------------
 
 
-def _check(
-    name: str, value: ArrayLike, *, positive: bool = False, high: float | None = None
-) -> npt.NDArray[np.float64]:
-    """``value`` as a float array, or a ParameterError naming ``name``."""
-    if isinstance(value, bool | np.bool_):
-        raise ParameterError(
-            "common.param_type", argument=name, expected="number", got=type(value).__name__
-        )
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ParameterError(
-            "common.param_type", argument=name, expected="number", got=type(value).__name__
-        ) from None
-    ok = np.isfinite(arr) & ((arr > 0) if positive else (arr >= 0))
-    if high is not None:
-        ok &= arr <= high
-    if not np.all(ok):
-        first = float(np.ravel(arr[~ok] if arr.ndim else arr)[0])
-        allowed = ("> 0" if positive else "≥ 0") + ("" if high is None else f", ≤ {high:g}")
-        raise ParameterError("common.param_range", argument=name, value=first, allowed=allowed)
-    return arr
+def _check(name: str, value: ArrayLike, *, positive: bool = False) -> npt.NDArray[np.float64]:
+    """``value`` as a float array (``≥ 0``, or ``> 0`` if ``positive``), or a ParameterError."""
+    return checks.numbers(name, value, low=0.0, low_open=positive, expected="number")
 
 
 def _out(result: npt.NDArray[np.float64], *inputs: npt.NDArray[np.float64]) -> Result:

@@ -285,12 +285,38 @@ def add_followup_section(
     the chart. Puts ``report.numbers["followup"]`` (planned and booked slots
     per stage, or None without a plan).
     """
-    from toolkit import pdsa
-    from toolkit.report import Section, html_table, svg
+    from toolkit.report import Section, svg
 
     section = Section("followup", t("report.h.followup", lang))
     report.sections.append(section)
     report.numbers["followup"] = None
+    tables = _tables_or_why_not(
+        section, unit, profile=profile, history_start=history_start, log=log, share=share,
+        lang=lang,
+    )  # fmt: skip
+    if tables is None:
+        return
+    _introduction(section, tables, share=share, threshold=threshold, lang=lang)
+    report.numbers["followup"] = _numbers(tables)
+    opts: dict[str, Any] = {"share": share, "threshold": threshold, "lang": lang}
+    _weekly_table(section, tables, **opts)
+    _kind_and_category_tables(section, tables, **opts)
+    _spc_part(section, tables, share=share, threshold=threshold, charts=charts, lang=lang, svg=svg)
+
+
+def _tables_or_why_not(
+    section: Any,
+    unit: Any,
+    *,
+    profile: Any,
+    history_start: Any,
+    log: pd.DataFrame | None,
+    share: bool,
+    lang: str,
+) -> FollowUpTables | None:
+    """The follow-up tables, or None after writing why no plan could be made and how to make one."""
+    from toolkit import pdsa
+
     how = t("report.followup.how_to_plan", lang)
     end = pd.Timestamp(unit.extract_date).normalize()
     changes = None
@@ -304,12 +330,19 @@ def add_followup_section(
     except (ParameterError, DataError) as err:
         section.text(t("report.followup.no_plan", lang, reason=err.message(lang)))
         section.text(how)
-        return
-    plan = tables.plan
-    if plan.weeks.empty:
-        section.text(t("report.followup.no_plan", lang, reason=" ".join(plan.messages)))
+        return None
+    if tables.plan.weeks.empty:
+        section.text(t("report.followup.no_plan", lang, reason=" ".join(tables.plan.messages)))
         section.text(how)
-        return
+        return None
+    return tables
+
+
+def _introduction(
+    section: Any, tables: FollowUpTables, *, share: bool, threshold: int, lang: str
+) -> None:
+    """Which plan is followed up and over which weeks, how to make one, one sentence per stage."""
+    plan = tables.plan
     first = pd.Timestamp(plan.weeks["week_start"].min())
     last = pd.Timestamp(plan.weeks["week_start"].max()) + pd.Timedelta(days=6)
     section.text(
@@ -322,14 +355,18 @@ def add_followup_section(
             end=last.date().isoformat(),
         )
     )
-    section.text(how)
+    section.text(t("report.followup.how_to_plan", lang))
     for sentence in _summary(tables, lang):
         section.text(f"- {sentence}")
     if share:
         section.text(t("report.followup.share_note", lang, threshold=threshold))
-    report.numbers["followup"] = {
+
+
+def _numbers(tables: FollowUpTables) -> dict[str, Any]:
+    """``report.numbers["followup"]``: the plan's origin, its weeks, slots per kind and stage."""
+    return {
         "origin": tables.origin.date().isoformat(),
-        "weeks": len(plan.weeks),
+        "weeks": len(tables.plan.weeks),
         **{
             f"{kind}_{stage}": float(
                 tables.weekly.loc[tables.weekly["stage"] == stage, f"{kind}_slots"].sum()
@@ -338,81 +375,104 @@ def add_followup_section(
             for kind in ("planned", "delivered")
         },
     }
-    opts: dict[str, Any] = {"share": share, "threshold": threshold, "lang": lang}
+
+
+#: Columns whose value rests on the booked count (hidden with it in share mode).
+_DEPENDS_ON_BOOKED = {"delivered_slots": "booked", "gap_slots": "booked"}
+
+
+def _slot_columns(frame: pd.DataFrame) -> dict[str, Any]:
+    """Planned slots, booked visits (whole numbers), slots booked and the gap of a table."""
+    return {
+        "planned_slots": frame["planned_slots"],
+        "booked": frame["booked"].round().astype("Int64"),
+        "delivered_slots": frame["delivered_slots"],
+        "gap_slots": frame["gap_slots"],
+    }
+
+
+def _labels_and_formats(columns: Any, lang: str) -> tuple[dict[str, str], dict[str, Any]]:
+    """Column headings of the follow-up tables, and the number format of the slot columns."""
 
     def one(v: Any) -> str:
         return _fmt(v, lang, 1)
 
-    hide = {"delivered_slots": "booked", "gap_slots": "booked"}
+    labels = {c: t(f"followup.col.{c}", lang) for c in columns}
+    formats: dict[str, Any] = {c: one for c in ("planned_slots", "delivered_slots", "gap_slots")}
+    formats["wait_change_weeks"] = lambda v: _fmt(v, lang, 2)
+    return labels, formats
+
+
+def _weekly_table(
+    section: Any, tables: FollowUpTables, *, share: bool, threshold: int, lang: str
+) -> None:
+    """Per week and stage: planned, booked, the gap, the change in wait, the PDSA changes."""
+    from toolkit.report import html_table
+
     weekly = tables.weekly
     shown = pd.DataFrame(
         {
             "week": _week_labels(weekly["week_start"], lang),
             "stage": [t(f"plan.stage.{s}", lang) for s in weekly["stage"]],
-            "planned_slots": weekly["planned_slots"],
-            "booked": weekly["booked"].round().astype("Int64"),
-            "delivered_slots": weekly["delivered_slots"],
-            "gap_slots": weekly["gap_slots"],
+            **_slot_columns(weekly),
         }
     )
     if not share:
         shown["wait_change_weeks"] = weekly["wait_change_weeks"]
     shown["changes"] = weekly["changes"]
-    labels = {c: t(f"followup.col.{c}", lang) for c in shown.columns}
-    formats = {c: one for c in ("planned_slots", "delivered_slots", "gap_slots")}
-    formats["wait_change_weeks"] = lambda v: _fmt(v, lang, 2)
+    labels, formats = _labels_and_formats(shown.columns, lang)
     section.text(t("report.followup.weekly_text", lang))
     section.html(
         "table",
-        html_table(shown, labels=labels, formats=formats, counts=["booked"], depends=hide, **opts),
-    )
-    kinds = tables.by_kind
-    shown_kind = pd.DataFrame(
-        {
-            "kind": [t(f"report.followup.kind.{k}", lang) for k in kinds["kind"]],
-            "planned_slots": kinds["planned_slots"],
-            "booked": kinds["booked"].round().astype("Int64"),
-            "delivered_slots": kinds["delivered_slots"],
-            "gap_slots": kinds["gap_slots"],
-        }
-    )
-    section.text(t("report.followup.kind_text", lang, weeks=len(plan.weeks)))
-    section.html(
-        "table",
         html_table(
-            shown_kind,
-            labels={**labels, "kind": t("followup.col.kind", lang)},
-            formats=formats,
-            counts=["booked"],
-            depends=hide,
-            **opts,
+            shown, labels=labels, formats=formats, counts=["booked"], depends=_DEPENDS_ON_BOOKED,
+            share=share, threshold=threshold, lang=lang,
         ),
-    )
-    cats = tables.by_category
-    shown_cat = pd.DataFrame(
-        {
-            "staff_category": [
-                t(f"widgets.plan.category.{c}", lang) for c in cats["staff_category"]
-            ],
-            "planned_slots": cats["planned_slots"],
-            "booked": cats["booked"].round().astype("Int64"),
-            "delivered_slots": cats["delivered_slots"],
-            "gap_slots": cats["gap_slots"],
-        }
-    )
-    section.text(t("report.followup.category_text", lang, weeks=len(plan.weeks)))
-    section.html(
-        "table",
-        html_table(
-            shown_cat,
-            labels={**labels, "staff_category": t("plan.col.staff_category", lang)},
-            formats=formats,
-            counts=["booked"],
-            depends=hide,
-            **opts,
+    )  # fmt: skip
+
+
+def _kind_and_category_tables(
+    section: Any, tables: FollowUpTables, *, share: bool, threshold: int, lang: str
+) -> None:
+    """The whole window per visit kind and per staff category."""
+    from toolkit.report import html_table
+
+    weeks = len(tables.plan.weeks)
+    kinds, cats = tables.by_kind, tables.by_category
+    parts = [
+        (
+            "kind",
+            [t(f"report.followup.kind.{k}", lang) for k in kinds["kind"]],
+            kinds,
+            t("followup.col.kind", lang),
+            t("report.followup.kind_text", lang, weeks=weeks),
         ),
-    )
-    _spc_part(section, tables, share=share, threshold=threshold, charts=charts, lang=lang, svg=svg)
+        (
+            "staff_category",
+            [t(f"widgets.plan.category.{c}", lang) for c in cats["staff_category"]],
+            cats,
+            t("plan.col.staff_category", lang),
+            t("report.followup.category_text", lang, weeks=weeks),
+        ),
+    ]
+    for key, names, frame, heading, text in parts:
+        slots = _slot_columns(frame)
+        shown = pd.DataFrame({key: names, **slots})
+        labels, formats = _labels_and_formats(slots, lang)
+        section.text(text)
+        section.html(
+            "table",
+            html_table(
+                shown,
+                labels={**labels, key: heading},
+                formats=formats,
+                counts=["booked"],
+                depends=_DEPENDS_ON_BOOKED,
+                share=share,
+                threshold=threshold,
+                lang=lang,
+            ),
+        )
 
 
 def _spc_part(

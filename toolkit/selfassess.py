@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -312,11 +312,35 @@ def questionnaire_from_dict(
     title = _texts(data.get("title"), file=file, question=top, field_name="title", lang=lang)
     source = _texts(data.get("source"), file=file, question=top, field_name="source", lang=lang)
     low, high, labels, dont_know = _scale(data, file, lang)
+    kind, respondents = _respondents(data, file, lang)
+    groups = _groups(data, file, lang)
+    questions = _questions(data, groups, respondents, file, lang)
+    return Questionnaire(
+        id=qid,
+        version=version,
+        title=title,
+        source=source,
+        scale_min=low,
+        scale_max=high,
+        scale_labels=labels,
+        dont_know=dont_know,
+        respondent_kind=kind,
+        respondents=respondents,
+        groups=groups,
+        questions=questions,
+        file=file,
+        focus_year=str(data.get("focus_year", "")),
+    )
 
-    block = _required(data, "respondents", file=file, question=top, lang=lang)
+
+def _respondents(
+    data: Mapping[str, Any], file: str, lang: str | None
+) -> tuple[str, tuple[Respondent, ...]]:
+    """The ``respondents`` block: its kind and the respondents to choose from."""
+    block = _required(data, "respondents", file=file, question="–", lang=lang)
     if not isinstance(block, dict):
         raise DataError(
-            "selfassess.not_texts", question=top, field="respondents", **_where(file, lang)
+            "selfassess.not_texts", question="–", field="respondents", **_where(file, lang)
         )
     kind = str(_required(block, "kind", file=file, question="respondents", lang=lang))
     respondents = tuple(
@@ -339,7 +363,12 @@ def questionnaire_from_dict(
         )
         for item in _items(block, "options", file=file, question="respondents", lang=lang)
     )
-    groups = tuple(
+    return kind, respondents
+
+
+def _groups(data: Mapping[str, Any], file: str, lang: str | None) -> tuple[Group, ...]:
+    """The ``groups`` the questions are in."""
+    return tuple(
         Group(
             id=str(item["id"]),
             name=_texts(
@@ -348,12 +377,22 @@ def questionnaire_from_dict(
             kind=str(item.get("kind", "")),
             example=bool(item.get("example", False)),
         )
-        for item in _items(data, "groups", file=file, question=top, lang=lang)
+        for item in _items(data, "groups", file=file, question="–", lang=lang)
     )
+
+
+def _questions(
+    data: Mapping[str, Any],
+    groups: tuple[Group, ...],
+    respondents: tuple[Respondent, ...],
+    file: str,
+    lang: str | None,
+) -> tuple[Question, ...]:
+    """The ``questions``, each in a known group and for known respondents; no group empty."""
     group_ids = [g.id for g in groups]
     respondent_ids = [r.id for r in respondents]
     questions: list[Question] = []
-    for item in _items(data, "questions", file=file, question=top, lang=lang):
+    for item in _items(data, "questions", file=file, question="–", lang=lang):
         ident = str(item["id"])
         group = str(_required(item, "group", file=file, question=ident, lang=lang))
         if group not in group_ids:
@@ -385,22 +424,7 @@ def questionnaire_from_dict(
         raise DataError(
             "selfassess.empty_group", question=empty[0], field="groups", **_where(file, lang)
         )
-    return Questionnaire(
-        id=qid,
-        version=version,
-        title=title,
-        source=source,
-        scale_min=low,
-        scale_max=high,
-        scale_labels=labels,
-        dont_know=dont_know,
-        respondent_kind=kind,
-        respondents=respondents,
-        groups=groups,
-        questions=tuple(questions),
-        file=file,
-        focus_year=str(data.get("focus_year", "")),
-    )
+    return tuple(questions)
 
 
 def load_questionnaire(source: str | Path, lang: str | None = None) -> Questionnaire:
@@ -598,6 +622,22 @@ def _check_answers(
     """Every answer to a question asked of its respondent, on the scale, at most once."""
     cols = columns or {}
     row_of = (lambda i: int(rows[i])) if rows is not None else (lambda i: None)
+    pair = answers["respondent"].astype(str) + "\x00" + answers["question_id"].astype(str)
+    _check_asked(answers, q, pair, row_of=row_of, cols=cols, file=file, lang=lang)
+    _check_scores(answers, q, pair, row_of=row_of, cols=cols, file=file, lang=lang)
+
+
+def _check_asked(
+    answers: pd.DataFrame,
+    q: Questionnaire,
+    pair: pd.Series,
+    *,
+    row_of: Callable[[int], int | None],
+    cols: Mapping[str, str],
+    file: str,
+    lang: str | None,
+) -> None:
+    """Refuse an answer from an unknown respondent, to an unknown question or one not asked."""
     asked = q.table()
     known_respondents = {r.id for r in q.respondents}
     bad = ~answers["respondent"].isin(known_respondents)
@@ -621,7 +661,6 @@ def _check_answers(
             value=answers["question_id"].iloc[i],
             **_where(file, lang),
         )
-    pair = answers["respondent"].astype(str) + "\x00" + answers["question_id"].astype(str)
     allowed = set(asked["respondent"] + "\x00" + asked["question_id"])
     bad = ~pair.isin(allowed)
     if bad.any():
@@ -634,6 +673,19 @@ def _check_answers(
             respondent=answers["respondent"].iloc[i],
             **_where(file, lang),
         )
+
+
+def _check_scores(
+    answers: pd.DataFrame,
+    q: Questionnaire,
+    pair: pd.Series,
+    *,
+    row_of: Callable[[int], int | None],
+    cols: Mapping[str, str],
+    file: str,
+    lang: str | None,
+) -> None:
+    """Refuse a score off the scale, "don't know" where not allowed, an answer given twice."""
     score = answers["score"].to_numpy(dtype=float)
     given = ~answers["dont_know"].to_numpy(dtype=bool)
     bad_score = given & (
@@ -1168,6 +1220,24 @@ def read_answers(
     if not rows:
         raise DataError("selfassess.import_empty", **_where(name, lang))
     _check_identity_numbers(rows, name, lang)
+    table = _answer_table(rows, name, lang)
+    heads = {c: _header(c, check_language(lang)) for c in FILE_COLUMNS}
+    _check_one_session(table, q, heads, name, lang)
+    answers, file_rows = _answers_of(table, q, heads, name, lang)
+    _check_answers(answers, q, file=name, lang=lang, rows=file_rows, columns=heads)
+    return ImportedAnswers(
+        unit=str(table["unit"].iloc[0]),
+        round=str(table["round"].iloc[0]),
+        answers=_order(answers, q),
+        file=name,
+    )
+
+
+def _answer_table(rows: list[list[str]], name: str, lang: str | None) -> pd.DataFrame:
+    """The rows under the header as stripped text, columns named by their code.
+
+    Headers are recognised in either language; a missing required column is refused.
+    """
     known = _header_map()
     header = [known.get(str(h).strip().lower(), "") for h in rows[0]]
     for column in _REQUIRED_FILE_COLUMNS:
@@ -1181,9 +1251,14 @@ def read_answers(
     width = len(header)
     body = [(r + [""] * width)[:width] for r in rows[1:]]
     table = pd.DataFrame(body, columns=[h or f"_{i}" for i, h in enumerate(header)], dtype=object)
-    table = table.apply(lambda s: s.astype(str).str.strip())
+    return table.apply(lambda s: s.astype(str).str.strip())
+
+
+def _check_one_session(
+    table: pd.DataFrame, q: Questionnaire, heads: dict[str, str], name: str, lang: str | None
+) -> None:
+    """Refuse answers to another questionnaire or version, or of several units or rounds."""
     lang_ = check_language(lang)
-    heads = {c: _header(c, lang_) for c in FILE_COLUMNS}
     file_rows = np.arange(len(table)) + 2  # the header is row 1
     for column, expected, key in (
         ("questionnaire", q.id, "selfassess.import_other_questionnaire"),
@@ -1213,6 +1288,17 @@ def read_answers(
                 other=table[column].iloc[i],
                 **_where(name, lang),
             )
+
+
+def _answers_of(
+    table: pd.DataFrame, q: Questionnaire, heads: dict[str, str], name: str, lang: str | None
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The answers given (a number or "don't know"; empty answers left out) and their file rows.
+
+    Refuses an answer that is neither, and a file with no answers.
+    """
+    lang_ = check_language(lang)
+    file_rows = np.arange(len(table)) + 2  # the header is row 1
     answer = table["answer"]
     dont_know_words = {t("selfassess.dont_know_value", x).lower() for x in LANGUAGES}
     dont_know_words |= {"dont_know", "don't know", "vet ej", "?"}
@@ -1243,10 +1329,4 @@ def read_answers(
             "dont_know": dk.to_numpy(dtype=bool)[keep],
         }
     )
-    _check_answers(answers, q, file=name, lang=lang, rows=file_rows[keep], columns=heads)
-    return ImportedAnswers(
-        unit=str(table["unit"].iloc[0]),
-        round=str(table["round"].iloc[0]),
-        answers=_order(answers, q),
-        file=name,
-    )
+    return answers, file_rows[keep]

@@ -23,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from toolkit import _checks as checks
 from toolkit import _yaml
 from toolkit.errors import DataError, ParameterError
 from toolkit.schema import DATE_ORDER
@@ -60,9 +61,7 @@ class TargetProfile:
         new = dict(self.stages)
         for stage, changes in stages.items():
             if stage not in new:
-                raise ParameterError(
-                    "common.param_choice", argument="stage", value=stage, allowed=", ".join(new)
-                )
+                raise checks.choice_error("stage", stage, new)
             target = replace(new[stage], **changes)
             _check_stage(target, self.id)
             new[stage] = target
@@ -71,18 +70,16 @@ class TargetProfile:
 
 def _check_stage(target: StageTarget, source: str) -> None:
     if not (isinstance(target.target_days, int) and target.target_days > 0):
-        raise ParameterError(
-            "common.param_range",
-            argument=f"{target.stage}.target_days",
-            value=target.target_days,
-            allowed={"sv": "1, 2, 3 … (dagar)", "en": "1, 2, 3 … (days)"},
+        raise checks.range_error(
+            f"{target.stage}.target_days",
+            target.target_days,
+            {"sv": "1, 2, 3 … (dagar)", "en": "1, 2, 3 … (days)"},
         )
     if not 0 < float(target.share_within) < 1:
-        raise ParameterError(
-            "common.param_range",
-            argument=f"{target.stage}.share_within",
-            value=target.share_within,
-            allowed={
+        raise checks.range_error(
+            f"{target.stage}.share_within",
+            target.share_within,
+            {
                 "sv": "mellan 0 och 1 (gränserna ej med)",
                 "en": "between 0 and 1 (exclusive)",
             },
@@ -102,12 +99,7 @@ def _read(name: str) -> str:
     folder = resources.files("toolkit") / "data" / "profiles"
     entry = folder / f"{name}.yaml"
     if not entry.is_file():
-        raise ParameterError(
-            "common.param_choice",
-            argument="target_profile",
-            value=name,
-            allowed=", ".join(sorted(available_profiles())),
-        )
+        raise checks.choice_error("target_profile", name, sorted(available_profiles()))
     return entry.read_text(encoding="utf-8")
 
 

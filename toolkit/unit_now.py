@@ -683,109 +683,25 @@ def now_figures(
     from toolkit.targets import load_profile
 
     lang = check_language(lang)
-    if variation not in VARIATIONS:
-        raise ParameterError(
-            "common.param_choice",
-            argument="variation",
-            value=variation,
-            allowed=", ".join(VARIATIONS),
-            lang=lang,
-        )
+    _check_variation(variation, lang)
     prof = load_profile(profile) if isinstance(profile, str) else profile
     window = unit_window(unit, window_weeks=window_weeks, period_start=period_start, lang=lang)
-    problems: dict[str, list[str]] = {}
-    rows = []
-    balance: dict[str, StageBalance] = {}
     if window.weeks < MIN_WINDOW_WEEKS:
-        problems["unit"] = [
-            t(
-                "now.too_short",
-                lang,
-                weeks=window.weeks,
-                least=MIN_WINDOW_WEEKS,
-                start=window.start.date().isoformat(),
-                end=window.end.date().isoformat(),
-            )
-        ]
-        for stage in flow.FLOW_STAGES:
-            target = prof.stages[stage]
-            row: dict[str, Any] = {c: math.nan for c in NOW_COLUMNS}
-            row.update(
-                stage=stage, target_days=target.target_days, target_share=target.share_within
-            )
-            rows.append(row)
-        return NowFigures(
-            window=window,
-            variation=variation,
-            profile_id=prof.id,
-            time_to_target_weeks=float(time_to_target_weeks),
-            table=pd.DataFrame(rows, columns=list(NOW_COLUMNS)),
-            balance={},
-            weekly=pd.DataFrame(),
-            problems={k: tuple(v) for k, v in problems.items()},
-        )
+        return _too_short(window, prof, variation, time_to_target_weeks, lang)
     weekly = flow.weekly_flow(
         unit, "W", profile=prof, start=window.start, end=window.end, lang=lang
     )
     slots, capacity, terms = _capacity(unit, window.weeks, prof, lang)
+    problems: dict[str, list[str]] = {}
+    rows = []
+    balance: dict[str, StageBalance] = {}
     for stage in flow.FLOW_STAGES:
-        target = prof.stages[stage]
         part = weekly[weekly["stage"].astype(str) == stage]
-        d = (part["arrivals"] - part["removals"]).to_numpy(dtype=float)
-        a = part["completions"].to_numpy(dtype=float)
-        demand = max(float(d.mean()), 0.0) if len(d) else 0.0
-        activity = float(a.mean()) if len(a) else 0.0
-        queue = float(part["waiting_end"].iloc[-1]) if len(part) else 0.0
-        cv_a, cv_s = _variation(unit, stage, window, variation, target, lang)
-        cap = capacity[stage]
-        known = not math.isnan(cap)
-        derived = stage_figures(
-            demand_per_week=demand,
-            capacity_per_week=cap,
-            queue_size=queue,
-            target_days=target.target_days,
-            share_within=target.share_within,
-            cv_demand=cv_a,
-            cv_capacity=cv_s,
-            time_to_target_weeks=time_to_target_weeks,
-        )
-        load, target_q, clear = (
-            derived["load"],
-            derived["target_queue_size"],
-            derived["time_to_clear_weeks"],
-        )
-        notes: list[str] = []
-        if known and math.isinf(clear):
-            notes.append(t("now.never_clears", lang, load=_fmt(load, 2, lang)))
-        n, mean_w, median_w, p90_w, share = _waits(unit, part, window, target)
-        if activity == 0:
-            notes.append(t("now.no_completions", lang))
-        rows.append(
-            {
-                "stage": stage,
-                "demand_per_week": demand,
-                "capacity_per_week": cap,
-                "activity_per_week": activity,
-                "queue_size": queue,
-                **derived,
-                "cv_demand": cv_a,
-                "cv_capacity": cv_s,
-                "completed": n,
-                "mean_wait_days": mean_w,
-                "median_wait_days": median_w,
-                "p90_wait_days": p90_w,
-                "share_within_target": share,
-                "target_days": target.target_days,
-                "target_share": target.share_within,
-            }
-        )
-        balance[stage] = stage_balance(
-            demand=d,
-            activity=a,
-            capacity_per_week=cap if known else None,
-            queue_size=queue,
-            target_queue_size=target_q,
-        )
+        row, balance[stage], notes = _stage_now(
+            unit, stage, part, window, prof.stages[stage], capacity[stage],
+            variation=variation, time_to_target_weeks=time_to_target_weeks, lang=lang,
+        )  # fmt: skip
+        rows.append(row)
         if notes:
             problems[stage] = notes
     weekly.attrs = {}
@@ -801,6 +717,115 @@ def now_figures(
         staff_slots=slots,
         capacity_terms=terms,
     )
+
+
+def _check_variation(variation: str, lang: str) -> None:
+    """Refuse a variation assumption that is not one of :data:`VARIATIONS`."""
+    if variation not in VARIATIONS:
+        raise ParameterError(
+            "common.param_choice",
+            argument="variation",
+            value=variation,
+            allowed=", ".join(VARIATIONS),
+            lang=lang,
+        )
+
+
+def _too_short(
+    window: Window, prof: Any, variation: str, time_to_target_weeks: float, lang: str
+) -> NowFigures:
+    """The figures of a window too short to give any: NaN per stage, and a message why."""
+    problem = t(
+        "now.too_short",
+        lang,
+        weeks=window.weeks,
+        least=MIN_WINDOW_WEEKS,
+        start=window.start.date().isoformat(),
+        end=window.end.date().isoformat(),
+    )
+    rows = []
+    for stage in flow.FLOW_STAGES:
+        target = prof.stages[stage]
+        row: dict[str, Any] = {c: math.nan for c in NOW_COLUMNS}
+        row.update(stage=stage, target_days=target.target_days, target_share=target.share_within)
+        rows.append(row)
+    return NowFigures(
+        window=window,
+        variation=variation,
+        profile_id=prof.id,
+        time_to_target_weeks=float(time_to_target_weeks),
+        table=pd.DataFrame(rows, columns=list(NOW_COLUMNS)),
+        balance={},
+        weekly=pd.DataFrame(),
+        problems={"unit": (problem,)},
+    )
+
+
+def _stage_now(
+    unit: Any,
+    stage: str,
+    part: pd.DataFrame,
+    window: Window,
+    target: Any,
+    cap: float,
+    *,
+    variation: str,
+    time_to_target_weeks: float,
+    lang: str,
+) -> tuple[dict[str, Any], StageBalance, list[str]]:
+    """One stage's row of :data:`NOW_COLUMNS`, its balance, and the notes that stand for figures.
+
+    ``part`` is the stage's weekly flow in the window, ``cap`` its capacity
+    (patients a week, NaN when unknown).
+    """
+    d = (part["arrivals"] - part["removals"]).to_numpy(dtype=float)
+    a = part["completions"].to_numpy(dtype=float)
+    demand = max(float(d.mean()), 0.0) if len(d) else 0.0
+    activity = float(a.mean()) if len(a) else 0.0
+    queue = float(part["waiting_end"].iloc[-1]) if len(part) else 0.0
+    cv_a, cv_s = _variation(unit, stage, window, variation, target, lang)
+    known = not math.isnan(cap)
+    derived = stage_figures(
+        demand_per_week=demand,
+        capacity_per_week=cap,
+        queue_size=queue,
+        target_days=target.target_days,
+        share_within=target.share_within,
+        cv_demand=cv_a,
+        cv_capacity=cv_s,
+        time_to_target_weeks=time_to_target_weeks,
+    )
+    notes: list[str] = []
+    if known and math.isinf(derived["time_to_clear_weeks"]):
+        notes.append(t("now.never_clears", lang, load=_fmt(derived["load"], 2, lang)))
+    n, mean_w, median_w, p90_w, share = _waits(unit, part, window, target)
+    if activity == 0:
+        notes.append(t("now.no_completions", lang))
+    row = {
+        "stage": stage,
+        "demand_per_week": demand,
+        "capacity_per_week": cap,
+        "activity_per_week": activity,
+        "queue_size": queue,
+        **derived,
+        "cv_demand": cv_a,
+        "cv_capacity": cv_s,
+        "completed": n,
+        "mean_wait_days": mean_w,
+        "median_wait_days": median_w,
+        "p90_wait_days": p90_w,
+        "share_within_target": share,
+        "target_days": target.target_days,
+        "target_share": target.share_within,
+    }
+    balance = stage_balance(
+        demand=d,
+        activity=a,
+        capacity_per_week=cap if known else None,
+        queue_size=queue,
+        target_queue_size=derived["target_queue_size"],
+    )
+    return row, balance, notes
 
 
 def _fmt(value: float, digits: int, lang: str) -> str:

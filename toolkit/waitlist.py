@@ -29,7 +29,7 @@ from typing import TypeAlias
 import numpy as np
 import numpy.typing as npt
 
-from toolkit.errors import ParameterError
+from toolkit import _checks as checks
 
 __all__ = [
     "DEFAULT_FACTOR",
@@ -65,44 +65,6 @@ NEVER: float = math.inf
 # ----------------------------------------------------------------------------
 
 
-def _as_float(name: str, value: ArrayLike) -> npt.NDArray[np.float64]:
-    if isinstance(value, bool | np.bool_):
-        raise ParameterError(
-            "common.param_type", argument=name, expected="float", got=type(value).__name__
-        )
-    try:
-        return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ParameterError(
-            "common.param_type", argument=name, expected="float", got=type(value).__name__
-        ) from None
-
-
-def _check(
-    name: str,
-    value: ArrayLike,
-    *,
-    low: float,
-    low_open: bool = False,
-    high: float | None = None,
-    high_open: bool = False,
-    allowed: str,
-) -> npt.NDArray[np.float64]:
-    """Return ``value`` as a float array, or raise if any element is out of range.
-
-    NaN and infinite values are always out of range.
-    """
-    arr = _as_float(name, value)
-    ok = np.isfinite(arr) & ((arr > low) if low_open else (arr >= low))
-    if high is not None:
-        ok &= (arr < high) if high_open else (arr <= high)
-    if not np.all(ok):
-        bad = arr[~ok] if arr.ndim else arr
-        first = float(np.ravel(bad)[0])
-        raise ParameterError("common.param_range", argument=name, value=first, allowed=allowed)
-    return arr
-
-
 def _out(result: npt.NDArray[np.float64], *inputs: npt.NDArray[np.float64]) -> Result:
     if all(np.ndim(x) == 0 for x in inputs):
         return float(result)
@@ -110,11 +72,11 @@ def _out(result: npt.NDArray[np.float64], *inputs: npt.NDArray[np.float64]) -> R
 
 
 def _nonneg(name: str, value: ArrayLike) -> npt.NDArray[np.float64]:
-    return _check(name, value, low=0.0, allowed="≥ 0")
+    return checks.numbers(name, value, low=0.0)
 
 
 def _positive(name: str, value: ArrayLike) -> npt.NDArray[np.float64]:
-    return _check(name, value, low=0.0, low_open=True, allowed="> 0")
+    return checks.numbers(name, value, low=0.0, low_open=True)
 
 
 # ----------------------------------------------------------------------------
@@ -451,7 +413,7 @@ def factor_for_share_within(share: ArrayLike) -> Result:
     >>> round(factor_for_share_within(1 - math.exp(-4)), 6)
     4.0
     """
-    p = _check(
+    p = checks.numbers(
         "share", share, low=0.0, low_open=True, high=1.0, high_open=True, allowed="0 < share < 1"
     )
     return _out(-np.log1p(-p), p)

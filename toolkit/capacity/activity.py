@@ -8,14 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from toolkit.capacity._helpers import (
-    _categories_of,
-    _frame,
-    _group_parameters,
-    _require_columns,
-)
+from toolkit import _checks as checks
+from toolkit.capacity._helpers import _frame, _group_parameters
 from toolkit.capacity.defaults import _MIN_PER_H, STAFF_CATEGORIES, default
-from toolkit.errors import ParameterError
 from toolkit.i18n import check_language, t
 
 #: Columns of :func:`capacity_from_visits`.
@@ -88,13 +83,12 @@ def capacity_from_visits(
     'period_start  attended  attended_hours  dna_rate\\n  2024-01-01         1            1.00       0.5\\n  2024-01-08         1            0.75       0.0'
     """
     lang = check_language(lang)
-    visits = _require_columns("visits", visits, ["date", "staff_category", "status"], lang)
-    if freq not in ("W", "M"):
-        raise ParameterError(
-            "common.param_choice", argument="freq", value=freq, allowed="W, M", lang=lang
-        )
+    visits = checks.columns("visits", visits, ["date", "staff_category", "status"], lang)
+    checks.one_of("freq", freq, ("W", "M"), lang)
     size, leaders = _group_parameters(group_size, group_clinicians, lang)
-    cat = _categories_of("visits.staff_category", visits["staff_category"], STAFF_CATEGORIES, lang)
+    cat = checks.categories(
+        "visits.staff_category", visits["staff_category"], STAFF_CATEGORIES, lang
+    )
     date = pd.to_datetime(visits["date"])
     keep = date.notna() & cat.notna()
     if not bool(keep.any()):

@@ -12,15 +12,12 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from toolkit import _checks as checks
 from toolkit.capacity._helpers import (
     _by_category,
-    _categories_of,
     _group_parameters,
     _notes,
     _per_key,
-    _positive,
-    _require_columns,
-    _share,
     _shares_summing_to_one,
 )
 from toolkit.capacity.defaults import (
@@ -39,9 +36,11 @@ def _visit_profile(
     visits: pd.DataFrame, group_size: float, group_clinicians: float, lang: str
 ) -> dict[str, pd.DataFrame | pd.Series]:
     """Measured mix, durations, DNA, group and digital shares from a visits table."""
-    visits = _require_columns("visits", visits, ["visit_type", "staff_category", "status"], lang)
-    cat = _categories_of("visits.staff_category", visits["staff_category"], STAFF_CATEGORIES, lang)
-    vt = _categories_of("visits.visit_type", visits["visit_type"], VISIT_TYPES, lang)
+    visits = checks.columns("visits", visits, ["visit_type", "staff_category", "status"], lang)
+    cat = checks.categories(
+        "visits.staff_category", visits["staff_category"], STAFF_CATEGORIES, lang
+    )
+    vt = checks.categories("visits.visit_type", visits["visit_type"], VISIT_TYPES, lang)
     status = visits["status"].astype("string")
     mode = (
         visits["mode"].astype("string")
@@ -204,7 +203,7 @@ def appointments_per_week(
     [[38.72, 34.848]]
     """
     lang = check_language(lang)
-    table = _require_columns(
+    table = checks.columns(
         "clinical_hours_table",
         clinical_hours_table,
         ["staff_category", "clinical_hours_per_week"],
@@ -214,16 +213,9 @@ def appointments_per_week(
     hours = _by_category(
         table.groupby(table["staff_category"].astype(str))["clinical_hours_per_week"].sum()
     )
-    if bool((hours < 0).any()):
-        raise ParameterError(
-            "common.param_range",
-            argument="clinical_hours_table.clinical_hours_per_week",
-            value=float(hours[hours < 0].iloc[0]),
-            allowed="≥ 0",
-            lang=lang,
-        )
+    checks.numbers("clinical_hours_table.clinical_hours_per_week", hours.dropna(), lang, low=0.0)
     size, leaders = _group_parameters(group_size, group_clinicians, lang)
-    f = _positive(
+    f = checks.positive(
         "digital_time_factor",
         default("digital_time_factor") if digital_time_factor is None else digital_time_factor,
         lang,
@@ -317,7 +309,9 @@ def _apply_given(
         given_mix = _shares_summing_to_one("visit_mix", visit_mix, VISIT_TYPES, lang)
         mix = pd.DataFrame([[given_mix[v] for v in types] for _ in cats], index=cats, columns=types)
     if mean_duration_min is not None:
-        given_d = _per_key("mean_duration_min", mean_duration_min, VISIT_TYPES, lang, _positive)
+        given_d = _per_key(
+            "mean_duration_min", mean_duration_min, VISIT_TYPES, lang, checks.positive
+        )
         for v, value in given_d.items():
             duration[v] = value
     for name, given, target in (
@@ -326,7 +320,7 @@ def _apply_given(
         ("share_digital", share_digital, dig),
     ):
         if given is not None:
-            values = _per_key(name, given, STAFF_CATEGORIES, lang, _share)
+            values = _per_key(name, given, STAFF_CATEGORIES, lang, checks.share)
             for k, value in values.items():
                 target[k] = value
     too_much = (grp + dig) > 1.0 + _SUM_TOL

@@ -12,7 +12,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from toolkit.capacity._helpers import _by_category, _notes, _require_columns, _share
+from toolkit import _checks as checks
+from toolkit.capacity._helpers import _by_category, _notes
 from toolkit.capacity.defaults import STAFF_CATEGORIES
 from toolkit.errors import ParameterError
 from toolkit.i18n import check_language, t
@@ -85,8 +86,8 @@ def balance(
     [-10.0, 1.2]
     """
     lang = check_language(lang)
-    capacity_table = _require_columns("capacity_table", capacity_table, ["staff_category"], lang)
-    demand_table = _require_columns(
+    capacity_table = checks.columns("capacity_table", capacity_table, ["staff_category"], lang)
+    demand_table = checks.columns(
         "demand_table", demand_table, ["staff_category", "demand_hours_per_week"], lang
     )
     column = _capacity_column(capacity_table, lang)
@@ -174,37 +175,18 @@ def capacity_80_rule(
     18.0
     """
     lang = check_language(lang)
-    q = _share("share", share, lang)
-    if method not in ("range", "percentile"):
-        raise ParameterError(
-            "common.param_choice",
-            argument="method",
-            value=method,
-            allowed="range, percentile",
-            lang=lang,
-        )
+    q = checks.share("share", share, lang)
+    checks.one_of("method", method, ("range", "percentile"), lang)
     try:
         values = np.asarray(weekly_demand, dtype=float).ravel()
     except (TypeError, ValueError):
-        raise ParameterError(
-            "common.param_type",
-            argument="weekly_demand",
-            expected="numbers",
-            got=type(weekly_demand).__name__,
-            lang=lang,
+        raise checks.type_error(
+            "weekly_demand", "numbers", type(weekly_demand).__name__, lang
         ) from None
     values = values[~np.isnan(values)]
     if values.size == 0:
         return 0.0
-    bad = ~np.isfinite(values) | (values < 0)
-    if bool(bad.any()):
-        raise ParameterError(
-            "common.param_range",
-            argument="weekly_demand",
-            value=float(values[bad][0]),
-            allowed="≥ 0",
-            lang=lang,
-        )
+    checks.numbers("weekly_demand", values, lang, low=0.0)
     if method == "percentile":
         return float(np.quantile(values, q))
     low, high = float(values.min()), float(values.max())

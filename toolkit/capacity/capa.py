@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from toolkit.capacity._helpers import _nonneg, _positive, _share
+from toolkit import _checks as checks
 from toolkit.capacity.defaults import default
 from toolkit.i18n import check_language
 
@@ -60,17 +60,17 @@ def capa_capacity(
     72.0
     """
     lang = check_language(lang)
-    f = _nonneg("fte", fte, lang)
-    s = _share("share_core", share_core, lang)
-    n = _positive("sessions_per_week_per_fte", sessions_per_week_per_fte, lang)
-    a = _positive(
+    f = checks.non_negative("fte", fte, lang)
+    s = checks.share("share_core", share_core, lang)
+    n = checks.positive("sessions_per_week_per_fte", sessions_per_week_per_fte, lang)
+    a = checks.positive(
         "appointments_per_session",
         default("capa_appointments_per_session")
         if appointments_per_session is None
         else appointments_per_session,
         lang,
     )
-    w = _share("share_worked", share_worked, lang)
+    w = checks.share("share_worked", share_worked, lang)
     return f * n * s * a * w
 
 
@@ -123,9 +123,9 @@ def capa_demand(
     72.0
     """
     lang = check_language(lang)
-    r = _nonneg("accepted_referrals_per_week", accepted_referrals_per_week, lang)
-    hc = _nonneg("choice_hours", choice_hours, lang)
-    p = _share("share_to_partnership", share_to_partnership, lang)
-    hp = _nonneg("partnership_hours", partnership_hours, lang)
-    c = _nonneg("co_therapy_rate", co_therapy_rate, lang)
+    r = checks.non_negative("accepted_referrals_per_week", accepted_referrals_per_week, lang)
+    hc = checks.non_negative("choice_hours", choice_hours, lang)
+    p = checks.share("share_to_partnership", share_to_partnership, lang)
+    hp = checks.non_negative("partnership_hours", partnership_hours, lang)
+    c = checks.non_negative("co_therapy_rate", co_therapy_rate, lang)
     return r * (hc + p * hp * (1.0 + c))

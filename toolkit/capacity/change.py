@@ -13,20 +13,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from toolkit.capacity._helpers import (
-    _by_category,
-    _check_number,
-    _notes,
-    _number,
-    _positive,
-    _require_columns,
-    _share,
-)
+from toolkit import _checks as checks
+from toolkit.capacity._helpers import _by_category, _notes
 from toolkit.capacity.appointments import appointments_per_week
 from toolkit.capacity.cost import _cost_rates
 from toolkit.capacity.defaults import STAFF_CATEGORIES, Shares, default
 from toolkit.capacity.staff import clinical_hours
-from toolkit.errors import ParameterError
 from toolkit.i18n import check_language, t
 
 
@@ -135,23 +127,15 @@ def change_effect(
     800000.0
     """
     lang = check_language(lang)
-    table = _require_columns(
+    table = checks.columns(
         "staff_hours_table",
         staff_hours_table,
         ["staff_category", "fte", "contracted_hours_per_week"],
         lang,
     )
-    phi = _share("freed_non_clinical_share", freed_non_clinical_share, lang)
-    other = _number("other_cost_per_year_sek", other_cost_per_year_sek, lang)
-    if not np.isfinite(other):
-        raise ParameterError(
-            "common.param_range",
-            argument="other_cost_per_year_sek",
-            value=other,
-            allowed={"sv": "ett ändligt tal", "en": "a finite number"},
-            lang=lang,
-        )
-    weeks = _positive(
+    phi = checks.share("freed_non_clinical_share", freed_non_clinical_share, lang)
+    other = checks.finite("other_cost_per_year_sek", other_cost_per_year_sek, lang)
+    weeks = checks.positive(
         "weeks_per_year",
         default("weeks_per_year") if weeks_per_year is None else weeks_per_year,
         lang,
@@ -212,14 +196,7 @@ def _appointment_options(
     """``appointment_options`` as a dict, every key an argument of appointments_per_week."""
     options = dict(appointment_options or {})
     for key in options:
-        if key not in _APPOINTMENT_OPTIONS:
-            raise ParameterError(
-                "common.param_choice",
-                argument="appointment_options",
-                value=key,
-                allowed=", ".join(sorted(_APPOINTMENT_OPTIONS)),
-                lang=lang,
-            )
+        checks.one_of("appointment_options", key, sorted(_APPOINTMENT_OPTIONS), lang)
     return options
 
 
@@ -242,20 +219,12 @@ def _staff_before_after(
     delta = pd.Series(0.0, index=list(STAFF_CATEGORIES))
     if added_fte is not None:
         for k, v in added_fte.items():
-            if k not in STAFF_CATEGORIES:
-                raise ParameterError(
-                    "common.param_choice",
-                    argument="added_fte",
-                    value=k,
-                    allowed=", ".join(STAFF_CATEGORIES),
-                    lang=lang,
-                )
-            x = _check_number(
+            checks.one_of("added_fte", k, STAFF_CATEGORIES, lang)
+            x = checks.in_range(
                 f"added_fte[{k!r}]",
                 v,
                 lang,
                 low=-float(fte[k]),
-                allowed=f"≥ {-float(fte[k]):g}",
             )
             delta[k] = x
     after = pd.DataFrame(

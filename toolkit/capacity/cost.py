@@ -9,14 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from toolkit.capacity._helpers import (
-    _by_category,
-    _nonneg,
-    _notes,
-    _per_key,
-    _positive,
-    _require_columns,
-)
+from toolkit import _checks as checks
+from toolkit.capacity._helpers import _by_category, _notes, _per_key
 from toolkit.capacity.defaults import (
     _MIN_PER_H,
     STAFF_CATEGORIES,
@@ -32,7 +26,9 @@ def _cost_rates(cost_per_fte_year: Shares | None, lang: str) -> pd.Series:
     base = _cost_per_fte_year_default()
     if cost_per_fte_year is not None:
         base.update(
-            _per_key("cost_per_fte_year", cost_per_fte_year, STAFF_CATEGORIES, lang, _nonneg)
+            _per_key(
+                "cost_per_fte_year", cost_per_fte_year, STAFF_CATEGORIES, lang, checks.non_negative
+            )
         )
     return pd.Series(base, dtype=float).reindex(list(STAFF_CATEGORIES))
 
@@ -97,15 +93,15 @@ def cost_table(
     862
     """
     lang = check_language(lang)
-    table = _require_columns("capacity_table", capacity_table, ["staff_category", "fte"], lang)
+    table = checks.columns("capacity_table", capacity_table, ["staff_category", "fte"], lang)
     notes = _notes(table)
     rates = _cost_rates(cost_per_fte_year, lang)
     if "clinical_hours_per_week" not in table.columns:
-        _require_columns("capacity_table", table, ["contracted_hours_per_week"], lang)
+        checks.columns("capacity_table", table, ["contracted_hours_per_week"], lang)
         table = clinical_hours(table, lang=lang)
         notes = _notes(table)
         notes.append(t("capacity.note.cost_default_clinical", lang))
-    weeks = _positive(
+    weeks = checks.positive(
         "weeks_per_year",
         default("weeks_per_year") if weeks_per_year is None else weeks_per_year,
         lang,
@@ -196,7 +192,7 @@ def appointment_costs(
     [[860.0, 774.0, 286.67]]
     """
     lang = check_language(lang)
-    ap = _require_columns(
+    ap = checks.columns(
         "appointments_table",
         appointments_table,
         [
@@ -208,7 +204,7 @@ def appointment_costs(
         ],
         lang,
     )
-    cost = _require_columns("cost", cost, ["staff_category", "cost_per_clinical_hour_sek"], lang)
+    cost = checks.columns("cost", cost, ["staff_category", "cost_per_clinical_hour_sek"], lang)
     size = float(ap.attrs.get("group_size", default("group_size")))
     leaders = float(ap.attrs.get("group_clinicians", default("group_clinicians")))
     f = float(ap.attrs.get("digital_time_factor", default("digital_time_factor")))

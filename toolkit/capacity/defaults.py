@@ -14,8 +14,8 @@ from typing import Any, TypeAlias
 
 import pandas as pd
 
+from toolkit import _checks as checks
 from toolkit import _yaml
-from toolkit.errors import ParameterError
 from toolkit.i18n import check_language
 
 #: Staff categories in schema order (toolkit/data/schema.yaml).
@@ -82,10 +82,7 @@ def default(name: str) -> Any:
     7.5
     """
     params = _defaults_file()["parameters"]
-    if name not in params:
-        raise ParameterError(
-            "common.param_choice", argument="name", value=name, allowed=", ".join(params)
-        )
+    checks.one_of("name", name, params)
     value = params[name]["value"]
     if isinstance(value, dict):
         return {k: (dict(v) if isinstance(v, dict) else v) for k, v in value.items()}

@@ -14,17 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit.capacity._helpers import (
-    _group_parameters,
-    _nonneg,
-    _per_key,
-    _require_columns,
-    _share,
-    _shares_summing_to_one,
-)
+from toolkit import _checks as checks
+from toolkit.capacity._helpers import _group_parameters, _per_key, _shares_summing_to_one
 from toolkit.capacity.appointments import _visit_profile
 from toolkit.capacity.defaults import _STEP_OF_VISIT_TYPE, PATHWAY_STEPS, STAFF_CATEGORIES, default
-from toolkit.errors import ParameterError
 from toolkit.i18n import check_language, t
 
 
@@ -161,10 +154,8 @@ def hours_per_episode_from_visits(
     {'first_assessment': 1.0, 'in_depth_assessment': 3.0, 'treatment_course': 1.5}
     """
     lang = check_language(lang)
-    visits = _require_columns(
-        "visits", visits, ["referral_id", "date", "visit_type", "status"], lang
-    )
-    q = _share(
+    visits = checks.columns("visits", visits, ["referral_id", "date", "visit_type", "status"], lang)
+    q = checks.share(
         "share_deep_in_depth_assessment",
         default("share_deep_in_depth_assessment")
         if share_deep_in_depth_assessment is None
@@ -283,21 +274,25 @@ def demand_hours(
     72.0
     """
     lang = check_language(lang)
-    r = _nonneg("arrivals_per_week", arrivals_per_week, lang)
+    r = checks.non_negative("arrivals_per_week", arrivals_per_week, lang)
     h = {k: float(v) for k, v in default("hours_per_episode").items()}
     if hours_per_episode is not None:
-        h.update(_per_key("hours_per_episode", hours_per_episode, PATHWAY_STEPS, lang, _nonneg))
-    p = _share(
+        h.update(
+            _per_key(
+                "hours_per_episode", hours_per_episode, PATHWAY_STEPS, lang, checks.non_negative
+            )
+        )
+    p = checks.share(
         "share_to_deep", default("share_to_deep") if share_to_deep is None else share_to_deep, lang
     )
-    q = _share(
+    q = checks.share(
         "share_deep_in_depth_assessment",
         default("share_deep_in_depth_assessment")
         if share_deep_in_depth_assessment is None
         else share_deep_in_depth_assessment,
         lang,
     )
-    c = _nonneg(
+    c = checks.non_negative(
         "co_therapy_rate",
         default("co_therapy_rate") if co_therapy_rate is None else co_therapy_rate,
         lang,
@@ -313,15 +308,8 @@ def demand_hours(
             lang,
         )
     if staff_mix is not None:
-        unknown = [k for k in staff_mix if k not in PATHWAY_STEPS]
-        if unknown:
-            raise ParameterError(
-                "common.param_choice",
-                argument="staff_mix",
-                value=unknown[0],
-                allowed=", ".join(PATHWAY_STEPS),
-                lang=lang,
-            )
+        for k in staff_mix:
+            checks.one_of("staff_mix", k, PATHWAY_STEPS, lang)
     through = {
         "first_assessment": 1.0,
         "in_depth_assessment": p * q,

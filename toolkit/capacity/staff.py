@@ -10,18 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from toolkit.capacity._helpers import (
-    _by_category,
-    _categories_of,
-    _check_number,
-    _frame,
-    _notes,
-    _per_key,
-    _require_columns,
-    _share,
-)
+from toolkit import _checks as checks
+from toolkit.capacity._helpers import _by_category, _frame, _notes, _per_key
 from toolkit.capacity.defaults import STAFF_CATEGORIES, Shares, default
-from toolkit.errors import ParameterError
 from toolkit.i18n import check_language, t
 
 
@@ -82,7 +73,7 @@ def staff_hours(
     'staff_category  headcount  fte  contracted_hours_per_week\\n     physician          0  0.0                        0.0\\n         nurse          2  1.5                       60.0'
     """
     lang = check_language(lang)
-    full_h = _check_number(
+    full_h = checks.in_range(
         "full_time_hours_per_week",
         default("full_time_hours_per_week")
         if full_time_hours_per_week is None
@@ -94,32 +85,18 @@ def staff_hours(
         allowed={"sv": "> 0 och ≤ 60", "en": "> 0 and ≤ 60"},
     )
     category_col = "category" if "category" in getattr(staff, "columns", []) else "staff_category"
-    staff = _require_columns("staff", staff, [category_col, "fte"], lang)
+    staff = checks.columns("staff", staff, [category_col, "fte"], lang)
     notes: list[str] = []
-    category = _categories_of(f"staff.{category_col}", staff[category_col], STAFF_CATEGORIES, lang)
+    category = checks.categories(
+        f"staff.{category_col}", staff[category_col], STAFF_CATEGORIES, lang
+    )
     fte = pd.to_numeric(staff["fte"], errors="coerce").astype(float)
-    bad = ~(np.isfinite(fte) & (fte > 0) & (fte <= 1.0))
-    if bool(bad.any()):
-        raise ParameterError(
-            "common.param_range",
-            argument="staff.fte",
-            value=float(fte[bad].iloc[0]),
-            allowed={"sv": "> 0 och ≤ 1", "en": "> 0 and ≤ 1"},
-            lang=lang,
-        )
+    checks.numbers("staff.fte", fte, lang, low=0.0, low_open=True, high=1.0)
     if "hours_per_week" in staff.columns:
         hours = pd.to_numeric(staff["hours_per_week"], errors="coerce").astype(float)
     else:
         hours = pd.Series(np.nan, index=staff.index, dtype=float)
-    bad_h = hours.notna() & ~((hours > 0) & (hours <= 60))
-    if bool(bad_h.any()):
-        raise ParameterError(
-            "common.param_range",
-            argument="staff.hours_per_week",
-            value=float(hours[bad_h].iloc[0]),
-            allowed={"sv": "> 0 och ≤ 60", "en": "> 0 and ≤ 60"},
-            lang=lang,
-        )
+    checks.numbers("staff.hours_per_week", hours.dropna(), lang, low=0.0, low_open=True, high=60.0)
     hours_missing = hours.isna()
     hours = hours.fillna(full_h)
 
@@ -162,12 +139,7 @@ def _in_post(staff: pd.DataFrame, on: str | pd.Timestamp | None, lang: str) -> p
     if on is None:
         in_post = end.isna() if end is not None else pd.Series(True, index=staff.index)
     else:
-        try:
-            day = pd.Timestamp(on)
-        except (TypeError, ValueError):
-            raise ParameterError(
-                "capacity.not_a_date", argument="on", value=on, lang=lang
-            ) from None
+        day = checks.date("on", on, lang)
         in_post = pd.Series(True, index=staff.index)
         if start is not None:
             in_post &= start.isna() | (start <= day)
@@ -220,23 +192,13 @@ def time_use_shares(time_use: pd.DataFrame, *, lang: str | None = None) -> pd.Da
     [0.25, 0.1875, 0.5625]
     """
     lang = check_language(lang)
-    time_use = _require_columns(
-        "time_use", time_use, ["staff_category", "activity", "minutes"], lang
-    )
+    time_use = checks.columns("time_use", time_use, ["staff_category", "activity", "minutes"], lang)
     columns = ["staff_category", "activity", "level", "minutes", "share"]
-    category = _categories_of(
+    category = checks.categories(
         "time_use.staff_category", time_use["staff_category"], STAFF_CATEGORIES, lang
     )
     minutes = pd.to_numeric(time_use["minutes"], errors="coerce").astype(float)
-    bad = minutes.notna() & ~(np.isfinite(minutes) & (minutes >= 0))
-    if bool(bad.any()):
-        raise ParameterError(
-            "common.param_range",
-            argument="time_use.minutes",
-            value=float(minutes[bad].iloc[0]),
-            allowed="≥ 0",
-            lang=lang,
-        )
+    checks.numbers("time_use.minutes", minutes.dropna(), lang, low=0.0)
     level = (
         time_use["level"].astype("string")
         if "level" in time_use.columns
@@ -271,7 +233,7 @@ def time_use_shares(time_use: pd.DataFrame, *, lang: str | None = None) -> pd.Da
 
 
 def _non_clinical_from_shares(shares: pd.DataFrame, lang: str) -> pd.Series:
-    shares = _require_columns(
+    shares = checks.columns(
         "non_clinical_share", shares, ["staff_category", "activity", "share"], lang
     )
     categories = shares["staff_category"].astype(str)
@@ -312,7 +274,9 @@ def _non_clinical(
                 )
             )
     else:
-        given_n = _per_key("non_clinical_share", non_clinical_share, STAFF_CATEGORIES, lang, _share)
+        given_n = _per_key(
+            "non_clinical_share", non_clinical_share, STAFF_CATEGORIES, lang, checks.share
+        )
         n = pd.Series({k: given_n.get(k, default_n) for k in STAFF_CATEGORIES}, dtype=float)
         source.loc[list(given_n)] = "given"
     return n, source
@@ -387,7 +351,7 @@ def clinical_hours(
     [9.6, 31.68, 38.72]
     """
     lang = check_language(lang)
-    table = _require_columns(
+    table = checks.columns(
         "staff_hours_table",
         staff_hours_table,
         ["staff_category", "contracted_hours_per_week"],
@@ -402,14 +366,9 @@ def clinical_hours(
         if "fte" in table.columns
         else pd.Series(np.nan, index=list(STAFF_CATEGORIES))
     )
-    if bool((contracted < 0).any()):
-        raise ParameterError(
-            "common.param_range",
-            argument="staff_hours_table.contracted_hours_per_week",
-            value=float(contracted[contracted < 0].iloc[0]),
-            allowed="≥ 0",
-            lang=lang,
-        )
+    checks.numbers(
+        "staff_hours_table.contracted_hours_per_week", contracted.dropna(), lang, low=0.0
+    )
 
     default_absence = float(default("absence_share"))
     given_a = _per_key(
@@ -417,7 +376,7 @@ def clinical_hours(
         default_absence if absence_share is None else absence_share,
         STAFF_CATEGORIES,
         lang,
-        _share,
+        checks.share,
     )
     a = pd.Series({k: given_a.get(k, default_absence) for k in STAFF_CATEGORIES}, dtype=float)
 

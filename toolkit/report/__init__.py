@@ -13,6 +13,9 @@ tables only, so no person-level row reaches a report.
   first visit versus treatment, SPC charts with their icons, the queue
   formulas, capacity per staff category, data quality, and a short summary
   written from the numbers.
+* A unit whose counts are per calendar month (national statistics) gets
+  the monthly counts-only report of :mod:`~toolkit.report.monthly`
+  instead: months shown as months, shares within target from the counts.
 * :func:`region_overview` returns a :class:`Report` with every unit of a
   manifest side by side and SPC small multiples.
 * :func:`capacity_plan` returns a :class:`Report` for planned changes (staff,
@@ -55,7 +58,8 @@ of contents:
 * ``_html`` holds the containers (:class:`Report`, :class:`Section`,
   :class:`Block`) and the only code that writes markup: :func:`text_html`,
   :func:`html_table` and :func:`svg` escape what they insert. ``_format``
-  writes numbers, shares and dates; ``_checks`` checks arguments.
+  writes numbers, shares and dates; ``_checks`` puts the report's own arguments
+  through :mod:`toolkit._checks` and builds the report that says what went wrong.
 
 Examples
 --------

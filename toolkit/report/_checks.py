@@ -1,4 +1,8 @@
-"""Checks of a report's own arguments, and the report that says what went wrong."""
+"""A report's own arguments in the report's terms, and the report that says what went wrong.
+
+The checks themselves are :mod:`toolkit._checks`; these two keep the call
+shapes the report builders use.
+"""
 
 from __future__ import annotations
 
@@ -7,32 +11,21 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit.errors import ParameterError
+from toolkit import _checks as checks
 from toolkit.i18n import t
 from toolkit.report._html import Report, Section
 
 
 def _parse_date(value: str | dt.date | None, argument: str, lang: str) -> pd.Timestamp | None:
+    """The day ``value`` names (None when empty), or a ParameterError naming ``argument``."""
     if value is None or value == "":
         return None
-    try:
-        return pd.Timestamp(value).normalize()
-    except (ValueError, TypeError) as exc:
-        raise ParameterError(
-            "common.param_type", argument=argument, value=value, allowed="YYYY-MM-DD", lang=lang
-        ) from exc
+    return checks.date(argument, value, lang).normalize()
 
 
 def _check_threshold(threshold: Any, lang: str) -> None:
     """Share mode's threshold must be a whole number of at least 2 (ParameterError naming it)."""
-    if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 2:
-        raise ParameterError(
-            "common.param_range",
-            argument="threshold",
-            value=threshold,
-            allowed="2, 3, 4 …",
-            lang=lang,
-        )
+    checks.whole("threshold", threshold, lang, low=2)
 
 
 def _error_report(title: str, message: str, lang: str) -> Report:

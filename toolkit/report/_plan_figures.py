@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from toolkit import _checks as checks
 from toolkit import capacity, unit_now
 from toolkit.errors import ParameterError
 from toolkit.i18n import t
@@ -42,19 +43,9 @@ def _plan_check(
     """Readable errors for the capacity plan's own parameters (the modules check the rest)."""
     from toolkit import simulate
 
-    def whole(name: str, value: Any, low: int, high: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ParameterError(
-                "common.param_range",
-                argument=name,
-                value=value,
-                allowed=f"{low}–{high}",
-                lang=lang,
-            )
-
-    whole("months", months, 1, 36)
-    whole("replications", replications, 10, 10_000)
-    whole("seed", seed, 0, 2**31 - 1)
+    checks.whole("months", months, lang, low=1, high=36)
+    checks.whole("replications", replications, lang, low=10, high=10_000)
+    checks.whole("seed", seed, lang, low=0, high=2**31 - 1)
     for name, value in (
         ("freed_admin_share", freed_admin_share),
         ("share_group", share_group),
@@ -66,25 +57,9 @@ def _plan_check(
             and 0.0 <= float(value) <= 1.0
         )
         if not ok:
-            raise ParameterError(
-                "common.param_range", argument=name, value=value, allowed="0–1", lang=lang
-            )
-    if priority_rule not in simulate.RULES:
-        raise ParameterError(
-            "common.param_choice",
-            argument="priority_rule",
-            value=priority_rule,
-            allowed=", ".join(simulate.RULES),
-            lang=lang,
-        )
-    if capacity_source not in ("observed", "staff"):
-        raise ParameterError(
-            "common.param_choice",
-            argument="capacity_source",
-            value=capacity_source,
-            allowed="observed, staff",
-            lang=lang,
-        )
+            raise checks.range_error(name, value, "0–1", lang)
+    checks.one_of("priority_rule", priority_rule, simulate.RULES, lang)
+    checks.one_of("capacity_source", capacity_source, ("observed", "staff"), lang)
 
 
 def _plan_options(

@@ -21,6 +21,7 @@ from toolkit.report._checks import _check_threshold, _error_report, _parse_date
 from toolkit.report._figures import _STAGES, UnitFigures, _by_stage, _count, unit_figures
 from toolkit.report._html import Report
 from toolkit.report.about import about_section
+from toolkit.report.monthly import counts_are_monthly, unit_monthly_report
 from toolkit.report.quality import quality_section
 from toolkit.report.queue_formulas import queue_section
 from toolkit.report.situation import situation_section
@@ -175,6 +176,17 @@ def _build_unit_report(
     window_weeks: int = unit_now.DEFAULT_WINDOW_WEEKS,
     variation: str = unit_now.DEFAULT_VARIATION,
 ) -> Report:
+    if unit.kind == "counts" and counts_are_monthly(unit.period_counts):
+        # counts per calendar month (national statistics): shown as months, not made into weeks
+        return unit_monthly_report(
+            unit,
+            title=title,
+            lang=lang,
+            share=share,
+            threshold=threshold,
+            charts=charts,
+            start=start,
+        )
     f = unit_figures(
         unit,
         profile,

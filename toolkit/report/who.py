@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -15,7 +14,12 @@ from toolkit.report import _html
 from toolkit.report._html import Section, html_table
 from toolkit.targets import TargetProfile
 
-__all__ = ["who_waits_section", "who_waits_table"]
+__all__ = ["who_waits_html", "who_waits_section", "who_waits_shown", "who_waits_table"]
+
+#: Columns of :func:`who_waits_shown` that are counts, and those resting on a count
+#: (hidden with it in share mode).
+_COUNTS = ("completed", "waiting")
+_DEPENDS = {"median": "completed", "share": "completed"}
 
 
 def who_waits_table(
@@ -27,13 +31,9 @@ def who_waits_table(
     share: bool,
     threshold: int,
     lang: str,
-    groupings: Sequence[str] = equity.GROUPINGS,
+    groupings: tuple[str, ...] = equity.GROUPINGS,
 ) -> pd.DataFrame:
-    """Every grouping of :func:`toolkit.equity.who_waits` in one table, with its labels.
-
-    ``groupings`` chooses some of :data:`toolkit.equity.GROUPINGS` (the
-    region overview shows one).
-    """
+    """The ``groupings`` of :func:`toolkit.equity.who_waits` (default all) in one table, with labels."""
     parts = []
     for by in groupings:
         part = equity.who_waits(
@@ -128,6 +128,25 @@ def who_waits_section(
         threshold=threshold,
         lang=lang,
     )
+    section.html(
+        "table",
+        who_waits_html(who_waits_shown(table, lang), share=share, threshold=threshold, lang=lang),
+    )
+    if charts:
+        first = now.table[now.table["stage"] == "first_assessment"]
+        overall = float(first["share_within_target"].iloc[0]) if len(first) else math.nan
+        section.html("svg", _html.svg(_chart(table, overall, lang)))
+    return section
+
+
+def who_waits_shown(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """:func:`who_waits_table` as readers see it: labels, and each figure with its interval.
+
+    Columns ``grouping``, ``group``, ``stage`` (labels), ``completed``,
+    ``median`` ("8 (7–9)", days), ``share`` ("92 % (85 %–96 %)") and
+    ``waiting``; a figure hidden in share mode (NaN) reads "–" until
+    :func:`who_waits_html` marks it.
+    """
 
     def days(v: float) -> str:
         return format_number(v, lang)
@@ -135,7 +154,7 @@ def who_waits_section(
     def share_text(v: float) -> str:
         return format_percent(v, lang)
 
-    shown = pd.DataFrame(
+    return pd.DataFrame(
         {
             "grouping": table["grouping_label"],
             "group": table["group_label"],
@@ -162,20 +181,22 @@ def who_waits_section(
             "waiting": table["waiting_now"],
         }
     )
-    section.html(
-        "table",
-        html_table(
-            shown,
-            lang=lang,
-            labels={c: t(f"report.who.col.{c}", lang) for c in shown.columns},
-            counts=["completed", "waiting"],
-            depends={"median": "completed", "share": "completed"},
-            share=share,
-            threshold=threshold,
-        ),
+
+
+def who_waits_html(shown: pd.DataFrame, *, share: bool, threshold: int, lang: str) -> str:
+    """The HTML table of :func:`who_waits_shown` (or some of its columns), as the report shows it.
+
+    In share mode a count below ``threshold`` and the median and share
+    resting on it read ``<threshold`` (:func:`toolkit.report._html.html_table`).
+    The unit report and the workbook *Vem väntar?* both draw their table
+    with this function, so the same unit and settings give the same cells.
+    """
+    return html_table(
+        shown,
+        lang=lang,
+        labels={c: t(f"report.who.col.{c}", lang) for c in shown.columns},
+        counts=[c for c in _COUNTS if c in shown.columns],
+        depends={c: base for c, base in _DEPENDS.items() if c in shown.columns},
+        share=share,
+        threshold=threshold,
     )
-    if charts:
-        first = now.table[now.table["stage"] == "first_assessment"]
-        overall = float(first["share_within_target"].iloc[0]) if len(first) else math.nan
-        section.html("svg", _html.svg(_chart(table, overall, lang)))
-    return section

@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit import _checks as checks
 from toolkit.errors import ParameterError
 from toolkit.i18n import check_language
 from toolkit.simulate.calendar import school_year_pattern
-from toolkit.simulate.scenario import Scenario, check_number, share_to_deep
+from toolkit.simulate.scenario import Scenario, share_to_deep
 
 _REMOVED = ("rejected", "redirected", "closed_no_visit")
 _STAGE2_VISITS = ("assessment", "treatment", "follow_up")
@@ -135,26 +136,8 @@ def calibrate(
     from toolkit.targets import load_profile
 
     lang = check_language(lang)
-    if (
-        isinstance(window_weeks, bool)
-        or not isinstance(window_weeks, (int, np.integer))
-        or not 1 <= window_weeks <= 520
-    ):
-        raise ParameterError(
-            "common.param_range",
-            argument="window_weeks",
-            value=window_weeks,
-            allowed="1–520",
-            lang=lang,
-        )
-    if capacity not in ("observed", "staff"):
-        raise ParameterError(
-            "common.param_choice",
-            argument="capacity",
-            value=capacity,
-            allowed="observed, staff",
-            lang=lang,
-        )
+    checks.whole("window_weeks", window_weeks, lang, low=1, high=520)
+    checks.one_of("capacity", capacity, ("observed", "staff"), lang)
     if capacity == "staff":
         observed = calibrate(unit, window_weeks=window_weeks, profile=profile, base=base, lang=lang)
         staff = capacity_from_staff(unit, lang=lang)
@@ -495,15 +478,17 @@ def _with_added_fte(
     categories = out["staff_category"].astype(str).tolist()
     for key, value in added_fte.items():
         if key not in categories:
-            raise ParameterError(
-                "common.param_choice",
-                argument="added_fte",
-                value=key,
-                allowed=", ".join(cap.STAFF_CATEGORIES),
-                lang=lang,
-            )
+            raise checks.choice_error("added_fte", key, cap.STAFF_CATEGORIES, lang)
         i = categories.index(key)
-        x = check_number(f"added_fte[{key!r}]", value, -fte[i], 1e4, f"≥ {-fte[i]:g}")
+        x = checks.in_range(
+            f"added_fte[{key!r}]",
+            value,
+            lang,
+            low=-fte[i],
+            high=1e4,
+            allowed=checks.range_text(low=-fte[i]),
+            expected="number",
+        )
         delta[i] = x
     out["fte"] = fte + delta
     out["contracted_hours_per_week"] = np.clip(contracted + delta * per_fte, 0.0, None)
@@ -628,14 +613,15 @@ def capacity_from_staff(
         if on is None:
             on = unit_or_staff.extract_date
     else:
-        raise ParameterError(
-            "common.param_type",
-            argument="unit_or_staff",
-            expected="toolkit.io.UnitData or pandas.DataFrame",
-            got=type(unit_or_staff).__name__,
-            lang=lang,
+        raise checks.type_error(
+            "unit_or_staff",
+            "toolkit.io.UnitData or pandas.DataFrame",
+            type(unit_or_staff).__name__,
+            lang,
         )
-    phi = check_number("freed_non_clinical_share", freed_non_clinical_share, 0, 1, "0–1")
+    phi = checks.in_range(
+        "freed_non_clinical_share", freed_non_clinical_share, lang, low=0, high=1, expected="number"
+    )
     non_clinical: Any = non_clinical_share
     if non_clinical is None and time_use is not None and len(time_use):
         non_clinical = cap.time_use_shares(time_use, lang=lang)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from toolkit import _checks as checks
 from toolkit.errors import ParameterError
 from toolkit.i18n import check_language
 from toolkit.simulate._types import FloatArray, IntArray
@@ -164,18 +165,7 @@ def _check_run_args(
         ("replications", replications, 1_000_000),
         ("steps_per_week", steps_per_week, 10_080),
     ):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise ParameterError(
-                "common.param_type",
-                argument=name,
-                expected="integer",
-                got=type(value).__name__,
-                lang=lang,
-            )
-        if not 1 <= int(value) <= high:
-            raise ParameterError(
-                "common.param_range", argument=name, value=value, allowed=f"1–{high}", lang=lang
-            )
+        checks.integer(name, value, lang, low=1, high=high)
     product = int(weeks) * int(replications) * int(steps_per_week)
     if product > MAX_REPLICATION_STEPS:
         raise ParameterError(
@@ -202,13 +192,7 @@ def _check_run_args(
     if seed is not None and (
         isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
     ):
-        raise ParameterError(
-            "common.param_type",
-            argument="seed",
-            expected="integer >= 0 or None",
-            got=repr(seed),
-            lang=lang,
-        )
+        raise checks.type_error("seed", "integer >= 0 or None", repr(seed), lang)
 
 
 def simulate(
@@ -289,19 +273,9 @@ def simulate(
 
 
 def _check_pool_after(pool_after: Any, weeks: int, lang: str) -> int | None:
-    if pool_after is not None and (
-        isinstance(pool_after, bool)
-        or not isinstance(pool_after, (int, np.integer))
-        or not 0 <= pool_after <= weeks
-    ):
-        raise ParameterError(
-            "common.param_range",
-            argument="wait_histogram_after_weeks",
-            value=pool_after,
-            allowed=f"0–{weeks}",
-            lang=lang,
-        )
-    return None if pool_after is None else int(pool_after)
+    if pool_after is None:
+        return None
+    return checks.whole("wait_histogram_after_weeks", pool_after, lang, low=0, high=weeks)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from toolkit import _checks as checks
 from toolkit.errors import ParameterError
 from toolkit.simulate.rules import RULES
 
@@ -165,7 +166,7 @@ class Scenario:
     >>> Scenario(dna_rate=1.2)
     Traceback (most recent call last):
     ...
-    toolkit.errors.ParameterError: dna_rate = 1,2 ligger utanför det tillåtna intervallet 0–1 (under 1).
+    toolkit.errors.ParameterError: dna_rate = 1,2 ligger utanför det tillåtna intervallet ≥ 0 och < 1.
     """
 
     name: str = "scenario"
@@ -307,69 +308,17 @@ def _ratio(a: float, b: float) -> float:
     return 0.0 if a == 0 else math.inf
 
 
-def _range_error(name: str, value: Any, allowed: str) -> ParameterError:
-    return ParameterError("common.param_range", argument=name, value=value, allowed=allowed)
-
-
-def check_number(
-    name: str,
-    value: Any,
-    low: float,
-    high: float,
-    allowed: str,
-    *,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> float:
-    """``value`` as a float if it is a finite number in ``[low, high]`` (ends open if asked).
-
-    Raises :class:`~toolkit.errors.ParameterError` naming ``name`` and ``allowed``.
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ParameterError(
-            "common.param_type", argument=name, expected="number", got=type(value).__name__
-        )
-    x = float(value)
-    bad = (
-        not math.isfinite(x)
-        or x < low
-        or x > high
-        or (low_open and x == low)
-        or (high_open and x == high)
-    )
-    if bad:
-        raise _range_error(name, value, allowed)
-    return x
-
-
-def _integer(name: str, value: Any, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ParameterError(
-            "common.param_type", argument=name, expected="integer", got=type(value).__name__
-        )
-    if not low <= int(value) <= high:
-        raise _range_error(name, value, f"{low}–{high}")
-    return int(value)
-
-
-def _check_mapping(
-    sc: Scenario, name: str, low: float, high: float, allowed: str
-) -> dict[str, float]:
+def _check_mapping(sc: Scenario, name: str, low: float, high: float) -> dict[str, float]:
     mapping = getattr(sc, name)
     if not isinstance(mapping, Mapping):
-        raise ParameterError(
-            "common.param_type",
-            argument=name,
-            expected="mapping class -> number",
-            got=type(mapping).__name__,
-        )
+        raise checks.type_error(name, "mapping class -> number", type(mapping).__name__)
     out = {}
     for k, v in mapping.items():
         if k not in sc.classes:
             raise ParameterError(
                 "simulate.unknown_class", argument=name, value=k, allowed=", ".join(sc.classes)
             )
-        out[k] = check_number(f"{name}[{k!r}]", v, low, high, allowed)
+        out[k] = checks.in_range(f"{name}[{k!r}]", v, low=low, high=high, expected="number")
     return out
 
 
@@ -390,77 +339,83 @@ def _check_classes_and_arrivals(sc: Scenario) -> dict[str, float]:
         or not sc.classes
         or not all(isinstance(k, str) and k for k in sc.classes)
     ):
-        raise ParameterError(
-            "common.param_type",
-            argument="classes",
-            expected="tuple of class names",
-            got=repr(sc.classes),
-        )
+        raise checks.type_error("classes", "tuple of class names", repr(sc.classes))
     if len(set(sc.classes)) != len(sc.classes) or ALL_CLASSES in sc.classes:
-        raise _range_error("classes", sc.classes, f"distinct names other than {ALL_CLASSES!r}")
-    return _check_mapping(
-        sc, "arrivals_per_week", 0, MAX_ARRIVALS_PER_WEEK, f"0–{MAX_ARRIVALS_PER_WEEK:.0f}"
-    )
+        raise checks.range_error(
+            "classes",
+            sc.classes,
+            {
+                "sv": f"olika namn, inget av dem {ALL_CLASSES!r}",
+                "en": f"distinct names other than {ALL_CLASSES!r}",
+            },
+        )
+    return _check_mapping(sc, "arrivals_per_week", 0, MAX_ARRIVALS_PER_WEEK)
 
 
 def _check_calendar_and_capacity(sc: Scenario) -> tuple[float, float]:
     """Trend, seasonality, variation, capacity and holidays; returns the two capacities."""
-    check_number("trend_per_year", sc.trend_per_year, -1, 10, "-1–10 (above -1)", low_open=True)
-    if sc.seasonality not in SEASONALITY:
-        raise ParameterError(
-            "common.param_choice",
-            argument="seasonality",
-            value=sc.seasonality,
-            allowed=", ".join(SEASONALITY),
-        )
-    check_number("seasonal_amplitude", sc.seasonal_amplitude, 0, 1, "0–1")
-    check_number("arrival_extra_cv", sc.arrival_extra_cv, 0, 2, "0–2")
-    check_number("capacity_extra_cv", sc.capacity_extra_cv, 0, 2, "0–2")
-    c1 = check_number("capacity_first_per_week", sc.capacity_first_per_week, 0, 1e6, "0–1000000")
-    c2 = check_number("capacity_deep_per_week", sc.capacity_deep_per_week, 0, 1e6, "0–1000000")
+    checks.in_range(
+        "trend_per_year", sc.trend_per_year, low=-1, high=10, expected="number", low_open=True
+    )
+    checks.one_of("seasonality", sc.seasonality, SEASONALITY)
+    checks.in_range("seasonal_amplitude", sc.seasonal_amplitude, low=0, high=1, expected="number")
+    checks.in_range("arrival_extra_cv", sc.arrival_extra_cv, low=0, high=2, expected="number")
+    checks.in_range("capacity_extra_cv", sc.capacity_extra_cv, low=0, high=2, expected="number")
+    c1 = checks.in_range(
+        "capacity_first_per_week", sc.capacity_first_per_week, low=0, high=1e6, expected="number"
+    )
+    c2 = checks.in_range(
+        "capacity_deep_per_week", sc.capacity_deep_per_week, low=0, high=1e6, expected="number"
+    )
     if not isinstance(sc.holiday_weeks, tuple):
-        raise ParameterError(
-            "common.param_type",
-            argument="holiday_weeks",
-            expected="tuple of ISO weeks",
-            got=type(sc.holiday_weeks).__name__,
+        raise checks.type_error(
+            "holiday_weeks", "tuple of ISO weeks", type(sc.holiday_weeks).__name__
         )
     for w in sc.holiday_weeks:
-        _integer("holiday_weeks", w, 1, 53)
-    check_number("holiday_capacity_factor", sc.holiday_capacity_factor, 0, 1, "0–1")
-    _integer("start_week_of_year", sc.start_week_of_year, 1, 53)
+        checks.integer("holiday_weeks", w, low=1, high=53)
+    checks.in_range(
+        "holiday_capacity_factor", sc.holiday_capacity_factor, low=0, high=1, expected="number"
+    )
+    checks.integer("start_week_of_year", sc.start_week_of_year, low=1, high=53)
     return c1, c2
 
 
 def _check_visits(sc: Scenario) -> dict[str, float]:
     """No-shows, routing, follow-ups and visit formats; returns ``share_to_deep`` as given."""
-    check_number("dna_rate", sc.dna_rate, 0, 1, "0–1 (under 1)", high_open=True)
-    share = _check_mapping(sc, "share_to_deep", 0, 1, "0–1")
-    check_number("follow_up_visits_per_course", sc.follow_up_visits_per_course, 0, 1000, "0–1000")
-    _integer("follow_up_weeks", sc.follow_up_weeks, 1, 520)
-    g = check_number("share_group", sc.share_group, 0, 1, "0–1")
-    d = check_number("share_digital", sc.share_digital, 0, 1, "0–1")
+    checks.in_range("dna_rate", sc.dna_rate, low=0, high=1, expected="number", high_open=True)
+    share = _check_mapping(sc, "share_to_deep", 0, 1)
+    checks.in_range(
+        "follow_up_visits_per_course",
+        sc.follow_up_visits_per_course,
+        low=0,
+        high=1000,
+        expected="number",
+    )
+    checks.integer("follow_up_weeks", sc.follow_up_weeks, low=1, high=520)
+    g = checks.in_range("share_group", sc.share_group, low=0, high=1, expected="number")
+    d = checks.in_range("share_digital", sc.share_digital, low=0, high=1, expected="number")
     if g + d > 1 + 1e-12:
         raise ParameterError(
             "simulate.shares_sum", argument="share_group + share_digital", total=round(g + d, 6)
         )
-    check_number("group_size", sc.group_size, 1, 1000, "1–1000")
-    check_number("group_clinicians", sc.group_clinicians, 0, 100, "0–100 (above 0)", low_open=True)
-    check_number(
-        "digital_time_factor", sc.digital_time_factor, 0, 10, "0–10 (above 0)", low_open=True
+    checks.in_range("group_size", sc.group_size, low=1, high=1000, expected="number")
+    checks.in_range(
+        "group_clinicians", sc.group_clinicians, low=0, high=100, expected="number", low_open=True
+    )
+    checks.in_range(
+        "digital_time_factor",
+        sc.digital_time_factor,
+        low=0,
+        high=10,
+        expected="number",
+        low_open=True,
     )
     return share
 
 
 def _check_rule(sc: Scenario) -> None:
-    if sc.priority_rule not in RULES:
-        raise ParameterError(
-            "common.param_choice",
-            argument="priority_rule",
-            value=sc.priority_rule,
-            allowed=", ".join(RULES),
-        )
-    reserved = _check_mapping(sc, "reserved_shares", 0, 1, "0–1")
+    checks.one_of("priority_rule", sc.priority_rule, RULES)
+    reserved = _check_mapping(sc, "reserved_shares", 0, 1)
     if sum(reserved.values()) > 1 + 1e-12:
         raise ParameterError(
             "simulate.shares_sum",
@@ -473,12 +428,7 @@ def _check_start_queues(sc: Scenario) -> None:
     for name in ("start_queue_first", "start_queue_deep"):
         mapping = getattr(sc, name)
         if not isinstance(mapping, Mapping):
-            raise ParameterError(
-                "common.param_type",
-                argument=name,
-                expected="mapping class -> count",
-                got=type(mapping).__name__,
-            )
+            raise checks.type_error(name, "mapping class -> count", type(mapping).__name__)
         for k, v in mapping.items():
             if k not in sc.classes:
                 raise ParameterError(
@@ -486,26 +436,25 @@ def _check_start_queues(sc: Scenario) -> None:
                 )
             values = list(v) if isinstance(v, Sequence) and not isinstance(v, str) else [v]
             for x in values:
-                _integer(f"{name}[{k!r}]", x, 0, 10_000_000)
+                checks.integer(f"{name}[{k!r}]", x, low=0, high=10_000_000)
 
 
 def _check_targets_and_model(sc: Scenario) -> None:
-    check_number(
-        "target_days_first", sc.target_days_first, 0, 3650, "0–3650 (above 0)", low_open=True
+    checks.in_range(
+        "target_days_first",
+        sc.target_days_first,
+        low=0,
+        high=3650,
+        expected="number",
+        low_open=True,
     )
-    check_number(
-        "target_days_deep", sc.target_days_deep, 0, 3650, "0–3650 (above 0)", low_open=True
+    checks.in_range(
+        "target_days_deep", sc.target_days_deep, low=0, high=3650, expected="number", low_open=True
     )
-    _check_mapping(sc, "class_target_days", 0, 3650, "0–3650")
-    if sc.capacity_model not in CAPACITY_MODELS:
-        raise ParameterError(
-            "common.param_choice",
-            argument="capacity_model",
-            value=sc.capacity_model,
-            allowed=", ".join(CAPACITY_MODELS),
-        )
-    _integer("servers_first", sc.servers_first, 1, 100_000)
-    _integer("servers_deep", sc.servers_deep, 1, 100_000)
+    _check_mapping(sc, "class_target_days", 0, 3650)
+    checks.one_of("capacity_model", sc.capacity_model, CAPACITY_MODELS)
+    checks.integer("servers_first", sc.servers_first, low=1, high=100_000)
+    checks.integer("servers_deep", sc.servers_deep, low=1, high=100_000)
 
 
 def _check_demand_meets_capacity(

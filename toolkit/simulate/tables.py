@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from toolkit import _checks as checks
 from toolkit.errors import ParameterError
 from toolkit.i18n import check_language, t
 from toolkit.simulate._types import FloatArray, IntArray
@@ -82,12 +83,11 @@ def _check_spread(spread: Any, lang: str) -> tuple[float, float]:
         and spread[0] <= spread[1]
     )
     if not ok:
-        raise ParameterError(
-            "common.param_range",
-            argument="spread",
-            value=spread,
-            allowed={"sv": "(lo, hi) med 0 ≤ lo ≤ hi ≤ 1", "en": "(lo, hi) with 0 ≤ lo ≤ hi ≤ 1"},
-            lang=lang,
+        raise checks.range_error(
+            "spread",
+            spread,
+            {"sv": "(lo, hi) med 0 ≤ lo ≤ hi ≤ 1", "en": "(lo, hi) with 0 ≤ lo ≤ hi ≤ 1"},
+            lang,
         )
     return float(spread[0]), float(spread[1])
 
@@ -629,25 +629,10 @@ def summary(result: pd.DataFrame, last_weeks: int = 26, *, lang: str | None = No
 
 def _check_summary_args(result: Any, last_weeks: Any, lang: str) -> None:
     if not isinstance(result, pd.DataFrame) or not set(RUN_COLUMNS) <= set(result.columns):
-        raise ParameterError(
-            "common.param_type",
-            argument="result",
-            expected="the table from toolkit.simulate.run",
-            got=type(result).__name__,
-            lang=lang,
+        raise checks.type_error(
+            "result", "the table from toolkit.simulate.run", type(result).__name__, lang
         )
-    if (
-        isinstance(last_weeks, bool)
-        or not isinstance(last_weeks, (int, np.integer))
-        or last_weeks < 1
-    ):
-        raise ParameterError(
-            "common.param_range",
-            argument="last_weeks",
-            value=last_weeks,
-            allowed="1, 2, 3 …",
-            lang=lang,
-        )
+    checks.whole("last_weeks", last_weeks, lang, low=1)
 
 
 @dataclass(frozen=True)
@@ -728,13 +713,7 @@ def stack_scenarios(
     :func:`toolkit.priority.compare_rules`.
     """
     if isinstance(scenarios, Scenario) or not isinstance(scenarios, Sequence) or not scenarios:
-        raise ParameterError(
-            "common.param_type",
-            argument="scenarios",
-            expected="a list of Scenario",
-            got=type(scenarios).__name__,
-            lang=lang,
-        )
+        raise checks.type_error("scenarios", "a list of Scenario", type(scenarios).__name__, lang)
     frames: list[pd.DataFrame] = []
     notes: list[str] = []
     seen: dict[str, int] = {}

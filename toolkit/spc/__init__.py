@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit.errors import ParameterError
 from toolkit.spc import _output
 from toolkit.spc._anhoej import CROSSINGS_ALPHA as CROSSINGS_ALPHA
 from toolkit.spc._anhoej import crossings_min as _crossings_min  # noqa: F401 (tests)
@@ -42,7 +43,7 @@ from toolkit.spc._options import IMPROVEMENTS as IMPROVEMENTS
 from toolkit.spc._options import MIN_POINTS as MIN_POINTS
 from toolkit.spc._options import RATIO_CHARTS as RATIO_CHARTS
 from toolkit.spc._options import RULE_SETS as RULE_SETS
-from toolkit.spc._options import SpcOptions, fail
+from toolkit.spc._options import SpcOptions
 from toolkit.spc._output import SHORT_PART_POINTS as SHORT_PART_POINTS
 from toolkit.spc._output import RunsAnalysis
 from toolkit.spc._points import prepare
@@ -272,7 +273,7 @@ def spc_summary(table: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame
     """
     opts = table.attrs.get("spc")
     if not isinstance(opts, dict):
-        raise fail("spc.not_spc_table", lang, argument="table")
+        raise ParameterError("spc.not_spc_table", lang=lang, argument="table")
     keys = ["group"] if "group" in table.columns else []
     last = table.groupby(keys, sort=False).tail(1) if keys else table.tail(1)
     last = last.reset_index(drop=True)

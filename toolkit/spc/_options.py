@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit import _checks as checks
 from toolkit.errors import ParameterError
 
 CHARTS = ("xmr", "run", "p", "c", "u")
@@ -19,27 +20,11 @@ RATIO_CHARTS = ("p", "u")
 MIN_POINTS = 2  # fewest points a part may have
 
 
-def fail(key: str, lang: str | None, **fields: Any) -> ParameterError:
-    """The error of ``key`` in the call's language (every step raises through this)."""
-    return ParameterError(key, lang=lang, **fields)
-
-
-def _check_choice(name: str, value: Any, allowed: Sequence[Any], lang: str | None) -> None:
-    if value not in allowed:
-        raise fail(
-            "common.param_choice",
-            lang,
-            argument=name,
-            value=value,
-            allowed=", ".join(str(a) for a in allowed),
-        )
-
-
 def _check_column(data: pd.DataFrame, name: str, column: Any, lang: str | None) -> None:
     if not isinstance(column, str) or column not in data.columns:
-        raise fail(
+        raise ParameterError(
             "spc.missing_column",
-            lang,
+            lang=lang,
             argument=name,
             column=column,
             columns=", ".join(map(str, data.columns)),
@@ -95,48 +80,43 @@ class SpcOptions:
         opts = cls(**kwargs)
         lang = opts.lang
         if not isinstance(data, pd.DataFrame):
-            raise fail(
-                "common.param_type",
-                lang,
-                argument="data",
-                expected="pandas.DataFrame",
-                got=type(data).__name__,
-            )
-        _check_choice("chart", opts.chart, CHARTS, lang)
-        _check_choice("rules", opts.rules, RULE_SETS, lang)
-        _check_choice("improvement", opts.improvement, (None, *IMPROVEMENTS), lang)
-        _check_choice("run_length", opts.run_length, (6, 7), lang)
-        _check_choice("trend_length", opts.trend_length, (6, 7), lang)
+            raise checks.type_error("data", "pandas.DataFrame", type(data).__name__, lang)
+        checks.one_of("chart", opts.chart, CHARTS, lang)
+        checks.one_of("rules", opts.rules, RULE_SETS, lang)
+        checks.one_of("improvement", opts.improvement, (None, *IMPROVEMENTS), lang)
+        checks.one_of("run_length", opts.run_length, (6, 7), lang)
+        checks.one_of("trend_length", opts.trend_length, (6, 7), lang)
         _check_column(data, "value", opts.value, lang)
         _check_column(data, "date", opts.date, lang)
         if opts.group is not None:
             _check_column(data, "group", opts.group, lang)
         if opts.chart in RATIO_CHARTS and opts.denominator is None:
-            raise fail("spc.denominator_required", lang, argument="denominator", chart=opts.chart)
+            raise ParameterError(
+                "spc.denominator_required", lang=lang, argument="denominator", chart=opts.chart
+            )
         if opts.chart in (*RATIO_CHARTS, "run"):
             if opts.denominator is not None:
                 _check_column(data, "denominator", opts.denominator, lang)
         elif opts.denominator is not None:
-            raise fail("spc.denominator_unused", lang, argument="denominator", chart=opts.chart)
+            raise ParameterError(
+                "spc.denominator_unused", lang=lang, argument="denominator", chart=opts.chart
+            )
         target = opts.target
         if target is not None and (
             isinstance(target, bool)
             or not isinstance(target, int | float | np.number)
             or not np.isfinite(target)
         ):
-            raise fail(
-                "common.param_type", lang, argument="target", expected="a finite number", got=target
-            )
+            raise checks.type_error("target", "a finite number", target, lang)
         fix = opts.fix_after_n_points
         if fix is not None and (
             isinstance(fix, bool) or not isinstance(fix, int | np.integer) or fix < MIN_POINTS
         ):
-            raise fail(
-                "common.param_range",
+            raise checks.range_error(
+                "fix_after_n_points",
+                fix,
+                {"sv": f"ett heltal ≥ {MIN_POINTS}", "en": f"an integer ≥ {MIN_POINTS}"},
                 lang,
-                argument="fix_after_n_points",
-                value=fix,
-                allowed={"sv": f"ett heltal ≥ {MIN_POINTS}", "en": f"an integer ≥ {MIN_POINTS}"},
             )
         return opts
 

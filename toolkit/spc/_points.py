@@ -9,7 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit.spc._options import MIN_POINTS, SpcOptions, fail
+from toolkit import _checks as checks
+from toolkit.errors import ParameterError
+from toolkit.spc._options import MIN_POINTS, SpcOptions
 
 
 @dataclass(eq=False)
@@ -78,24 +80,23 @@ MAX_ABS_VALUE = 1e150
 def _numeric(data: pd.DataFrame, column: str, argument: str, lang: str | None) -> np.ndarray:
     series = data[column]
     if not (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)):
-        raise fail(
-            "common.param_type",
+        raise checks.type_error(
+            argument,
+            {"sv": "en kolumn med tal", "en": "a numeric column"},
+            str(series.dtype),
             lang,
-            argument=argument,
-            expected={"sv": "en kolumn med tal", "en": "a numeric column"},
-            got=str(series.dtype),
         )
     values = series.to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isfinite(values)
     if bad.any():
-        raise fail(
-            "spc.missing_values", lang, argument=argument, column=column, count=int(bad.sum())
+        raise ParameterError(
+            "spc.missing_values", lang=lang, argument=argument, column=column, count=int(bad.sum())
         )
     huge = np.abs(values) > MAX_ABS_VALUE
     if huge.any():  # limits and moving ranges would overflow to infinity
-        raise fail(
+        raise ParameterError(
             "spc.value_too_large",
-            lang,
+            lang=lang,
             argument=argument,
             column=column,
             count=int(huge.sum()),
@@ -125,13 +126,15 @@ def order(
     """
     lang = opts.lang
     if data.empty:
-        raise fail("spc.too_few_points", lang, argument="data", minimum=MIN_POINTS, count=0)
+        raise ParameterError(
+            "spc.too_few_points", lang=lang, argument="data", minimum=MIN_POINTS, count=0
+        )
     group = opts.group
     if group is not None:
         if data[group].isna().any():
-            raise fail(
+            raise ParameterError(
                 "spc.missing_values",
-                lang,
+                lang=lang,
                 argument="group",
                 column=group,
                 count=int(data[group].isna().sum()),
@@ -141,9 +144,9 @@ def order(
         gcodes, guniques = np.zeros(len(data), dtype=np.int64), pd.Index([0])
     periods = data[opts.date]
     if periods.isna().any():
-        raise fail(
+        raise ParameterError(
             "spc.missing_values",
-            lang,
+            lang=lang,
             argument="date",
             column=opts.date,
             count=int(periods.isna().sum()),
@@ -158,7 +161,9 @@ def order(
     key = key[perm]
     if np.any(key[1:] == key[:-1]):
         dup = int(np.sum(key[1:] == key[:-1]))
-        raise fail("spc.duplicate_dates", lang, argument="date", column=opts.date, count=dup)
+        raise ParameterError(
+            "spc.duplicate_dates", lang=lang, argument="date", column=opts.date, count=dup
+        )
     return gcodes, guniques, pcodes, puniques, perm
 
 
@@ -185,9 +190,9 @@ def values(data: pd.DataFrame, opts: SpcOptions) -> tuple[np.ndarray, np.ndarray
     if denominator is not None:
         den = _numeric(data, denominator, "denominator", lang)
         if np.any(den <= 0):
-            raise fail(
+            raise ParameterError(
                 "spc.bad_denominator",
-                lang,
+                lang=lang,
                 argument="denominator",
                 column=denominator,
                 count=int(np.sum(den <= 0)),
@@ -195,21 +200,25 @@ def values(data: pd.DataFrame, opts: SpcOptions) -> tuple[np.ndarray, np.ndarray
     else:
         den = np.ones(len(data))
     if chart in ("p", "c", "u") and np.any(raw < 0):
-        raise fail(
-            "spc.negative_count", lang, argument="value", column=value, count=int(np.sum(raw < 0))
+        raise ParameterError(
+            "spc.negative_count",
+            lang=lang,
+            argument="value",
+            column=value,
+            count=int(np.sum(raw < 0)),
         )
     if chart == "c" and np.any(raw != np.round(raw)):
-        raise fail(
+        raise ParameterError(
             "spc.fractional_count",
-            lang,
+            lang=lang,
             argument="value",
             column=value,
             count=int(np.sum(raw != np.round(raw))),
         )
     if chart == "p" and np.any(raw > den):
-        raise fail(
+        raise ParameterError(
             "spc.proportion_above_one",
-            lang,
+            lang=lang,
             argument="value",
             column=value,
             denominator=denominator,
@@ -247,19 +256,15 @@ def parts(
     try:
         marks = pd.Index(pd.Series(list(rebase)).astype(dtype)).sort_values()
     except (TypeError, ValueError) as exc:
-        raise fail(
-            "common.param_type",
-            lang,
-            argument="rebase",
-            expected=f"dates like the column {opts.date}",
-            got=list(rebase),
+        raise checks.type_error(
+            "rebase", f"dates like the column {opts.date}", list(rebase), lang
         ) from exc
     first, last = puniques[0], puniques[-1]
     out_of_range = [str(m) for m in marks if m <= first or m > last]
     if out_of_range:
-        raise fail(
+        raise ParameterError(
             "spc.rebase_outside",
-            lang,
+            lang=lang,
             argument="rebase",
             dates=", ".join(out_of_range),
             first=str(first),
@@ -303,9 +308,9 @@ def prepare(data: pd.DataFrame, opts: SpcOptions) -> Points:
     seg_len = np.bincount(seg, minlength=nseg)
     if seg_len.min() < MIN_POINTS:
         argument = "rebase" if rebase_values and np.any(part[seg_first] > 1) else "data"
-        raise fail(
+        raise ParameterError(
             "spc.too_few_points",
-            lang,
+            lang=lang,
             argument=argument,
             minimum=MIN_POINTS,
             count=int(seg_len.min()),

@@ -50,6 +50,7 @@ _LAZY = {
     "KvipsCycleApp": "kvips_cycle",
     "PdsaApp": "pdsa",
     "PlanApp": "plan",
+    "WhoApp": "who",
 }
 
 
