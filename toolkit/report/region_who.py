@@ -39,12 +39,12 @@ import numpy as np
 import pandas as pd
 
 from toolkit import equity, flow, national
-from toolkit.i18n import format_percent, t
+from toolkit.i18n import t
 from toolkit.io import UnitData
 from toolkit.report import _html
 from toolkit.report._format import _pct
 from toolkit.report._html import Section, html_table
-from toolkit.report.who import _interval, who_waits_table
+from toolkit.report.who import who_waits_shown, who_waits_table
 from toolkit.targets import TargetProfile
 
 __all__ = ["DEFAULT_GROUPING", "group_funnel", "region_who_section", "unit_who"]
@@ -197,22 +197,18 @@ def region_who_section(
 
 
 def _rows_shown(rows: pd.DataFrame, label: str, signal: dict[str, str], lang: str) -> pd.DataFrame:
-    """A group's rows as the table shows them (unit order as in the manifest)."""
+    """A group's rows as the table shows them (unit order as in the manifest).
 
-    def share_text(v: float) -> str:
-        return format_percent(v, lang)
-
+    The share and its interval are written by the unit report's own
+    :func:`toolkit.report.who.who_waits_shown`, so the cell reads the same.
+    """
+    shown = who_waits_shown(rows.reset_index(drop=True), lang)
     return pd.DataFrame(
         {
             "group": label,
             "unit": rows["unit_name"].astype(str).to_numpy(),
-            "completed": rows["completed"].to_numpy(),
-            "share": [
-                _interval(v, lo, hi, share_text)
-                for v, lo, hi in zip(
-                    rows["share_within_target"], rows["share_low"], rows["share_high"], strict=True
-                )
-            ],
+            "completed": shown["completed"].to_numpy(),
+            "share": shown["share"].to_numpy(),
             "signal": [
                 t(f"national.signal.{signal[u]}", lang) if u in signal else "–"
                 for u in rows["unit_id"]
