@@ -43,7 +43,10 @@ def _table_after(page: str, header: str) -> pd.DataFrame:
     """The bup-table whose header row holds ``header``, as text cells."""
     for match in re.finditer(r'<table class="bup-table">(.*?)</table>', page, flags=re.S):
         body = match.group(1)
-        heads = [html.unescape(h) for h in re.findall(r"<th>(.*?)</th>", body)]
+        heads = [  # as read: without the marks of where a header may break
+            html.unescape(h).replace("\u00ad", "").replace("\u200b", "")
+            for h in re.findall(r"<th>(.*?)</th>", body)
+        ]
         if header in heads:
             rows = [
                 [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
@@ -99,6 +102,39 @@ def test_headings_and_key_numbers_in_the_html(outputs, entry):
         w = flow.stage_waits_days(refs, "received", "first_assessment")
         share = waits[t("report.col.share_within_target", lang)].iloc[0]
         assert share == report._pct((w <= 30).mean(), lang)
+
+
+def test_region_who_waits_reads_as_the_units_own_report(outputs):
+    # The region overview's "who waits, unit by unit" (referral question, the notebook's
+    # default) shows each cell as the unit's own report shows it: the same window, the
+    # same functions (toolkit.report.region_who). Both pages are in English for "balans".
+    result, region = outputs
+    entry = next(e for e in ENTRIES if e.id == "balans")
+    assert entry.language == "en"
+    page = region.html.read_text(encoding="utf-8")
+    grouping = t("equity.grouping.question", "en")
+    assert html.escape(t("region_who.h", "en", grouping=grouping), quote=False) in page
+    own = _table_after(
+        (result.out / "units" / "balans.html").read_text(encoding="utf-8"),
+        t("report.who.col.grouping", "en"),
+    )
+    own = own[own[t("report.who.col.grouping", "en")] == grouping]
+    first = t("flow.stage.first_assessment", "en")
+    own = own[own[t("report.who.col.stage", "en")] == first].set_index(
+        t("report.who.col.group", "en")
+    )
+    shown = _table_after(page, t("region_who.col.signal", "en"))  # the first stage's table
+    mine = shown[shown[t("region_who.col.unit", "en")] == entry.name].set_index(
+        t("region_who.col.group", "en")
+    )
+    assert len(mine) == len(own) == 7
+    for group, cells in own.iterrows():
+        for key in ("completed", "share"):
+            assert (
+                mine.loc[group, t(f"region_who.col.{key}", "en")]
+                == cells[t(f"report.who.col.{key}", "en")]
+            ), (group, key)
+    assert page.count("<svg") >= 14  # a funnel per group and stage besides the SPC charts
 
 
 def test_html_is_offline_and_without_code(outputs):

@@ -87,7 +87,8 @@ class _Tables(HTMLParser):
 
     def handle_data(self, data):
         if self.cell is not None:
-            self.cell.append(data)
+            # as read: without the soft hyphens and zero-width spaces that mark break points
+            self.cell.append(data.replace("\u00ad", "").replace("\u200b", ""))
 
 
 def tables(page: str) -> list[pd.DataFrame]:

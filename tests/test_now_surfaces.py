@@ -74,7 +74,8 @@ class _Table(HTMLParser):
 
     def handle_data(self, data):
         if self._cell is not None:
-            self._cell += data
+            # as read: without the soft hyphens and zero-width spaces that mark break points
+            self._cell += data.replace("\u00ad", "").replace("\u200b", "")
 
 
 def _records(table_html: str) -> list[dict[str, str]]:

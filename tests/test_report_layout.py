@@ -12,7 +12,9 @@ the workbooks. On every page:
 * no text of a chart (legend labels and titles included: Vega writes them
   as SVG ``text``) is cut with "…";
 * the unit report opens with its summary; the region overview's column
-  "I balans" lies inside the window.
+  "I balans" lies inside the window, and its table's headers break a word
+  only between syllables (where the page's soft hyphens allow), never
+  inside one (:func:`toolkit.report.region._break_points`).
 
 Screenshots are kept in ``screenshots/reports/``.
 """
@@ -59,6 +61,33 @@ CHECK = """() => {
 }"""
 
 
+#: The region table's header syllables that the browser broke across lines (none expected):
+#: each header text is cut at spaces, soft hyphens and zero-width spaces, and a piece whose
+#: first and last characters lie on different lines was broken inside. (A character's last
+#: box is its own: Chromium also gives the first character after a soft hyphen that broke
+#: the line the box of the hyphen drawn at the end of the line before.)
+SPLIT_SYLLABLES = """() => {
+  const top = (node, i) => {
+    const range = document.createRange();
+    range.setStart(node, i);
+    range.setEnd(node, i + 1);
+    const boxes = [...range.getClientRects()];
+    return Math.round(boxes[boxes.length - 1].top);
+  };
+  const out = [];
+  for (const th of document.querySelectorAll('.bup-wide th')) {
+    const node = th.firstChild;
+    if (!node || node.nodeType !== Node.TEXT_NODE) continue;
+    const re = /[^\\s\\u00ad\\u200b]+/g;
+    let m;
+    while ((m = re.exec(node.textContent))) {
+      if (top(node, m.index) !== top(node, m.index + m[0].length - 1)) out.push(m[0]);
+    }
+  }
+  return {split: out, headers: document.querySelectorAll('.bup-wide th').length};
+}"""
+
+
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The batch's unit reports for two sample units and the region overview of all."""
@@ -93,6 +122,7 @@ def _measure(browser: Any, path: Path, width: int, scale: float, shot: str) -> d
             header = page.locator("th", has_text=t("report.col.region_balance", "sv")).first
             box = header.bounding_box()
             result["in_balance_right"] = None if box is None else box["x"] + box["width"]
+            result["headers"] = page.evaluate(SPLIT_SYLLABLES)
     finally:
         context.close()
     return result
@@ -114,6 +144,8 @@ def test_report_fits_the_window(
     if name == "region_overview":
         assert result["in_balance_right"] is not None
         assert result["in_balance_right"] <= result["W"], "the column I balans is off the page"
+        assert result["headers"]["headers"] == 11
+        assert result["headers"]["split"] == [], f"header words broken inside at {label}"
     else:
         assert result["charts"] > 0
         assert result["h2"][0] == t("report.h.summary", "sv")  # a short summary first

@@ -75,8 +75,9 @@ UNITS_DIR = "units"
 _TYPE_NAMES = {"str": str, "bool": bool, "int": int, "float": float}
 #: The reports' page style. Nothing is wider than the page, from a laptop to a
 #: projector at 150 % zoom: tables wrap their headers (anywhere when they must)
-#: and their cells at spaces, take a smaller font on a narrow window and never
-#: exceed the page (``max-width``); charts shrink to it; no heading gets a "¶"
+#: and their cells at spaces (the region table's headers, ``.bup-wide``, only
+#: at the syllables toolkit.report.region marks), take a smaller font on a
+#: narrow window and never exceed the page (``max-width``); charts shrink to it; no heading gets a "¶"
 #: link; printed (or saved as PDF for slides), every section starts a landscape
 #: page and no table or chart is split.
 _STYLE = """
@@ -87,6 +88,7 @@ a.anchor-link,.jp-InternalAnchorLink{display:none}
 table{border-collapse:collapse;margin:.6em 0;font-size:.9em;max-width:100%}
 th,td{border:1px solid #ccc;padding:.25em .45em;text-align:right;vertical-align:top}
 th{background:#f2f2f2;overflow-wrap:anywhere;hyphens:auto}td{overflow-wrap:break-word}
+.bup-wide th{overflow-wrap:normal}
 @media (max-width:1100px){table{font-size:.8em}th,td{padding:.2em .3em}}
 td:first-child,th:first-child{text-align:left}
 td.hidden{color:#666;font-style:italic}.failed{color:#b00020}.ok{color:#1b5e20}

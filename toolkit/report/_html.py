@@ -7,7 +7,7 @@ list lines only) turned into HTML by :func:`text_html`; a table is built by
 :class:`ShownChart`). Every title, heading, header, cell and text is escaped
 here, where it is inserted; the section modules never write markup of their
 own (the one exception is the region overview's wrapper ``<div>`` around
-charts already built here).
+charts and a table already built here).
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 :func:`region_overview` reads as its table of contents: one row (and one
 small chart) per unit (:func:`_region_unit`), then the sections: summary,
-key measures (the region table), units that failed, SPC and about.
+key measures (the region table), who waits unit by unit
+(:mod:`toolkit.report.region_who`), units that failed, SPC and about.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
-from toolkit import __version__, disclosure, flow, privacy, unit_now, waitlist
+from toolkit import __version__, disclosure, equity, flow, privacy, unit_now, waitlist
 from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import check_language, t
 from toolkit.io import UnitData, load_unit
@@ -29,7 +30,8 @@ from toolkit.report._figures import (
     _queue_table,
 )
 from toolkit.report._format import _num, _pct
-from toolkit.report._html import Report, Section, html_table
+from toolkit.report._html import Report, Section, ShownTable, html_table
+from toolkit.report.region_who import DEFAULT_GROUPING, region_who_section, unit_who
 from toolkit.report.spc_charts import (
     _chart_table,
     _spc_hidden_in_share,
@@ -53,6 +55,7 @@ def region_overview(
     threshold: int = privacy.DEFAULT_THRESHOLD,
     charts: bool = True,
     data_roots: str | Iterable[str | Path] = "",
+    who_by: str = DEFAULT_GROUPING,
 ) -> Report:
     """Every unit of a manifest side by side: key measures, balance, SPC small multiples.
 
@@ -71,12 +74,16 @@ def region_overview(
     data_roots : str or iterable of paths
         Folders besides the manifest's own that units' data may lie in (a
         text is split at the system's path separator).
+    who_by : {"question", "priority", "sex", "age_band"}
+        The grouping of the section *Who waits, unit by unit*
+        (:mod:`toolkit.report.region_who`): referral question by default.
 
     Returns
     -------
     Report
         ``numbers["units"]`` holds one dict of key numbers per unit (its
-        ``error`` set when the unit failed).
+        ``error`` set when the unit failed); ``numbers["who"]`` the who-waits
+        funnels (:func:`toolkit.report.region_who.region_who_section`).
     """
     from toolkit.manifest import read_manifest
 
@@ -92,23 +99,38 @@ def region_overview(
                 allowed=", ".join(REGION_MEASURES),
                 lang=lang,
             )
+        if who_by not in equity.GROUPINGS:
+            raise ParameterError(
+                "common.param_choice",
+                argument="who_by",
+                value=who_by,
+                allowed=", ".join(equity.GROUPINGS),
+                lang=lang,
+            )
         roots = data_roots.split(os.pathsep) if isinstance(data_roots, str) else data_roots
         entries = read_manifest(manifest, lang=lang, data_roots=[r for r in roots if r])
     except (DataError, ParameterError) as err:
         return _error_report(title, err.message(lang), lang)
     rows: list[dict[str, Any]] = []
     multiples: list[str] = []
+    who: list[tuple[str, str, pd.DataFrame | None]] = []
     for entry in entries:
-        row, multiple = _region_unit(
-            entry, measure, share=share, threshold=threshold, charts=charts, lang=lang
+        row, multiple, who_table = _region_unit(
+            entry, measure, who_by, share=share, threshold=threshold, charts=charts, lang=lang
         )
         rows.append(row)
         if multiple is not None:
             multiples.append(multiple)
+        if row.get("error") is None:
+            who.append((entry.id, entry.name, who_table))
     report = Report(title=title, lang=lang, numbers={"units": rows})
     opts: dict[str, Any] = {"share": share, "threshold": threshold, "lang": lang}
     report.sections.append(_region_summary_section(rows, lang))
     report.sections.append(_region_measures_section(rows, opts))
+    who_section, report.numbers["who"] = region_who_section(
+        who, who_by, charts=charts, share=share, threshold=threshold, lang=lang
+    )
+    report.sections.append(who_section)
     failed = [r for r in rows if r.get("error") is not None]
     if failed:
         report.sections.append(_region_errors_section(failed, lang))
@@ -121,9 +143,13 @@ def region_overview(
 
 
 def _region_unit(
-    entry: Any, measure: str, *, share: bool, threshold: int, charts: bool, lang: str
-) -> tuple[dict[str, Any], str | None]:
-    """One unit's row of key numbers (``error`` set if it failed) and its small SPC chart, if any."""
+    entry: Any, measure: str, who_by: str, *, share: bool, threshold: int, charts: bool, lang: str
+) -> tuple[dict[str, Any], str | None, pd.DataFrame | None]:
+    """One unit's row of key numbers (``error`` set if it failed), small SPC chart and who table.
+
+    The who table is :func:`toolkit.report.region_who.unit_who` over the
+    window and period of the unit's report (None for counts only or failed).
+    """
     row: dict[str, Any] = {"id": entry.id, "name": entry.name}
     try:
         profile = load_profile(entry.target_profile)
@@ -135,7 +161,7 @@ def _region_unit(
             weekly = disclosure.round_flow(weekly)
         period_first = pd.Timestamp(weekly["period"].min())
         # share mode: queue figures and verdict from the rounded counts the report shows
-        _, now, waits = _now_pair(
+        now_real, now, waits = _now_pair(
             unit,
             weekly,
             profile,
@@ -145,14 +171,28 @@ def _region_unit(
             share=share,
             threshold=threshold,
         )
+        who = unit_who(
+            unit,
+            profile,
+            period_first,
+            now_real.window.asked_weeks,
+            by=who_by,
+            share=share,
+            threshold=threshold,
+            lang=lang,
+        )
     except (DataError, ParameterError) as err:
         row["error"] = err.message(lang)
-        return row, None
+        return row, None, None
     row.update(_region_row(now, waits, lang))
     if not charts:
-        return row, None
-    return row, _region_multiple(
-        entry.name, unit, profile, weekly, measure, share=share, threshold=threshold, lang=lang
+        return row, None, who
+    return (
+        row,
+        _region_multiple(
+            entry.name, unit, profile, weekly, measure, share=share, threshold=threshold, lang=lang
+        ),
+        who,
     )
 
 
@@ -250,17 +290,63 @@ def _region_measures_section(rows: Sequence[dict[str, Any]], opts: dict[str, Any
         "load_first": lambda v: _num(v, lang, 2),
         "load_deep": lambda v: _num(v, lang, 2),
     }
-    measures.html(
-        "table",
-        html_table(
-            table,
-            labels={c: t(f"report.col.region_{c}", lang) for c in cols},
-            formats=fmt,
-            counts=["waiting_first", "waiting_deep"],
-            **opts,
-        ),
+    shown = html_table(
+        table,
+        labels={c: _break_points(t(f"report.col.region_{c}", lang), lang) for c in cols},
+        formats=fmt,
+        counts=["waiting_first", "waiting_deep"],
+        **opts,
     )
+    measures.html("table", _wide(shown))
     return measures
+
+
+#: Where a header may break: a soft hyphen (shown as "-" only where the line breaks).
+_SOFT_HYPHEN = "\u00ad"
+#: A break without a hyphen (after a slash).
+_ZERO_WIDTH_SPACE = "\u200b"
+#: Words of at least this many letters may break (two letters or more before a break, three after).
+_LONG_WORD = 8
+
+
+def _break_points(label: str, lang: str) -> str:
+    """A column header with the points where a long word may break, for a narrow window.
+
+    Eleven columns of Swedish compound words ("Medianväntetid",
+    "utredning/behandling") do not fit a projector at 150 % zoom unless a
+    word breaks. A soft hyphen goes between the syllables of each word of
+    :data:`_LONG_WORD` letters or more, none beside a hyphen already there
+    (pyphen, with LibreOffice's hyphenation patterns of ``lang``), and a
+    zero-width space after a slash; the browser breaks there (showing "-" at a soft hyphen) and nowhere
+    else, since the region table's header cells do not break words anywhere
+    (``.bup-wide th`` in the page style of :mod:`toolkit.batch`).
+
+    >>> _break_points("Medianväntetid till första bedömning", "sv").replace(_SOFT_HYPHEN, "-")
+    'Me-di-an-vän-te-tid till första be-döm-ning'
+    >>> _break_points("Share within target, in-depth assessment", "en").replace(_SOFT_HYPHEN, "-")
+    'Share within target, in-depth as-sess-ment'
+    >>> shown = _break_points("utredning/behandling", "sv")
+    >>> shown.replace(_SOFT_HYPHEN, "-").replace(_ZERO_WIDTH_SPACE, "|")
+    'ut-red-ning/|be-hand-ling'
+    """
+    import pyphen
+
+    words = pyphen.Pyphen(lang="sv" if lang == "sv" else "en_GB", left=2, right=3)
+
+    def word(w: str) -> str:
+        if sum(c.isalpha() for c in w) < _LONG_WORD:
+            return w
+        return "-".join(words.inserted(piece, hyphen=_SOFT_HYPHEN) for piece in w.split("-"))
+
+    parts = [" ".join(word(w) for w in part.split(" ")) for part in label.split("/")]
+    return ("/" + _ZERO_WIDTH_SPACE).join(parts)
+
+
+def _wide(table: str) -> ShownTable:
+    """A wide table in a ``bup-wide`` box; the texts it keeps (for Excel) without break points."""
+    shown = cast(ShownTable, table)  # html_table's result
+    header = [h.replace(_SOFT_HYPHEN, "").replace(_ZERO_WIDTH_SPACE, "") for h in shown.header]
+    return ShownTable(f'<div class="bup-wide">{shown}</div>', header=header, rows=shown.rows)
 
 
 def _region_errors_section(failed: Sequence[dict[str, Any]], lang: str) -> Section:
