@@ -277,10 +277,25 @@ def read_requirements(content: bytes, file: str, *, lang: str | None = None) -> 
     rows = read_rows(content, file, lang)
     if not rows:
         raise DataError("admin.req.empty", file=file, lang=lang)
+    names = _column_names(rows, file, lang)
+    records = [
+        _requirement_record(row, names, i, file, lang)
+        for i, row in enumerate(rows[1:], start=2)
+        if any(row)
+    ]
+    if not records:
+        raise DataError("admin.req.empty", file=file, lang=lang)
+    return pd.DataFrame.from_records(records, columns=list(REQUIREMENT_COLUMNS))
+
+
+def _column_names(rows: list[list[str]], file: str, lang: str) -> list[str]:
+    """The canonical name of each header cell (``""`` for an unnamed, empty column).
+
+    Raises :class:`DataError` for an unknown header or a required column missing.
+    """
     lookup = _header_lookup()
-    header = rows[0]
     names: list[str] = []
-    for j, h in enumerate(header):
+    for j, h in enumerate(rows[0]):
         if not h and all(j >= len(r) or not r[j] for r in rows[1:]):
             names.append("")
             continue
@@ -303,57 +318,62 @@ def read_requirements(content: bytes, file: str, *, lang: str | None = None) -> 
                 column=sv if lang == "sv" else name,
                 lang=lang,
             )
-    records = []
-    for i, row in enumerate(rows[1:], start=2):
-        if not any(row):
-            continue
-        cells = {n: (row[j] if j < len(row) else "") for j, n in enumerate(names) if n}
-        rec: dict[str, Any] = {}
-        for name, (sv, required) in REQUIREMENT_COLUMNS.items():
-            shown = sv if lang == "sv" else name
-            value = cells.get(name, "")
-            if not value:
-                if required:
-                    raise DataError(
-                        "admin.req.empty_cell", file=file, row=i, column=shown, lang=lang
-                    )
-                rec[name] = "keep" if name == "change" else math.nan
-                continue
-            if name in ("level", "staff_category", "per", "change"):
-                found = _value_lookup(name).get(normalise_name(value))
-                if found is None:
-                    raise DataError(
-                        "admin.req.bad_value",
-                        file=file,
-                        row=i,
-                        column=shown,
-                        allowed=_allowed(name, lang),
-                        lang=lang,
-                    )
-                rec[name] = found
-            elif name in ("times", "minutes_each", "minutes_after"):
-                try:
-                    number = float(value.replace(",", ".").replace("\u00a0", "").replace(" ", ""))
-                except ValueError:
-                    number = math.nan
-                if not (math.isfinite(number) and number >= 0) or (
-                    name != "minutes_after" and number <= 0
-                ):
-                    raise DataError(
-                        "admin.req.bad_number", file=file, row=i, column=shown, lang=lang
-                    )
-                rec[name] = number
-            else:
-                rec[name] = value
-        if rec["change"] == "simplify" and not (
-            math.isfinite(rec["minutes_after"]) and rec["minutes_after"] < rec["minutes_each"]
-        ):
-            col = REQUIREMENT_COLUMNS["minutes_after"][0] if lang == "sv" else "minutes_after"
-            raise DataError("admin.req.simplify", file=file, row=i, column=col, lang=lang)
-        records.append(rec)
-    if not records:
-        raise DataError("admin.req.empty", file=file, lang=lang)
-    return pd.DataFrame.from_records(records, columns=list(REQUIREMENT_COLUMNS))
+    return names
+
+
+def _requirement_record(
+    row: list[str], names: list[str], i: int, file: str, lang: str
+) -> dict[str, Any]:
+    """Row ``i`` of the list (header = row 1) as canonical values, column by column.
+
+    Raises :class:`DataError` when ``simplify`` has no ``minutes_after`` below ``minutes_each``.
+    """
+    cells = {n: (row[j] if j < len(row) else "") for j, n in enumerate(names) if n}
+    rec = {
+        name: _cell_value(name, cells.get(name, ""), i, file, lang) for name in REQUIREMENT_COLUMNS
+    }
+    if rec["change"] == "simplify" and not (
+        math.isfinite(rec["minutes_after"]) and rec["minutes_after"] < rec["minutes_each"]
+    ):
+        col = REQUIREMENT_COLUMNS["minutes_after"][0] if lang == "sv" else "minutes_after"
+        raise DataError("admin.req.simplify", file=file, row=i, column=col, lang=lang)
+    return rec
+
+
+def _cell_value(name: str, value: str, i: int, file: str, lang: str) -> Any:
+    """One cell of column ``name`` in row ``i``: a category, a number or text.
+
+    An empty optional cell gives ``keep`` (``change``) or NaN; numbers take a
+    decimal comma and spaces, and must be > 0 (``minutes_after``: ≥ 0).
+    Raises :class:`DataError` naming the row and column otherwise.
+    """
+    sv, required = REQUIREMENT_COLUMNS[name]
+    shown = sv if lang == "sv" else name
+    if not value:
+        if required:
+            raise DataError("admin.req.empty_cell", file=file, row=i, column=shown, lang=lang)
+        return "keep" if name == "change" else math.nan
+    if name in ("level", "staff_category", "per", "change"):
+        found = _value_lookup(name).get(normalise_name(value))
+        if found is None:
+            raise DataError(
+                "admin.req.bad_value",
+                file=file,
+                row=i,
+                column=shown,
+                allowed=_allowed(name, lang),
+                lang=lang,
+            )
+        return found
+    if name in ("times", "minutes_each", "minutes_after"):
+        try:
+            number = float(value.replace(",", ".").replace("\u00a0", "").replace(" ", ""))
+        except ValueError:
+            number = math.nan
+        if not (math.isfinite(number) and number >= 0) or (name != "minutes_after" and number <= 0):
+            raise DataError("admin.req.bad_number", file=file, row=i, column=shown, lang=lang)
+        return number
+    return value
 
 
 def _rate_per_week(per: pd.Series, weeks_per_year: float) -> np.ndarray:
@@ -470,55 +490,19 @@ def requirements_capacity(
     missing = [c for c in REQUIREMENT_COLUMNS if c not in requirements.columns]
     if missing:
         raise checks.choice_error("requirements", ", ".join(missing), REQUIREMENT_COLUMNS, lang)
-    cats = list(STAFF_CATEGORIES)
-    # hours worked per FTE: clinical_hours with nothing non-clinical
-    per_fte = capacity.clinical_hours(
-        pd.DataFrame({"staff_category": cats, "fte": 1.0, "contracted_hours_per_week": full}),
+    per_fte, visits_per_hour, first_per_hour = _per_hour_rates(
+        full,
         absence_share=absence_share,
-        non_clinical_share=0.0,
-        lang=lang,
-    ).set_index("staff_category")["clinical_hours_per_week"]
-    # attended visits per clinical hour, per category and visit type
-    one_hour = capacity.appointments_per_week(
-        pd.DataFrame({"staff_category": cats, "clinical_hours_per_week": 1.0}),
         visit_mix=visit_mix,
         mean_duration_min=mean_duration_min,
         dna_rate=dna_rate,
         lang=lang,
     )
-    visits_per_hour = one_hour.groupby("staff_category")["attended_appointments_per_week"].sum()
-    first_per_hour = one_hour[one_hour["visit_type"].astype(str) == "first_assessment"].set_index(
-        "staff_category"
-    )["attended_appointments_per_week"]
-
     req = requirements.reset_index(drop=True)
-    cat = req["staff_category"].astype(str)
-    bad = ~cat.isin(cats)
-    if bool(bad.any()):
-        raise checks.choice_error("requirements.staff_category", str(cat[bad].iloc[0]), cats, lang)
-    rate = _rate_per_week(req["per"], weeks)
-    if bool(np.isnan(rate).any()):
-        raise checks.choice_error(
-            "requirements.per", str(req["per"][np.isnan(rate)].iloc[0]), PERIODS, lang
-        )
-    change = req["change"].fillna("keep").astype(str)
-    minutes = req["minutes_each"].to_numpy(dtype=float)
-    after = np.where(
-        change == "remove",
-        0.0,
-        np.where(change == "simplify", req["minutes_after"].to_numpy(dtype=float), minutes),
-    )
-    times_per_week = req["times"].to_numpy(dtype=float) * rate
-    hours = times_per_week * minutes / 60.0
-    after = np.where(np.isnan(after), minutes, after)
-    freed = times_per_week * np.maximum(minutes - after, 0.0) / 60.0
+    cat, rate = _categories_and_rates(req, weeks, lang)
+    change, times_per_week, hours, freed = _hours_per_week(req, rate)
     worked = cat.map(per_fte).to_numpy(dtype=float)
-    visits = freed * cat.map(visits_per_hour).to_numpy(dtype=float)
     first = freed * cat.map(first_per_hour).to_numpy(dtype=float)
-
-    def queue_weeks(extra: np.ndarray | float) -> np.ndarray:
-        return np.asarray(q / (mu + np.asarray(extra, dtype=float)), dtype=float)
-
     before = q / mu
     out = pd.DataFrame(
         {
@@ -532,12 +516,100 @@ def requirements_capacity(
             "fte": hours / worked,
             "freed_hours_per_week": freed,
             "freed_fte": freed / worked,
-            "freed_visits_per_week": visits,
+            "freed_visits_per_week": freed * cat.map(visits_per_hour).to_numpy(dtype=float),
             "freed_first_assessments_per_week": first,
             "queue_weeks_before": before,
-            "queue_weeks_after": queue_weeks(first),
+            "queue_weeks_after": _queue_weeks(q, mu, first),
         }
     )
+    return _with_total(out, before, float(_queue_weeks(q, mu, float(first.sum()))))
+
+
+def _per_hour_rates(
+    full: float,
+    *,
+    absence_share: float | Mapping[str, float] | None,
+    visit_mix: Mapping[str, float] | None,
+    mean_duration_min: float | Mapping[str, float] | None,
+    dna_rate: float | Mapping[str, float] | None,
+    lang: str,
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Per staff category: hours worked per FTE, attended visits and first assessments per clinical hour.
+
+    Hours worked are :func:`toolkit.capacity.clinical_hours` with nothing
+    non-clinical; visits come from :func:`toolkit.capacity.appointments_per_week`
+    for one clinical hour.
+    """
+    cats = list(STAFF_CATEGORIES)
+    per_fte = capacity.clinical_hours(
+        pd.DataFrame({"staff_category": cats, "fte": 1.0, "contracted_hours_per_week": full}),
+        absence_share=absence_share,
+        non_clinical_share=0.0,
+        lang=lang,
+    ).set_index("staff_category")["clinical_hours_per_week"]
+    one_hour = capacity.appointments_per_week(
+        pd.DataFrame({"staff_category": cats, "clinical_hours_per_week": 1.0}),
+        visit_mix=visit_mix,
+        mean_duration_min=mean_duration_min,
+        dna_rate=dna_rate,
+        lang=lang,
+    )
+    visits_per_hour = one_hour.groupby("staff_category")["attended_appointments_per_week"].sum()
+    first_per_hour = one_hour[one_hour["visit_type"].astype(str) == "first_assessment"].set_index(
+        "staff_category"
+    )["attended_appointments_per_week"]
+    return per_fte, visits_per_hour, first_per_hour
+
+
+def _categories_and_rates(
+    req: pd.DataFrame, weeks_per_year: float, lang: str
+) -> tuple[pd.Series, np.ndarray]:
+    """Each requirement's staff category and times per week per time given.
+
+    Raises :class:`toolkit.errors.ParameterError` for an unknown category or period.
+    """
+    cats = list(STAFF_CATEGORIES)
+    cat = req["staff_category"].astype(str)
+    bad = ~cat.isin(cats)
+    if bool(bad.any()):
+        raise checks.choice_error("requirements.staff_category", str(cat[bad].iloc[0]), cats, lang)
+    rate = _rate_per_week(req["per"], weeks_per_year)
+    if bool(np.isnan(rate).any()):
+        raise checks.choice_error(
+            "requirements.per", str(req["per"][np.isnan(rate)].iloc[0]), PERIODS, lang
+        )
+    return cat, rate
+
+
+def _hours_per_week(
+    req: pd.DataFrame, rate: np.ndarray
+) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray]:
+    """The change (``keep`` where empty), times a week, hours a week and hours a week freed.
+
+    The minutes after are 0 when removed, ``minutes_after`` when simplified
+    (the minutes before where not given) and the minutes before when kept.
+    """
+    change = req["change"].fillna("keep").astype(str)
+    minutes = req["minutes_each"].to_numpy(dtype=float)
+    after = np.where(
+        change == "remove",
+        0.0,
+        np.where(change == "simplify", req["minutes_after"].to_numpy(dtype=float), minutes),
+    )
+    times_per_week = req["times"].to_numpy(dtype=float) * rate
+    hours = times_per_week * minutes / 60.0
+    after = np.where(np.isnan(after), minutes, after)
+    freed = times_per_week * np.maximum(minutes - after, 0.0) / 60.0
+    return change, times_per_week, hours, freed
+
+
+def _queue_weeks(q: float, mu: float, extra: np.ndarray | float) -> np.ndarray:
+    """The queue in weeks of first assessments, :math:`Q / (\\mu + \\Delta V)`."""
+    return np.asarray(q / (mu + np.asarray(extra, dtype=float)), dtype=float)
+
+
+def _with_total(out: pd.DataFrame, before: float, after: float) -> pd.DataFrame:
+    """The table with its row ``total`` (sums; queue weeks of all changes together) and weeks freed."""
     total: dict[str, Any] = {
         "requirement": "total",
         "requested_by": "",
@@ -557,7 +629,7 @@ def requirements_capacity(
             )
         },
         "queue_weeks_before": before,
-        "queue_weeks_after": float(queue_weeks(float(first.sum()))),
+        "queue_weeks_after": after,
     }
     out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
     out["queue_weeks_freed"] = out["queue_weeks_before"] - out["queue_weeks_after"]

@@ -49,7 +49,7 @@ Examples
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -321,9 +321,32 @@ def production_plan(
     4 "balanserade produktionsplaner och scheman"; Kingman (1961), see
     :func:`toolkit.waitlist.target_capacity`.
     """
+    lang = check_language(lang)
+    _check_plan_arguments(inputs, buffer_rule, priority_rule, summer_leave_weeks, lang)
+    weeks, demand = _patients_per_week(forecast_weeks, inputs)
+    planned = _planned_patients(demand, inputs, buffer_rule)
+    _add_slots_needed(weeks, demand, planned, inputs)
+    factor = calendar_factor(
+        pd.DatetimeIndex(weeks["week_start"]), summer_leave_weeks=summer_leave_weeks
+    )
+    _add_balance(weeks, slots, factor, priority_rule)
+    by_category = _by_category(weeks, slots, inputs)
+    short = _short_weeks(weeks)
+    messages = _messages(weeks, short, buffer_rule, lang) + _priority_messages(
+        weeks, priority_rule, lang
+    )
+    return Plan(
+        weeks, by_category, short, inputs, buffer_rule, slots, tuple(messages),
+        priority_rule=priority_rule,
+    )  # fmt: skip
+
+
+def _check_plan_arguments(
+    inputs: PlanInputs, buffer_rule: str, priority_rule: str, summer_leave_weeks: float, lang: str
+) -> None:
+    """Raise :class:`~toolkit.errors.ParameterError` for a rule, leave or share out of range."""
     from toolkit.simulate import RULES
 
-    lang = check_language(lang)
     if buffer_rule not in BUFFER_RULES:
         raise checks.choice_error("buffer_rule", buffer_rule, BUFFER_RULES, lang)
     if priority_rule not in RULES:
@@ -333,6 +356,15 @@ def production_plan(
         checks.share(name, getattr(inputs, name), lang)
     if inputs.dna_rate >= 1:
         raise checks.range_error("dna_rate", inputs.dna_rate, "0–<1", lang)
+
+
+def _patients_per_week(
+    forecast_weeks: pd.DataFrame, inputs: PlanInputs
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The plan's first columns (referrals and the patients of each step), and each stage's demand.
+
+    The demand is :math:`F_w` (``first_assessment``) and :math:`S_w` (``deep_start``).
+    """
     weeks = pd.DataFrame({"week_start": pd.DatetimeIndex(forecast_weeks["week_start"])})
     referrals = forecast_weeks["forecast"].to_numpy(dtype=float)
     weeks["referrals"] = referrals
@@ -347,11 +379,18 @@ def production_plan(
         * (weeks["treatment_starts"] + weeks["follow_up_visits"])
         / max(inputs.group_size, 1.0)
     )
+    return weeks, {"first_assessment": first, "deep_start": deep}
+
+
+def _planned_patients(
+    demand: dict[str, np.ndarray], inputs: PlanInputs, buffer_rule: str
+) -> dict[str, np.ndarray]:
+    """Patients a week to plan per stage: the demand plus Kingman's buffer, or the demand alone."""
     planned = {}
-    for stage, demand in (("first_assessment", first), ("deep_start", deep)):
+    for stage, need in demand.items():
         if buffer_rule == "kingman":
             mu = waitlist.target_capacity(
-                demand,
+                need,
                 inputs.target_wait_weeks[stage],
                 waitlist.factor_for_share_within(inputs.share_within[stage]),
                 inputs.cv_demand.get(stage, 1.0),
@@ -359,9 +398,19 @@ def production_plan(
             )
             planned[stage] = np.asarray(mu, dtype=float)
         else:
-            planned[stage] = demand
-    weeks["first_buffer"] = planned["first_assessment"] - first
-    weeks["deep_buffer"] = planned["deep_start"] - deep
+            planned[stage] = need
+    return planned
+
+
+def _add_slots_needed(
+    weeks: pd.DataFrame,
+    demand: dict[str, np.ndarray],
+    planned: dict[str, np.ndarray],
+    inputs: PlanInputs,
+) -> None:
+    """Add the buffers (patients a week) and the slots to book per stage, no-shows added."""
+    weeks["first_buffer"] = planned["first_assessment"] - demand["first_assessment"]
+    weeks["deep_buffer"] = planned["deep_start"] - demand["deep_start"]
     kept = 1.0 - inputs.dna_rate
     weeks["first_slots_needed"] = planned["first_assessment"] / kept
     weeks["deep_slots_needed"] = (
@@ -370,9 +419,12 @@ def production_plan(
         * (1.0 + inputs.follow_up_visits_per_course)
         / kept
     )
-    factor = calendar_factor(
-        pd.DatetimeIndex(weeks["week_start"]), summer_leave_weeks=summer_leave_weeks
-    )
+
+
+def _add_balance(
+    weeks: pd.DataFrame, slots: pd.DataFrame, factor: np.ndarray, priority_rule: str
+) -> None:
+    """Add the calendar factor, the slots lent, the slots available, the balances and ``balanced``."""
     weeks["calendar_factor"] = factor
     first_total = float(slots["first_slots_per_week"].sum())
     deep_total = float(slots["deep_slots_per_week"].sum())
@@ -387,15 +439,6 @@ def production_plan(
     weeks["deep_balance"] = weeks["deep_slots_available"] - weeks["deep_slots_needed"]
     tol = 1e-9
     weeks["balanced"] = (weeks["first_balance"] >= -tol) & (weeks["deep_balance"] >= -tol)
-    by_category = _by_category(weeks, slots, inputs)
-    short = _short_weeks(weeks)
-    messages = _messages(weeks, short, buffer_rule, lang) + _priority_messages(
-        weeks, priority_rule, lang
-    )
-    return Plan(
-        weeks, by_category, short, inputs, buffer_rule, slots, tuple(messages),
-        priority_rule=priority_rule,
-    )  # fmt: skip
 
 
 def _priority_messages(weeks: pd.DataFrame, rule: str, lang: str) -> list[str]:
@@ -842,38 +885,106 @@ def plan_from_basis(
     that category's figure; freed time, formats and priority rules cost
     nothing here.
     """
-    from toolkit import simulate
-    from toolkit.capacity import cost_table
-
     lang = check_language(lang)
-    inputs = basis.inputs
-    slots = basis.slots.copy()
     phi = checks.share("freed_non_clinical_share", freed_non_clinical_share, lang)
+    slots = _slots_freed(basis, phi)
+    fte = _fte_with_added(slots, fte, added_fte, lang)
+    if fte:
+        _scale_to_fte(slots, fte, lang)
+    inputs = _inputs_changed(
+        basis, share_group=share_group, share_digital=share_digital,
+        target_days=target_days, share_within=share_within, lang=lang,
+    )  # fmt: skip
+    forecast = basis.forecast
+    future = (
+        forecast.future
+        if forecast.ok
+        else pd.DataFrame({"week_start": pd.DatetimeIndex([]), "forecast": []})
+    )
+    plan = production_plan(
+        future, slots, inputs, buffer_rule=buffer_rule,
+        summer_leave_weeks=summer_leave_weeks, priority_rule=priority_rule, lang=lang,
+    )  # fmt: skip
+    messages = forecast.messages + (plan.messages if forecast.ok else ())
+    return Plan(
+        plan.weeks, plan.by_category, plan.short_weeks, inputs, buffer_rule, slots,
+        messages, forecast, _cost_per_year(slots, lang), priority_rule,
+    )  # fmt: skip
+
+
+def _slots_freed(basis: PlanBasis, phi: float) -> pd.DataFrame:
+    """A copy of the basis's slots with the share ``phi`` of the non-clinical time freed.
+
+    Slots are linear in :math:`\\varphi`: those of the basis plus
+    :math:`\\varphi` times the difference to the slots with all of it freed.
+    """
+    slots = basis.slots.copy()
     if phi > 0 and basis.freed_slots is not None:
         for column in [c for c in slots.columns if c.endswith("_per_week")]:
             base = slots[column].to_numpy(dtype=float)
             slots[column] = base + phi * (basis.freed_slots[column].to_numpy(dtype=float) - base)
-    if added_fte:
-        current = {**dict(zip(slots["staff_category"], slots["fte"], strict=True)), **(fte or {})}
-        for category, value in added_fte.items():
-            v = float(value)
-            if category not in STAFF_CATEGORIES or not math.isfinite(v):
-                raise checks.range_error(f"added_fte[{category}]", value, "≥ −FTE", lang)
-            current[category] = float(current.get(category, 0.0)) + v
-        fte = {k: v for k, v in current.items() if k in STAFF_CATEGORIES}
-    if fte:
-        for category, value in fte.items():
-            v = float(value)
-            if category not in STAFF_CATEGORIES or not math.isfinite(v) or v < -1e-9:
-                raise checks.range_error(f"fte[{category}]", value, "≥ 0", lang)
-        old = slots["fte"].to_numpy(dtype=float)
-        new = slots["staff_category"].map(fte).to_numpy(dtype=float)
-        new = np.maximum(np.where(np.isnan(new), old, new), 0.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(old > 0, new / old, np.where(new == old, 1.0, 0.0))
-        for column in [c for c in slots.columns if c.endswith("_per_week")]:
-            slots[column] = slots[column].to_numpy(dtype=float) * ratio
-        slots["fte"] = new
+    return slots
+
+
+def _fte_with_added(
+    slots: pd.DataFrame,
+    fte: dict[str, float] | None,
+    added_fte: dict[str, float] | None,
+    lang: str,
+) -> dict[str, float] | None:
+    """FTE per category wanted: ``fte`` (or the slots' own) plus ``added_fte``; ``fte`` when none added.
+
+    Raises :class:`~toolkit.errors.ParameterError` for an unknown category or a number that is not finite.
+    """
+    if not added_fte:
+        return fte
+    current = {**dict(zip(slots["staff_category"], slots["fte"], strict=True)), **(fte or {})}
+    for category, value in added_fte.items():
+        v = float(value)
+        if category not in STAFF_CATEGORIES or not math.isfinite(v):
+            raise checks.range_error(f"added_fte[{category}]", value, "≥ −FTE", lang)
+        current[category] = float(current.get(category, 0.0)) + v
+    return {k: v for k, v in current.items() if k in STAFF_CATEGORIES}
+
+
+def _scale_to_fte(slots: pd.DataFrame, fte: dict[str, float], lang: str) -> None:
+    """Scale each category's slots and hours (in place) by its new FTE over its old.
+
+    A category with no FTE before keeps its slots when it still has none and
+    gets none otherwise. Raises :class:`~toolkit.errors.ParameterError` for an
+    unknown category or an FTE below 0.
+    """
+    for category, value in fte.items():
+        v = float(value)
+        if category not in STAFF_CATEGORIES or not math.isfinite(v) or v < -1e-9:
+            raise checks.range_error(f"fte[{category}]", value, "≥ 0", lang)
+    old = slots["fte"].to_numpy(dtype=float)
+    new = slots["staff_category"].map(fte).to_numpy(dtype=float)
+    new = np.maximum(np.where(np.isnan(new), old, new), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(old > 0, new / old, np.where(new == old, 1.0, 0.0))
+    for column in [c for c in slots.columns if c.endswith("_per_week")]:
+        slots[column] = slots[column].to_numpy(dtype=float) * ratio
+    slots["fte"] = new
+
+
+def _inputs_changed(
+    basis: PlanBasis,
+    *,
+    share_group: float | None,
+    share_digital: float | None,
+    target_days: dict[str, float] | None,
+    share_within: dict[str, float] | None,
+    lang: str,
+) -> PlanInputs:
+    """The basis's inputs with the group and digital shares (and so the visit cost) and targets given.
+
+    Raises :class:`~toolkit.errors.ParameterError` for a share outside 0–1 or
+    group and digital shares adding up to more than 1.
+    """
+    from toolkit import simulate
+
+    inputs = basis.inputs
     changes: dict[str, Any] = {}
     if share_group is not None or share_digital is not None:
         group = checks.share(
@@ -896,21 +1007,13 @@ def plan_from_basis(
         }  # fmt: skip
     if share_within:
         changes["share_within"] = {**inputs.share_within, **share_within}
-    if changes:
-        from dataclasses import replace
+    return replace(inputs, **changes) if changes else inputs
 
-        inputs = replace(inputs, **changes)
-    forecast = basis.forecast
-    future = (
-        forecast.future
-        if forecast.ok
-        else pd.DataFrame({"week_start": pd.DatetimeIndex([]), "forecast": []})
-    )
-    plan = production_plan(
-        future, slots, inputs, buffer_rule=buffer_rule,
-        summer_leave_weeks=summer_leave_weeks, priority_rule=priority_rule, lang=lang,
-    )  # fmt: skip
-    messages = forecast.messages + (plan.messages if forecast.ok else ())
+
+def _cost_per_year(slots: pd.DataFrame, lang: str) -> float:
+    """The staff's cost a year in SEK (:func:`toolkit.capacity.cost_table`'s total)."""
+    from toolkit.capacity import cost_table
+
     costs = cost_table(
         pd.DataFrame(
             {
@@ -923,11 +1026,7 @@ def plan_from_basis(
         lang=lang,
     )
     total = costs["staff_category"].astype(str) == "total"
-    cost = float(costs.loc[total, "cost_per_year_sek"].sum())
-    return Plan(
-        plan.weeks, plan.by_category, plan.short_weeks, inputs, buffer_rule, slots,
-        messages, forecast, cost, priority_rule,
-    )  # fmt: skip
+    return float(costs.loc[total, "cost_per_year_sek"].sum())
 
 
 #: The decision options of :func:`decision_effects`, in the capacity plan's order.

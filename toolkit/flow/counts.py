@@ -79,6 +79,46 @@ def _counts_flow(
         last = min(last, max(_to_day(extract, "end", lang), int(day.max())))
     _check_window(first, last, lang)
     ncal = _calendar(native, first, last)
+    v = _native_counts(counts, day, ncal, last, notes, lang)
+    cal = _calendar(freq, ncal.first_day, last)
+    if freq != native:
+        v = _coarse_counts(v, cal.index(ncal.starts), cal.size)
+        if freq == "MS" and native == "W":
+            notes.append(t("flow.note.weeks_to_months", lang))
+    out = _assemble(cal, _counts_tables(v, prof, cal.size), None, [])
+    out.attrs.update(
+        {
+            "freq": freq,
+            "by": None,
+            "profile": prof.id,
+            "kind": "counts",
+            "start": pd.Timestamp(_date(cal.first_day)),
+            "end": pd.Timestamp(_date(last)),
+            "wait_method": "littles_law",
+            "notes": notes,
+        }
+    )
+    return out
+
+
+def _native_counts(
+    counts: pd.DataFrame,
+    day: npt.NDArray[np.int64],
+    ncal: Any,
+    last: int,
+    notes: list[str],
+    lang: str,
+) -> dict[str, npt.NDArray[Any]]:
+    """The counts per stage (rows) and native period (columns) of ``ncal`` up to ``last``.
+
+    ``ncal`` is the calendar of the counts' own periods (:func:`_calendar`).
+
+    Keys: arrived, completed, removed (inferred where not given), waiting_start,
+    waiting (at the end), within and within_given (completed within target,
+    and where given), mean_queue_days (mean queue × days in the period) and
+    leaving (completed + removed). Rows of other stages are left out with a
+    note; notes go to ``notes``.
+    """
     k = ncal.size
     stage_codes = pd.Index(list(FLOW_STAGES)).get_indexer(pd.Index(counts["stage"].astype(object)))
     if bool(((stage_codes < 0) & counts["stage"].notna().to_numpy()).any()):
@@ -95,47 +135,55 @@ def _counts_flow(
     waiting, previous, removed = _queue(
         (arrived, completed, removed, waiting), removed_given, waiting_given, key, notes, lang
     )
-    waiting_start = previous
     days_in = (ncal.ends - ncal.starts + 1).astype(np.float64)
-    mean_queue_days = (waiting_start + waiting) / 2.0 * days_in[None, :]
-    leaving = completed + removed
+    return {
+        "arrived": arrived,
+        "completed": completed,
+        "removed": removed,
+        "waiting_start": previous,
+        "waiting": waiting,
+        "within": within,
+        "within_given": within_given,
+        "mean_queue_days": (previous + waiting) / 2.0 * days_in[None, :],
+        "leaving": completed + removed,
+    }
 
-    cal = _calendar(freq, ncal.first_day, last)
-    if freq != native:
-        to = cal.index(ncal.starts)  # each native period -> the coarse period of its first day
-        sums = (arrived, completed, removed, mean_queue_days, leaving)
-        arrived, completed, removed, mean_queue_days, leaving = (
-            _coarse(x, "sum", to, cal.size) for x in sums
-        )
-        waiting_start = _coarse(waiting_start, "first", to, cal.size)
-        within = _coarse(within, "sum", to, cal.size)
-        within_given = _coarse(within_given.astype(float), "sum", to, cal.size) > 0
-        waiting = _coarse(waiting, "last", to, cal.size)
-        if freq == "MS" and native == "W":
-            notes.append(t("flow.note.weeks_to_months", lang))
+
+def _coarse_counts(
+    v: dict[str, npt.NDArray[Any]], to: npt.NDArray[np.int64], n: int
+) -> dict[str, npt.NDArray[Any]]:
+    """:func:`_native_counts`'s arrays in ``n`` coarse periods (``to``: each native period's).
+
+    Counts add up; the queue at the start is the first native period's, at the end the last's.
+    """
+    sums = ("arrived", "completed", "removed", "mean_queue_days", "leaving", "within")
+    out: dict[str, npt.NDArray[Any]] = {c: _coarse(v[c], "sum", to, n) for c in sums}
+    out["waiting_start"] = _coarse(v["waiting_start"], "first", to, n)
+    out["within_given"] = _coarse(v["within_given"].astype(float), "sum", to, n) > 0
+    out["waiting"] = _coarse(v["waiting"], "last", to, n)
+    return out
+
+
+def _counts_tables(
+    v: dict[str, npt.NDArray[Any]], prof: Any, n: int
+) -> dict[str, dict[str, npt.NDArray[Any]]]:
+    """Each stage's columns with the waits: Little's law, and the counts' own share within target.
+
+    Mean wait :math:`W = \\bar L \\, d / (C + R)` (mean queue over the
+    period's :math:`d` days, completed plus removed); share within target
+    where given and someone completed.
+    """
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_wait = np.where(leaving > 0, mean_queue_days / leaving, np.nan)
+        mean_wait = np.where(v["leaving"] > 0, v["mean_queue_days"] / v["leaving"], np.nan)
         # the counts' own share within target, where given (national statistics)
-        share_within = np.where(within_given & (completed > 0), within / completed, np.nan)
-    tables = _stage_tables(
-        (arrived, completed, removed, waiting_start, waiting), mean_wait, prof, cal.size
-    )
+        share_within = np.where(
+            v["within_given"] & (v["completed"] > 0), v["within"] / v["completed"], np.nan
+        )
+    counted = (v["arrived"], v["completed"], v["removed"], v["waiting_start"], v["waiting"])
+    tables = _stage_tables(counted, mean_wait, prof, n)
     for i, name in enumerate(FLOW_STAGES):
         tables[name]["share_within_target"] = share_within[i][None, :]
-    out = _assemble(cal, tables, None, [])
-    out.attrs.update(
-        {
-            "freq": freq,
-            "by": None,
-            "profile": prof.id,
-            "kind": "counts",
-            "start": pd.Timestamp(_date(cal.first_day)),
-            "end": pd.Timestamp(_date(last)),
-            "wait_method": "littles_law",
-            "notes": notes,
-        }
-    )
-    return out
+    return tables
 
 
 def _column(
