@@ -38,7 +38,7 @@ from toolkit.i18n import check_language, t
 from toolkit.report import Report, Section, _pct, html_table, svg
 from toolkit.report import error_report as _error_report
 from toolkit.report._checks import _check_threshold
-from toolkit.report.monthly import _whole_percent_text
+from toolkit.report.monthly import whole_percent_text
 
 _MONTH_COUNTS = ("completed", "completed_within_target", "waiting", "waiting_within_target")
 
@@ -233,8 +233,8 @@ def _months_section(table: pd.DataFrame, opts: _Options) -> Section:
             shares,
             labels={c: t(f"national.col.{c}", lang) for c in shares.columns},
             formats={
-                "share_completed_within": _whole_percent_text,
-                "share_waiting_within": _whole_percent_text,
+                "share_completed_within": whole_percent_text,
+                "share_waiting_within": whole_percent_text,
             },
             counts=list(_MONTH_COUNTS),
             share=opts.share,

@@ -34,7 +34,15 @@ from toolkit.io import UnitData
 from toolkit.report._format import _DASH
 from toolkit.report._html import Report, Section, html_table, svg
 
-__all__ = ["SPC_MIN_MONTHS", "counts_are_monthly", "monthly_unit_report", "unit_monthly_report"]
+__all__ = [
+    "SPC_MIN_MONTHS",
+    "counts_are_monthly",
+    "monthly_unit_report",
+    "shown_monthly",
+    "stage_name",
+    "unit_monthly_report",
+    "whole_percent_text",
+]
 
 #: Fewest months with completions for a p chart (as the weekly report's 12 weeks).
 SPC_MIN_MONTHS = 12
@@ -64,7 +72,7 @@ _SHARES = (
 )
 
 
-def _whole_percent_text(value: Any) -> str:
+def whole_percent_text(value: Any) -> str:
     """A whole per cent from :func:`toolkit.national.whole_percent` as text, or a dash."""
     return _DASH if pd.isna(value) else f"{int(value)} %"
 
@@ -78,6 +86,34 @@ def counts_are_monthly(counts: pd.DataFrame) -> bool:
         return False
     numbers = days.to_numpy(dtype="datetime64[D]").astype(np.int64)
     return _counts_freq(numbers) == "MS"
+
+
+def shown_monthly(
+    counts: pd.DataFrame,
+    *,
+    share: bool,
+    threshold: int,
+    start: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """The monthly flow as the reports show it: from ``start``, rounded and hidden in share mode.
+
+    :func:`toolkit.national.monthly_flow` of ``counts``; in share mode its
+    counts rounded (:func:`toolkit.national.round_monthly`) and each share
+    within target hidden (NaN) where fewer than ``threshold`` lie behind it.
+    The unit's monthly report and the region overview's row for a monthly
+    unit both show this table.
+    """
+    monthly = national.monthly_flow(counts)
+    if start is not None:
+        monthly = monthly[monthly["period"] >= pd.Timestamp(start).to_period("M").to_timestamp()]
+    if share:
+        monthly = national.round_monthly(monthly)
+        for column, base in (
+            ("share_completed_within", "completions"),
+            ("share_waiting_within", "waiting_end"),
+        ):
+            monthly[column] = monthly[column].mask(monthly[base] < threshold)
+    return monthly
 
 
 def monthly_unit_report(
@@ -116,16 +152,7 @@ def monthly_unit_report(
     ``numbers`` holds ``months`` (``"YYYY-MM"``), ``stages`` and per stage the
     shares shown (``share_completed``, ``share_waiting``: NaN where not shown).
     """
-    monthly = national.monthly_flow(counts)
-    if start is not None:
-        monthly = monthly[monthly["period"] >= pd.Timestamp(start).to_period("M").to_timestamp()]
-    if share:
-        monthly = national.round_monthly(monthly)
-        for column, base in (
-            ("share_completed_within", "completions"),
-            ("share_waiting_within", "waiting_end"),
-        ):
-            monthly[column] = monthly[column].mask(monthly[base] < threshold)
+    monthly = shown_monthly(counts, share=share, threshold=threshold, start=start)
     report = Report(title=title, lang=lang)
     report.numbers.update(_numbers(monthly))
     report.sections.append(_about(monthly, lang, share, threshold, notes))
@@ -178,7 +205,8 @@ def _about(
     return section
 
 
-def _stage_name(stage: str, lang: str) -> str:
+def stage_name(stage: str, lang: str) -> str:
+    """A stage of the national statistics as readers of ``lang`` name it."""
     key = f"national.stage.{stage}"
     return t(key, lang) if stage in national.STAGES else stage
 
@@ -200,7 +228,7 @@ def _months_section(
         for column, within, total in _SHARES:
             pct = national.whole_percent(shown[within], shown[total])
             shown[column] = np.where(shown[column].notna(), pct, np.nan)
-        section.text(f"**{_stage_name(str(stage), lang)}**")
+        section.text(f"**{stage_name(str(stage), lang)}**")
         section.html(
             "table",
             html_table(
@@ -209,7 +237,7 @@ def _months_section(
                     c: t(f"national_monthly.col.{'month' if c == 'period' else c}", lang)
                     for c in shown.columns
                 },
-                formats={c: _whole_percent_text for c, _, _ in _SHARES},
+                formats={c: whole_percent_text for c, _, _ in _SHARES},
                 counts=[c for c in _COUNTS if c in shown.columns],
                 share=share,
                 threshold=threshold,
@@ -228,7 +256,7 @@ def _spc_section(monthly: pd.DataFrame, lang: str, share: bool, charts: bool) ->
         return section
     section.text(t("national_monthly.spc_text", lang, min=SPC_MIN_MONTHS))
     for stage, rows in monthly.groupby("stage", sort=False):
-        name = _stage_name(str(stage), lang)
+        name = stage_name(str(stage), lang)
         data = rows[(rows["completions"] > 0) & rows["completed_within_target"].notna()]
         if len(data) < SPC_MIN_MONTHS:
             section.text(t("national_monthly.spc_too_few", lang, stage=name, months=len(data)))

@@ -31,6 +31,7 @@ from toolkit.report._figures import (
 )
 from toolkit.report._format import _num, _pct
 from toolkit.report._html import Report, Section, ShownTable, html_table
+from toolkit.report.region_monthly import is_monthly, latest_month, region_monthly_section
 from toolkit.report.region_who import DEFAULT_GROUPING, region_who_section, unit_who
 from toolkit.report.spc_charts import (
     _chart_table,
@@ -114,19 +115,28 @@ def region_overview(
     rows: list[dict[str, Any]] = []
     multiples: list[str] = []
     who: list[tuple[str, str, pd.DataFrame | None]] = []
+    monthly: list[tuple[str, pd.DataFrame]] = []
     for entry in entries:
         row, multiple, who_table = _region_unit(
             entry, measure, who_by, share=share, threshold=threshold, charts=charts, lang=lang
         )
+        last_month = row.pop("monthly", None)
+        row["monthly"] = last_month is not None
         rows.append(row)
         if multiple is not None:
             multiples.append(multiple)
-        if row.get("error") is None:
+        if last_month is not None:
+            monthly.append((entry.name, last_month))
+        elif row.get("error") is None:
             who.append((entry.id, entry.name, who_table))
     report = Report(title=title, lang=lang, numbers={"units": rows})
     opts: dict[str, Any] = {"share": share, "threshold": threshold, "lang": lang}
     report.sections.append(_region_summary_section(rows, lang))
     report.sections.append(_region_measures_section(rows, opts))
+    if monthly:
+        report.sections.append(
+            region_monthly_section(monthly, share=share, threshold=threshold, lang=lang)
+        )
     who_section, report.numbers["who"] = region_who_section(
         who, who_by, charts=charts, share=share, threshold=threshold, lang=lang
     )
@@ -154,6 +164,9 @@ def _region_unit(
     try:
         profile = load_profile(entry.target_profile)
         unit = load_unit(entry.path, lang=lang, extract_date=entry.extract_date)
+        if is_monthly(unit):
+            row.update(error=None, monthly=latest_month(unit, share=share, threshold=threshold))
+            return row, None, None
         start = _parse_date(entry.extra.get("period_start"), "period_start", lang)
         first, end = _period_of(unit, start, lang)
         weekly = flow.weekly_flow(unit, "W", profile=profile, start=first, end=end, lang=lang)
@@ -249,25 +262,29 @@ def _region_multiple(
 def _region_summary_section(rows: Sequence[dict[str, Any]], lang: str) -> Section:
     """How many units, how many in balance, how many failed."""
     summary = Section("summary", t("report.h.region_summary", lang))
-    ok = [r for r in rows if r.get("error") is None]
+    ok = [r for r in rows if r.get("error") is None and not r.get("monthly")]
+    failed = sum(1 for r in rows if r.get("error") is not None)
     summary.text(
         t(
             "report.region_summary",
             lang,
             n=len(rows),
             balanced=sum(1 for r in ok if r["in_balance"]),
-            failed=len(rows) - len(ok),
+            failed=failed,
         )
     )
+    n_monthly = sum(1 for r in rows if r.get("monthly"))
+    if n_monthly:
+        summary.text(t("region_monthly.summary", lang, n=n_monthly))
     return summary
 
 
 def _region_measures_section(rows: Sequence[dict[str, Any]], opts: dict[str, Any]) -> Section:
-    """The region table: one row of key measures per unit that did not fail."""
+    """The region table: one row of key measures per unit with weeks that did not fail."""
     lang = str(opts["lang"])
     measures = Section("measures", t("report.h.region_measures", lang))
     measures.text(t("report.region_measures_text", lang))
-    ok = [r for r in rows if r.get("error") is None]
+    ok = [r for r in rows if r.get("error") is None and not r.get("monthly")]
     cols = [
         "name",
         "window",
