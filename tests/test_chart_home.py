@@ -68,9 +68,12 @@ def chart_builds(source: str) -> list[str]:
                 found.append(f"line {node.lineno}: {func.value.id}.{func.attr}(")
             elif isinstance(func, ast.Name) and func.id in makers:
                 found.append(f"line {node.lineno}: {func.id}(")
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if node.value == "$schema" or "schema/vega-lite" in node.value:
-                found.append(f"line {node.lineno}: Vega-Lite specification ({node.value[:40]!r})")
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and (node.value == "$schema" or "schema/vega-lite" in node.value)
+        ):
+            found.append(f"line {node.lineno}: Vega-Lite specification ({node.value[:40]!r})")
     return found
 
 
