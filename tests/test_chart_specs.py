@@ -12,14 +12,17 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from toolkit import charts
 from toolkit import selfassess as sa
 from toolkit.i18n import t
+from toolkit.lessons import l1_flow, l2_waitlist, l4_capacity, l5_priority
 from toolkit.spc import spc
 
 EXPECTED = json.loads((Path(__file__).parent / "chart_specs_sha256.json").read_text("utf-8"))
@@ -54,6 +57,82 @@ PDSA = pd.DataFrame(
 )
 #: The placeholder of the queue chart's y limit, which the template before the move kept.
 QUEUE_Y_PLACEHOLDER = 987654.25
+
+#: The table the unit report's *Who waits?* section draws (two groupings, one group hidden).
+WHO_TABLE = pd.DataFrame(
+    {
+        "stage": ["first_assessment"] * 5 + ["deep_start"],
+        "hidden": [False, False, True, False, False, False],
+        "completed": [40, 25, 3, 30, 0, 20],
+        "grouping_label": ["Kön", "Kön", "Kön", "Ålder", "Ålder", "Kön"],
+        "group_label": ["Flicka", "Pojke", "Annat", "6–12 år", "13–17 år", "Flicka"],
+        "share_within_target": [0.55, 0.4, 0.3, 0.625, float("nan"), 0.5],
+        "share_low": [0.4, 0.22, 0.05, 0.45, float("nan"), 0.3],
+        "share_high": [0.7, 0.6, 0.7, 0.78, float("nan"), 0.7],
+    }
+)
+#: Two scenarios' weekly queues (mean and the 10–90 % band) as the plan section gets them.
+PLAN_WEEKLY = {
+    name: pd.DataFrame(
+        {
+            "week": [0, 1, 2, 0, 1, 2, 0],
+            "stage": ["first_assessment"] * 3 + ["deep_start"] * 3 + ["first_assessment"],
+            "need_class": ["all"] * 6 + ["urgent"],
+            "queue_mean": [50.0 + k, 48.5, 47.25, 80.0, 81.5 - k, 83.0, 9.0],
+            "queue_lo": [45.0, 42.0, 40.0, 70.0, 70.5, 71.0, 5.0],
+            "queue_hi": [55.0, 55.5, 56.0, 90.0, 92.0, 95.0 + k, 12.0],
+        }
+    )
+    for k, name in enumerate(["Som nu", "Plan"])
+}
+PLAN_START = pd.Timestamp("2024-09-02")
+#: Lesson 1's first-stage year, four weeks of it.
+L1_YEAR = pd.DataFrame(
+    {
+        "period": pd.date_range("2024-01-01", periods=4, freq="W-MON"),
+        "arrivals": [12, 15, 9, 14],
+        "completions": [10, 11, 12, 9],
+        "removals": [1, 0, 2, 1],
+        "waiting_end": [40, 44, 39, 43],
+    }
+)
+#: Lesson 4's minutes per activity (largest first).
+L4_MINUTES = pd.Series(
+    [5200.0, 2600.0, 1300.0, 650.0],
+    index=["patient_direct", "documentation", "meetings", "travel"],
+)
+#: Lesson 5's weekly flow, two weeks of both stages.
+L5_FLOW = pd.DataFrame(
+    {
+        "period": pd.to_datetime(["2024-01-07", "2024-01-07", "2024-01-14", "2024-01-14"]),
+        "stage": pd.Categorical(["first_assessment", "deep_start"] * 2),
+        "waiting_end": [30, 55, 28, 57],
+    }
+)
+
+
+def lesson_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lessons' charts drawn from the small tables above instead of the sample units."""
+    monkeypatch.setattr(l1_flow, "_first_stage_year", lambda unit_id: L1_YEAR)
+    monkeypatch.setattr(
+        l2_waitlist,
+        "queue_paths",
+        lambda demand, capacity, seed: np.array([[3.0, 5.0, 4.0], [2.0, 6.0, seed]]),
+    )
+    monkeypatch.setattr(
+        l2_waitlist,
+        "variation_check",
+        lambda demand: [
+            SimpleNamespace(formula_wait_weeks=0.2, simulated_wait_weeks=0.25),
+            SimpleNamespace(formula_wait_weeks=0.45, simulated_wait_weeks=0.5),
+            SimpleNamespace(formula_wait_weeks=None, simulated_wait_weeks=3.5),
+        ],
+    )
+    monkeypatch.setattr(l4_capacity, "_activity_minutes", lambda: L4_MINUTES)
+    monkeypatch.setattr(l5_priority, "_flow", lambda: L5_FLOW)
+    waits = {"fcfs": 6.0, "first_visit_first": 4.5, "need": 5.25}
+    stages = {"first_assessment": 1.0, "deep_start": 2.0}
+    monkeypatch.setattr(l5_priority, "_wait", lambda rule, stage: waits[rule] * stages[stage])
 
 
 def digest(spec: Any) -> str:
@@ -101,7 +180,26 @@ def radar(builtin: str, prefix: str, lang: str, other: str | None) -> dict[str, 
 
 
 def spec_of(name: str, lang: str) -> Any:
-    """The chart called ``name`` in the expected digests, drawn by toolkit.charts."""
+    """The chart called ``name`` in the expected digests, drawn by toolkit.charts.
+
+    The lessons' charts are drawn through the lesson's own function (on the
+    tables of :func:`lesson_inputs`), which calls toolkit.charts.
+    """
+    if name == "report_who":
+        return charts.who_waits_chart(WHO_TABLE, 0.5, lang).to_dict()
+    if name == "report_who_no_overall":
+        return charts.who_waits_chart(WHO_TABLE, float("nan"), lang).to_dict()
+    if name == "report_plan":
+        return charts.plan_queue_chart(PLAN_WEEKLY, PLAN_START, lang).to_dict()
+    lessons = {
+        "lesson_l1_flow": lambda: l1_flow.flow_chart("A", lang),
+        "lesson_l2_variation": lambda: l2_waitlist.variation_chart(lang, 20.0),
+        "lesson_l4_time_use": lambda: l4_capacity.time_use_chart(lang),
+        "lesson_l5_stage": lambda: l5_priority.stage_chart(lang),
+        "lesson_l5_rule": lambda: l5_priority.rule_chart(lang),
+    }
+    if name in lessons:
+        return lessons[name]().chart.to_dict()
     if name.startswith("priority"):
         aims = {"first_assessment": 0.9} if name == "priority_one_aim" else PRIORITY_AIMS
         labels = [t(f"widgets.priority.class.{k}", lang) for k in PRIORITY_CLASSES]
@@ -138,8 +236,11 @@ CASES = sorted(key for key in EXPECTED if not key.startswith("_"))
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_moved_chart_draws_the_same_spec_as_before(case: str) -> None:
+def test_moved_chart_draws_the_same_spec_as_before(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     name, lang = case.rsplit("_", 1)
+    lesson_inputs(monkeypatch)
     assert digest(spec_of(name, lang)) == EXPECTED[case]
 
 
@@ -147,6 +248,9 @@ def test_every_moved_chart_is_checked_in_both_languages() -> None:
     names = {case.rsplit("_", 1)[0] for case in CASES}
     assert {"priority", "demand", "radar_pks_alone", "plan", "queues", "timeuse"} <= names
     assert {"line_count", "spc"} <= names
+    assert {"report_who", "report_who_no_overall", "report_plan", "lesson_l1_flow"} <= names
+    assert {"lesson_l2_variation", "lesson_l4_time_use", "lesson_l5_stage"} <= names
+    assert "lesson_l5_rule" in names
     assert all(f"{n}_{lang}" in EXPECTED for n in names for lang in ("sv", "en"))
 
 

@@ -14,7 +14,9 @@ The package's modules:
 - :mod:`toolkit.charts.spc`: the SPC chart (:func:`spc_chart`, :func:`spc_spec`);
 - :mod:`toolkit.charts.national`: the funnel plot (:func:`funnel_chart`);
 - :mod:`toolkit.charts.kvips`: the KvIPS cycle's synthesis (:func:`kvips_synthesis_chart`);
-- :mod:`toolkit.charts.report`: the unit report's weekly lines (:func:`line_chart`);
+- :mod:`toolkit.charts.report`: the unit report's charts (:func:`line_chart`,
+  :func:`who_waits_chart`, :func:`plan_queue_chart`);
+- :mod:`toolkit.charts.lessons`: the lessons' charts (``lesson_*_chart``);
 - :mod:`toolkit.charts.workbooks`: the workbooks' charts, as Vega-Lite
   specifications whose numbers are named datasets filled in at each update.
 
@@ -24,8 +26,15 @@ Every public name is importable from ``toolkit.charts``.
 from __future__ import annotations
 
 from toolkit.charts.kvips import kvips_synthesis_chart
+from toolkit.charts.lessons import (
+    lesson_flow_chart,
+    lesson_rule_chart,
+    lesson_stage_chart,
+    lesson_time_use_chart,
+    lesson_variation_chart,
+)
 from toolkit.charts.national import FUNNEL_COLOURS, funnel_chart
-from toolkit.charts.report import line_chart
+from toolkit.charts.report import line_chart, plan_queue_chart, who_waits_chart
 from toolkit.charts.spc import SPC_COLOURS, spc_chart, spc_spec
 from toolkit.charts.theme import CHART_FONT_PX, SV_LOCALE, finish, for_page, for_workbook
 from toolkit.charts.workbooks import (
@@ -55,7 +64,13 @@ __all__ = [
     "for_workbook",
     "funnel_chart",
     "kvips_synthesis_chart",
+    "lesson_flow_chart",
+    "lesson_rule_chart",
+    "lesson_stage_chart",
+    "lesson_time_use_chart",
+    "lesson_variation_chart",
     "line_chart",
+    "plan_queue_chart",
     "plan_spec",
     "priority_spec",
     "queues_spec",
@@ -64,4 +79,5 @@ __all__ = [
     "spc_spec",
     "time_use_chart",
     "who_chart_spec",
+    "who_waits_chart",
 ]

@@ -26,7 +26,6 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from toolkit import flow
@@ -83,16 +82,6 @@ LOAD_UNIT = "vaxande_behov"
 EX_QUEUE: dict[str, float] = {"arrivals_per_week": 12, "mean_wait_days": 35}
 
 _DAYS_PER_WEEK = 7.0
-
-
-# --------------------------------------------------------------------------- shared helpers
-
-
-def _configure(chart: Any, lang: str) -> Any:
-    """Swedish number and date formats for a Swedish chart (as toolkit.charts does)."""
-    from toolkit.charts import SV_LOCALE
-
-    return chart.configure(locale=SV_LOCALE) if lang == "sv" else chart
 
 
 # --------------------------------------------------------------------------- calculations
@@ -280,51 +269,10 @@ def littles_law_example(unit_id: str = WORKED_UNIT, lang: str | None = None) -> 
 
 def flow_chart(unit_id: str, lang: str | None = None) -> Figure:
     """Weekly arrivals and activity (top) and the number waiting (bottom) over :data:`PERIOD`."""
-    import altair as alt
+    from toolkit.charts import lesson_flow_chart
 
     lang = check_language(lang)
-    year = _first_stage_year(unit_id)
-    week = _col("week", lang)
-    arrivals, activity = _col("arrivals", lang), _col("activity", lang)
-    series = t("lessons.l1.chart.series", lang)
-    flows = pd.DataFrame(
-        {
-            "period": np.concatenate([year["period"].to_numpy()] * 2),
-            "count": np.concatenate(
-                [
-                    year["arrivals"].to_numpy(),
-                    (year["completions"] + year["removals"]).to_numpy(),
-                ]
-            ),
-            "series": [arrivals] * len(year) + [activity] * len(year),
-        }
-    )
-    top = (
-        alt.Chart(flows)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("period:T", title=week),
-            y=alt.Y("count:Q", title=t("lessons.l1.chart.per_week", lang)),
-            color=alt.Color(
-                "series:N",
-                title=series,
-                legend=alt.Legend(orient="bottom", labelLimit=360),
-                scale=alt.Scale(domain=[arrivals, activity], range=["#e46c0a", "#00b0f0"]),
-            ),
-        )
-        .properties(width=600, height=200, title=t("lessons.l1.chart.flows", lang))
-    )
-    queue = pd.DataFrame({"period": year["period"], "waiting": year["waiting_end"]})
-    bottom = (
-        alt.Chart(queue)
-        .mark_area(opacity=0.6, color="#490092", line=True)
-        .encode(
-            x=alt.X("period:T", title=week),
-            y=alt.Y("waiting:Q", title=_col("waiting_end", lang)),
-        )
-        .properties(width=600, height=160, title=t("lessons.l1.chart.queue", lang))
-    )
-    return Figure(_configure(alt.vconcat(top, bottom), lang))
+    return Figure(lesson_flow_chart(_first_stage_year(unit_id), lang))
 
 
 # --------------------------------------------------------------------------- exercises

@@ -29,7 +29,6 @@ import pandas as pd
 from toolkit import waitlist
 from toolkit.i18n import check_language, t
 from toolkit.lessons import Figure, Table, close, exercise, number, sample_unit, show
-from toolkit.lessons.l1_flow import _configure
 
 __all__ = [
     "EX_CAPACITY",
@@ -301,15 +300,14 @@ def variation_chart(lang: str | None = None, demand_per_week: float = 20.0) -> F
     simulation's (:func:`variation_check`); at load 1.0 it says there is no
     long-run level.
     """
-    import altair as alt
+    from toolkit.charts import lesson_variation_chart
 
     lang = check_language(lang)
     loads = VARIATION_LOADS
     checks = variation_check(demand_per_week)
-    frames = []
+    paths, labels = [], []
     for i, rho in enumerate(loads):  # three panels, not a loop over patients
-        paths = queue_paths(demand_per_week, demand_per_week / rho, seed=11 + i)
-        reps, weeks = paths.shape
+        paths.append(queue_paths(demand_per_week, demand_per_week / rho, seed=11 + i))
         check = checks[i]
         if check.formula_wait_weeks is None:
             second = t("lessons.l2.chart.no_steady_state", lang)
@@ -321,38 +319,9 @@ def variation_chart(lang: str | None = None, demand_per_week: float = 20.0) -> F
                 simulated=number(7 * check.simulated_wait_weeks, lang, 1),
             )
         label = t("lessons.l2.chart.load", lang, load=number(rho, lang)) + "\n" + second
-        frames.append(
-            pd.DataFrame(
-                {
-                    "week": np.tile(np.arange(1, weeks + 1), reps),
-                    "waiting": paths.ravel(),
-                    "run": np.repeat(np.arange(1, reps + 1), weeks).astype(str),
-                    "load": label,
-                }
-            )
-        )
-    data = pd.concat(frames, ignore_index=True)
-    chart = (
-        alt.Chart(data)
-        .mark_line(opacity=0.8)
-        .encode(
-            x=alt.X("week:Q", title=t("lessons.l2.chart.week", lang)),
-            y=alt.Y("waiting:Q", title=t("lessons.l2.chart.waiting", lang)),
-            color=alt.Color("run:N", legend=None),
-        )
-        .properties(width=190, height=180)
-        .facet(
-            column=alt.Column(
-                "load:N",
-                title=None,
-                header=alt.Header(labelExpr="split(datum.value, '\\n')", labelLimit=260),
-            )
-        )
-        .properties(
-            title=t("lessons.l2.chart.title", lang, demand=number(demand_per_week, lang, 0))
-        )
-    )
-    return Figure(_configure(chart, lang))
+        labels.append(label)
+    title = t("lessons.l2.chart.title", lang, demand=number(demand_per_week, lang, 0))
+    return Figure(lesson_variation_chart(paths, labels, title, lang))
 
 
 # --------------------------------------------------------------------------- exercises

@@ -42,10 +42,10 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import altair as alt
 import pandas as pd
 
 from toolkit import capacity
+from toolkit.charts import lesson_time_use_chart
 from toolkit.i18n import check_language, t
 from toolkit.lessons import Figure, Table, _Markdown, close, exercise, number, sample_unit
 from toolkit.lessons import show as _show
@@ -188,47 +188,7 @@ def time_use_table(lang: str | None = None) -> Table:
 def time_use_chart(lang: str | None = None) -> Figure:
     """Bar chart: share of all logged time per activity (direct patient work highlighted)."""
     lang = check_language(lang)
-    minutes = _activity_minutes()
-    data = pd.DataFrame(
-        {
-            "activity": [_label(f"lessons.l4.activity.{a}", lang) for a in minutes.index],
-            "share": (minutes / minutes.sum()).to_numpy(),
-            "kind": [
-                _label(
-                    "lessons.l4.kind.direct" if a == "patient_direct" else "lessons.l4.kind.other",
-                    lang,
-                )
-                for a in minutes.index
-            ],
-        }
-    )
-    chart = (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            y=alt.Y("activity:N", sort="-x", title=None),
-            x=alt.X(
-                "share:Q",
-                title=_label("lessons.l4.chart.share", lang),
-                axis=alt.Axis(format="%"),
-            ),
-            color=alt.Color(
-                "kind:N",
-                title=None,
-                scale=alt.Scale(range=["#1e7b34", "#a6a6a6"]),
-                sort=[
-                    _label("lessons.l4.kind.direct", lang),
-                    _label("lessons.l4.kind.other", lang),
-                ],
-            ),
-        )
-        .properties(width=520, height=260, title=_label("lessons.l4.chart.title", lang))
-    )
-    if lang == "sv":
-        from toolkit.charts import SV_LOCALE
-
-        chart = chart.configure(locale=SV_LOCALE)
-    return Figure(chart)
+    return Figure(lesson_time_use_chart(_activity_minutes(), lang))
 
 
 def appointments_table(lang: str | None = None) -> Table:

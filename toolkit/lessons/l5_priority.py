@@ -37,11 +37,11 @@ from __future__ import annotations
 
 import functools
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
 from toolkit import simulate
+from toolkit.charts import lesson_rule_chart, lesson_stage_chart
 from toolkit.flow import weekly_flow
 from toolkit.i18n import check_language, t
 from toolkit.lessons import (
@@ -183,38 +183,7 @@ def stage_table(lang: str | None = None) -> Table:
 def stage_chart(lang: str | None = None) -> Figure:
     """Line chart: number waiting at the end of each week, for both stages."""
     lang = check_language(lang)
-    flow = _flow()
-    data = pd.DataFrame(
-        {
-            "period": flow["period"].to_numpy(),
-            "stage": [t(f"lessons.l5.stage.{s}", lang) for s in flow["stage"].astype(str)],
-            "waiting": flow["waiting_end"].to_numpy(dtype=float),
-        }
-    )
-    chart = (
-        alt.Chart(data)
-        .mark_line()
-        .encode(
-            x=alt.X("period:T", title=t("lessons.l5.chart.week", lang)),
-            y=alt.Y("waiting:Q", title=t("lessons.l5.chart.waiting", lang)),
-            color=alt.Color(
-                "stage:N",
-                title=None,
-                scale=alt.Scale(range=["#00b0f0", "#e46c0a"]),
-                legend=alt.Legend(orient="bottom"),
-            ),
-        )
-        .properties(width=560, height=260, title=t("lessons.l5.chart.title", lang))
-    )
-    return Figure(_locale(chart, lang))
-
-
-def _locale(chart: alt.Chart, lang: str) -> alt.Chart:
-    if lang == "sv":
-        from toolkit.charts import SV_LOCALE
-
-        return chart.configure(locale=SV_LOCALE)
-    return chart
+    return Figure(lesson_stage_chart(_flow(), lang))
 
 
 def worked_example(lang: str | None = None) -> _Markdown:
@@ -298,33 +267,14 @@ def rule_table(lang: str | None = None) -> Table:
 def rule_chart(lang: str | None = None) -> Figure:
     """Grouped bars: mean wait in weeks per rule, for each stage (all need classes)."""
     lang = check_language(lang)
-    rows = [
-        {
-            "rule": t(f"lessons.l5.rule.{r}", lang),
-            "stage": t(f"lessons.l5.stage.{s}", lang),
-            "wait": _wait(r, s),
-        }
-        for r in RULES
-        for s in ("first_assessment", "deep_start")
-    ]
-    data = pd.DataFrame(rows)
-    chart = (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            x=alt.X("stage:N", title=None, axis=alt.Axis(labelAngle=0, labelLimit=260)),
-            xOffset=alt.XOffset("rule:N", sort=[t(f"lessons.l5.rule.{r}", lang) for r in RULES]),
-            y=alt.Y("wait:Q", title=t("lessons.l5.chart.wait_weeks", lang)),
-            color=alt.Color(
-                "rule:N",
-                title=None,
-                sort=[t(f"lessons.l5.rule.{r}", lang) for r in RULES],
-                legend=alt.Legend(orient="bottom", labelLimit=320),
-            ),
-        )
-        .properties(width=520, height=260, title=t("lessons.l5.chart.rules_title", lang))
+    waits = pd.DataFrame(
+        [
+            {"rule": r, "stage": s, "wait": _wait(r, s)}
+            for r in RULES
+            for s in ("first_assessment", "deep_start")
+        ]
     )
-    return Figure(_locale(chart, lang))
+    return Figure(lesson_rule_chart(waits, RULES, lang))
 
 
 def _direction(new: float, old: float) -> str:

@@ -7,7 +7,6 @@ by one function; :func:`toolkit.report.plan.capacity_plan` lists them in order.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -236,7 +235,11 @@ def simulated_section(p: PlanFigures) -> Section:
     for note in p.simulated.attrs["notes"]:
         simulated_section.text(note)
     if p.charts:
-        simulated_section.html("svg", _html.svg(_plan_chart(p.runs, p.unit.extract_date, lang)))
+        from toolkit.charts import plan_queue_chart
+
+        simulated_section.html(
+            "svg", _html.svg(plan_queue_chart(p.runs, p.unit.extract_date, lang))
+        )
     return simulated_section
 
 
@@ -326,43 +329,3 @@ def _formula_beside_simulation(
         start_queue=start_queue,
         calendar_effects=calendar,
     )
-
-
-def _plan_chart(weekly: Mapping[str, pd.DataFrame], start: pd.Timestamp, lang: str) -> Any:
-    """Queue over time per scenario (mean and the 10–90 % band), one panel per stage."""
-    import altair as alt
-
-    from toolkit.charts import finish
-
-    parts = []
-    for name, frame in weekly.items():
-        rows = frame[frame["need_class"] == "all"]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "period": start + pd.to_timedelta(7 * rows["week"].to_numpy(), unit="D"),
-                    "stage": [t(f"flow.stage.{s}", lang) for s in rows["stage"].astype(str)],
-                    "scenario": name,
-                    "queue": rows["queue_mean"].to_numpy(dtype=float),
-                    "lo": rows["queue_lo"].to_numpy(dtype=float),
-                    "hi": rows["queue_hi"].to_numpy(dtype=float),
-                }
-            )
-        )
-    data = pd.concat(parts, ignore_index=True)
-    title = t("report.plan.chart_title", lang)
-    x = alt.X("period:T", title=t("report.axis.week", lang))
-    colour = alt.Color("scenario:N", title=t("report.plan.col.scenario", lang))
-    band = alt.Chart().mark_area(opacity=0.2).encode(x=x, y="lo:Q", y2="hi:Q", color=colour)
-    line = (
-        alt.Chart()
-        .mark_line()
-        .encode(x=x, y=alt.Y("queue:Q", title=t("report.plan.axis.queue", lang)), color=colour)
-    )
-    chart = (
-        alt.layer(band, line, data=data)
-        .properties(width=300, height=220)
-        .facet(column=alt.Column("stage:N", title=None))
-        .properties(title=title)
-    )
-    return finish(chart, lang)

@@ -63,43 +63,6 @@ def _interval(value: float, low: float, high: float, fmt: Any) -> str:
     return f"{fmt(value)} ({fmt(low)}–{fmt(high)})"
 
 
-def _chart(table: pd.DataFrame, overall: float, lang: str) -> Any:
-    """Share within target per group (first assessment) with its interval, one row per grouping."""
-    import altair as alt
-
-    data = table[(table["stage"] == "first_assessment") & ~table["hidden"]]
-    data = data[data["completed"] > 0][
-        ["grouping_label", "group_label", "share_within_target", "share_low", "share_high"]
-    ]
-    axis = alt.Axis(format=".0%", title=None)
-    base = alt.Chart().encode(y=alt.Y("group_label:N", title=None, sort=None))
-    points = base.mark_point(filled=True, size=80, color="#005EB8").encode(
-        x=alt.X("share_within_target:Q", scale=alt.Scale(domain=[0, 1]), axis=axis),
-        tooltip=["group_label:N", alt.Tooltip("share_within_target:Q", format=".0%")],
-    )
-    bars = base.mark_rule(color="#005EB8").encode(x="share_low:Q", x2="share_high:Q")
-    layers = [bars, points]
-    if not math.isnan(overall):
-        rule = (
-            alt.Chart().mark_rule(color="#444444", strokeDash=[4, 3]).encode(x=alt.datum(overall))
-        )
-        layers.append(rule)
-    return (
-        alt.layer(*layers, data=data)
-        .properties(width=420)
-        .facet(
-            row=alt.Row(
-                "grouping_label:N",
-                title=None,
-                sort=None,
-                header=alt.Header(labelAngle=0, labelAlign="left"),
-            )
-        )
-        .resolve_scale(y="independent")
-        .properties(title=t("report.who.chart_title", lang))
-    )
-
-
 def who_waits_section(
     unit: UnitData,
     profile: TargetProfile,
@@ -133,9 +96,11 @@ def who_waits_section(
         who_waits_html(who_waits_shown(table, lang), share=share, threshold=threshold, lang=lang),
     )
     if charts:
+        from toolkit.charts import who_waits_chart
+
         first = now.table[now.table["stage"] == "first_assessment"]
         overall = float(first["share_within_target"].iloc[0]) if len(first) else math.nan
-        section.html("svg", _html.svg(_chart(table, overall, lang)))
+        section.html("svg", _html.svg(who_waits_chart(table, overall, lang)))
     return section
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 import traitlets
 
 from toolkit import disclosure, equity, flow, privacy, unit_now
-from toolkit.charts.workbooks import who_chart_spec
+from toolkit.charts.workbooks import empty_chart, who_chart_spec
 from toolkit.i18n import format_number as i18n_number
 from toolkit.i18n import format_percent
 from toolkit.report.who import who_waits_html, who_waits_shown, who_waits_table
@@ -97,7 +97,7 @@ class WhoApp(_App):
         self.table_html.add_class("tk-who-table")
         self.notes = w.HTML()
         self.notes.add_class("tk-who-notes")
-        self.chart = alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())
+        self.chart = alt.JupyterChart(empty_chart())
         self.chart.add_class("tk-main-chart")
         self.legend = w.HTML()
         self.legend.add_class("tk-number-note")
