@@ -37,12 +37,7 @@ MAKERS = frozenset(
 )
 
 #: Modules outside toolkit/charts/ allowed to build a chart, each with its reason.
-EXCEPTIONS: dict[str, str] = {
-    "report/region_who.py": (
-        "written on another branch at the same time; its chart moves into "
-        "toolkit/charts/ when the branches are merged"
-    ),
-}
+EXCEPTIONS: dict[str, str] = {}
 
 
 def chart_builds(source: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import cast
 
 import altair as alt
@@ -28,7 +29,7 @@ def funnel_chart(
     curve: pd.DataFrame,
     lang: str | None = None,
     *,
-    title: str = "",
+    title: str | Sequence[str] = "",
     width: int = 640,
     height: int = 360,
 ) -> alt.LayerChart:
@@ -43,6 +44,11 @@ def funnel_chart(
         lower_998, upper_998).
     lang : {"sv", "en"}, optional
         Language of labels.
+    title : str or sequence of str
+        The chart's title; several lines are set left-aligned (as a small
+        multiple's name and its centre line).
+    width, height : int
+        The plotting area in pixels.
 
     Only the aggregated columns drawn are embedded (unit name, volume,
     share, signal). The volume axis is logarithmic so small and large
@@ -108,5 +114,7 @@ def funnel_chart(
             ],
         )
     )
-    chart = alt.layer(*lines, dots).properties(width=width, height=height, title=title)
+    # several lines (a small multiple's name and its centre line) are set left-aligned
+    heading = title if isinstance(title, str) else alt.TitleParams(list(title), anchor="start")
+    chart = alt.layer(*lines, dots).properties(width=width, height=height, title=heading)
     return cast(alt.LayerChart, finish(chart, lang))

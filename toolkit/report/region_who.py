@@ -245,11 +245,6 @@ def _funnel_svg(
     curve = national.funnel_curve(
         centre, float(funnel["n"].max()), n_min=float(funnel["n"].min()) / 2, lang=lang
     )
-    import altair as alt
-
-    title = alt.TitleParams(
-        [label, t("region_who.chart_centre", lang, stage=stage_name, centre=_pct(centre, lang))],
-        anchor="start",
-    )
-    chart = funnel_chart(named, curve, lang, width=300, height=200).properties(title=title)
+    title = [label, t("region_who.chart_centre", lang, stage=stage_name, centre=_pct(centre, lang))]
+    chart = funnel_chart(named, curve, lang, title=title, width=300, height=200)
     return _html.svg(chart)
