@@ -98,8 +98,8 @@ class Control:
     """One control of a workbook and the element whose change answers it.
 
     ``kind`` is ``slider`` (a ``.noUi-handle``, ArrowRight/ArrowLeft),
-    ``select`` (the next option of a dropdown) or ``toggle`` (the other button
-    of a ToggleButtons); ``css`` is the control's class selector; ``watch`` the
+    ``select`` (the next option of a dropdown), ``toggle`` (the other button
+    of a ToggleButtons) or ``button`` (a click); ``css`` is the control's class selector; ``watch`` the
     element that must change (the main chart unless said otherwise).
     ``avoid``: a dropdown whose chosen option this one must not take (the
     workbook refuses the same rule twice, and the refusal is no answer);
@@ -145,11 +145,12 @@ CONTROLS: dict[str, list[Control]] = {
     # an answer (the first question's other button) redraws the radar
     "pks_sjalvskattning": [Control("toggle", ".tk-answer")],
     "kvips_sjalvvardering": [Control("toggle", ".tk-answer")],
-    # the chart shows the SPC chart of the open cycle's measure: a new page has no cycle, so
-    # its first change is another sample unit (its chart); then measures of a new cycle
-    # (options 0 and 1, "no measure" and the default measure, draw the same chart)
+    # a coach's first act on the log is "new cycle", answered by the cycle's status (saved at);
+    # the chart shows the SPC chart of the open cycle's measure: then measures of a new cycle
+    # (options 0 and 1, "no measure" and the default measure, draw the same chart). Another
+    # sample unit (its data loaded, about 1.4 s) is not the page's readiness.
     "pdsa_logg": [
-        Control("select", ".tk-pdsa-unit", first_only=True),
+        Control("button", ".tk-pdsa-new", watch=".tk-pdsa-status", first_only=True),
         Control("select", ".tk-pdsa-measure", setup=".tk-pdsa-new", skip=(0, 1)),
     ],
     # the chart is the region's synthesis, which no control changes: another dialogue visit
@@ -516,6 +517,9 @@ async def act(book: Book, control: Control) -> bool:
     if control.kind == "toggle":
         other = page.locator(f"{control.css} button:not(.mod-active)").first
         await other.click(timeout=5000)
+        return True
+    if control.kind == "button":
+        await page.locator(f"button{control.css}, {control.css} button").first.click(timeout=5000)
         return True
     raise ValueError(control.kind)
 
