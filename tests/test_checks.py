@@ -359,11 +359,8 @@ def _descriptions_in_the_code() -> dict[str, set[str]]:
 
 
 #: Descriptions built at run time, which the catalogue cannot hold, with the reason.
-DYNAMIC = {
-    # spc names the user's date column in it; English in a Swedish message until spc
-    # passes a {"sv": ..., "en": ...} pair
-    "f:dates like the column ",
-}
+#: (None left: a description built at run time is passed as a {"sv": ..., "en": ...} pair.)
+DYNAMIC: set[str] = set()
 
 
 def test_every_type_description_the_code_gives_has_swedish_words():
@@ -382,4 +379,3 @@ def test_the_scan_of_descriptions_finds_them():
     assert {"float", "integer", "pandas.DataFrame"} <= set(code)
     assert "flow/periods.py" in code["TargetProfile | str"]
     assert "simulate/scenario.py" in code["mapping class -> number"]
-    assert "f:dates like the column " in code

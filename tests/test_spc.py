@@ -525,3 +525,14 @@ def test_values_near_the_float_limit_get_a_message_not_infinite_limits(chart):
     assert info.value.key == "spc.value_too_large"
     assert "value" in info.value.message("en") and "1e+150" in info.value.message("en")
     assert "kolumnen" in info.value.message("sv")
+
+
+def test_a_rebase_that_is_not_a_date_reads_wholly_in_each_language():
+    # the user's date column is named in the message; the words around it are
+    # each language's own (before, the Swedish message carried the English words)
+    with pytest.raises(ParameterError) as err:
+        spc(frame([1, 2, 3, 4]), value="value", date="date", rebase=["soon"], lang="sv")
+    assert (
+        err.value.message("sv") == "rebase ska vara datum som i kolumnen date, men fick ['soon']."
+    )
+    assert err.value.message("en") == "rebase must be dates like the column date, but got ['soon']."

@@ -256,9 +256,11 @@ def parts(
     try:
         marks = pd.Index(pd.Series(list(rebase)).astype(dtype)).sort_values()
     except (TypeError, ValueError) as exc:
-        raise checks.type_error(
-            "rebase", f"dates like the column {opts.date}", list(rebase), lang
-        ) from exc
+        like = {
+            "sv": f"datum som i kolumnen {opts.date}",
+            "en": f"dates like the column {opts.date}",
+        }
+        raise checks.type_error("rebase", like, list(rebase), lang) from exc
     first, last = puniques[0], puniques[-1]
     out_of_range = [str(m) for m in marks if m <= first or m > last]
     if out_of_range:
