@@ -507,6 +507,25 @@ def test_bad_counts_and_threshold() -> None:
         suppress_small_counts(pd.DataFrame({"n": [1]}), ["n"], total="sum")
 
 
+def test_type_errors_read_wholly_in_each_language() -> None:
+    # the type words are checks.yaml's; before, the Swedish message said "str | bytes" and "int"
+    with pytest.raises(ParameterError) as info:
+        check_key(1234, lang="sv")
+    assert info.value.message("sv") == (
+        "key ska vara text eller bytes (str | bytes), men fick ett heltal (int)."
+    )
+    assert info.value.message("en") == "key must be str | bytes, but got int."
+    with pytest.raises(ParameterError) as info:
+        suppress_small_counts(pd.DataFrame({"n": [1]}), ["n"], threshold=2.0, lang="sv")
+    assert info.value.message("sv") == (
+        "threshold ska vara ett heltal (int), men fick ett decimaltal (float)."
+    )
+    assert info.value.message("en") == "threshold must be int, but got float."
+    with pytest.raises(ParameterError) as info:
+        suppress_small_counts(pd.DataFrame({"n": [1]}), ["n"], threshold=0, lang="sv")
+    assert info.value.message("en") == "threshold = 0 is outside the allowed range ≥ 1."
+
+
 def test_is_shareable() -> None:
     table = pd.DataFrame({"a": [0, 5, None], "b": [7, 3, 9]})
     assert is_shareable(table, ["a"]) and not is_shareable(table, ["a", "b"])

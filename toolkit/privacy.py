@@ -52,6 +52,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
+from toolkit import _checks as checks
 from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import check_language, t
 
@@ -1087,13 +1088,7 @@ def check_key(key: str | bytes, *, lang: str | None = None) -> bytes:
     toolkit.errors.ParameterError: key is too weak (16 characters, 0 different ones other than white space): ...
     """
     if not isinstance(key, str | bytes):
-        raise ParameterError(
-            "common.param_type",
-            argument="key",
-            expected="str | bytes",
-            got=type(key).__name__,
-            lang=lang,
-        )
+        raise checks.type_error("key", "str | bytes", type(key).__name__, lang)
     distinct: set[str] | set[int]
     if isinstance(key, str):
         distinct = {ch for ch in key if not ch.isspace()}
@@ -1119,13 +1114,7 @@ def _check_columns(
         columns = [columns]
     for column in columns:
         if column not in table.columns:
-            raise ParameterError(
-                "common.param_choice",
-                argument=argument,
-                value=column,
-                allowed=", ".join(map(str, table.columns)),
-                lang=lang,
-            )
+            raise checks.choice_error(argument, column, table.columns, lang)
     return list(columns)
 
 
@@ -1355,19 +1344,7 @@ def _counts(table: pd.DataFrame, column: str, lang: str | None) -> NDArray[np.fl
 
 
 def _check_threshold(threshold: int, lang: str | None) -> int:
-    if isinstance(threshold, bool) or not isinstance(threshold, int | np.integer):
-        raise ParameterError(
-            "common.param_type",
-            argument="threshold",
-            expected="int",
-            got=type(threshold).__name__,
-            lang=lang,
-        )
-    if threshold < 1:
-        raise ParameterError(
-            "common.param_range", argument="threshold", value=threshold, allowed="≥ 1", lang=lang
-        )
-    return int(threshold)
+    return checks.integer("threshold", threshold, lang, low=1, allowed="≥ 1", expected="int")
 
 
 def _small(x: NDArray[np.float64], threshold: int, suppress_zeros: bool) -> NDArray[np.bool_]:
