@@ -18,6 +18,7 @@ import pytest
 
 from toolkit import plan_followup as pf
 from toolkit import production_plan as pp
+from toolkit.errors import ParameterError
 from toolkit.io import load_unit
 from toolkit.spc import spc
 
@@ -119,3 +120,17 @@ def test_readable_weekly_is_what_the_report_shows(lang: str) -> None:
     assert table.iloc[0, 0] == f"2025-{week}36"  # Monday 1 September 2025 is in ISO week 36
     assert table.columns[2] == ("Planerade tider" if lang == "sv" else "Slots planned")
     assert table.iloc[0, 4] == -2.0 and table.iloc[2, 4] == -4.0
+
+
+def test_no_visits_and_no_booked_reads_wholly_in_each_language() -> None:
+    # raised in Swedish, the message asked for in English carries no Swedish words
+    with pytest.raises(ParameterError) as info:
+        pf.follow_up(_plan(), None, lang="sv")
+    assert info.value.message("sv") == (
+        "visits ska vara ett besöksregister (visits) eller redan räknade bokade tider"
+        " (booked), men fick None."
+    )
+    assert info.value.message("en") == (
+        "visits must be a visits table (visits) or booked slots already counted (booked),"
+        " but got None."
+    )

@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit import _checks as checks
 from toolkit import _yaml
 from toolkit import selfassess as sa
 from toolkit.errors import DataError, ParameterError
@@ -321,10 +322,7 @@ def year_plan(
     """
     lang = check_language(lang)
     cycle = cycle or load_cycle(lang=lang)
-    if isinstance(year_index, bool) or not isinstance(year_index, int) or year_index < 0:
-        raise ParameterError(
-            "common.param_range", argument="year_index", value=year_index, allowed="≥ 0", lang=lang
-        )
+    year_index = checks.whole("year_index", year_index, lang, low=0, allowed="≥ 0")
     first = pd.Timestamp(start).normalize()
     rounds = pairing_rounds(units, double=double, lang=lang)
     total = int(rounds["round"].max())
@@ -424,10 +422,7 @@ def visit_agenda(
     lang = check_language(lang)
     q = questionnaire or sa.load_questionnaire("kvips", lang=lang)
     cycle = cycle or load_cycle(lang=lang)
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise ParameterError(
-            "common.param_range", argument="top", value=top, allowed="≥ 1", lang=lang
-        )
+    top = checks.whole("top", top, lang, low=1, allowed="≥ 1")
     a = sa.overall_scores(sa.group_scores(host_answers, q))
     b = sa.overall_scores(sa.group_scores(visitor_answers, q))
     both = pd.DataFrame(

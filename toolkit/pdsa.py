@@ -84,6 +84,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit import _checks as checks
 from toolkit import autosave, privacy
 from toolkit.errors import DataError, ParameterError
 from toolkit.exports import csv_text, csv_value, excel_text
@@ -543,13 +544,7 @@ def _update(cols: Columns, cycle_id: str, file: str | None, lang: str, fields: A
     editable = [c for c in COLUMNS if c not in ("cycle_id", "format_version")]
     unknown = [f for f in fields if f not in editable]
     if unknown:
-        raise ParameterError(
-            "common.param_choice",
-            argument=unknown[0],
-            value=unknown[0],
-            allowed=", ".join(editable),
-            lang=lang,
-        )
+        raise checks.choice_error(unknown[0], unknown[0], editable, lang)
     cols = {c: list(v) for c, v in cols.items()}
     cycle_id = _cell_text(cycle_id)
     if cycle_id in cols["cycle_id"]:

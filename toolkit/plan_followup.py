@@ -41,8 +41,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit import _checks as checks
 from toolkit.capacity import STAFF_CATEGORIES
-from toolkit.errors import ParameterError
 from toolkit.i18n import check_language, t
 from toolkit.production_plan import PLAN_STAGES, Plan, number_text, plan_basis, plan_from_basis
 
@@ -211,13 +211,8 @@ def _booked_slots(
     """
     if booked is None:
         if visits is None:
-            raise ParameterError(
-                "common.param_type",
-                argument="visits",
-                expected=t("plan.followup.visits_or_booked", lang),
-                got="None",
-                lang=lang,
-            )
+            expected = {x: t("plan.followup.visits_or_booked", x) for x in ("sv", "en")}
+            raise checks.type_error("visits", expected, "None", lang)
         booked = delivered_slots(visits, weeks)
     else:
         booked = booked.copy()

@@ -35,6 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import yaml
 
+from toolkit import _checks as checks
 from toolkit import _yaml
 from toolkit.errors import ParameterError
 from toolkit.i18n import t
@@ -397,12 +398,7 @@ class UnitProfile:
             ):
                 raise ParameterError("synth.change_week_needs_values", value=self.change_week)
         if pd.Timestamp(self.period_start).day_of_week != 0:
-            raise ParameterError(
-                "common.param_choice",
-                argument="period_start",
-                value=self.period_start,
-                allowed="a Monday / en måndag",
-            )
+            raise checks.choice_error("period_start", self.period_start, ["a Monday / en måndag"])
 
     @property
     def extract_date(self) -> pd.Timestamp:
@@ -412,9 +408,7 @@ class UnitProfile:
 
 def _check_range(argument: str, value: float, low: float, high: float) -> None:
     if not (low <= value <= high):
-        raise ParameterError(
-            "common.param_range", argument=argument, value=value, allowed=f"{low}–{high}"
-        )
+        raise checks.range_error(argument, value, f"{low}–{high}")
 
 
 @dataclass(frozen=True)
@@ -1688,10 +1682,7 @@ def write_unit(
     >>> path.read_bytes().decode("cp1252")
     'personal_id;yrkeskategori;tjänstgöringsgrad\\nK001;sjuksköterska;0,75\\n'
     """
-    if style not in STYLES:
-        raise ParameterError(
-            "common.param_choice", argument="style", value=style, allowed=", ".join(STYLES)
-        )
+    checks.one_of("style", style, STYLES)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []

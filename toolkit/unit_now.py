@@ -43,8 +43,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from toolkit import _checks as checks
 from toolkit import flow, waitlist
-from toolkit.errors import ParameterError
 from toolkit.i18n import check_language, t
 
 __all__ = [
@@ -169,14 +169,7 @@ def unit_window(
     (datetime.date(2024, 7, 1), datetime.date(2024, 12, 29), 26)
     """
     lang = check_language(lang)
-    if isinstance(window_weeks, bool) or not isinstance(window_weeks, int) or window_weeks < 1:
-        raise ParameterError(
-            "common.param_range",
-            argument="window_weeks",
-            value=window_weeks,
-            allowed="1, 2, 3 …",
-            lang=lang,
-        )
+    window_weeks = checks.whole("window_weeks", window_weeks, lang, low=1)
     if unit.kind == "events":
         dates = unit.referrals["received"].dropna()
         last = pd.Timestamp(unit.extract_date)
@@ -721,14 +714,7 @@ def now_figures(
 
 def _check_variation(variation: str, lang: str) -> None:
     """Refuse a variation assumption that is not one of :data:`VARIATIONS`."""
-    if variation not in VARIATIONS:
-        raise ParameterError(
-            "common.param_choice",
-            argument="variation",
-            value=variation,
-            allowed=", ".join(VARIATIONS),
-            lang=lang,
-        )
+    checks.one_of("variation", variation, VARIATIONS, lang)
 
 
 def _too_short(

@@ -16,6 +16,7 @@ from typing import Any, cast
 import pandas as pd
 
 from toolkit import __version__, disclosure, equity, flow, privacy, unit_now, waitlist
+from toolkit import _checks as checks
 from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import check_language, t
 from toolkit.io import UnitData, load_unit
@@ -92,22 +93,8 @@ def region_overview(
     title = t("report.region_title", lang)
     try:
         _check_threshold(threshold, lang)
-        if measure not in REGION_MEASURES:
-            raise ParameterError(
-                "common.param_choice",
-                argument="measure",
-                value=measure,
-                allowed=", ".join(REGION_MEASURES),
-                lang=lang,
-            )
-        if who_by not in equity.GROUPINGS:
-            raise ParameterError(
-                "common.param_choice",
-                argument="who_by",
-                value=who_by,
-                allowed=", ".join(equity.GROUPINGS),
-                lang=lang,
-            )
+        checks.one_of("measure", measure, REGION_MEASURES, lang)
+        checks.one_of("who_by", who_by, equity.GROUPINGS, lang)
         roots = data_roots.split(os.pathsep) if isinstance(data_roots, str) else data_roots
         entries = read_manifest(manifest, lang=lang, data_roots=[r for r in roots if r])
     except (DataError, ParameterError) as err:
