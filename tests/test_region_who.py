@@ -31,7 +31,8 @@ from toolkit import report
 from toolkit.i18n import format_percent, t
 from toolkit.manifest import read_manifest
 from toolkit.report import region_who
-from toolkit.report.region import _SOFT_HYPHEN, _break_points
+from toolkit.report._html import SOFT_HYPHEN as _SOFT_HYPHEN
+from toolkit.report._html import break_points as _break_points
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = ROOT / "sample_data" / "units.yaml"

@@ -45,13 +45,19 @@ WEEKS = pd.date_range("2024-09-30", periods=13, freq="W-MON")
 
 
 def _tables(report_html: str) -> list[list[list[str]]]:
-    """Every table of an HTML fragment as rows of unescaped cell texts (header first)."""
+    """Every table of an HTML fragment as rows of cell texts as read (header first).
+
+    Unescaped, and without the marks of where a header may break (soft
+    hyphens, zero-width spaces: :func:`toolkit.report._html.break_points`).
+    """
+
+    def read(cell: str) -> str:
+        return html.unescape(cell).replace("\u00ad", "").replace("\u200b", "")
+
     out = []
     for table in re.findall(r"<table.*?</table>", report_html, flags=re.S):
         rows = re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)
-        out.append(
-            [[html.unescape(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r)] for r in rows]
-        )
+        out.append([[read(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r)] for r in rows])
     return out
 
 

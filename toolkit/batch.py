@@ -75,8 +75,8 @@ UNITS_DIR = "units"
 _TYPE_NAMES = {"str": str, "bool": bool, "int": int, "float": float}
 #: The reports' page style. Nothing is wider than the page, from a laptop to a
 #: projector at 150 % zoom: tables wrap their headers (anywhere when they must)
-#: and their cells at spaces (the region table's headers, ``.bup-wide``, only
-#: at the syllables toolkit.report.region marks), take a smaller font on a
+#: and their cells at spaces (the wide tables' headers, ``.bup-wide``, only
+#: at the syllables toolkit.report._html.break_points marks), take a smaller font on a
 #: narrow window and never exceed the page (``max-width``); charts shrink to it; no heading gets a "¶"
 #: link; printed (or saved as PDF for slides), every section starts a landscape
 #: page and no table or chart is split.

@@ -426,7 +426,7 @@ def _weekly_table(
         "table",
         html_table(
             shown, labels=labels, formats=formats, counts=["booked"], depends=_DEPENDS_ON_BOOKED,
-            share=share, threshold=threshold, lang=lang,
+            share=share, threshold=threshold, lang=lang, wide=True,
         ),
     )  # fmt: skip
 

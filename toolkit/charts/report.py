@@ -9,6 +9,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from toolkit.charts.spc import _time_axis
 from toolkit.charts.theme import finish
 from toolkit.i18n import t
 
@@ -21,7 +22,10 @@ def line_chart(
     """Both stages' weekly ``column`` as two lines (points with small counts left out in share mode).
 
     ``weekly`` has the columns ``period``, ``stage`` and ``column``; in
-    share mode a value above zero and below ``threshold`` is left out.
+    share mode a value above zero and below ``threshold`` is left out. The
+    time axis names the year (months as "jan. 2024", or the first tick's
+    year on a short series), as the SPC charts' axis does, so that a
+    two-year series reads unambiguously.
     """
     data = pd.DataFrame(
         {
@@ -32,15 +36,17 @@ def line_chart(
     )
     if share:
         data["value"] = data["value"].mask((data["value"] > 0) & (data["value"] < threshold))
+    width = 640
+    axis = _time_axis(pd.Series(pd.to_datetime(data["period"])), width)
     chart = (
         alt.Chart(data)
         .mark_line()
         .encode(
-            x=alt.X("period:T", title=t("report.axis.week", lang)),
+            x=alt.X("period:T", title=t("report.axis.week", lang), axis=axis),
             y=alt.Y("value:Q", title=title),
             color=alt.Color("stage:N", title=t("report.axis.stage", lang)),
         )
-        .properties(width=640, height=220, title=title)
+        .properties(width=width, height=220, title=title)
     )
     return finish(chart, lang)
 

@@ -198,6 +198,7 @@ def html_table(
     depends: Mapping[str, str] | None = None,
     share: bool = False,
     threshold: int = privacy.DEFAULT_THRESHOLD,
+    wide: bool = False,
 ) -> str:
     """An aggregated table as HTML with the unit's language labels, counts rounded in share mode.
 
@@ -206,7 +207,8 @@ def html_table(
     where it is inserted. In share mode the ``counts`` are rounded to a
     multiple of 5 and a rounded count below ``threshold`` (and a column of
     ``depends`` resting on it) reads ``<threshold``
-    (:mod:`toolkit.disclosure`).
+    (:mod:`toolkit.disclosure`). A ``wide`` table's headers break only
+    between syllables (:func:`break_points`, :func:`wide_table`).
 
     Examples
     --------
@@ -220,6 +222,8 @@ def html_table(
     </tbody></table>
     """
     labels = labels or {}
+    if wide:
+        labels = {c: break_points(str(labels.get(c, c)), lang) for c in table.columns}
     formats = formats or {}
     if share:
         table = _share_counts(table, counts)
@@ -253,13 +257,62 @@ def html_table(
             texts.append(text)
         rows.append("<tr>" + "".join(cells) + "</tr>")
         shown.append(texts)
-    return ShownTable(
+    out = ShownTable(
         f'<table class="{TABLE_CLASS}"><thead><tr>{head}</tr></thead><tbody>\n'
         + "\n".join(rows)
         + "\n</tbody></table>",
         header=[str(labels.get(c, c)) for c in table.columns],
         rows=shown,
     )
+    return wide_table(out) if wide else out
+
+
+#: Where a header may break: a soft hyphen (shown as "-" only where the line breaks).
+SOFT_HYPHEN = "\u00ad"
+#: A break without a hyphen (after a slash).
+ZERO_WIDTH_SPACE = "\u200b"
+#: Words of at least this many letters may break (two letters or more before a break, three after).
+LONG_WORD = 8
+
+
+def break_points(label: str, lang: str) -> str:
+    """A column header with the points where a long word may break, for a narrow window.
+
+    Many columns of Swedish compound words ("Medianväntetid",
+    "utredning/behandling") do not fit a projector at 150 % zoom unless a
+    word breaks. A soft hyphen goes between the syllables of each word of
+    :data:`LONG_WORD` letters or more, none beside a hyphen already there
+    (pyphen, with LibreOffice's hyphenation patterns of ``lang``), and a
+    zero-width space after a slash; the browser breaks there (showing "-" at a soft hyphen) and nowhere
+    else, since the header cells of a wide table do not break words anywhere
+    (``.bup-wide th`` in the page style of :mod:`toolkit.batch`).
+
+    >>> break_points("Medianväntetid till första bedömning", "sv").replace(SOFT_HYPHEN, "-")
+    'Me-di-an-vän-te-tid till första be-döm-ning'
+    >>> break_points("Share within target, in-depth assessment", "en").replace(SOFT_HYPHEN, "-")
+    'Share within target, in-depth as-sess-ment'
+    >>> shown = break_points("utredning/behandling", "sv")
+    >>> shown.replace(SOFT_HYPHEN, "-").replace(ZERO_WIDTH_SPACE, "|")
+    'ut-red-ning/|be-hand-ling'
+    """
+    import pyphen
+
+    words = pyphen.Pyphen(lang="sv" if lang == "sv" else "en_GB", left=2, right=3)
+
+    def word(w: str) -> str:
+        if sum(c.isalpha() for c in w) < LONG_WORD:
+            return w
+        return "-".join(words.inserted(piece, hyphen=SOFT_HYPHEN) for piece in w.split("-"))
+
+    parts = [" ".join(word(w) for w in part.split(" ")) for part in label.split("/")]
+    return ("/" + ZERO_WIDTH_SPACE).join(parts)
+
+
+def wide_table(table: str) -> ShownTable:
+    """A wide table in a ``bup-wide`` box; the texts it keeps (for Excel) without break points."""
+    shown = table if isinstance(table, ShownTable) else ShownTable(table, header=[], rows=[])
+    header = [h.replace(SOFT_HYPHEN, "").replace(ZERO_WIDTH_SPACE, "") for h in shown.header]
+    return ShownTable(f'<div class="bup-wide">{shown}</div>', header=header, rows=shown.rows)
 
 
 class ShownTable(str):

@@ -48,6 +48,7 @@ def _queue_html(now: unit_now.NowFigures, opts: Mapping[str, Any]) -> str:
         shown,
         labels={c: t(f"report.col.{c}", lang) for c in shown.columns},
         formats=one,
+        wide=True,
         counts=["queue_size"],
         **opts,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
 
@@ -31,7 +31,7 @@ from toolkit.report._figures import (
     _queue_table,
 )
 from toolkit.report._format import _num, _pct
-from toolkit.report._html import Report, Section, ShownTable, html_table
+from toolkit.report._html import Report, Section, break_points, html_table, wide_table
 from toolkit.report.region_monthly import is_monthly, latest_month, region_monthly_section
 from toolkit.report.region_who import DEFAULT_GROUPING, region_who_section, unit_who
 from toolkit.report.spc_charts import (
@@ -296,61 +296,13 @@ def _region_measures_section(rows: Sequence[dict[str, Any]], opts: dict[str, Any
     }
     shown = html_table(
         table,
-        labels={c: _break_points(t(f"report.col.region_{c}", lang), lang) for c in cols},
+        labels={c: break_points(t(f"report.col.region_{c}", lang), lang) for c in cols},
         formats=fmt,
         counts=["waiting_first", "waiting_deep"],
         **opts,
     )
-    measures.html("table", _wide(shown))
+    measures.html("table", wide_table(shown))
     return measures
-
-
-#: Where a header may break: a soft hyphen (shown as "-" only where the line breaks).
-_SOFT_HYPHEN = "\u00ad"
-#: A break without a hyphen (after a slash).
-_ZERO_WIDTH_SPACE = "\u200b"
-#: Words of at least this many letters may break (two letters or more before a break, three after).
-_LONG_WORD = 8
-
-
-def _break_points(label: str, lang: str) -> str:
-    """A column header with the points where a long word may break, for a narrow window.
-
-    Eleven columns of Swedish compound words ("Medianväntetid",
-    "utredning/behandling") do not fit a projector at 150 % zoom unless a
-    word breaks. A soft hyphen goes between the syllables of each word of
-    :data:`_LONG_WORD` letters or more, none beside a hyphen already there
-    (pyphen, with LibreOffice's hyphenation patterns of ``lang``), and a
-    zero-width space after a slash; the browser breaks there (showing "-" at a soft hyphen) and nowhere
-    else, since the region table's header cells do not break words anywhere
-    (``.bup-wide th`` in the page style of :mod:`toolkit.batch`).
-
-    >>> _break_points("Medianväntetid till första bedömning", "sv").replace(_SOFT_HYPHEN, "-")
-    'Me-di-an-vän-te-tid till första be-döm-ning'
-    >>> _break_points("Share within target, in-depth assessment", "en").replace(_SOFT_HYPHEN, "-")
-    'Share within target, in-depth as-sess-ment'
-    >>> shown = _break_points("utredning/behandling", "sv")
-    >>> shown.replace(_SOFT_HYPHEN, "-").replace(_ZERO_WIDTH_SPACE, "|")
-    'ut-red-ning/|be-hand-ling'
-    """
-    import pyphen
-
-    words = pyphen.Pyphen(lang="sv" if lang == "sv" else "en_GB", left=2, right=3)
-
-    def word(w: str) -> str:
-        if sum(c.isalpha() for c in w) < _LONG_WORD:
-            return w
-        return "-".join(words.inserted(piece, hyphen=_SOFT_HYPHEN) for piece in w.split("-"))
-
-    parts = [" ".join(word(w) for w in part.split(" ")) for part in label.split("/")]
-    return ("/" + _ZERO_WIDTH_SPACE).join(parts)
-
-
-def _wide(table: str) -> ShownTable:
-    """A wide table in a ``bup-wide`` box; the texts it keeps (for Excel) without break points."""
-    shown = cast(ShownTable, table)  # html_table's result
-    header = [h.replace(_SOFT_HYPHEN, "").replace(_ZERO_WIDTH_SPACE, "") for h in shown.header]
-    return ShownTable(f'<div class="bup-wide">{shown}</div>', header=header, rows=shown.rows)
 
 
 def _region_errors_section(failed: Sequence[dict[str, Any]], lang: str) -> Section:

@@ -41,6 +41,7 @@ def situation_section(f: UnitFigures) -> Section:
         html_table(
             shown,
             labels={c: t(f"report.col.{c}", lang) for c in dcaq_cols},
+            wide=True,
             formats={
                 "share_within_target": lambda v: _pct(v, lang),
                 "median_wait_days": lambda v: _num(v, lang),

@@ -98,7 +98,9 @@ def _capacity_core(f: UnitFigures) -> Section:
     fmt[shown.columns[-1]] = lambda v: _num(v, lang, 2)
     cap_section.html(
         "table",
-        html_table(shown, labels=labels, formats=fmt, counts=[shown.columns[1]], **f.opts),
+        html_table(
+            shown, labels=labels, formats=fmt, counts=[shown.columns[1]], wide=True, **f.opts
+        ),
     )
     return cap_section
 

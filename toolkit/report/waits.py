@@ -37,6 +37,7 @@ def waits_section(f: UnitFigures) -> Section:
         html_table(
             shown,
             labels={c: t(f"report.col.{c}", lang) for c in wait_cols},
+            wide=True,
             formats={
                 "share_within_target": lambda v: _pct(v, lang),
                 "target_share": lambda v: _pct(v, lang),

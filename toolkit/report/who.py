@@ -160,6 +160,7 @@ def who_waits_html(shown: pd.DataFrame, *, share: bool, threshold: int, lang: st
         shown,
         lang=lang,
         labels={c: t(f"report.who.col.{c}", lang) for c in shown.columns},
+        wide=True,
         counts=[c for c in _COUNTS if c in shown.columns],
         depends={c: base for c, base in _DEPENDS.items() if c in shown.columns},
         share=share,
