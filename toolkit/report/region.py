@@ -84,7 +84,9 @@ def region_overview(
     -------
     Report
         ``numbers["units"]`` holds one dict of key numbers per unit (its
-        ``error`` set when the unit failed); ``numbers["who"]`` the who-waits
+        ``error`` set when the unit failed, ``monthly`` True for a unit with
+        counts per month, shown in a table of its own by
+        :mod:`toolkit.report.region_monthly`); ``numbers["who"]`` the who-waits
         funnels (:func:`toolkit.report.region_who.region_who_section`).
     """
     from toolkit.manifest import read_manifest
@@ -143,6 +145,9 @@ def _region_unit(
     entry: Any, measure: str, who_by: str, *, share: bool, threshold: int, charts: bool, lang: str
 ) -> tuple[dict[str, Any], str | None, pd.DataFrame | None]:
     """One unit's row of key numbers (``error`` set if it failed), small SPC chart and who table.
+
+    A unit with counts per month has no weeks: its row holds ``monthly``, the
+    latest month per stage (:func:`toolkit.report.region_monthly.latest_month`).
 
     The who table is :func:`toolkit.report.region_who.unit_who` over the
     window and period of the unit's report (None for counts only or failed).
