@@ -604,6 +604,27 @@ def whole_percent(within: Any, total: Any) -> np.ndarray:
     return np.where(ok, (200 * xi + ni) // (2 * ni), np.nan)
 
 
+def whole_percent_columns(
+    frame: pd.DataFrame, columns: Sequence[tuple[str, str, str]]
+) -> pd.DataFrame:
+    """A copy of ``frame`` with each shown share in whole per cent (:func:`whole_percent`).
+
+    ``columns`` names each share as ``(share, within, total)``: the share is
+    replaced by ``within / total`` in whole per cent rounded half up where it
+    is shown, and stays NaN where it is not (hidden in share mode, or no
+    within-target count given).
+
+    >>> f = pd.DataFrame({"share": [0.625, float("nan")], "x": [5, 1], "n": [8, 2]})
+    >>> whole_percent_columns(f, [("share", "x", "n")])["share"].tolist()
+    [63.0, nan]
+    """
+    out = frame.copy()
+    for column, within, total in columns:
+        pct = whole_percent(out[within], out[total])
+        out[column] = np.where(out[column].notna(), pct, np.nan)
+    return out
+
+
 def round_monthly(monthly: pd.DataFrame, base: int = 5) -> pd.DataFrame:
     """Share mode: :func:`monthly_flow` with every count rounded and the shares from the rounded counts.
 

@@ -218,12 +218,13 @@ def _months_section(table: pd.DataFrame, opts: _Options) -> Section:
             ("share_waiting_within", "waiting"),
         ):
             shares[column] = shares[column].mask(shares[base] < opts.threshold)
-    for column, within, total in (
-        ("share_completed_within", "completed_within_target", "completed"),
-        ("share_waiting_within", "waiting_within_target", "waiting"),
-    ):  # whole per cent rounded half up, as the file states them
-        pct = national.whole_percent(shares[within], shares[total])
-        shares[column] = np.where(shares[column].notna(), pct, np.nan)
+    shares = national.whole_percent_columns(  # whole per cent rounded half up, as the file states
+        shares,
+        [
+            ("share_completed_within", "completed_within_target", "completed"),
+            ("share_waiting_within", "waiting_within_target", "waiting"),
+        ],
+    )
     shares["stage"] = [t(f"national.stage.{s}", lang) for s in shares["stage"]]
     shares["month"] = pd.to_datetime(shares["month"]).dt.strftime("%Y-%m")
     shares = shares.drop(columns="target_days")

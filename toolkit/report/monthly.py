@@ -35,6 +35,7 @@ from toolkit.report._format import _DASH
 from toolkit.report._html import Report, Section, html_table, svg
 
 __all__ = [
+    "MONTHLY_SHARES",
     "SPC_MIN_MONTHS",
     "counts_are_monthly",
     "monthly_unit_report",
@@ -66,7 +67,8 @@ _COUNTS = (
 )
 
 
-_SHARES = (
+#: Each share of the monthly tables: (share, within target, total).
+MONTHLY_SHARES = (
     ("share_completed_within", "completed_within_target", "completions"),
     ("share_waiting_within", "waiting_within_target", "waiting_end"),
 )
@@ -223,11 +225,8 @@ def _months_section(
         )
     )
     for stage, rows in monthly.groupby("stage", sort=False):
-        shown = rows[list(_SHOWN)].copy()
+        shown = national.whole_percent_columns(rows[list(_SHOWN)], MONTHLY_SHARES)
         shown["period"] = pd.to_datetime(shown["period"]).dt.strftime("%Y-%m")
-        for column, within, total in _SHARES:
-            pct = national.whole_percent(shown[within], shown[total])
-            shown[column] = np.where(shown[column].notna(), pct, np.nan)
         section.text(f"**{stage_name(str(stage), lang)}**")
         section.html(
             "table",
@@ -237,7 +236,7 @@ def _months_section(
                     c: t(f"national_monthly.col.{'month' if c == 'period' else c}", lang)
                     for c in shown.columns
                 },
-                formats={c: whole_percent_text for c, _, _ in _SHARES},
+                formats={c: whole_percent_text for c, _, _ in MONTHLY_SHARES},
                 counts=[c for c in _COUNTS if c in shown.columns],
                 share=share,
                 threshold=threshold,

@@ -15,14 +15,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from toolkit import national
 from toolkit.i18n import t
 from toolkit.io import UnitData
 from toolkit.report._html import Section, html_table
-from toolkit.report.monthly import counts_are_monthly, shown_monthly, stage_name, whole_percent_text
+from toolkit.report.monthly import (
+    MONTHLY_SHARES,
+    counts_are_monthly,
+    shown_monthly,
+    stage_name,
+    whole_percent_text,
+)
 
 __all__ = ["is_monthly", "latest_month", "region_monthly_section"]
 
@@ -51,14 +56,8 @@ def latest_month(unit: UnitData, *, share: bool, threshold: int) -> pd.DataFrame
     publish them (:func:`toolkit.national.whole_percent`), NaN where not shown.
     """
     monthly = shown_monthly(unit.period_counts, share=share, threshold=threshold)
-    last = monthly.groupby("stage", sort=False).tail(1).copy()
-    for column, within, total in (
-        ("share_completed_within", "completed_within_target", "completions"),
-        ("share_waiting_within", "waiting_within_target", "waiting_end"),
-    ):
-        pct = national.whole_percent(last[within], last[total])
-        last[column] = np.where(last[column].notna(), pct, np.nan)
-    return last.reset_index(drop=True)
+    last = monthly.groupby("stage", sort=False).tail(1)
+    return national.whole_percent_columns(last, MONTHLY_SHARES).reset_index(drop=True)
 
 
 def _label(column: str, lang: str) -> str:
