@@ -42,6 +42,12 @@ def test_low_score_shows_the_links_and_high_score_does_not(
     field.fill("BUP Länkar")
     field.press("Enter")
     book.expect_contains(".tk-session-note", "BUP Länkar")
+    # The page resumes the most recently edited session of this test session's
+    # save folder, with its respondent (another test may have left "Taktisk
+    # nivå"); the new session keeps it, so pick the strategic level here.
+    who = page.locator(".tk-respondent button", has_text="Strategisk nivå")
+    who.click()
+    expect(who).to_have_class(re.compile("mod-active"), timeout=TIMEOUT_MS)
     # strategic level: 1 on "need_inflow" (capacity need), 5 on "capacity_hours"
     _answer(book, "need_inflow", "1")
     _answer(book, "capacity_hours", "5")
