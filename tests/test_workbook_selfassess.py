@@ -132,8 +132,11 @@ def test_pks_workbook(open_workbook: Any, save_dir: Path, tmp_path: Path) -> Non
     _type(book, "tk-session-unit", "BUP Test")
     _type(book, "tk-session-round", "2025")
     book.expect_contains(".tk-session-note", "Ny session BUP Test, omgång 2025")
+    # a new session keeps the respondent of the session the page resumed, which
+    # another test in this save folder may have left at another level
+    _pick(book, "tk-respondent", "Strategisk nivå")
 
-    # strategic level (the first): 4, 2 and "don't know" on capacity need
+    # strategic level: 4, 2 and "don't know" on capacity need
     _answer(book, "need_inflow", "4")
     _answer(book, "need_hours", "2")
     _answer(book, "need_forecast", "Vet ej")
