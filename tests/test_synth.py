@@ -436,8 +436,11 @@ def test_same_seed_same_tables_other_seed_differs() -> None:
 def test_bad_parameters_name_the_argument() -> None:
     with pytest.raises(ParameterError, match="dna_rate"):
         synth.UnitProfile(dna_rate=1.5)
-    with pytest.raises(ParameterError, match="period_start"):
-        synth.UnitProfile(period_start="2023-01-03")
+    with pytest.raises(ParameterError, match="period_start") as err:
+        synth.UnitProfile(period_start="2023-01-03")  # a Tuesday
+    # one language per message (it read "a Monday / en måndag" in both before)
+    assert err.value.message("sv") == "period_start ska vara en måndag, men fick 2023-01-03."
+    assert err.value.message("en") == "period_start must be a Monday, but got 2023-01-03."
     with pytest.raises(ParameterError, match="change_week"):
         synth.UnitProfile(change_week=10)
     with pytest.raises(ParameterError, match="n_referrals"):

@@ -334,7 +334,8 @@ class UnitProfile:
             ):
                 raise ParameterError("synth.change_week_needs_values", value=self.change_week)
         if pd.Timestamp(self.period_start).day_of_week != 0:
-            raise checks.choice_error("period_start", self.period_start, ["a Monday / en måndag"])
+            start = pd.Timestamp(self.period_start).date().isoformat()
+            raise checks.type_error("period_start", "a Monday", start)
 
     @property
     def extract_date(self) -> pd.Timestamp:
