@@ -244,7 +244,7 @@ def test_arrow_memory_error_in_csv_is_named(
 ) -> None:
     import pyarrow as pa
 
-    import toolkit.io as tio
+    import toolkit.io.csv_reader as tio  # where the CSV reader calls it
 
     def out_of_memory(*args: object, **kwargs: object) -> None:
         raise pa.ArrowMemoryError("malloc of size 1 failed")
