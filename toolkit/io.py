@@ -49,7 +49,7 @@ import pandera.errors as pa_errors
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toolkit import io_fast, privacy
+from toolkit import io_fast, io_stages, privacy
 from toolkit.errors import DataError
 from toolkit.i18n import check_language, t
 from toolkit.io_encoding import decode as decode_text
@@ -1624,6 +1624,7 @@ def _load_unit(
         excluded = list(raw.excluded)
         _check_identity_numbers(raw, pseudonymise_key, lang)
         frame = _map_headers(raw, table, lang)
+        frame = io_stages.read_treatment(frame, raw.notes, table)  # "behandling": 2 or 3 stages
         ids_before = (
             frame["referral_id"].astype("string").str.strip() if table == "referrals" else None
         )
