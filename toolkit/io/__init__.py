@@ -21,8 +21,10 @@ steps in order), :mod:`~toolkit.io.account` (:class:`UnitData`,
 :mod:`~toolkit.io.excel` (reading texts, with :mod:`~toolkit.io._raw` for
 what they share), :mod:`~toolkit.io.screen` (identity numbers in cells,
 names and workbook metadata), :mod:`~toolkit.io.clean` (headers, values,
-the pandera schema) and :mod:`~toolkit.io.rules` (the rules across columns
-and tables: dates, period counts, visits). Encoding detection, limits and
+the pandera schema), :mod:`~toolkit.io.stages` (how "behandling" in a
+unit's own period counts is read: two stages or three) and
+:mod:`~toolkit.io.rules` (the rules across columns and tables: dates,
+period counts, visits). Encoding detection, limits and
 the fast path for large files are :mod:`toolkit.io_encoding`,
 :mod:`toolkit.io_limits` and :mod:`toolkit.io_fast`. Everything is imported
 from ``toolkit.io``.

@@ -24,6 +24,7 @@ from toolkit.io.csv_reader import _read_csv
 from toolkit.io.rules import _date_rules, _positions_in, _visit_rules
 from toolkit.io.screen import _check_identity_numbers, _check_names, _check_unit_texts
 from toolkit.io.sources import _find_sources
+from toolkit.io.stages import read_treatment
 from toolkit.io_limits import (
     Limits,
 )
@@ -140,6 +141,7 @@ def _load_unit(
         excluded = list(raw.excluded)
         _check_identity_numbers(raw, pseudonymise_key, lang)
         frame = _map_headers(raw, table, lang)
+        frame = read_treatment(frame, raw.notes, table)  # "behandling": 2 or 3 stages
         ids_before = (
             frame["referral_id"].astype("string").str.strip() if table == "referrals" else None
         )

@@ -51,7 +51,8 @@ of contents:
   :mod:`~toolkit.report.region` (:func:`region_overview`) does the same per unit.
 * The unit report's sections: :mod:`~toolkit.report.summary`,
   :mod:`~toolkit.report.about`, :mod:`~toolkit.report.situation`,
-  :mod:`~toolkit.report.waits`, :mod:`~toolkit.report.who`,
+  :mod:`~toolkit.report.waits`, :mod:`~toolkit.report.treatment` (counts with
+  a third stage, treatment), :mod:`~toolkit.report.who`,
   :mod:`~toolkit.report.versus`, :mod:`~toolkit.report.spc_charts`,
   :mod:`~toolkit.report.queue_formulas`, :mod:`~toolkit.report.staff_capacity`,
   :mod:`~toolkit.report.quality`; the plan's in :mod:`~toolkit.report.plan_sections`.

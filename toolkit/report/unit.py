@@ -28,6 +28,7 @@ from toolkit.report.situation import situation_section
 from toolkit.report.spc_charts import spc_section
 from toolkit.report.staff_capacity import capacity_section
 from toolkit.report.summary import summary_section
+from toolkit.report.treatment import treatment_sections
 from toolkit.report.versus import versus_section
 from toolkit.report.waits import waits_section
 from toolkit.report.who import who_waits_section
@@ -205,6 +206,7 @@ def _build_unit_report(
         about_section(f),
         situation_section(f),
         waits_section(f),
+        *treatment_sections(f),  # counts with a third stage, treatment
         who_waits_section(
             unit,
             profile,
