@@ -60,6 +60,7 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "MIN_KEY_DISTINCT",
     "MIN_KEY_LENGTH",
+    "MIN_THRESHOLD",
     "PSEUDONYM_PREFIX",
     "check_key",
     "check_no_identity_numbers",
@@ -85,6 +86,8 @@ MIN_KEY_LENGTH = 16
 MIN_KEY_DISTINCT = 8
 #: Counts below this are hidden in shareable tables (so 1–4 are hidden).
 DEFAULT_THRESHOLD = 5
+#: The smallest share-mode threshold reports and workbooks accept (a whole number).
+MIN_THRESHOLD = 2
 #: Skatteverket adds this to the day of birth in a coordination number.
 COORDINATION_DAY_OFFSET = 60
 #: Days per month, index 1–12; February with 29 (leap years checked apart).
