@@ -71,6 +71,10 @@ ALLOWED = {
     # the lessons' parameter a learner sets to their unit's export (docs/teaching_kit.md)
     "unit_path",
     "change_date",
+    # values typed after the reports command's --who-by and --measure (its --help, README)
+    "age_band",
+    "waiting_deep",
+    "share_first",
 }
 
 

@@ -8,7 +8,8 @@ Statistics*, 3rd ed. 1999, sect. 3.2; binomial probabilities by
 scipy.stats.binom), and the share within target with Wilson's score interval
 written out by hand (Wilson 1927; Newcombe 1998, method 3). In share mode a
 group under the threshold reads ``<5`` and its median and share are not in
-the page. On the sample unit *balans* every row of the page equals the same
+the page; with the page's threshold set to 10 a group of 7 completed waits
+(rounded to 5, the nearest multiple of 5) reads ``<10`` and leaves the chart. On the sample unit *balans* every row of the page equals the same
 row of the unit report's section *Who waits?* (toolkit.report.unit_report,
 same window and settings). The browser test at the end opens the workbook in
 Chromium through Voilà, changes the grouping, and compares a row with the
@@ -17,14 +18,18 @@ unit report's.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import html
+import io
 import math
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from scipy.stats import binom
@@ -98,6 +103,14 @@ def _rows(table_html: str) -> list[list[str]]:
         ]
         for tr in re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
     ]
+
+
+def _downloaded(link_html: str) -> bytes:
+    """The tables (Excel) in the zip a page's download link carries (a data address)."""
+    match = re.search(r'href="data:application/zip;base64,([A-Za-z0-9+/=]+)"', link_html)
+    assert match is not None, link_html[:300]
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(match.group(1)))) as archive:
+        return archive.read("tables.xlsx")
 
 
 def _row(table_html: str, group: str) -> list[str]:
@@ -192,6 +205,110 @@ def test_share_mode_hides_a_small_group(app: Any) -> None:
     assert [g["group"] for g in groups] == ["girls"]
     assert groups[0]["value"] == pytest.approx(5 / 9)
     assert (groups[0]["low"], groups[0]["high"]) == pytest.approx(_wilson(5, 9))
+
+
+#: Waits to the first assessment for the threshold test: 7 girls (rounded: 5), 12 boys (10).
+THRESHOLD_GIRLS_DAYS = [3, 8, 14, 22, 29, 35, 48]
+THRESHOLD_BOYS_DAYS = [4, 6, 9, 12, 18, 24, 31, 33, 40, 45, 52, 60]
+
+
+def _rounded(count: int) -> int:
+    """Share mode's rounding to the nearest multiple of 5, halves up (docs/disclosure.md)."""
+    return 5 * math.floor(count / 5 + 0.5)
+
+
+def test_the_threshold_box_decides_which_groups_are_hidden(tmp_path: Path) -> None:
+    """Threshold 10 hides a group of 7 completed waits (rounded 5) everywhere; 5 shows it."""
+    from toolkit.io import load_unit
+    from toolkit.widgets.who import WhoApp
+
+    received = pd.Timestamp("2024-02-01")
+    waits = [("female", d) for d in THRESHOLD_GIRLS_DAYS] + [
+        ("male", d) for d in THRESHOLD_BOYS_DAYS
+    ]
+    folder = tmp_path / "troskel"
+    folder.mkdir()
+    pd.DataFrame(
+        {
+            "referral_id": [f"R{i:03d}" for i in range(len(waits))],
+            "received": received.date().isoformat(),
+            "first_assessment": [
+                (received + pd.Timedelta(days=d)).date().isoformat() for _, d in waits
+            ],
+            "sex": [sex for sex, _ in waits],
+        }
+    ).to_csv(folder / "referrals.csv", index=False)
+    page = WhoApp(lang="en")
+    assert page.threshold.value == 5 and page.threshold.min == 2  # as the reports' threshold
+    _use(page, load_unit(folder, extract_date=EXTRACT))
+    page.grouping.value = "sex"
+    page.stage.value = "first_assessment"
+    page.measure.value = "share"
+    page.share.value = True
+    girls_n, boys_n = len(THRESHOLD_GIRLS_DAYS), len(THRESHOLD_BOYS_DAYS)
+    girls_in = sum(d <= TARGET_DAYS for d in THRESHOLD_GIRLS_DAYS)
+    boys_in = sum(d <= TARGET_DAYS for d in THRESHOLD_BOYS_DAYS)
+    assert (girls_n, girls_in, _rounded(girls_n)) == (7, 5, 5)
+    assert (boys_n, boys_in, _rounded(boys_n)) == (12, 6, 10)
+    boys_share = (
+        f"{format_percent(boys_in / boys_n, 'en')} ("
+        + "–".join(format_percent(v, "en") for v in _wilson(boys_in, boys_n))
+        + ")"
+    )
+    boys_median = float(np.median(THRESHOLD_BOYS_DAYS))  # (24 + 31) / 2 = 27.5
+    low, high = _median_interval(THRESHOLD_BOYS_DAYS)
+    boys_median_text = (
+        f"{format_number(boys_median, 'en')} "
+        f"({format_number(low, 'en')}–{format_number(high, 'en')})"
+    )
+
+    page.threshold.value = 10
+    assert page.error.value == ""
+    # 7 completed round to 5 < 10: every cell of the group reads <10 (0 waiting now too)
+    assert _row(page.table_html.value, "girls")[1:] == ["<10", "<10", "<10", "<10"]
+    boys = _row(page.table_html.value, "boys")
+    assert boys[1:4] == [str(_rounded(boys_n)), boys_median_text, boys_share]
+    assert boys[4] == "<10"
+    notes = html.unescape(page.notes.value)
+    assert "girls: median and share hidden, fewer than 10 completed waits in the window." in notes
+    assert "reads <10" in notes and "reads <5" not in notes
+    groups = page.chart.spec["datasets"]["groups"]
+    assert [g["group"] for g in groups] == ["boys"]
+    assert groups[0]["value"] == pytest.approx(boys_in / boys_n)
+    # the meeting material follows the page: its tables read <10 for small counts, never <5
+    page.source.material.button.click()
+    assert page.error.value == ""
+    book = openpyxl.load_workbook(io.BytesIO(_downloaded(page.source.material.link.value)))
+    cells = {c for sheet in book.worksheets for row in sheet.iter_rows() for c in row}
+    texts = {str(c.value) for c in cells if c.value is not None}
+    assert "<10" in texts and "<5" not in texts
+
+    page.threshold.value = 5
+    girls = _row(page.table_html.value, "girls")
+    girls_median = float(np.median(THRESHOLD_GIRLS_DAYS))  # 22 days
+    low, high = _median_interval(THRESHOLD_GIRLS_DAYS)  # Conover: x(1), x(7) of 7 = 3, 48
+    assert (low, high) == (3.0, 48.0)
+    assert girls[1:3] == [
+        str(_rounded(girls_n)),
+        f"{format_number(girls_median, 'en')} (3–48)",
+    ]
+    assert girls[3] == (
+        f"{format_percent(girls_in / girls_n, 'en')} ("
+        + "–".join(format_percent(v, "en") for v in _wilson(girls_in, girls_n))
+        + ")"
+    )
+    assert girls[4] == "<5"
+    assert "girls:" not in html.unescape(page.notes.value)
+    groups = {g["group"]: g for g in page.chart.spec["datasets"]["groups"]}
+    assert list(groups) == ["girls", "boys"]
+    assert groups["girls"]["value"] == pytest.approx(girls_in / girls_n)
+    assert (groups["girls"]["low"], groups["girls"]["high"]) == pytest.approx(
+        _wilson(girls_in, girls_n)
+    )
+    # the box's label in both languages
+    assert page.threshold.description == "Share mode threshold (smallest count shown)"
+    page.lang_switch.value = "sv"
+    assert page.threshold.description == "Tröskel i delningsläge (minsta antal som visas)"
 
 
 def test_chart_is_valid_vega_lite_with_the_unit_line_and_the_target(app: Any) -> None:

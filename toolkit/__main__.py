@@ -7,7 +7,9 @@
                       write every unit's report and the region overview and
                       print where the index page is.
 ``reports [MANIFEST]`` a report notebook for every unit of a manifest, run with
-                      papermill in parallel, to self-contained HTML and an index page.
+                      papermill in parallel, to self-contained HTML and an index page;
+                      ``--who-by`` and ``--measure`` choose the region overview's
+                      who-waits grouping and SPC measure.
 ``serve``             serve the workshop workbooks with Voilà and print the
                       address with its token (:func:`toolkit.widgets.serve`);
                       ``--room`` opens it to the room's network.
@@ -45,11 +47,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from toolkit import batch, flow
+from toolkit.equity import GROUPINGS
 from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import LANGUAGES, t
 from toolkit.io import UnitData, load_unit
 from toolkit.manifest import read_manifest
+from toolkit.report.region import REGION_MEASURES
+from toolkit.report.region_who import DEFAULT_GROUPING
 from toolkit.resources import folder
+
+#: The region overview's who-waits groupings offered on the command line, the default first.
+WHO_BY = (DEFAULT_GROUPING, *(g for g in GROUPINGS if g != DEFAULT_GROUPING))
+#: The default measure of the region overview's SPC small multiples.
+DEFAULT_MEASURE = "waiting_first"
 
 
 def _summary_line(unit: UnitData, lang: str) -> str:
@@ -107,6 +117,7 @@ def _run(args: argparse.Namespace) -> int:
     print()
     args.notebook = "unit_report"
     args.lang_override = None
+    args.who_by, args.measure = DEFAULT_GROUPING, DEFAULT_MEASURE
     reports_failed = _reports(args)
     return min(max(failed, reports_failed), 100)
 
@@ -122,6 +133,8 @@ def _reports(args: argparse.Namespace) -> int:
             threshold=args.threshold,
             lang=lang,
             data_roots=tuple(args.data_root),
+            who_by=args.who_by,
+            measure=args.measure,
         )
         if region.status != "ok":
             print(t("cli.error", lang, message=region.message), file=sys.stderr)
@@ -148,6 +161,8 @@ def _reports(args: argparse.Namespace) -> int:
         threshold=args.threshold,
         lang=lang,
         data_roots=tuple(args.data_root),
+        who_by=args.who_by,
+        measure=args.measure,
     )
     failed = result.failed
     if region.status == "ok":
@@ -404,6 +419,35 @@ def _reports_arguments(reports: argparse.ArgumentParser, lang: str) -> None:
         default=None,
         help=t("cli.help.report_lang", lang),
     )
+    reports.add_argument(
+        "--who-by",
+        type=_one_of(WHO_BY, lang),
+        choices=WHO_BY,
+        default=DEFAULT_GROUPING,
+        help=t("cli.help.who_by", lang),
+    )
+    reports.add_argument(
+        "--measure",
+        type=_one_of(REGION_MEASURES, lang),
+        choices=REGION_MEASURES,
+        default=DEFAULT_MEASURE,
+        help=t("cli.help.measure", lang),
+    )
+
+
+def _one_of(choices: Sequence[str], lang: str) -> Callable[[str], str]:
+    """An argparse ``type`` refusing a value not in ``choices`` in ``lang`` (argparse's is English).
+
+    argparse names the option before the message: ``argument --who-by: 'colour' …``.
+    """
+
+    def check(value: str) -> str:
+        if value not in choices:
+            allowed = ", ".join(choices)
+            raise argparse.ArgumentTypeError(t("cli.choice", lang, value=value, allowed=allowed))
+        return value
+
+    return check
 
 
 def _serve_arguments(serve: argparse.ArgumentParser, lang: str) -> None:

@@ -604,10 +604,15 @@ def run_region(
     threshold: int = 5,
     lang: str = "sv",
     data_roots: tuple[str | Path, ...] = (),
+    who_by: str = "question",
+    measure: str = "waiting_first",
 ) -> UnitResult:
     """Execute ``region_overview.ipynb`` for the whole manifest into ``out/region_overview.*``.
 
-    ``data_roots`` as in :func:`run_batch`.
+    ``data_roots`` as in :func:`run_batch`. ``who_by`` (the grouping of *Who
+    waits, unit by unit*) and ``measure`` (of the SPC small multiples) are the
+    notebook's parameters, as in :func:`toolkit.report.region_overview`, which
+    checks them: a value not offered makes the page an error page naming it.
     """
     started = time.perf_counter()
     out = Path(out).resolve()
@@ -622,6 +627,8 @@ def run_region(
         "share": share,
         "threshold": threshold,
         "data_roots": os.pathsep.join(str(Path(r).expanduser().resolve()) for r in data_roots),
+        "who_by": who_by,
+        "measure": measure,
     }
     status, message = _execute(notebook, output, params, title, lang)
     return UnitResult(

@@ -56,6 +56,7 @@ from toolkit.privacy._numbers import (
 )
 from toolkit.privacy.counts import (
     DEFAULT_THRESHOLD,
+    MIN_THRESHOLD,
     is_shareable,
     suppress_small_counts,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "MIN_KEY_DISTINCT",
     "MIN_KEY_LENGTH",
+    "MIN_THRESHOLD",
     "PSEUDONYM_PREFIX",
     "check_key",
     "check_no_identity_numbers",

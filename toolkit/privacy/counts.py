@@ -19,6 +19,8 @@ from toolkit.privacy.pseudonyms import _check_columns
 
 #: Counts below this are hidden in shareable tables (so 1–4 are hidden).
 DEFAULT_THRESHOLD = 5
+#: The smallest share-mode threshold reports and workbooks accept (a whole number).
+MIN_THRESHOLD = 2
 
 
 def _counts(table: pd.DataFrame, column: str, lang: str | None) -> NDArray[np.float64]:

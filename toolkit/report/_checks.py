@@ -13,6 +13,7 @@ import pandas as pd
 
 from toolkit import _checks as checks
 from toolkit.i18n import t
+from toolkit.privacy import MIN_THRESHOLD
 from toolkit.report._html import Report, Section
 
 
@@ -25,7 +26,7 @@ def _parse_date(value: str | dt.date | None, argument: str, lang: str) -> pd.Tim
 
 def _check_threshold(threshold: Any, lang: str) -> None:
     """Share mode's threshold must be a whole number of at least 2 (ParameterError naming it)."""
-    checks.whole("threshold", threshold, lang, low=2)
+    checks.whole("threshold", threshold, lang, low=MIN_THRESHOLD)
 
 
 def _error_report(title: str, message: str, lang: str) -> Report:

@@ -22,6 +22,7 @@ from toolkit.charts import empty_chart, for_workbook
 from toolkit.errors import DataError, ParameterError
 from toolkit.i18n import check_language, parse_number, t
 from toolkit.i18n import format_number as i18n_format_number
+from toolkit.privacy import DEFAULT_THRESHOLD
 from toolkit.resources import locate
 from toolkit.widgets.kernel_start import enable_offline_charts, fast_charts
 
@@ -946,7 +947,8 @@ class MeetingDownload:
 
     The material is :func:`toolkit.meeting.write_material` of the unit's
     report (:func:`toolkit.report.unit_report_for`), in the page's language,
-    in share mode when the box is ticked. The file goes to the browser as a
+    in share mode when the box is ticked, with the share-mode ``threshold``
+    (the reports' default unless the page sets it). The file goes to the browser as a
     link (a data address): nothing is kept on the server.
     """
 
@@ -956,6 +958,8 @@ class MeetingDownload:
         self.button.add_class("tk-material")
         self.share = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"))
         self.share.add_class("tk-material-share")
+        #: Share mode's threshold for the material (a page with a threshold control sets it).
+        self.threshold = DEFAULT_THRESHOLD
         self.link = w.HTML()
         self.link.add_class("tk-material-link")
         app._label(self.button, "widgets.material_button")
@@ -982,7 +986,12 @@ class MeetingDownload:
                 options["target_profile"] = entry.target_profile
                 options["period_start"] = entry.extra.get("period_start")
             computed = report.unit_report_for(
-                unit, lang=self.app.lang, unit_name=name, share=bool(self.share.value), **options
+                unit,
+                lang=self.app.lang,
+                unit_name=name,
+                share=bool(self.share.value),
+                threshold=self.threshold,
+                **options,
             )
             buffer = io.BytesIO()
             with tempfile.TemporaryDirectory(prefix="tk-material-") as temp:

@@ -27,8 +27,10 @@ from toolkit.report.who import who_waits_html, who_waits_shown, who_waits_table
 from toolkit.targets import load_profile
 from toolkit.widgets.base import UnitSource, _App, _esc, format_number
 
-#: Smallest count shown in share mode: the unit report's default.
+#: Smallest count shown in share mode when the page opens: the unit report's default.
 THRESHOLD = privacy.DEFAULT_THRESHOLD
+#: The largest threshold the page's box takes (the smallest is the reports', 2).
+MAX_THRESHOLD = 100
 
 #: The table's style: as the other workbooks' tables (``tk-table``), for the report's markup.
 _CSS = """
@@ -46,7 +48,9 @@ class WhoApp(_App):
     """Who waits? (Vem väntar?).
 
     Pick a unit (a sample unit or an upload), a grouping (need class,
-    referral question, sex, age band), a stage and share mode. Shows the
+    referral question, sex, age band), a stage, share mode and its threshold
+    (a whole number from :data:`toolkit.privacy.MIN_THRESHOLD`, 5 at first,
+    as the reports' ``threshold``). Shows the
     window and the target, the whole unit's figures, the table of groups
     (completed waits, median wait with its interval, share within target
     with its Wilson interval, waiting now), a sentence for each group whose
@@ -82,13 +86,24 @@ class WhoApp(_App):
         self.measure.add_class("tk-who-measure")
         self.share = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"))
         self.share.add_class("tk-who-share")
-        # the meeting material follows the page's share mode
+        self.threshold = w.BoundedIntText(
+            value=THRESHOLD,
+            min=privacy.MIN_THRESHOLD,
+            max=MAX_THRESHOLD,
+            step=1,
+            style=style,
+            layout=w.Layout(width="360px", margin="0 0 0 24px"),
+        )
+        self.threshold.add_class("tk-who-threshold")
+        # the meeting material follows the page's share mode and threshold
         traitlets.link((self.share, "value"), (self.source.material.share, "value"))
+        self.threshold.observe(self._material_threshold, names="value")
         for widget, key in (
             (self.grouping, "who_workbook.grouping"),
             (self.stage, "who_workbook.stage"),
             (self.measure, "who_workbook.measure"),
             (self.share, "who_workbook.share"),
+            (self.threshold, "who_workbook.threshold"),
         ):
             self._label(widget, key)
         self.figures = w.HTML()
@@ -106,8 +121,12 @@ class WhoApp(_App):
         self._cache: dict[tuple[Any, ...], Any] = {}
         self._guarded(self.update)()
         self._guarded(self._warm)()
-        self._watch(self.grouping, self.stage, self.measure, self.share)
-        controls = w.VBox([self.source.box, self.grouping, self.stage, self.share, self.measure])
+        self._watch(self.grouping, self.stage, self.measure, self.share, self.threshold)
+        share_box = w.HBox(
+            [self.share, self.threshold],
+            layout=w.Layout(flex_flow="row wrap", align_items="center"),
+        )
+        controls = w.VBox([self.source.box, self.grouping, self.stage, share_box, self.measure])
         self._results(self.figures, self.table_html, self.notes, self.chart, self.legend)
         self.container = self._frame(
             w.HTML(_CSS),
@@ -153,17 +172,17 @@ class WhoApp(_App):
     def _table(self) -> pd.DataFrame:
         """:func:`who_waits_table` of the chosen grouping (both stages), as the report computes it."""
         unit, profile, start = self._settings()
-        by, share = str(self.grouping.value), bool(self.share.value)
+        by, share, threshold = str(self.grouping.value), bool(self.share.value), self._threshold()
         return self._cached(
             unit,
-            ("who", profile, by, share, self.lang),
+            ("who", profile, by, share, threshold, self.lang),
             lambda: who_waits_table(
                 unit,
                 load_profile(profile),
                 start,
                 unit_now.DEFAULT_WINDOW_WEEKS,
                 share=share,
-                threshold=THRESHOLD,
+                threshold=threshold,
                 lang=self.lang,
                 groupings=(by,),
             ),
@@ -197,15 +216,22 @@ class WhoApp(_App):
         self._show_figures(now, whole, share)
         shown = who_waits_shown(rows, self.lang).drop(columns=["grouping", "stage"])
         self.table_html.value = who_waits_html(
-            shown, share=share, threshold=THRESHOLD, lang=self.lang
+            shown, share=share, threshold=self._threshold(), lang=self.lang
         )
         self._show_notes(rows, share)
         self._show_chart(rows, whole, target_days, share)
 
+    def _material_threshold(self, change: Any) -> None:
+        self.source.material.threshold = int(change["new"])
+
+    def _threshold(self) -> int:
+        """The threshold in the box (the box keeps it a whole number within its bounds)."""
+        return int(self.threshold.value)
+
     # ---- display
     def _overall_hidden(self, whole: pd.Series, share: bool) -> bool:
         completed = int(whole["completed"])
-        return share and int(disclosure.round_to_base([completed])[0]) < THRESHOLD
+        return share and int(disclosure.round_to_base([completed])[0]) < self._threshold()
 
     def _show_figures(self, now: unit_now.NowFigures, whole: pd.Series, share: bool) -> None:
         days = int(whole["target_days"])
@@ -216,7 +242,7 @@ class WhoApp(_App):
             f"{_esc(self._t('who_workbook.target_days', days=days))}</b>",
         ]
         if self._overall_hidden(whole, share):
-            overall = self._t("who_workbook.overall_hidden", threshold=THRESHOLD)
+            overall = self._t("who_workbook.overall_hidden", threshold=self._threshold())
         else:
             completed = int(whole["completed"])
             if share:
@@ -238,12 +264,12 @@ class WhoApp(_App):
         if share:
             head = (
                 f"<p class='tk-who-share-note'>"
-                f"{_esc(self._t('who_workbook.share_note', threshold=THRESHOLD))}</p>"
+                f"{_esc(self._t('who_workbook.share_note', threshold=self._threshold()))}</p>"
             )
         for _, row in rows.iterrows():
             if bool(row["hidden"]):
                 text = self._t("who_workbook.hidden_group", group=row["group_label"],
-                               threshold=THRESHOLD)  # fmt: skip
+                               threshold=self._threshold())  # fmt: skip
                 lines.append(f"<li class='tk-who-hidden'>{_esc(text)}</li>")
             elif int(row["completed"]) == 0:
                 text = self._t("who_workbook.no_waits", group=row["group_label"])
