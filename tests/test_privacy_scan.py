@@ -180,6 +180,8 @@ def test_any_text_is_scanned_without_error(text: str) -> None:
 
 
 @given(st.text("0123456789", min_size=10, max_size=10))
+@example("0005014576")  # 000501-4576, valid; as a whole number 5014576: 7 digits
+@example("0011014578")  # 001101-4578, valid; as a whole number 11014572: 8 digits
 @settings(max_examples=1000, deadline=None)
 def test_ten_digits_agree_with_stdnum(digits: str) -> None:
     # Days 01-31: only personal identity numbers can be valid, as stdnum judges.
@@ -187,7 +189,11 @@ def test_ten_digits_agree_with_stdnum(digits: str) -> None:
         return
     expected = personnummer.is_valid(digits)
     assert has_identity_number(digits) == expected
-    assert identity_number_mask(pd.Series([digits, int(digits)])).tolist() == [expected] * 2
+    # As a whole number a spreadsheet drops the leading zeros; 8 and 9 digits are
+    # read as if padded back to 10, 7 or fewer are not (they are running numbers
+    # far more often: docs/privacy.md), so only the text form is flagged then.
+    as_number = expected and int(digits) >= 10**7
+    assert identity_number_mask(pd.Series([digits, int(digits)])).tolist() == [expected, as_number]
 
 
 @given(
