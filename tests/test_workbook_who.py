@@ -244,7 +244,9 @@ def test_the_threshold_box_decides_which_groups_are_hidden(tmp_path: Path) -> No
     page.grouping.value = "sex"
     page.stage.value = "first_assessment"
     page.measure.value = "share"
+    assert page.threshold.disabled  # no effect without share mode: greyed out
     page.share.value = True
+    assert not page.threshold.disabled
     girls_n, boys_n = len(THRESHOLD_GIRLS_DAYS), len(THRESHOLD_BOYS_DAYS)
     girls_in = sum(d <= TARGET_DAYS for d in THRESHOLD_GIRLS_DAYS)
     boys_in = sum(d <= TARGET_DAYS for d in THRESHOLD_BOYS_DAYS)

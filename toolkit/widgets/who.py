@@ -95,6 +95,8 @@ class WhoApp(_App):
             layout=w.Layout(width="360px", margin="0 0 0 24px"),
         )
         self.threshold.add_class("tk-who-threshold")
+        # the threshold only matters in share mode: greyed out until it is ticked
+        traitlets.dlink((self.share, "value"), (self.threshold, "disabled"), lambda on: not on)
         # the meeting material follows the page's share mode and threshold
         traitlets.link((self.share, "value"), (self.source.material.share, "value"))
         self.threshold.observe(self._material_threshold, names="value")
