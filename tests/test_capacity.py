@@ -11,6 +11,7 @@ sample units' capacity from their staff tables with their observed activity.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -608,12 +609,12 @@ def test_80_rule_lies_between_min_and_max(values, share):
             r"mean_duration_min = 0.0 .* > 0",
         ),
         (
-            lambda: cap.capacity_80_rule([3, -1], lang="en"),
+            lambda: cap.capacity_80_rule([3, -1]),
             r"weekly_demand = -1.0 .* ≥ 0",
         ),
-        (lambda: cap.capacity_80_rule([3], share=80, lang="en"), r"share = 80.0 .* 0–1"),
+        (lambda: cap.capacity_80_rule([3], share=80), r"share = 80.0 .* 0–1"),
         (
-            lambda: cap.capacity_80_rule([3], method="mean", lang="en"),
+            lambda: cap.capacity_80_rule([3], method="mean"),
             r"method = 'mean' is not a valid choice",
         ),
         (
@@ -646,8 +647,9 @@ def test_80_rule_lies_between_min_and_max(values, share):
     ],
 )
 def test_bad_parameters_name_the_argument_and_range(call, pattern):
-    with pytest.raises(ParameterError, match=pattern) as info:
+    with pytest.raises(ParameterError) as info:
         call()
+    assert re.search(pattern, info.value.message("en"))
     assert isinstance(info.value, ValueError)
     assert info.value.message("sv")  # the Swedish message exists too
 

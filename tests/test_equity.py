@@ -73,7 +73,7 @@ def test_median_interval_is_the_order_statistics():
 
 
 def test_groups_by_need_class_match_the_file(growing):
-    table = equity.who_waits(growing, by="priority", lang="en")
+    table = equity.who_waits(growing, by="priority")
     first = table[table["stage"] == "first_assessment"].set_index("group")
     raw = _raw_first_waits(SAMPLE / "vaxande_behov")
     for group, rows in raw.groupby("priority"):
@@ -88,7 +88,7 @@ def test_groups_by_need_class_match_the_file(growing):
 def test_groups_add_up_to_the_units_now_figures(growing):
     now = unit_now.now_figures(growing, lang="en")
     for by in equity.GROUPINGS:
-        table = equity.who_waits(growing, by=by, lang="en")
+        table = equity.who_waits(growing, by=by)
         for stage in ("first_assessment", "deep_start"):
             row = now.table[now.table["stage"] == stage].iloc[0]
             mine = table[table["stage"] == stage]
@@ -128,7 +128,7 @@ def test_share_mode_rounds_counts_and_hides_small_groups():
 def test_counts_only_unit_says_why_there_is_no_breakdown():
     unit = load_unit(SAMPLE / "endast_antal")
     with pytest.raises(ParameterError) as refused:
-        equity.who_waits(unit, by="sex", lang="sv")
+        equity.who_waits(unit, by="sex")
     assert refused.value.message("sv") == t("equity.needs_referrals", "sv")
     computed = report.unit_report(SAMPLE / "endast_antal", lang="sv")
     section = next(s for s in computed.sections if s.key == "who")
@@ -137,7 +137,7 @@ def test_counts_only_unit_says_why_there_is_no_breakdown():
 
 def test_every_group_reads_as_words_not_identifiers(growing):
     for by in equity.GROUPINGS:
-        groups = set(equity.who_waits(growing, by=by, lang="en")["group"]) | {"unknown"}
+        groups = set(equity.who_waits(growing, by=by)["group"]) | {"unknown"}
         for lang in ("sv", "en"):
             labels = [equity.group_label(by, g, lang) for g in groups]
             assert all("_" not in label and label != "unknown" for label in labels), labels

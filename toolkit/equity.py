@@ -46,7 +46,7 @@ import pandas as pd
 from toolkit import _checks as checks
 from toolkit import disclosure, flow, unit_now
 from toolkit.errors import ParameterError
-from toolkit.i18n import check_language, t
+from toolkit.i18n import t
 from toolkit.targets import load_profile
 
 __all__ = ["GROUPINGS", "group_label", "median_interval", "share_interval", "who_waits"]
@@ -152,7 +152,6 @@ def who_waits(
     period_start: Any = None,
     share: bool = False,
     threshold: int = 5,
-    lang: str | None = None,
 ) -> pd.DataFrame:
     """Waits, share within target and queue per group and stage, over the now window.
 
@@ -173,8 +172,6 @@ def who_waits(
         The window starts no earlier than this.
     share, threshold
         Share mode (see the module notes).
-    lang : {"sv", "en"}, optional
-        Language of errors.
 
     Returns
     -------
@@ -186,15 +183,12 @@ def who_waits(
         ``share_high``, ``target_days``, ``waiting_now`` (at the window's
         end) and ``hidden`` (True where share mode hides the group's figures).
     """
-    lang = check_language(lang)
-    checks.one_of("by", by, GROUPINGS, lang)
+    checks.one_of("by", by, GROUPINGS)
     if getattr(unit, "kind", None) != "events":
-        raise ParameterError("equity.needs_referrals", lang=lang)
+        raise ParameterError("equity.needs_referrals")
     if profile is None or isinstance(profile, str):
         profile = load_profile(profile or "bup_30_30")
-    window = unit_now.unit_window(
-        unit, window_weeks=window_weeks, period_start=period_start, lang=lang
-    )
+    window = unit_now.unit_window(unit, window_weeks=window_weeks, period_start=period_start)
     refs = unit.referrals
     groups = _groups(refs, by)
     rows = []

@@ -152,7 +152,6 @@ def unit_window(
     *,
     window_weeks: int = DEFAULT_WINDOW_WEEKS,
     period_start: Any = None,
-    lang: str | None = None,
 ) -> Window:
     """The last ``window_weeks`` whole weeks (Monday–Sunday) up to the unit's extract date.
 
@@ -168,8 +167,7 @@ def unit_window(
     >>> w.start.date(), w.end.date(), w.weeks
     (datetime.date(2024, 7, 1), datetime.date(2024, 12, 29), 26)
     """
-    lang = check_language(lang)
-    window_weeks = checks.whole("window_weeks", window_weeks, lang, low=1)
+    window_weeks = checks.whole("window_weeks", window_weeks, low=1)
     if unit.kind == "events":
         dates = unit.referrals["received"].dropna()
         last = pd.Timestamp(unit.extract_date)
@@ -678,7 +676,7 @@ def now_figures(
     lang = check_language(lang)
     _check_variation(variation, lang)
     prof = load_profile(profile) if isinstance(profile, str) else profile
-    window = unit_window(unit, window_weeks=window_weeks, period_start=period_start, lang=lang)
+    window = unit_window(unit, window_weeks=window_weeks, period_start=period_start)
     if window.weeks < MIN_WINDOW_WEEKS:
         return _too_short(window, prof, variation, time_to_target_weeks, lang)
     weekly = flow.weekly_flow(

@@ -18,9 +18,13 @@ from toolkit.errors import ParameterError
 
 
 def _group_parameters(
-    group_size: float | None, group_clinicians: float | None, lang: str
+    group_size: float | None, group_clinicians: float | None, lang: str | None = None
 ) -> tuple[float, float]:
-    """Patients and clinicians of a group visit, checked (defaults where None)."""
+    """Patients and clinicians of a group visit, checked (defaults where None).
+
+    ``lang``: the language of the errors of a caller that takes one (None:
+    the current language).
+    """
     size = checks.in_range(
         "group_size", default("group_size") if group_size is None else group_size, lang, low=1.0
     )

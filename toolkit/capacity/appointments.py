@@ -33,9 +33,13 @@ from toolkit.i18n import check_language, t
 
 
 def _visit_profile(
-    visits: pd.DataFrame, group_size: float, group_clinicians: float, lang: str
+    visits: pd.DataFrame, group_size: float, group_clinicians: float, lang: str | None = None
 ) -> dict[str, pd.DataFrame | pd.Series]:
-    """Measured mix, durations, DNA, group and digital shares from a visits table."""
+    """Measured mix, durations, DNA, group and digital shares from a visits table.
+
+    ``lang``: the language of the errors of a caller that takes one (None:
+    the current language).
+    """
     visits = checks.columns("visits", visits, ["visit_type", "staff_category", "status"], lang)
     cat = checks.categories(
         "visits.staff_category", visits["staff_category"], STAFF_CATEGORIES, lang

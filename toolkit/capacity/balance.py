@@ -126,7 +126,6 @@ def capacity_80_rule(
     *,
     share: float = 0.8,
     method: str = "range",
-    lang: str | None = None,
 ) -> float:
     """Capacity a week that copes with the week-to-week variation in demand (DCAQ "80 % rule").
 
@@ -144,8 +143,6 @@ def capacity_80_rule(
         share × (maximum − minimum). ``"percentile"`` gives the ``share``
         quantile of the weekly values instead (linear interpolation), which
         some NHS capacity tools use; it is less sensitive to one extreme week.
-    lang : {"sv", "en"}, optional
-        Language of errors.
 
     Returns
     -------
@@ -174,19 +171,16 @@ def capacity_80_rule(
     >>> capacity_80_rule([10, 12, 20, 15])
     18.0
     """
-    lang = check_language(lang)
-    q = checks.share("share", share, lang)
-    checks.one_of("method", method, ("range", "percentile"), lang)
+    q = checks.share("share", share)
+    checks.one_of("method", method, ("range", "percentile"))
     try:
         values = np.asarray(weekly_demand, dtype=float).ravel()
     except (TypeError, ValueError):
-        raise checks.type_error(
-            "weekly_demand", "numbers", type(weekly_demand).__name__, lang
-        ) from None
+        raise checks.type_error("weekly_demand", "numbers", type(weekly_demand).__name__) from None
     values = values[~np.isnan(values)]
     if values.size == 0:
         return 0.0
-    checks.numbers("weekly_demand", values, lang, low=0.0)
+    checks.numbers("weekly_demand", values, low=0.0)
     if method == "percentile":
         return float(np.quantile(values, q))
     low, high = float(values.min()), float(values.max())

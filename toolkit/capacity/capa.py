@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from toolkit import _checks as checks
 from toolkit.capacity.defaults import default
-from toolkit.i18n import check_language
 
 
 def capa_capacity(
@@ -14,7 +13,6 @@ def capa_capacity(
     sessions_per_week_per_fte: float = 10.0,
     appointments_per_session: float | None = None,
     share_worked: float = 45.0 / 52.0,
-    lang: str | None = None,
 ) -> float:
     """CAPA's capacity in appointments a week: FTE × sessions × share in core work × appointments per session × share worked.
 
@@ -31,8 +29,6 @@ def capa_capacity(
         Appointments in a 3.5-hour session (> 0).
     share_worked : float, default 45/52
         Share of weeks actually worked (0–1).
-    lang : {"sv", "en"}, optional
-        Language of errors.
 
     Returns
     -------
@@ -59,18 +55,16 @@ def capa_capacity(
     >>> capa_capacity(12, share_core=0.3, share_worked=1.0)
     72.0
     """
-    lang = check_language(lang)
-    f = checks.non_negative("fte", fte, lang)
-    s = checks.share("share_core", share_core, lang)
-    n = checks.positive("sessions_per_week_per_fte", sessions_per_week_per_fte, lang)
+    f = checks.non_negative("fte", fte)
+    s = checks.share("share_core", share_core)
+    n = checks.positive("sessions_per_week_per_fte", sessions_per_week_per_fte)
     a = checks.positive(
         "appointments_per_session",
         default("capa_appointments_per_session")
         if appointments_per_session is None
         else appointments_per_session,
-        lang,
     )
-    w = checks.share("share_worked", share_worked, lang)
+    w = checks.share("share_worked", share_worked)
     return f * n * s * a * w
 
 
@@ -81,7 +75,6 @@ def capa_demand(
     share_to_partnership: float = 0.66,
     partnership_hours: float = 7.5,
     co_therapy_rate: float = 0.0,
-    lang: str | None = None,
 ) -> float:
     """CAPA's demand in clinician hours a week.
 
@@ -97,8 +90,6 @@ def capa_demand(
         Clinician hours of Core Partnership per episode (≥ 0).
     co_therapy_rate : float, default 0
         Co-therapy rate (≥ 0).
-    lang : {"sv", "en"}, optional
-        Language of errors.
 
     Returns
     -------
@@ -122,10 +113,9 @@ def capa_demand(
     >>> round(capa_demand(12, share_to_partnership=2 / 3), 6)
     72.0
     """
-    lang = check_language(lang)
-    r = checks.non_negative("accepted_referrals_per_week", accepted_referrals_per_week, lang)
-    hc = checks.non_negative("choice_hours", choice_hours, lang)
-    p = checks.share("share_to_partnership", share_to_partnership, lang)
-    hp = checks.non_negative("partnership_hours", partnership_hours, lang)
-    c = checks.non_negative("co_therapy_rate", co_therapy_rate, lang)
+    r = checks.non_negative("accepted_referrals_per_week", accepted_referrals_per_week)
+    hc = checks.non_negative("choice_hours", choice_hours)
+    p = checks.share("share_to_partnership", share_to_partnership)
+    hp = checks.non_negative("partnership_hours", partnership_hours)
+    c = checks.non_negative("co_therapy_rate", co_therapy_rate)
     return r * (hc + p * hp * (1.0 + c))

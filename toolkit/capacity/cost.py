@@ -136,9 +136,7 @@ def cost_table(
     return out
 
 
-def appointment_costs(
-    appointments_table: pd.DataFrame, cost: pd.DataFrame, *, lang: str | None = None
-) -> pd.DataFrame:
+def appointment_costs(appointments_table: pd.DataFrame, cost: pd.DataFrame) -> pd.DataFrame:
     """Cost of one attended appointment per staff category, visit type and mode.
 
     Parameters
@@ -149,8 +147,6 @@ def appointment_costs(
         factor are used).
     cost : pandas.DataFrame
         The result of :func:`cost_table` (``cost_per_clinical_hour_sek``).
-    lang : {"sv", "en"}, optional
-        Language of errors.
 
     Returns
     -------
@@ -191,7 +187,6 @@ def appointment_costs(
     >>> ac[["cost_physical_sek", "cost_digital_sek", "cost_group_per_patient_sek"]].round(2).values.tolist()
     [[860.0, 774.0, 286.67]]
     """
-    lang = check_language(lang)
     ap = checks.columns(
         "appointments_table",
         appointments_table,
@@ -202,9 +197,8 @@ def appointment_costs(
             "dna_rate",
             "clinician_minutes_per_appointment",
         ],
-        lang,
     )
-    cost = checks.columns("cost", cost, ["staff_category", "cost_per_clinical_hour_sek"], lang)
+    cost = checks.columns("cost", cost, ["staff_category", "cost_per_clinical_hour_sek"])
     size = float(ap.attrs.get("group_size", default("group_size")))
     leaders = float(ap.attrs.get("group_clinicians", default("group_clinicians")))
     f = float(ap.attrs.get("digital_time_factor", default("digital_time_factor")))

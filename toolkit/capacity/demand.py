@@ -21,9 +21,7 @@ from toolkit.capacity.defaults import _STEP_OF_VISIT_TYPE, PATHWAY_STEPS, STAFF_
 from toolkit.i18n import check_language, t
 
 
-def staff_mix_from_visits(
-    visits: pd.DataFrame, *, lang: str | None = None
-) -> dict[str, dict[str, float]]:
+def staff_mix_from_visits(visits: pd.DataFrame) -> dict[str, dict[str, float]]:
     """Share of each pathway step's clinician hours delivered by each staff category.
 
     Measured from attended and not-attended visits (booked hours); visit types
@@ -46,10 +44,7 @@ def staff_mix_from_visits(
     >>> staff_mix_from_visits(v)["first_assessment"]["nurse"]
     0.75
     """
-    lang = check_language(lang)
-    prof = _visit_profile(
-        visits, float(default("group_size")), float(default("group_clinicians")), lang
-    )
+    prof = _visit_profile(visits, float(default("group_size")), float(default("group_clinicians")))
     by_ct = prof["by_ct"]
     assert isinstance(by_ct, pd.DataFrame)
     hours = by_ct["clinician_h"].reset_index()
@@ -74,7 +69,6 @@ def hours_per_episode_from_visits(
     share_deep_in_depth_assessment: float | None = None,
     group_size: float | None = None,
     group_clinicians: float | None = None,
-    lang: str | None = None,
 ) -> dict[str, float] | None:
     """The unit's own clinician hours per episode of each pathway step, measured from its visits.
 
@@ -103,8 +97,6 @@ def hours_per_episode_from_visits(
         assessments (see :func:`demand_hours`).
     group_size, group_clinicians : float, default 6 and 2
         Patients and clinicians of a group visit.
-    lang : {"sv", "en"}, optional
-        Language of errors.
 
     Returns
     -------
@@ -153,23 +145,21 @@ def hours_per_episode_from_visits(
     ...                               share_deep_in_depth_assessment=0.5)
     {'first_assessment': 1.0, 'in_depth_assessment': 3.0, 'treatment_course': 1.5}
     """
-    lang = check_language(lang)
-    visits = checks.columns("visits", visits, ["referral_id", "date", "visit_type", "status"], lang)
+    visits = checks.columns("visits", visits, ["referral_id", "date", "visit_type", "status"])
     q = checks.share(
         "share_deep_in_depth_assessment",
         default("share_deep_in_depth_assessment")
         if share_deep_in_depth_assessment is None
         else share_deep_in_depth_assessment,
-        lang,
     )
-    size, leaders = _group_parameters(group_size, group_clinicians, lang)
+    size, leaders = _group_parameters(group_size, group_clinicians)
     date = pd.to_datetime(visits["date"], errors="coerce")
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     attended = (visits["status"].astype("string") == "attended").fillna(False).to_numpy()
     vtype = visits["visit_type"].astype("string")
     inside = ((date >= lo) & (date <= hi)).to_numpy()
     part = visits[inside & attended]
-    prof = _visit_profile(part, size, leaders, lang)
+    prof = _visit_profile(part, size, leaders)
     by_ct = prof["by_ct"]
     assert isinstance(by_ct, pd.DataFrame)
     hours = by_ct["clinician_h"].reset_index()

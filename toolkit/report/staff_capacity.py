@@ -131,14 +131,12 @@ def _capacity_table(
     clinical = capacity.clinical_hours(hours, non_clinical_share=non_clinical, lang=lang)
     visits = unit.visits if unit.has("visits") else None
     appointments = capacity.appointments_per_week(clinical, visits, lang=lang)
-    mix = capacity.staff_mix_from_visits(visits, lang=lang) if visits is not None else None
+    mix = capacity.staff_mix_from_visits(visits) if visits is not None else None
     per_episode = None
     if visits is not None and "referral_id" in visits.columns:
         dates = pd.to_datetime(visits["date"], errors="coerce")
         if dates.min() <= window.start and dates.max() >= window.end - pd.Timedelta(days=6):
-            per_episode = capacity.hours_per_episode_from_visits(
-                visits, window.start, window.end, lang=lang
-            )
+            per_episode = capacity.hours_per_episode_from_visits(visits, window.start, window.end)
     demand = capacity.demand_hours(
         arrivals_per_week, hours_per_episode=per_episode, staff_mix=mix, lang=lang
     )

@@ -44,7 +44,6 @@ def who_waits_table(
             period_start=period_start,
             share=share,
             threshold=threshold,
-            lang=lang,
         )
         part.insert(0, "grouping", by)
         parts.append(part)
