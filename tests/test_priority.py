@@ -106,7 +106,7 @@ def test_rule_scenarios_change_only_what_is_asked() -> None:
 )
 def test_rule_scenarios_refuse_bad_arguments(rules: object, kwargs: dict, key: str) -> None:
     with pytest.raises(ParameterError) as err:
-        rule_scenarios(Scenario(), rules, lang="en", **kwargs)  # type: ignore[arg-type]
+        rule_scenarios(Scenario(), rules, **kwargs)  # type: ignore[arg-type]
     assert err.value.key == key
     assert err.value.message("sv") != err.value.message("en")
 

@@ -506,14 +506,14 @@ def test_duplicate_dates_are_refused():
     df = frame([1, 2, 3, 4])
     df.loc[3, "date"] = df.loc[2, "date"]
     with pytest.raises(ParameterError, match="date"):
-        spc(df, value="value", date="date", lang="en")
+        spc(df, value="value", date="date")
 
 
 def test_missing_date_is_refused():
     df = frame([1, 2, 3, 4])
     df.loc[1, "date"] = pd.NaT
     with pytest.raises(ParameterError, match="date"):
-        spc(df, value="value", date="date", lang="en")
+        spc(df, value="value", date="date")
 
 
 @pytest.mark.parametrize("chart", ["xmr", "run", "c"])
@@ -521,7 +521,7 @@ def test_values_near_the_float_limit_get_a_message_not_infinite_limits(chart):
     # Issue: values near 1e308 overflowed to inf limits with only a RuntimeWarning. 1e308
     # squared, or the difference of 1e308 and -1e308, is beyond the float range (IEEE 754).
     with pytest.raises(ParameterError) as info:
-        spc(frame([1e308, 2.0] * 6), value="value", date="date", chart=chart, lang="en")
+        spc(frame([1e308, 2.0] * 6), value="value", date="date", chart=chart)
     assert info.value.key == "spc.value_too_large"
     assert "value" in info.value.message("en") and "1e+150" in info.value.message("en")
     assert "kolumnen" in info.value.message("sv")
@@ -531,7 +531,7 @@ def test_a_rebase_that_is_not_a_date_reads_wholly_in_each_language():
     # the user's date column is named in the message; the words around it are
     # each language's own (before, the Swedish message carried the English words)
     with pytest.raises(ParameterError) as err:
-        spc(frame([1, 2, 3, 4]), value="value", date="date", rebase=["soon"], lang="sv")
+        spc(frame([1, 2, 3, 4]), value="value", date="date", rebase=["soon"])
     assert (
         err.value.message("sv") == "rebase ska vara datum som i kolumnen date, men fick ['soon']."
     )

@@ -82,7 +82,7 @@ def test_options_refuse_naming_the_argument(kwargs, argument):
 
 def test_options_refuse_what_is_not_a_dataframe():
     with pytest.raises(ParameterError, match="data"):
-        SpcOptions.validated([1, 2], value="v", date="d", lang="en")
+        SpcOptions.validated([1, 2], value="v", date="d")
 
 
 # --------------------------------------------------------------------------- points

@@ -43,7 +43,7 @@ def test_plan_agenda_and_synthesis_are_the_modules() -> None:
     host, visitor = v2.iloc[2]["host"], v2.iloc[2]["visitor"]
     q = sa.load_questionnaire("kvips")
     expected = kc.visit_agenda(
-        host, kc.example_answers(host, q), visitor, kc.example_answers(visitor, q), lang="sv"
+        host, kc.example_answers(host, q), visitor, kc.example_answers(visitor, q)
     )
     assert app.agenda.value == kc.agenda_html(expected, "sv")
     synthesis = kc.region_synthesis({u: kc.example_answers(u, q) for u in units})

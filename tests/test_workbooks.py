@@ -335,7 +335,7 @@ def test_kvips_cycle_workbook(open_workbook: Any) -> None:
     first = plan[(plan["step"] == "dialogue_visit") & (plan["visitor"] != kc.BYE)].iloc[0]
     agenda = kc.visit_agenda(
         first["host"], kc.example_answers(first["host"], q),
-        first["visitor"], kc.example_answers(first["visitor"], q), lang="sv",
+        first["visitor"], kc.example_answers(first["visitor"], q),
     )  # fmt: skip
     top = agenda.between_units.iloc[0]
     book.expect_contains(".tk-kvips-agenda", q.group(top["group"]).name["sv"])

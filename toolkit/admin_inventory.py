@@ -104,7 +104,7 @@ _EXAMPLE: dict[str, list[Any]] = {
 # --------------------------------------------------------------------------- levels
 
 
-def time_by_level(shares: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
+def time_by_level(shares: pd.DataFrame) -> pd.DataFrame:
     """Minutes and shares of a time-use study by the level the work comes from.
 
     Parameters
@@ -112,8 +112,6 @@ def time_by_level(shares: pd.DataFrame, *, lang: str | None = None) -> pd.DataFr
     shares : pandas.DataFrame
         The result of :func:`toolkit.capacity.time_use_shares` (columns
         staff_category, activity, level, minutes).
-    lang : {"sv", "en"}, optional
-        Language of errors.
 
     Returns
     -------
@@ -152,11 +150,10 @@ def time_by_level(shares: pd.DataFrame, *, lang: str | None = None) -> pd.DataFr
     >>> out[out.staff_category == "total"][["level", "share_of_time", "share_of_admin"]].round(4).values.tolist()
     [['clinical', 0.0, 0.0], ['organisational', 0.1875, 0.4286], ['national', 0.25, 0.5714]]
     """
-    lang = check_language(lang)
     missing = [c for c in ("staff_category", "activity", "level", "minutes") if c not in shares]
     if missing:
         raise checks.choice_error(
-            "shares", ", ".join(missing), ("staff_category", "activity", "level", "minutes"), lang
+            "shares", ", ".join(missing), ("staff_category", "activity", "level", "minutes")
         )
     columns = ["staff_category", "level", "admin_minutes", "share_of_time", "share_of_admin"]
     frame = pd.DataFrame(
@@ -397,7 +394,6 @@ def requirements_capacity(
     absence_share: float | Mapping[str, float] | None = None,
     full_time_hours_per_week: float | None = None,
     weeks_per_year: float | None = None,
-    lang: str | None = None,
 ) -> pd.DataFrame:
     """The capacity each documentation requirement takes, and what removing or simplifying it frees.
 
@@ -423,8 +419,6 @@ def requirements_capacity(
         Contracted hours of one FTE (default 40).
     weeks_per_year : float, optional
         Weeks in a year (default 52.18), for "per month" and "per year".
-    lang : {"sv", "en"}, optional
-        Language of errors.
 
     Returns
     -------
@@ -472,34 +466,30 @@ def requirements_capacity(
     Modelling") for hours to appointments; see docs/capacity.md. Checked
     against the hand-worked example in tests/test_admin_inventory.py.
     """
-    lang = check_language(lang)
-    q = checks.non_negative("queue_size", queue_size, lang)
-    mu = checks.positive("first_assessments_per_week", first_assessments_per_week, lang)
+    q = checks.non_negative("queue_size", queue_size)
+    mu = checks.positive("first_assessments_per_week", first_assessments_per_week)
     weeks = checks.positive(
         "weeks_per_year",
         capacity.default("weeks_per_year") if weeks_per_year is None else weeks_per_year,
-        lang,
     )
     full = checks.positive(
         "full_time_hours_per_week",
         capacity.default("full_time_hours_per_week")
         if full_time_hours_per_week is None
         else full_time_hours_per_week,
-        lang,
     )
     missing = [c for c in REQUIREMENT_COLUMNS if c not in requirements.columns]
     if missing:
-        raise checks.choice_error("requirements", ", ".join(missing), REQUIREMENT_COLUMNS, lang)
+        raise checks.choice_error("requirements", ", ".join(missing), REQUIREMENT_COLUMNS)
     per_fte, visits_per_hour, first_per_hour = _per_hour_rates(
         full,
         absence_share=absence_share,
         visit_mix=visit_mix,
         mean_duration_min=mean_duration_min,
         dna_rate=dna_rate,
-        lang=lang,
     )
     req = requirements.reset_index(drop=True)
-    cat, rate = _categories_and_rates(req, weeks, lang)
+    cat, rate = _categories_and_rates(req, weeks)
     change, times_per_week, hours, freed = _hours_per_week(req, rate)
     worked = cat.map(per_fte).to_numpy(dtype=float)
     first = freed * cat.map(first_per_hour).to_numpy(dtype=float)
@@ -532,7 +522,6 @@ def _per_hour_rates(
     visit_mix: Mapping[str, float] | None,
     mean_duration_min: float | Mapping[str, float] | None,
     dna_rate: float | Mapping[str, float] | None,
-    lang: str,
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Per staff category: hours worked per FTE, attended visits and first assessments per clinical hour.
 
@@ -545,14 +534,12 @@ def _per_hour_rates(
         pd.DataFrame({"staff_category": cats, "fte": 1.0, "contracted_hours_per_week": full}),
         absence_share=absence_share,
         non_clinical_share=0.0,
-        lang=lang,
     ).set_index("staff_category")["clinical_hours_per_week"]
     one_hour = capacity.appointments_per_week(
         pd.DataFrame({"staff_category": cats, "clinical_hours_per_week": 1.0}),
         visit_mix=visit_mix,
         mean_duration_min=mean_duration_min,
         dna_rate=dna_rate,
-        lang=lang,
     )
     visits_per_hour = one_hour.groupby("staff_category")["attended_appointments_per_week"].sum()
     first_per_hour = one_hour[one_hour["visit_type"].astype(str) == "first_assessment"].set_index(
@@ -561,9 +548,7 @@ def _per_hour_rates(
     return per_fte, visits_per_hour, first_per_hour
 
 
-def _categories_and_rates(
-    req: pd.DataFrame, weeks_per_year: float, lang: str
-) -> tuple[pd.Series, np.ndarray]:
+def _categories_and_rates(req: pd.DataFrame, weeks_per_year: float) -> tuple[pd.Series, np.ndarray]:
     """Each requirement's staff category and times per week per time given.
 
     Raises :class:`toolkit.errors.ParameterError` for an unknown category or period.
@@ -572,11 +557,11 @@ def _categories_and_rates(
     cat = req["staff_category"].astype(str)
     bad = ~cat.isin(cats)
     if bool(bad.any()):
-        raise checks.choice_error("requirements.staff_category", str(cat[bad].iloc[0]), cats, lang)
+        raise checks.choice_error("requirements.staff_category", str(cat[bad].iloc[0]), cats)
     rate = _rate_per_week(req["per"], weeks_per_year)
     if bool(np.isnan(rate).any()):
         raise checks.choice_error(
-            "requirements.per", str(req["per"][np.isnan(rate)].iloc[0]), PERIODS, lang
+            "requirements.per", str(req["per"][np.isnan(rate)].iloc[0]), PERIODS
         )
     return cat, rate
 

@@ -54,7 +54,6 @@ def requirements_table(
         req,
         queue_size=queue_size,
         first_assessments_per_week=first_assessments_per_week,
-        lang=lang,
         **options,
     )
 

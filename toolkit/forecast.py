@@ -236,7 +236,6 @@ def weekly_counts(
     by: str | None = None,
     start: Any = None,
     end: Any = None,
-    lang: str | None = None,
 ) -> pd.DataFrame:
     """Referrals received a week (Monday–Sunday), whole weeks only.
 
@@ -253,7 +252,6 @@ def weekly_counts(
     end : date-like, optional
         Last day counted (default: the last referral); the series ends on
         the last Sunday on or before it.
-    lang : {"sv", "en"}, optional
 
     Returns
     -------
@@ -265,13 +263,10 @@ def weekly_counts(
     >>> weekly_counts(r, end="2024-01-21")["all"].tolist()
     [2.0, 0.0, 1.0]
     """
-    lang = check_language(lang)
     columns = ["received"] + ([by] if by else [])
     missing = [c for c in columns if c not in getattr(referrals, "columns", [])]
     if missing:
-        raise ParameterError(
-            "forecast.missing_column", argument="referrals", column=missing[0], lang=lang
-        )
+        raise ParameterError("forecast.missing_column", argument="referrals", column=missing[0])
     received = pd.to_datetime(referrals["received"]).dt.normalize()
     keep = received.notna()
     if start is not None:
@@ -564,7 +559,6 @@ def backtest(
     horizon_weeks: int = 26,
     step_weeks: int = 4,
     min_history_weeks: int = MIN_HISTORY_WEEKS,
-    lang: str | None = None,
 ) -> pd.DataFrame:
     """Forecasts made at past dates against what came, and against the seasonal-naive forecast.
 
@@ -580,13 +574,12 @@ def backtest(
         coverage_80, coverage_95 (share of weeks inside the interval).
         ``attrs["summary"]`` holds the means over origins.
     """
-    lang = check_language(lang)
     series = pd.Series(counts, dtype=float).dropna()
     series = series.iloc[history_start(series) :]
     rows = []
     for origin in range(max(min_history_weeks, 52), len(series) - 4 + 1, step_weeks):
         weeks = min(horizon_weeks, len(series) - origin)
-        f = forecast_referrals(series.iloc[:origin], horizon_weeks=weeks, lang=lang).future
+        f = forecast_referrals(series.iloc[:origin], horizon_weeks=weeks).future
         actual = series.to_numpy()[origin : origin + weeks]
         naive = seasonal_naive(series.iloc[:origin], weeks)
         rows.append(

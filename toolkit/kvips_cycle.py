@@ -191,9 +191,7 @@ def load_cycle(source: str | Path = "kvips", *, lang: str | None = None) -> Cycl
 # --------------------------------------------------------------------------- pairing
 
 
-def pairing_rounds(
-    units: Sequence[str], *, double: bool = False, lang: str | None = None
-) -> pd.DataFrame:
+def pairing_rounds(units: Sequence[str], *, double: bool = False) -> pd.DataFrame:
     """Who hosts whom, round by round: a round-robin by the circle method.
 
     Parameters
@@ -203,8 +201,6 @@ def pairing_rounds(
     double : bool, default False
         Play the rounds twice, the second time with host and visitor
         swapped, so every unit hosts every other once.
-    lang : {"sv", "en"}, optional
-        Language of errors.
 
     Returns
     -------
@@ -234,14 +230,12 @@ def pairing_rounds(
        de Werra D. (1981), "Scheduling in sports", Annals of Discrete
        Mathematics 11: 381–395.
     """
-    lang = check_language(lang)
     names = [str(u) for u in units]
     if len(names) < 2 or len(set(names)) != len(names) or BYE in names:
         raise ParameterError(
             "kvips.units",
             argument="units",
             value=len(names),
-            lang=lang,
         )
     n = len(names)
     slots: list[int | None] = [*range(n), *([None] if n % 2 else [])]
@@ -292,7 +286,6 @@ def year_plan(
     year_index: int = 0,
     cycle: Cycle | None = None,
     double: bool = False,
-    lang: str | None = None,
 ) -> pd.DataFrame:
     """The dated steps of one year of the cycle, with the year's dialogue visits.
 
@@ -309,7 +302,7 @@ def year_plan(
         so after :math:`\\lceil R / r \\rceil` years every pair has met.
     cycle : Cycle, optional
         The cycle file (default: :func:`load_cycle`).
-    double, lang
+    double
         As in :func:`pairing_rounds`.
 
     Returns
@@ -320,11 +313,10 @@ def year_plan(
         visitor (empty for steps of every unit, and visitor empty when the
         host rests that round), start, end (dates, inclusive).
     """
-    lang = check_language(lang)
-    cycle = cycle or load_cycle(lang=lang)
-    year_index = checks.whole("year_index", year_index, lang, low=0, allowed="≥ 0")
+    cycle = cycle or load_cycle()
+    year_index = checks.whole("year_index", year_index, low=0, allowed="≥ 0")
     first = pd.Timestamp(start).normalize()
-    rounds = pairing_rounds(units, double=double, lang=lang)
+    rounds = pairing_rounds(units, double=double)
     total = int(rounds["round"].max())
     rows: list[dict[str, Any]] = []
     for step in cycle.steps:
@@ -389,7 +381,6 @@ def visit_agenda(
     questionnaire: sa.Questionnaire | None = None,
     cycle: Cycle | None = None,
     top: int = 3,
-    lang: str | None = None,
 ) -> Agenda:
     """The agenda of a dialogue visit, from the host's and the visitor's self-evaluations.
 
@@ -419,10 +410,9 @@ def visit_agenda(
         fewer than two roles are left out. ``focus``: the year's focus areas
         with both units' scores.
     """
-    lang = check_language(lang)
-    q = questionnaire or sa.load_questionnaire("kvips", lang=lang)
-    cycle = cycle or load_cycle(lang=lang)
-    top = checks.whole("top", top, lang, low=1, allowed="≥ 1")
+    q = questionnaire or sa.load_questionnaire("kvips")
+    cycle = cycle or load_cycle()
+    top = checks.whole("top", top, low=1, allowed="≥ 1")
     a = sa.overall_scores(sa.group_scores(host_answers, q))
     b = sa.overall_scores(sa.group_scores(visitor_answers, q))
     both = pd.DataFrame(
@@ -593,7 +583,6 @@ def region_synthesis(
     sessions: Mapping[str, pd.DataFrame],
     *,
     questionnaire: sa.Questionnaire | None = None,
-    lang: str | None = None,
 ) -> pd.DataFrame:
     """Across a region's units: which quality parameters are weakest, and where roles disagree.
 
@@ -626,10 +615,9 @@ def region_synthesis(
     over the units :math:`U_g` with a score and :math:`V_g` with at least
     two roles scoring. Each unit weighs the same.
     """
-    lang = check_language(lang)
-    q = questionnaire or sa.load_questionnaire("kvips", lang=lang)
+    q = questionnaire or sa.load_questionnaire("kvips")
     if not sessions:
-        raise ParameterError("kvips.units", argument="sessions", value=0, lang=lang)
+        raise ParameterError("kvips.units", argument="sessions", value=0)
     names = list(sessions)
     groups = [g.id for g in q.groups]
     score = np.full((len(groups), len(names)), np.nan)

@@ -655,9 +655,7 @@ def round_monthly(monthly: pd.DataFrame, base: int = 5) -> pd.DataFrame:
 # --------------------------------------------------------------------------- funnel plots
 
 
-def funnel_limits(
-    share: float, n: Any, z: float, *, lang: str | None = None
-) -> tuple[np.ndarray, np.ndarray]:
+def funnel_limits(share: float, n: Any, z: float) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper funnel limits for a proportion at volume ``n``.
 
     .. math:: p \\pm z \\sqrt{p (1 - p) / n}
@@ -669,9 +667,8 @@ def funnel_limits(
     >>> round(float(lo[0]), 6), round(float(hi[0]), 6)
     (0.721601, 0.878399)
     """
-    lang = check_language(lang)
-    share = checks.share("share", share, lang)
-    volume = checks.numbers("n", n, lang, low=0.0, low_open=True)
+    share = checks.share("share", share)
+    volume = checks.numbers("n", n, low=0.0, low_open=True)
     half = z * np.sqrt(share * (1.0 - share) / volume)
     return np.clip(share - half, 0.0, 1.0), np.clip(share + half, 0.0, 1.0)
 
@@ -682,7 +679,6 @@ def funnel_table(
     stage: str = "first_assessment",
     measure: str = "completed",
     months: Sequence[Any] | None = None,
-    lang: str | None = None,
 ) -> pd.DataFrame:
     """Each unit's share within target against the funnel of all units, for one stage.
 
@@ -696,8 +692,6 @@ def funnel_table(
         Share of those completed within target, or of those waiting.
     months : sequence of dates, optional
         The months pooled (default: all in the table).
-    lang : {"sv", "en"}, optional
-        Language of errors.
 
     Returns
     -------
@@ -723,9 +717,8 @@ def funnel_table(
     .. [1] Spiegelhalter D.J. (2005), "Funnel plots for comparing
        institutional performance", Statistics in Medicine 24(8): 1185–1202.
     """
-    lang = check_language(lang)
-    checks.one_of("stage", stage, STAGES, lang)
-    checks.one_of("measure", measure, ("completed", "waiting"), lang)
+    checks.one_of("stage", stage, STAGES)
+    checks.one_of("measure", measure, ("completed", "waiting"))
     part = national[national["stage"] == stage]
     if months is not None:
         chosen = pd.to_datetime(pd.Series(list(months))).dt.to_period("M").dt.to_timestamp()
@@ -749,8 +742,8 @@ def funnel_table(
     n = grouped[measure].to_numpy(dtype=float)
     x = grouped[f"{measure}_within_target"].to_numpy(dtype=float)
     centre = float(x.sum() / n.sum())
-    lo95, hi95 = funnel_limits(centre, n, Z_95, lang=lang)
-    lo998, hi998 = funnel_limits(centre, n, Z_998, lang=lang)
+    lo95, hi95 = funnel_limits(centre, n, Z_95)
+    lo998, hi998 = funnel_limits(centre, n, Z_998)
     share = x / n
     signal = np.select(
         [share > hi998, share > hi95, share < lo998, share < lo95],
@@ -788,18 +781,16 @@ def funnel_curve(
     *,
     n_min: float = 1.0,
     points: int = 200,
-    lang: str | None = None,
 ) -> pd.DataFrame:
     """The funnel's limit lines from volume ``n_min`` to ``n_max``, for drawing.
 
     Columns: n, centre, lower_95, upper_95, lower_998, upper_998
     (see :func:`funnel_limits`); volumes spaced evenly on a log scale.
     """
-    lang = check_language(lang)
     low = max(float(n_min), 1.0)
     n = np.unique(np.geomspace(low, max(float(n_max) * 1.5, low * 2.0), points))
-    lo95, hi95 = funnel_limits(centre, n, Z_95, lang=lang)
-    lo998, hi998 = funnel_limits(centre, n, Z_998, lang=lang)
+    lo95, hi95 = funnel_limits(centre, n, Z_95)
+    lo998, hi998 = funnel_limits(centre, n, Z_998)
     return pd.DataFrame(
         {
             "n": n,

@@ -137,7 +137,7 @@ def _funnel_stage(
 ) -> None:
     """One stage's funnel: text, chart and table into ``funnel``, its figures into ``numbers``."""
     lang, last, measure = opts.lang, opts.last, opts.measure
-    f = national.funnel_table(table, stage=stage, measure=measure, months=last, lang=lang)
+    f = national.funnel_table(table, stage=stage, measure=measure, months=last)
     if f.empty:
         return
     shown = f[f["n"] >= opts.threshold] if opts.share else f
@@ -194,7 +194,7 @@ def _funnel_svg(shown: pd.DataFrame, centre: float, stage_name: str, opts: _Opti
 
     lang = opts.lang
     curve = national.funnel_curve(
-        centre, float(shown["n"].max()), n_min=max(float(shown["n"].min()) / 2, 1.0), lang=lang
+        centre, float(shown["n"].max()), n_min=max(float(shown["n"].min()) / 2, 1.0)
     )
     title = t(
         "national.chart.title",

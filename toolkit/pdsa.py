@@ -578,7 +578,7 @@ def save_dir() -> Path:
     return autosave.save_dir(create=False)
 
 
-def unit_key(unit: str, *, lang: str | None = None) -> str:
+def unit_key(unit: str) -> str:
     """A unit's id or typed name as a file-name part: :func:`toolkit.autosave.name_key`.
 
     The simplified name (ASCII letters, digits, hyphens) and a short hash of
@@ -591,14 +591,13 @@ def unit_key(unit: str, *, lang: str | None = None) -> str:
     >>> unit_key("BUP Öst") != unit_key("BUP Ost")
     True
     """
-    lang = check_language(lang)
     name = _cell_text(unit)
     if not name:
-        raise ParameterError("pdsa.no_unit_name", argument="unit", lang=lang)
+        raise ParameterError("pdsa.no_unit_name", argument="unit")
     return autosave.name_key(name)
 
 
-def log_path(unit: str, folder: str | Path | None = None, *, lang: str | None = None) -> Path:
+def log_path(unit: str, folder: str | Path | None = None) -> Path:
     """Where the workbook keeps a unit's log: ``<folder>/pdsa__<unit_key>.csv``.
 
     ``folder`` defaults to :func:`save_dir`.
@@ -607,7 +606,7 @@ def log_path(unit: str, folder: str | Path | None = None, *, lang: str | None = 
     '/tmp/x/pdsa__bup-norrstad__5cb23233.csv'
     """
     base = Path(folder) if folder is not None else save_dir()
-    return base / f"pdsa__{unit_key(unit, lang=lang)}.csv"
+    return base / f"pdsa__{unit_key(unit)}.csv"
 
 
 def export_name(unit: str) -> str:
@@ -638,7 +637,7 @@ def migrate_log(unit: str, folder: str | Path | None = None, *, lang: str | None
     Returns :func:`log_path`.
     """
     lang = check_language(lang)
-    path = log_path(unit, folder, lang=lang)
+    path = log_path(unit, folder)
     old = _old_log_path(unit, path.parent)
     if path.exists() or not old.is_file():
         return path

@@ -189,7 +189,7 @@ def follow_up(
         booked.groupby(["week_start", "visit_type"], as_index=False)["booked"].sum()
     )
     chart = (
-        spc(weekly, value="gap_slots", date="week_start", group="stage", chart="xmr", lang=lang)
+        spc(weekly, value="gap_slots", date="week_start", group="stage", chart="xmr")
         if len(weeks) >= 2
         else pd.DataFrame()
     )

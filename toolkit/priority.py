@@ -90,12 +90,10 @@ MAX_CHANGE = 5.0
 MIN_CHANGE = -0.9
 
 
-def _change(name: str, value: Any, lang: str) -> float:
+def _change(name: str, value: Any) -> float:
     ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
     if not ok or not math.isfinite(float(value)) or not MIN_CHANGE <= float(value) <= MAX_CHANGE:
-        raise checks.range_error(
-            name, value, checks.range_text(low=MIN_CHANGE, high=MAX_CHANGE), lang
-        )
+        raise checks.range_error(name, value, checks.range_text(low=MIN_CHANGE, high=MAX_CHANGE))
     return float(value)
 
 
@@ -108,7 +106,6 @@ def rule_scenarios(
     demand_change: float = 0.0,
     reserved_shares: dict[str, float] | None = None,
     class_target_days: dict[str, float] | None = None,
-    lang: str | None = None,
 ) -> list[Scenario]:
     """One scenario per priority rule, all else equal.
 
@@ -132,8 +129,6 @@ def rule_scenarios(
     class_target_days : dict class -> float, optional
         A class's own target in days, in every scenario (it changes the
         ``longest_wait`` rule and every rule's share within target).
-    lang : {"sv", "en"}, optional
-        Language of the errors.
 
     Returns
     -------
@@ -158,24 +153,22 @@ def rule_scenarios(
     ('fcfs', 'fcfs', 25.3, 8.0)
     >>> dict(a.reserved_shares), dict(b.reserved_shares)
     ({}, {'urgent': 0.2})
-    >>> rule_scenarios(base, ["fcfs", "fcfs"], lang="en")
-    Traceback (most recent call last):
-    ...
-    toolkit.errors.ParameterError: rules = ['fcfs', 'fcfs']: give one or more different rules from fcfs, need, first_visit_first, reserved, longest_wait.
+    >>> try:
+    ...     rule_scenarios(base, ["fcfs", "fcfs"])
+    ... except ParameterError as err:
+    ...     print(err.message("en"))
+    rules = ['fcfs', 'fcfs']: give one or more different rules from fcfs, need, first_visit_first, reserved, longest_wait.
     """
-    lang = check_language(lang)
     if not isinstance(base, Scenario):
-        raise ParameterError(
-            "simulate.not_a_scenario", argument="base", got=type(base).__name__, lang=lang
-        )
+        raise ParameterError("simulate.not_a_scenario", argument="base", got=type(base).__name__)
     rules = list(rules) if isinstance(rules, Sequence) and not isinstance(rules, str) else []
     if not rules or len(set(rules)) != len(rules) or not all(r in RULES for r in rules):
         raise ParameterError(
-            "priority.rules", argument="rules", value=rules, allowed=", ".join(RULES), lang=lang
+            "priority.rules", argument="rules", value=rules, allowed=", ".join(RULES)
         )
-    c1 = _change("capacity_first_change", capacity_first_change, lang)
-    c2 = _change("capacity_deep_change", capacity_deep_change, lang)
-    d = _change("demand_change", demand_change, lang)
+    c1 = _change("capacity_first_change", capacity_first_change)
+    c2 = _change("capacity_deep_change", capacity_deep_change)
+    d = _change("demand_change", demand_change)
     common = base.replace(
         capacity_first_per_week=base.capacity_first_per_week * (1 + c1),
         capacity_deep_per_week=base.capacity_deep_per_week * (1 + c2),
@@ -265,7 +258,7 @@ def compare_rules(
         key = (repr(sc.as_dict()), weeks, replications, seed, last_weeks, lang)
         part = cache.get(key) if cache is not None else None
         if part is None:
-            raw = simulate.simulate(sc, weeks, replications, seed, lang=lang)
+            raw = simulate.simulate(sc, weeks, replications, seed)
             weekly = simulate.table(raw, lang=lang)
             notes = list(weekly.attrs["notes"])
             # keep only what summary needs: the patient data (shared, never copied) and the spread
@@ -279,7 +272,7 @@ def compare_rules(
                 cache[key] = part
         return part
 
-    out = simulate.stack_scenarios(scenarios, summarise, lang=lang)
+    out = simulate.stack_scenarios(scenarios, summarise)
     out.attrs = {
         "weeks": weeks,
         "replications": replications,

@@ -794,7 +794,7 @@ def plan_basis(
         raise ParameterError("plan.needs_events_and_staff", argument="unit", lang=lang)
     prof = targets.load_profile(profile) if isinstance(profile, str) else profile
     now = unit_now.now_figures(unit, profile=prof, lang=lang)
-    counts = fc.weekly_counts(unit.referrals, start=history_start, end=now.window.end, lang=lang)
+    counts = fc.weekly_counts(unit.referrals, start=history_start, end=now.window.end)
     forecast = fc.forecast_referrals(
         counts["all"], horizon_weeks=horizon_weeks, method=forecast_method,
         recent_weeks=recent_weeks, lang=lang,

@@ -500,7 +500,7 @@ def _spc_part(
         if len(part) < 2:
             section.text(t("report.spc_too_few", lang, measure=name))
             continue
-        table = spc(part, value="gap_slots", date="week_start", chart="xmr", lang=lang)
+        table = spc(part, value="gap_slots", date="week_start", chart="xmr")
         special = int(np.asarray(table["special_cause"].fillna(False), dtype=bool).sum())
         section.text(
             t("widgets.plan.followup.spc", lang, stage=t(f"plan.stage.{stage}", lang), n=special)

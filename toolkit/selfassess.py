@@ -1009,7 +1009,7 @@ def answers_file_table(
     The questionnaire id and version are on every row.
     """
     lang = check_language(lang)
-    check_names(unit, round_, lang=lang)
+    check_names(unit, round_)
     asked = q.table()
     who = set(answers["respondent"])
     asked = asked[asked["respondent"].isin(who)]
@@ -1148,7 +1148,7 @@ def _read_rows(content: bytes, file: str, lang: str | None) -> list[list[str]]:
     ]
 
 
-def check_names(unit: str, round_: str, *, lang: str | None = None) -> None:
+def check_names(unit: str, round_: str) -> None:
     """Refuse a unit or round name that holds an identity or reserve number.
 
     The names are shown on the page, in every answer file and in the name of
@@ -1157,13 +1157,13 @@ def check_names(unit: str, round_: str, *, lang: str | None = None) -> None:
 
     >>> check_names("BUP Norr", "Vår 2025")
     >>> try:
-    ...     check_names("BUP 121212-1212", "Vår 2025", lang="en")
+    ...     check_names("BUP 121212-1212", "Vår 2025")
     ... except DataError as err:
     ...     print(err.message("en")[:41])
     the unit's name holds a personal identity
     """
-    privacy.check_text(unit, "privacy.field.unit_name", lang=lang)
-    privacy.check_text(round_, "privacy.field.round_name", lang=lang)
+    privacy.check_text(unit, "privacy.field.unit_name")
+    privacy.check_text(round_, "privacy.field.round_name")
 
 
 def _check_identity_numbers(rows: list[list[str]], file: str, lang: str | None) -> None:

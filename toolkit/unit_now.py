@@ -455,7 +455,7 @@ def _capacity(
     if unit.kind != "events" or not unit.has("staff"):
         return None, nan, {}
     slots = simulate.capacity_from_staff(unit, lang=lang)
-    scenario = simulate.calibrate(unit, window_weeks=window_weeks, profile=profile, lang=lang)
+    scenario = simulate.calibrate(unit, window_weeks=window_weeks, profile=profile)
     terms = {
         "dna_rate": float(scenario.dna_rate),
         "visit_cost": float(scenario.visit_cost()),

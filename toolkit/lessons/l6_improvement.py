@@ -206,7 +206,6 @@ def spc_table(rebased: bool = False) -> pd.DataFrame:
         rules="mdc",
         improvement="decrease",
         rebase=[pd.Timestamp(change_date())] if rebased else None,
-        lang="en",
     )
 
 

@@ -145,7 +145,7 @@ def _plan_scenarios(
 
     base = simulate.Scenario(priority_rule="fcfs")
     baseline = simulate.calibrate(
-        unit, profile=profile, base=base, capacity=capacity_source, lang=lang
+        unit, profile=profile, base=base, capacity=capacity_source
     ).replace(name=t("report.plan.baseline", lang))
     staff_ratio = {"first_assessment": 1.0, "deep_start": 1.0}
     if added_fte or freed_admin_share:

@@ -267,9 +267,8 @@ def _spc_section(monthly: pd.DataFrame, lang: str, share: bool, charts: bool) ->
             date="period",
             chart="p",
             improvement="increase",
-            lang=lang,
         )
-        section.text(f"**{name}.** " + _icons(spc.spc_summary(table, lang=lang), lang))
+        section.text(f"**{name}.** " + _icons(spc.spc_summary(table), lang))
         if charts:
             from toolkit.charts import spc_chart
 

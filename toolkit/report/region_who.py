@@ -118,7 +118,7 @@ def group_funnel(rows: pd.DataFrame, stage: str, *, share: bool, lang: str) -> p
             "waiting_within_target": 0,
         }
     )
-    return national.funnel_table(frame, stage=stage, measure="completed", lang=lang)
+    return national.funnel_table(frame, stage=stage, measure="completed")
 
 
 def _group_order(by: str, groups: Sequence[str]) -> list[str]:
@@ -243,7 +243,7 @@ def _funnel_svg(
     names = dict(zip(rows["unit_id"].astype(str), rows["unit_name"].astype(str), strict=True))
     named = funnel.assign(unit=[names[u] for u in funnel["unit"]])
     curve = national.funnel_curve(
-        centre, float(funnel["n"].max()), n_min=float(funnel["n"].min()) / 2, lang=lang
+        centre, float(funnel["n"].max()), n_min=float(funnel["n"].min()) / 2
     )
     title = [label, t("region_who.chart_centre", lang, stage=stage_name, centre=_pct(centre, lang))]
     chart = funnel_chart(named, curve, lang, title=title, width=300, height=200)

@@ -44,7 +44,7 @@ def spc_section(f: UnitFigures, pdsa_log: str | Path | None, numbers: dict[str, 
         if table is None:
             spc_section.text(t("report.spc_too_few", lang, measure=name))
             continue
-        spc_section.text(f"**{name}.** " + _icons(spc.spc_summary(table, lang=lang), lang))
+        spc_section.text(f"**{name}.** " + _icons(spc.spc_summary(table), lang))
         if f.charts:
             from toolkit.charts import spc_chart
 
@@ -115,7 +115,6 @@ def _spc_series(weekly: pd.DataFrame, measure: Mapping[str, Any], lang: str) -> 
         date="period",
         improvement=measure["improvement"],
         target=measure.get("target"),
-        lang=lang,
     )
     table["base"] = data["base"].to_numpy()
     return table

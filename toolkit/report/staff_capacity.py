@@ -29,7 +29,7 @@ def _levels(cap_section: Section, f: UnitFigures) -> None:
     from toolkit.admin_inventory import time_by_level
 
     lang = f.lang
-    levels = time_by_level(capacity.time_use_shares(f.unit.time_use, lang=lang), lang=lang)
+    levels = time_by_level(capacity.time_use_shares(f.unit.time_use, lang=lang))
     levels = levels[levels["staff_category"] == "total"][
         ["level", "share_of_time", "share_of_admin"]
     ]

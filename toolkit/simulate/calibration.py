@@ -44,7 +44,6 @@ def calibrate(
     profile: Any = None,
     base: Scenario | None = None,
     capacity: str = "observed",
-    lang: str | None = None,
 ) -> Scenario:
     """A scenario that starts from a loaded unit's own situation.
 
@@ -70,8 +69,6 @@ def calibrate(
         measured as with ``observed``, so the follow-up visits of courses
         under way take their share of the staff's stage 2 slots exactly as
         in the model.
-    lang : {"sv", "en"}, optional
-        Language of the errors.
 
     Returns
     -------
@@ -135,14 +132,13 @@ def calibrate(
     """
     from toolkit.targets import load_profile
 
-    lang = check_language(lang)
-    checks.whole("window_weeks", window_weeks, lang, low=1, high=520)
-    checks.one_of("capacity", capacity, ("observed", "staff"), lang)
+    checks.whole("window_weeks", window_weeks, low=1, high=520)
+    checks.one_of("capacity", capacity, ("observed", "staff"))
     if capacity == "staff":
-        observed = calibrate(unit, window_weeks=window_weeks, profile=profile, base=base, lang=lang)
-        staff = capacity_from_staff(unit, lang=lang)
+        observed = calibrate(unit, window_weeks=window_weeks, profile=profile, base=base)
+        staff = capacity_from_staff(unit)
         if staff.first_per_week <= 0 or staff.deep_per_week <= 0:
-            raise ParameterError("simulate.no_staff_capacity", argument="capacity", lang=lang)
+            raise ParameterError("simulate.no_staff_capacity", argument="capacity")
         return observed.replace(
             capacity_first_per_week=staff.first_per_week,
             capacity_deep_per_week=staff.deep_per_week,
@@ -151,9 +147,7 @@ def calibrate(
         profile = load_profile(profile or "bup_30_30")
     base = base or Scenario()
     if not isinstance(base, Scenario):
-        raise ParameterError(
-            "simulate.not_a_scenario", argument="base", got=type(base).__name__, lang=lang
-        )
+        raise ParameterError("simulate.not_a_scenario", argument="base", got=type(base).__name__)
     end = pd.Timestamp(unit.extract_date).normalize()
     start = end - pd.Timedelta(weeks=window_weeks)
     targets = {
@@ -456,9 +450,7 @@ class StaffCapacity:
         }
 
 
-def _with_added_fte(
-    hours: pd.DataFrame, added_fte: Mapping[str, float] | None, lang: str
-) -> pd.DataFrame:
+def _with_added_fte(hours: pd.DataFrame, added_fte: Mapping[str, float] | None) -> pd.DataFrame:
     """A staff-hours table with FTE added per category, at the category's hours per FTE.
 
     The same rule as :func:`toolkit.capacity.change_effect`: added FTE work
@@ -478,12 +470,11 @@ def _with_added_fte(
     categories = out["staff_category"].astype(str).tolist()
     for key, value in added_fte.items():
         if key not in categories:
-            raise checks.choice_error("added_fte", key, cap.STAFF_CATEGORIES, lang)
+            raise checks.choice_error("added_fte", key, cap.STAFF_CATEGORIES)
         i = categories.index(key)
         x = checks.in_range(
             f"added_fte[{key!r}]",
             value,
-            lang,
             low=-fte[i],
             high=1e4,
             allowed=checks.range_text(low=-fte[i]),
@@ -546,7 +537,7 @@ def capacity_from_staff(
         :func:`toolkit.capacity.appointments_per_week` (``visit_mix``,
         ``mean_duration_min``, ``dna_rate``, ``share_group``, ...).
     lang : {"sv", "en"}, optional
-        Language of the errors.
+        Language of the errors and of the notes in ``appointments.attrs``.
 
     Returns
     -------
@@ -626,7 +617,7 @@ def capacity_from_staff(
     if non_clinical is None and time_use is not None and len(time_use):
         non_clinical = cap.time_use_shares(time_use, lang=lang)
     before = cap.staff_hours(staff, on=on, lang=lang)
-    hours = _with_added_fte(before, added_fte, lang)
+    hours = _with_added_fte(before, added_fte)
     clinical = cap.clinical_hours(
         hours, absence_share=absence_share, non_clinical_share=non_clinical, lang=lang
     )

@@ -21,7 +21,6 @@ import numpy.typing as npt
 
 from toolkit import _checks as checks
 from toolkit.errors import ParameterError
-from toolkit.i18n import check_language
 from toolkit.simulate._types import FloatArray, IntArray
 from toolkit.simulate.calendar import arrival_levels, holiday_factor
 from toolkit.simulate.rules import PRIORITY_RULES, PriorityRule, allocate_in_order
@@ -154,18 +153,18 @@ def _gamma(rng: np.random.Generator, cv: float, size: tuple[int, ...]) -> FloatA
 
 
 def _check_run_args(
-    scenario: Any, weeks: Any, replications: Any, seed: Any, steps_per_week: Any, lang: str
+    scenario: Any, weeks: Any, replications: Any, seed: Any, steps_per_week: Any
 ) -> None:
     if not isinstance(scenario, Scenario):
         raise ParameterError(
-            "simulate.not_a_scenario", argument="scenario", got=type(scenario).__name__, lang=lang
+            "simulate.not_a_scenario", argument="scenario", got=type(scenario).__name__
         )
     for name, value, high in (
         ("weeks", weeks, 5200),
         ("replications", replications, 1_000_000),
         ("steps_per_week", steps_per_week, 10_080),
     ):
-        checks.integer(name, value, lang, low=1, high=high)
+        checks.integer(name, value, low=1, high=high)
     product = int(weeks) * int(replications) * int(steps_per_week)
     if product > MAX_REPLICATION_STEPS:
         raise ParameterError(
@@ -177,7 +176,6 @@ def _check_run_args(
             product=product,
             limit=MAX_REPLICATION_STEPS,
             max_replications=max(1, MAX_REPLICATION_STEPS // (int(weeks) * int(steps_per_week))),
-            lang=lang,
         )
     # the weekly results: 9 arrays of 8-byte numbers per week, stage, class (+ all), replication
     weekly_bytes = int(weeks) * int(replications) * 2 * (len(scenario.classes) + 1) * 9 * 8
@@ -187,12 +185,11 @@ def _check_run_args(
             argument="weeks × replications",
             value=f"{int(weeks)} × {int(replications)}",
             gigabytes=round(weekly_bytes / 1e9, 1),
-            lang=lang,
         )
     if seed is not None and (
         isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
     ):
-        raise checks.type_error("seed", "integer >= 0 or None", repr(seed), lang)
+        raise checks.type_error("seed", "integer >= 0 or None", repr(seed))
 
 
 def simulate(
@@ -203,7 +200,6 @@ def simulate(
     *,
     steps_per_week: int = 1,
     wait_histogram_after_weeks: int | None = None,
-    lang: str | None = None,
 ) -> RawRun:
     """Run the model and return the per-replication arrays (see :class:`RawRun`).
 
@@ -256,10 +252,9 @@ def simulate(
     the sum over steps of the number waiting equals the sum of the waits
     (Little's law holds exactly on a run that starts and ends empty).
     """
-    lang = check_language(lang)
-    _check_run_args(scenario, weeks, replications, seed, steps_per_week, lang)
-    pool_after = _check_pool_after(wait_histogram_after_weeks, weeks, lang)
-    plan = _plan(scenario, int(weeks), int(replications), int(steps_per_week), lang)
+    _check_run_args(scenario, weeks, replications, seed, steps_per_week)
+    pool_after = _check_pool_after(wait_histogram_after_weeks, weeks)
+    plan = _plan(scenario, int(weeks), int(replications), int(steps_per_week))
     state = _start_state(plan, pool_after is not None)
     streams = _Streams.spawn(seed)
     step = _servers_step if plan.servers_model else _slots_step
@@ -272,10 +267,10 @@ def simulate(
     return _collect(plan, state, seed)
 
 
-def _check_pool_after(pool_after: Any, weeks: int, lang: str) -> int | None:
+def _check_pool_after(pool_after: Any, weeks: int) -> int | None:
     if pool_after is None:
         return None
-    return checks.whole("wait_histogram_after_weeks", pool_after, lang, low=0, high=weeks)
+    return checks.whole("wait_histogram_after_weeks", pool_after, low=0, high=weeks)
 
 
 @dataclass(frozen=True)
@@ -309,7 +304,7 @@ class _Plan:
     start_queues: tuple[list[IntArray], list[IntArray]]  # by whole weeks waited
 
 
-def _plan(sc: Scenario, weeks: int, replications: int, m: int, lang: str) -> _Plan:
+def _plan(sc: Scenario, weeks: int, replications: int, m: int) -> _Plan:
     """The run's fixed inputs; checks its memory and, for ``servers``, its steps."""
     K, T = len(sc.classes), weeks * m
     share = np.array([share_to_deep(sc, k) for k in sc.classes])
@@ -324,7 +319,6 @@ def _plan(sc: Scenario, weeks: int, replications: int, m: int, lang: str) -> _Pl
             argument="replications",
             value=replications,
             gigabytes=round(need / 1e9, 1),
-            lang=lang,
         )
     holiday = holiday_factor(sc, weeks)
     servers = sc.capacity_model == "servers"
@@ -338,7 +332,6 @@ def _plan(sc: Scenario, weeks: int, replications: int, m: int, lang: str) -> _Pl
                 argument="steps_per_week",
                 value=m,
                 minimum=math.ceil(per_week),
-                lang=lang,
             )
     targets = sc.target_days()
     target_steps = np.array([[targets[s][k] / 7 * m for k in sc.classes] for s in STAGES])

@@ -450,7 +450,7 @@ def run(
     >>> bool(row.queue_lo.item() <= row.queue_mean.item() <= row.queue_hi.item())
     True
     """
-    raw = simulate(scenario, weeks, replications, seed, steps_per_week=steps_per_week, lang=lang)
+    raw = simulate(scenario, weeks, replications, seed, steps_per_week=steps_per_week)
     return table(raw, spread=spread, lang=lang)
 
 
@@ -702,8 +702,6 @@ class _Window:
 def stack_scenarios(
     scenarios: Sequence[Scenario],
     summarise: Callable[[Scenario], pd.DataFrame],
-    *,
-    lang: str,
 ) -> pd.DataFrame:
     """``summarise(scenario)`` for each scenario, stacked under a first column ``scenario``.
 
@@ -713,7 +711,7 @@ def stack_scenarios(
     :func:`toolkit.priority.compare_rules`.
     """
     if isinstance(scenarios, Scenario) or not isinstance(scenarios, Sequence) or not scenarios:
-        raise checks.type_error("scenarios", "a list of Scenario", type(scenarios).__name__, lang)
+        raise checks.type_error("scenarios", "a list of Scenario", type(scenarios).__name__)
     frames: list[pd.DataFrame] = []
     notes: list[str] = []
     seen: dict[str, int] = {}
@@ -723,7 +721,6 @@ def stack_scenarios(
                 "simulate.not_a_scenario",
                 argument=f"scenarios[{i}]",
                 got=type(sc).__name__,
-                lang=lang,
             )
         seen[sc.name] = seen.get(sc.name, 0) + 1
         label = sc.name if seen[sc.name] == 1 else f"{sc.name} ({seen[sc.name]})"
@@ -775,7 +772,6 @@ def compare(
             last_weeks,
             lang=lang,
         ),
-        lang=lang,
     )
     out.attrs = {
         "weeks": weeks,

@@ -68,7 +68,6 @@ def spc(
     group: str | None = None,
     run_length: int = 7,
     trend_length: int = 7,
-    lang: str | None = None,
 ) -> pd.DataFrame:
     """Control-chart limits, special-cause rules and point types for one or many series.
 
@@ -117,8 +116,6 @@ def spc(
     run_length, trend_length : {7, 6}
         Points needed for the run and trend rules of ``"mdc"`` (6 is the
         option the Making Data Count Excel tool offers).
-    lang : {"sv", "en"}, optional
-        Language of error messages.
 
     Returns
     -------
@@ -215,7 +212,6 @@ def spc(
         group=group,
         run_length=run_length,
         trend_length=trend_length,
-        lang=lang,
     )
     pts = prepare(data, opts)
     lim = limits(pts, opts)
@@ -227,15 +223,13 @@ def spc(
     return _output.table(pts, lim, sig, special, ptype, runs, opts)
 
 
-def spc_summary(table: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
+def spc_summary(table: pd.DataFrame) -> pd.DataFrame:
     """Variation and assurance icons as Making Data Count defines them.
 
     Parameters
     ----------
     table : DataFrame
         The result of :func:`spc` (its ``attrs`` are read).
-    lang : {"sv", "en"}, optional
-        Language of error messages.
 
     Returns
     -------
@@ -273,7 +267,7 @@ def spc_summary(table: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame
     """
     opts = table.attrs.get("spc")
     if not isinstance(opts, dict):
-        raise ParameterError("spc.not_spc_table", lang=lang, argument="table")
+        raise ParameterError("spc.not_spc_table", argument="table")
     keys = ["group"] if "group" in table.columns else []
     last = table.groupby(keys, sort=False).tail(1) if keys else table.tail(1)
     last = last.reset_index(drop=True)

@@ -20,11 +20,10 @@ RATIO_CHARTS = ("p", "u")
 MIN_POINTS = 2  # fewest points a part may have
 
 
-def _check_column(data: pd.DataFrame, name: str, column: Any, lang: str | None) -> None:
+def _check_column(data: pd.DataFrame, name: str, column: Any) -> None:
     if not isinstance(column, str) or column not in data.columns:
         raise ParameterError(
             "spc.missing_column",
-            lang=lang,
             argument=name,
             column=column,
             columns=", ".join(map(str, data.columns)),
@@ -43,10 +42,11 @@ class SpcOptions:
     >>> df = pd.DataFrame({"d": [1, 2, 3], "n": [4, 5, 6]})
     >>> SpcOptions.validated(df, value="n", date="d", chart="run").chart
     'run'
-    >>> SpcOptions.validated(df, value="n", date="d", chart="xbar", lang="en")
-    Traceback (most recent call last):
-    ...
-    toolkit.errors.ParameterError: chart = 'xbar' is not a valid choice; choose one of: xmr, run, p, c, u.
+    >>> try:
+    ...     SpcOptions.validated(df, value="n", date="d", chart="xbar")
+    ... except ParameterError as err:
+    ...     print(err.message("en"))
+    chart = 'xbar' is not a valid choice; choose one of: xmr, run, p, c, u.
     """
 
     value: str
@@ -62,7 +62,6 @@ class SpcOptions:
     group: str | None = None
     run_length: int = 7
     trend_length: int = 7
-    lang: str | None = None
 
     @classmethod
     def validated(cls, data: Any, **kwargs: Any) -> SpcOptions:
@@ -78,36 +77,33 @@ class SpcOptions:
             of at least 2.
         """
         opts = cls(**kwargs)
-        lang = opts.lang
         if not isinstance(data, pd.DataFrame):
-            raise checks.type_error("data", "pandas.DataFrame", type(data).__name__, lang)
-        checks.one_of("chart", opts.chart, CHARTS, lang)
-        checks.one_of("rules", opts.rules, RULE_SETS, lang)
-        checks.one_of("improvement", opts.improvement, (None, *IMPROVEMENTS), lang)
-        checks.one_of("run_length", opts.run_length, (6, 7), lang)
-        checks.one_of("trend_length", opts.trend_length, (6, 7), lang)
-        _check_column(data, "value", opts.value, lang)
-        _check_column(data, "date", opts.date, lang)
+            raise checks.type_error("data", "pandas.DataFrame", type(data).__name__)
+        checks.one_of("chart", opts.chart, CHARTS)
+        checks.one_of("rules", opts.rules, RULE_SETS)
+        checks.one_of("improvement", opts.improvement, (None, *IMPROVEMENTS))
+        checks.one_of("run_length", opts.run_length, (6, 7))
+        checks.one_of("trend_length", opts.trend_length, (6, 7))
+        _check_column(data, "value", opts.value)
+        _check_column(data, "date", opts.date)
         if opts.group is not None:
-            _check_column(data, "group", opts.group, lang)
+            _check_column(data, "group", opts.group)
         if opts.chart in RATIO_CHARTS and opts.denominator is None:
             raise ParameterError(
-                "spc.denominator_required", lang=lang, argument="denominator", chart=opts.chart
+                "spc.denominator_required", argument="denominator", chart=opts.chart
             )
         if opts.chart in (*RATIO_CHARTS, "run"):
             if opts.denominator is not None:
-                _check_column(data, "denominator", opts.denominator, lang)
+                _check_column(data, "denominator", opts.denominator)
         elif opts.denominator is not None:
-            raise ParameterError(
-                "spc.denominator_unused", lang=lang, argument="denominator", chart=opts.chart
-            )
+            raise ParameterError("spc.denominator_unused", argument="denominator", chart=opts.chart)
         target = opts.target
         if target is not None and (
             isinstance(target, bool)
             or not isinstance(target, int | float | np.number)
             or not np.isfinite(target)
         ):
-            raise checks.type_error("target", "a finite number", target, lang)
+            raise checks.type_error("target", "a finite number", target)
         fix = opts.fix_after_n_points
         if fix is not None and (
             isinstance(fix, bool) or not isinstance(fix, int | np.integer) or fix < MIN_POINTS
@@ -116,7 +112,6 @@ class SpcOptions:
                 "fix_after_n_points",
                 fix,
                 {"sv": f"ett heltal ≥ {MIN_POINTS}", "en": f"an integer ≥ {MIN_POINTS}"},
-                lang,
             )
         return opts
 

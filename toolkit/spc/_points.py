@@ -77,26 +77,24 @@ class Points:
 MAX_ABS_VALUE = 1e150
 
 
-def _numeric(data: pd.DataFrame, column: str, argument: str, lang: str | None) -> np.ndarray:
+def _numeric(data: pd.DataFrame, column: str, argument: str) -> np.ndarray:
     series = data[column]
     if not (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)):
         raise checks.type_error(
             argument,
             {"sv": "en kolumn med tal", "en": "a numeric column"},
             str(series.dtype),
-            lang,
         )
     values = series.to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isfinite(values)
     if bad.any():
         raise ParameterError(
-            "spc.missing_values", lang=lang, argument=argument, column=column, count=int(bad.sum())
+            "spc.missing_values", argument=argument, column=column, count=int(bad.sum())
         )
     huge = np.abs(values) > MAX_ABS_VALUE
     if huge.any():  # limits and moving ranges would overflow to infinity
         raise ParameterError(
             "spc.value_too_large",
-            lang=lang,
             argument=argument,
             column=column,
             count=int(huge.sum()),
@@ -124,17 +122,13 @@ def order(
     >>> order(df, SpcOptions(value="n", date="d"))[4]
     array([1, 2, 0])
     """
-    lang = opts.lang
     if data.empty:
-        raise ParameterError(
-            "spc.too_few_points", lang=lang, argument="data", minimum=MIN_POINTS, count=0
-        )
+        raise ParameterError("spc.too_few_points", argument="data", minimum=MIN_POINTS, count=0)
     group = opts.group
     if group is not None:
         if data[group].isna().any():
             raise ParameterError(
                 "spc.missing_values",
-                lang=lang,
                 argument="group",
                 column=group,
                 count=int(data[group].isna().sum()),
@@ -146,7 +140,6 @@ def order(
     if periods.isna().any():
         raise ParameterError(
             "spc.missing_values",
-            lang=lang,
             argument="date",
             column=opts.date,
             count=int(periods.isna().sum()),
@@ -161,9 +154,7 @@ def order(
     key = key[perm]
     if np.any(key[1:] == key[:-1]):
         dup = int(np.sum(key[1:] == key[:-1]))
-        raise ParameterError(
-            "spc.duplicate_dates", lang=lang, argument="date", column=opts.date, count=dup
-        )
+        raise ParameterError("spc.duplicate_dates", argument="date", column=opts.date, count=dup)
     return gcodes, guniques, pcodes, puniques, perm
 
 
@@ -180,19 +171,19 @@ def values(data: pd.DataFrame, opts: SpcOptions) -> tuple[np.ndarray, np.ndarray
     Examples
     --------
     >>> df = pd.DataFrame({"d": [1, 2], "n": [1.0, 2.5]})
-    >>> values(df, SpcOptions(value="n", date="d", chart="c", lang="en"))
-    Traceback (most recent call last):
-    ...
-    toolkit.errors.ParameterError: value: the column n has 1 value that is not a whole number; a c chart counts events (0, 1, 2, …). Use an XmR chart for measures with decimals, or a u chart for counts per exposure.
+    >>> try:
+    ...     values(df, SpcOptions(value="n", date="d", chart="c"))
+    ... except ParameterError as err:
+    ...     print(err.message("en"))
+    value: the column n has 1 value that is not a whole number; a c chart counts events (0, 1, 2, …). Use an XmR chart for measures with decimals, or a u chart for counts per exposure.
     """
-    lang, chart, value, denominator = opts.lang, opts.chart, opts.value, opts.denominator
-    raw = _numeric(data, value, "value", lang)
+    chart, value, denominator = opts.chart, opts.value, opts.denominator
+    raw = _numeric(data, value, "value")
     if denominator is not None:
-        den = _numeric(data, denominator, "denominator", lang)
+        den = _numeric(data, denominator, "denominator")
         if np.any(den <= 0):
             raise ParameterError(
                 "spc.bad_denominator",
-                lang=lang,
                 argument="denominator",
                 column=denominator,
                 count=int(np.sum(den <= 0)),
@@ -202,7 +193,6 @@ def values(data: pd.DataFrame, opts: SpcOptions) -> tuple[np.ndarray, np.ndarray
     if chart in ("p", "c", "u") and np.any(raw < 0):
         raise ParameterError(
             "spc.negative_count",
-            lang=lang,
             argument="value",
             column=value,
             count=int(np.sum(raw < 0)),
@@ -210,7 +200,6 @@ def values(data: pd.DataFrame, opts: SpcOptions) -> tuple[np.ndarray, np.ndarray
     if chart == "c" and np.any(raw != np.round(raw)):
         raise ParameterError(
             "spc.fractional_count",
-            lang=lang,
             argument="value",
             column=value,
             count=int(np.sum(raw != np.round(raw))),
@@ -218,7 +207,6 @@ def values(data: pd.DataFrame, opts: SpcOptions) -> tuple[np.ndarray, np.ndarray
     if chart == "p" and np.any(raw > den):
         raise ParameterError(
             "spc.proportion_above_one",
-            lang=lang,
             argument="value",
             column=value,
             denominator=denominator,
@@ -250,7 +238,6 @@ def parts(
     rebase = opts.rebase
     if rebase is None:
         return part, ()
-    lang = opts.lang
     if isinstance(rebase, str) or not isinstance(rebase, Sequence | pd.Index | np.ndarray):
         rebase = [rebase]
     try:
@@ -260,13 +247,12 @@ def parts(
             "sv": f"datum som i kolumnen {opts.date}",
             "en": f"dates like the column {opts.date}",
         }
-        raise checks.type_error("rebase", like, list(rebase), lang) from exc
+        raise checks.type_error("rebase", like, list(rebase)) from exc
     first, last = puniques[0], puniques[-1]
     out_of_range = [str(m) for m in marks if m <= first or m > last]
     if out_of_range:
         raise ParameterError(
             "spc.rebase_outside",
-            lang=lang,
             argument="rebase",
             dates=", ".join(out_of_range),
             first=str(first),
@@ -293,7 +279,6 @@ def prepare(data: pd.DataFrame, opts: SpcOptions) -> Points:
     >>> pts.seg.tolist(), pts.seg_len.tolist(), pts.start.tolist()
     ([0, 0, 1, 1], [2, 2], [True, False, True, False])
     """
-    lang = opts.lang
     gcodes, guniques, pcodes, puniques, perm = order(data, opts)
     num, den = values(data, opts)
     if perm is not None:
@@ -312,7 +297,6 @@ def prepare(data: pd.DataFrame, opts: SpcOptions) -> Points:
         argument = "rebase" if rebase_values and np.any(part[seg_first] > 1) else "data"
         raise ParameterError(
             "spc.too_few_points",
-            lang=lang,
             argument=argument,
             minimum=MIN_POINTS,
             count=int(seg_len.min()),

@@ -322,9 +322,7 @@ class DemandCapacityApp(_App):
         hours, admin, fte = self._staff_baseline(unit, on)
         profile = load_profile(profile_id)
         now = self._now_figures(unit, profile, period_start)
-        scenario = simulate.calibrate(
-            unit, window_weeks=now.window.weeks, profile=profile, lang=self.lang
-        )
+        scenario = simulate.calibrate(unit, window_weeks=now.window.weeks, profile=profile)
         flow = weekly_flow(unit, "W", end=now.window.end, lang=self.lang)
         history = flow[
             flow["period"] > flow["period"].max() - pd.Timedelta(weeks=HISTORY_WEEKS)

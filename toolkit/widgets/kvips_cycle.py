@@ -142,7 +142,7 @@ class KvipsCycleApp(_App):
     def update(self) -> None:
         names = self._unit_names()
         start = self._start_date()
-        rounds = kc.pairing_rounds(names, lang=self.lang)
+        rounds = kc.pairing_rounds(names)
         years = math.ceil(int(rounds["round"].max()) / self.cycle.rounds_per_year)
         self._busy = True
         try:
@@ -150,9 +150,7 @@ class KvipsCycleApp(_App):
                 self.year,
                 [(self._t("widgets.kvipsc.year_n", n=k + 1), k) for k in range(years)],
             )
-            plan = kc.year_plan(
-                names, start, year_index=int(self.year.value), cycle=self.cycle, lang=self.lang
-            )
+            plan = kc.year_plan(names, start, year_index=int(self.year.value), cycle=self.cycle)
             visits = plan[(plan["step"] == "dialogue_visit") & (plan["visitor"] != kc.BYE)]
             visits = visits.reset_index(drop=True)
             self._set_options(
@@ -189,10 +187,9 @@ class KvipsCycleApp(_App):
             sessions[str(chosen["visitor"])],
             questionnaire=self.q,
             cycle=self.cycle,
-            lang=self.lang,
         )
         self.agenda.value = kc.agenda_html(agenda, self.lang)
-        synthesis = kc.region_synthesis(sessions, questionnaire=self.q, lang=self.lang)
+        synthesis = kc.region_synthesis(sessions, questionnaire=self.q)
         self.synthesis.value = (
             f"<h2>{_esc(self._t('widgets.kvipsc.synthesis'))}</h2>"
             + kc.synthesis_html(synthesis, self.q, self.lang)

@@ -263,7 +263,7 @@ class PdsaApp(_App):
     def path(self) -> Path | None:
         """The file of the open unit's log (None while no unit name is typed)."""
         unit = self.unit_value()
-        return None if unit is None else pdsa.log_path(unit, self.folder, lang=self.lang)
+        return None if unit is None else pdsa.log_path(unit, self.folder)
 
     def _reload(self, state: dict[str, Any] | None) -> None:
         """A page shows the application: return to its own unit and cycle, read the log again.
@@ -481,7 +481,6 @@ class PdsaApp(_App):
             date="period",
             chart="xmr",
             improvement=SPC_MEASURES[measure][2],
-            lang=self.lang,
         )
         return self._tables[(entry.id, measure)]
 

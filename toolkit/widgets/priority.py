@@ -248,7 +248,7 @@ class PriorityApp(_App):
             if end is not None and end < unit.extract_date:
                 unit = dataclasses.replace(unit, extract_date=end)
         profile = load_profile(entry.target_profile if entry is not None else "bup_30_30")
-        sc = calibrate(unit, window_weeks=WINDOW_WEEKS, profile=profile, lang=self.lang)
+        sc = calibrate(unit, window_weeks=WINDOW_WEEKS, profile=profile)
         end = pd.Timestamp(unit.extract_date).normalize()
         self._calibrated = (key, sc, end, profile)
         self._cache.clear()
@@ -289,7 +289,6 @@ class PriorityApp(_App):
             demand_change=round(float(self.demand.value), 6),
             reserved_shares=reserved,
             class_target_days=targets,
-            lang=self.lang,
         )
 
     def settings(self) -> dict[str, int]:

@@ -577,7 +577,7 @@ class _SelfAssessApp(_App):
     def _switch_key(self) -> None:
         """Unit or round typed: open that session if saved, else start it empty."""
         unit, round_ = self.unit.value.strip(), self.round.value.strip()
-        sa.check_names(unit, round_, lang=self.lang)  # no identity number in a saved name
+        sa.check_names(unit, round_)  # no identity number in a saved name
         previous = (self.unit_name, self.round_name)
         path = autosave.session_path(self.instrument, unit, round_, folder=self.folder)
         if path.exists():

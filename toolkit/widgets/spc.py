@@ -283,10 +283,9 @@ class SpcApp(_App):
             target=target,
             rebase=rebase,
             denominator=denominator,
-            lang=self.lang,
         )
         self.table = table
-        summary = spc_summary(table, lang=self.lang).iloc[0]
+        summary = spc_summary(table).iloc[0]
         title = self._t(f"widgets.spc.measure.{code}")
         notes, note_error = self._pdsa_notes(table)
         self.chart.spec = charts.spc_spec(
@@ -330,7 +329,6 @@ class SpcApp(_App):
                         rebase=rebase,
                         target=target,
                         improvement=improvement,
-                        lang=self.lang,
                     )
                     charts.spc_spec(
                         table, self.lang, pdsa=notes, width=760, height=320, style=self._chart_style
@@ -346,7 +344,7 @@ class SpcApp(_App):
         from toolkit import pdsa
 
         _name, entry, _unit = self.source.current()
-        path = pdsa.log_path(entry.id, lang=self.lang) if entry is not None else None
+        path = pdsa.log_path(entry.id) if entry is not None else None
         if path is None or not path.is_file():
             return None, ""
         try:

@@ -192,7 +192,7 @@ class TimeUseApp(_App):
         """The study's administrative time by level (clinical, organisational, national), all staff."""
         from toolkit.admin_inventory import time_by_level
 
-        levels = time_by_level(shares, lang=self.lang)
+        levels = time_by_level(shares)
         total = levels[levels["staff_category"] == "total"]
         n = self.lang
         head = (
