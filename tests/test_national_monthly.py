@@ -294,3 +294,36 @@ def test_monthly_flow_and_its_rounding_keep_the_queue_identity() -> None:
         assert (
             part["waiting_start"].iloc[1:].to_numpy() == part["waiting_end"].iloc[:-1].to_numpy()
         ).all()
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_share_mode_hides_a_share_whose_count_within_target_is_hidden(
+    tmp_path: Path, lang: str
+) -> None:
+    # 40 completed, 6 of them within target: rounded 40 and 5. At threshold 10 the
+    # count within reads <10, so the share beside it (5 / 40 = 13 %) would give it
+    # back: it must read "–" too, in the national report's month table and in the
+    # unit's monthly report (same for the waiting: 30, of them 3 within → 30 and 5).
+    path = tmp_path / "nat.csv"
+    path.write_text(
+        HEADER_SV + "\n"
+        "2024-01;BUP Glest;första bedömning;30;3;40;6\n"
+        "2024-01;BUP Stor;första bedömning;200;120;180;130\n",
+        "utf-8",
+    )
+    report = national_report(path, lang=lang, charts=False, share=True, threshold=10)
+    months = next(
+        rows
+        for rows in _all_tables(report.to_html())
+        if "BUP Glest" in {r[0] for r in rows[1:]} and len(rows[0]) > 7
+    )
+    row = next(r for r in months if r[0] == "BUP Glest")
+    assert row.count("<10") == 2 and "40" in row and "30" in row
+    assert "13 %" not in row and "17 %" not in row  # 5/40 and 5/30
+    assert row.count("–") >= 2
+    unit = national_unit_report(path, "BUP Glest", lang=lang, charts=False, share=True, threshold=10)
+    cells = [c for rows in _all_tables(unit.to_html()) for r in rows for c in r]
+    assert "<10" in cells and "13 %" not in cells and "17 %" not in cells
+    # the other unit's shares rest on 130 of 180 and 120 of 200: shown
+    big = next(r for r in months if r[0] == "BUP Stor")
+    assert "72 %" in big and "60 %" in big

@@ -213,11 +213,13 @@ def _months_section(table: pd.DataFrame, opts: _Options) -> Section:
     shares = national.share_table(table)
     shares = shares[shares["month"].isin(opts.last)].copy()
     if opts.share:
-        for column, base in (
-            ("share_completed_within", "completed"),
-            ("share_waiting_within", "waiting"),
+        for column, base, within in (
+            ("share_completed_within", "completed", "completed_within_target"),
+            ("share_waiting_within", "waiting", "waiting_within_target"),
         ):
-            shares[column] = shares[column].mask(shares[base] < opts.threshold)
+            # hidden when its total or its count within target reads <threshold
+            hidden = (shares[base] < opts.threshold) | (shares[within] < opts.threshold)
+            shares[column] = shares[column].mask(hidden)
     shares = national.whole_percent_columns(  # whole per cent rounded half up, as the file states
         shares,
         [

@@ -101,7 +101,9 @@ def shown_monthly(
 
     :func:`toolkit.national.monthly_flow` of ``counts``; in share mode its
     counts rounded (:func:`toolkit.national.round_monthly`) and each share
-    within target hidden (NaN) where fewer than ``threshold`` lie behind it.
+    within target hidden (NaN) where fewer than ``threshold`` lie behind it
+    or within it (the count within target reads ``<threshold`` beside it; the
+    share would give it back).
     The unit's monthly report and the region overview's row for a monthly
     unit both show this table.
     """
@@ -110,11 +112,12 @@ def shown_monthly(
         monthly = monthly[monthly["period"] >= pd.Timestamp(start).to_period("M").to_timestamp()]
     if share:
         monthly = national.round_monthly(monthly)
-        for column, base in (
-            ("share_completed_within", "completions"),
-            ("share_waiting_within", "waiting_end"),
+        for column, base, within in (
+            ("share_completed_within", "completions", "completed_within_target"),
+            ("share_waiting_within", "waiting_end", "waiting_within_target"),
         ):
-            monthly[column] = monthly[column].mask(monthly[base] < threshold)
+            hidden = (monthly[base] < threshold) | (monthly[within] < threshold)
+            monthly[column] = monthly[column].mask(hidden)
     return monthly
 
 
