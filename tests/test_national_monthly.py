@@ -321,7 +321,9 @@ def test_share_mode_hides_a_share_whose_count_within_target_is_hidden(
     assert row.count("<10") == 2 and "40" in row and "30" in row
     assert "13 %" not in row and "17 %" not in row  # 5/40 and 5/30
     assert row.count("–") >= 2
-    unit = national_unit_report(path, "BUP Glest", lang=lang, charts=False, share=True, threshold=10)
+    unit = national_unit_report(
+        path, "BUP Glest", lang=lang, charts=False, share=True, threshold=10
+    )
     cells = [c for rows in _all_tables(unit.to_html()) for r in rows for c in r]
     assert "<10" in cells and "13 %" not in cells and "17 %" not in cells
     # the other unit's shares rest on 130 of 180 and 120 of 200: shown
