@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from toolkit import disclosure, flow, unit_now
@@ -199,7 +200,12 @@ def _share_waits(waits: pd.DataFrame, threshold: int) -> pd.DataFrame:
     out["oldest_waiting_days"] = out["oldest_waiting_days"].mask(
         out["waiting_now"].to_numpy(dtype=float) < threshold
     )
-    out["completed"] = disclosure.round_to_base(out["completed"].to_numpy(dtype=float))
+    completed = out["completed"].to_numpy(dtype=float)
+    if np.isnan(completed).any():  # a stage the window does not cover: stays empty
+        rounded = disclosure.round_to_base(np.nan_to_num(completed)).astype(float)
+        out["completed"] = np.where(np.isnan(completed), np.nan, rounded)
+    else:
+        out["completed"] = disclosure.round_to_base(completed)
     return out
 
 
