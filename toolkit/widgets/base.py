@@ -794,7 +794,10 @@ class UnitSource:
     """Pick a sample unit or upload a unit's own export; loaded by :func:`toolkit.io.load_unit`.
 
     An upload that the loader refuses shows the loader's message through
-    ``on_error`` and leaves the previous unit in use.
+    ``on_error`` and leaves the previous unit in use. An upload is read with
+    today's date (later dates are excluded as future dates); its extract
+    date is then its :func:`last_date` when earlier, the "now" of every
+    page and of the meeting material, and the page says so ("data up to").
     """
 
     def __init__(self, app: _App, on_change: Callable[[], None]) -> None:
