@@ -3,6 +3,7 @@ the error box, the kernel watch and the unit picker with upload."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import html
@@ -793,7 +794,10 @@ class UnitSource:
     """Pick a sample unit or upload a unit's own export; loaded by :func:`toolkit.io.load_unit`.
 
     An upload that the loader refuses shows the loader's message through
-    ``on_error`` and leaves the previous unit in use.
+    ``on_error`` and leaves the previous unit in use. An upload is read with
+    today's date (later dates are excluded as future dates); its extract
+    date is then its :func:`last_date` when earlier, the "now" of every
+    page and of the meeting material, and the page says so ("data up to").
     """
 
     def __init__(self, app: _App, on_change: Callable[[], None]) -> None:
@@ -863,12 +867,18 @@ class UnitSource:
         self.status.value = self._description()
 
     def _description(self) -> str:
+        after = ""
         if self.choice.value == "__upload__" and self.uploaded is not None:
             text = self.app._t("widgets.upload_ok", name=self.uploaded[0])
+            unit = self.uploaded[1]
+            if last_date(unit) is not None:  # the day that counts as "now" for this upload
+                day = pd.Timestamp(unit.extract_date).date().isoformat()
+                end = self.app._t("widgets.upload_data_end", date=day)
+                after = f" <i class='tk-upload-end'>{_esc(end)}</i>"
         else:
             entry = next((e for e in self.entries if e.id == self.choice.value), None)
             text = "" if entry is None else str(entry.extra.get(f"description_{self.app.lang}", ""))
-        return f"<i class='tk-unit-text'>{_esc(text)}</i>" + self._missing()
+        return f"<i class='tk-unit-text'>{_esc(text)}</i>{after}" + self._missing()
 
     def _missing(self) -> str:
         """What the current unit's data lack for this page and what each table would add."""
@@ -929,7 +939,11 @@ class UnitSource:
             source = (
                 paths[0] if len(paths) == 1 and paths[0].suffix in {".xlsx", ".xlsm"} else folder
             )
+            # today's date excludes future dates; the unit's "now" is then its last date
             unit = load_unit(source, lang=self.app.lang, extract_date=dt.date.today())
+        end = last_date(unit)
+        if end is not None and end < unit.extract_date:
+            unit = dataclasses.replace(unit, extract_date=end)
         names = ", ".join(p.name for p in paths)
         self.uploaded = (names, unit)
         self.app._busy = True

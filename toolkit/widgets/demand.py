@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +11,7 @@ import pandas as pd
 
 from toolkit import charts
 from toolkit.errors import ParameterError
-from toolkit.widgets.base import LiveChart, UnitSource, _App, _esc, format_number, last_date
+from toolkit.widgets.base import LiveChart, UnitSource, _App, _esc, format_number
 
 #: The two stages, in the order of the pathway (as in the target profiles).
 STAGES: tuple[str, ...] = ("first_assessment", "deep_start")
@@ -302,10 +301,7 @@ class DemandCapacityApp(_App):
                 pd.Timestamp(entry.extract_date),
                 entry.extra.get("period_start"),
             )
-        # an upload: its data end on its last date, not on the day it was uploaded
-        end = last_date(unit)
-        if end is not None and end != unit.extract_date:
-            unit = dataclasses.replace(unit, extract_date=end)
+        # an upload: its extract date is already its last date (UnitSource._load_files)
         return key, unit, "bup_30_30", pd.Timestamp(unit.extract_date), None
 
     def _baseline(self) -> _Baseline:

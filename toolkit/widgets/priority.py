@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import ipywidgets as w
@@ -19,7 +18,7 @@ from toolkit.priority import (
     trade_off,
 )
 from toolkit.simulate import ALL_CLASSES, RULES, STAGES, Scenario, calibrate
-from toolkit.widgets.base import LiveChart, UnitSource, _App, _esc, format_number, last_date
+from toolkit.widgets.base import LiveChart, UnitSource, _App, _esc, format_number
 
 #: Seed of the random numbers: every rule and every control change sees the same referrals.
 SEED = 1
@@ -243,10 +242,6 @@ class PriorityApp(_App):
         key = (name, id(unit))
         if self._calibrated is not None and self._calibrated[0] == key:
             return self._calibrated[1], self._calibrated[2], self._calibrated[3]
-        if entry is None:  # an upload: its data end at its last date, not today
-            end = last_date(unit)
-            if end is not None and end < unit.extract_date:
-                unit = dataclasses.replace(unit, extract_date=end)
         profile = load_profile(entry.target_profile if entry is not None else "bup_30_30")
         sc = calibrate(unit, window_weeks=WINDOW_WEEKS, profile=profile)
         end = pd.Timestamp(unit.extract_date).normalize()
