@@ -33,6 +33,7 @@ from toolkit.report._figures import (
 from toolkit.report._format import _num, _pct
 from toolkit.report._html import Report, Section, break_points, html_table, wide_table
 from toolkit.report.region_monthly import is_monthly, latest_month, region_monthly_section
+from toolkit.report.region_treatment import region_treatment_sections
 from toolkit.report.region_who import DEFAULT_GROUPING, region_who_section, unit_who
 from toolkit.report.spc_charts import (
     _chart_table,
@@ -40,6 +41,7 @@ from toolkit.report.spc_charts import (
     _spc_measures,
     _spc_series,
 )
+from toolkit.report.treatment import latest_treatment
 from toolkit.targets import TargetProfile, load_profile
 
 __all__ = ["region_overview"]
@@ -87,7 +89,11 @@ def region_overview(
         ``error`` set when the unit failed, ``monthly`` True for a unit with
         counts per month, shown in a table of its own by
         :mod:`toolkit.report.region_monthly`); ``numbers["who"]`` the who-waits
-        funnels (:func:`toolkit.report.region_who.region_who_section`).
+        funnels (:func:`toolkit.report.region_who.region_who_section`). A unit
+        whose weekly counts carry treatment as a third stage has its latest
+        week's treatment figures in its row (``treatment_week`` and the keys of
+        :func:`toolkit.report.treatment.latest_treatment`), shown by
+        :mod:`toolkit.report.region_treatment`.
     """
     from toolkit.manifest import read_manifest
 
@@ -126,6 +132,7 @@ def region_overview(
         report.sections.append(
             region_monthly_section(monthly, share=share, threshold=threshold, lang=lang)
         )
+    report.sections += region_treatment_sections(rows, **opts)
     who_section, report.numbers["who"] = region_who_section(
         who, who_by, charts=charts, share=share, threshold=threshold, lang=lang
     )
@@ -190,6 +197,7 @@ def _region_unit(
         row["error"] = err.message(lang)
         return row, None, None
     row.update(_region_row(now, waits, lang))
+    row.update(latest_treatment(unit, period_first, end, share=share, threshold=threshold))
     if not charts:
         return row, None, who
     return (

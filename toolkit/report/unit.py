@@ -28,7 +28,7 @@ from toolkit.report.situation import situation_section
 from toolkit.report.spc_charts import spc_section
 from toolkit.report.staff_capacity import capacity_section
 from toolkit.report.summary import summary_section
-from toolkit.report.treatment import treatment_sections
+from toolkit.report.treatment import latest_treatment, treatment_sections
 from toolkit.report.versus import versus_section
 from toolkit.report.waits import waits_section
 from toolkit.report.who import who_waits_section
@@ -286,4 +286,6 @@ def _unit_numbers(f: UnitFigures) -> dict[str, Any]:
         "load_deep": float(q["deep_start"]["load"]),
         "in_balance": now.in_balance,
         "balance": {stage: b.failing for stage, b in now.balance.items()},
+        # counts with a third stage: the treatment table's latest week (toolkit.report.treatment)
+        **latest_treatment(f.unit, f.first, f.end, share=f.share, threshold=f.threshold),
     }
