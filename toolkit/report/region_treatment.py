@@ -22,31 +22,16 @@ from typing import Any
 import pandas as pd
 
 from toolkit.i18n import t
+from toolkit.report import treatment
 from toolkit.report._html import Section, html_table
-from toolkit.report.monthly import whole_percent_text
+from toolkit.report.monthly import MONTHLY_SHARES, whole_percent_text
 
 __all__ = ["region_treatment_sections"]
 
-#: The table's columns: the unit, then the unit report's treatment columns shown here.
-_COLUMNS = (
-    "name",
-    "period",
-    "arrivals",
-    "completions",
-    "waiting_end",
-    "completed_within_target",
-    "share_completed_within",
-    "waiting_within_target",
-    "share_waiting_within",
-)
-_COUNTS = (
-    "arrivals",
-    "completions",
-    "waiting_end",
-    "completed_within_target",
-    "waiting_within_target",
-)
-_SHARES = ("share_completed_within", "share_waiting_within")
+#: The table's columns: the unit, then the unit report's treatment columns but removals.
+_COLUMNS = ("name", *(c for c in treatment.SHOWN if c != "removals"))
+_COUNTS = tuple(c for c in treatment.COUNTS if c != "removals")
+_SHARES = tuple(c for c, _, _ in MONTHLY_SHARES)
 
 
 def _cells(row: dict[str, Any]) -> dict[str, Any]:

@@ -31,7 +31,8 @@ from toolkit.report.monthly import MONTHLY_SHARES, shown_monthly, whole_percent_
 
 __all__ = ["has_treatment", "latest_treatment", "period_treatment_rows", "treatment_sections"]
 
-_SHOWN = (
+#: The columns of the treatment table, in order.
+SHOWN = (
     "period",
     "arrivals",
     "completions",
@@ -42,7 +43,8 @@ _SHOWN = (
     "waiting_within_target",
     "share_waiting_within",
 )
-_COUNTS = (
+#: Its columns of counts (rounded and hidden below the threshold in share mode).
+COUNTS = (
     "arrivals",
     "completions",
     "removals",
@@ -104,13 +106,13 @@ def latest_treatment(
         return {}
     rows = period_treatment_rows(unit, first, end, share=share, threshold=threshold)
     out: dict[str, Any] = {"treatment_week": None}
-    out.update({f"{c}_treatment": None for c in _COUNTS})
+    out.update({f"{c}_treatment": None for c in COUNTS})
     out.update({f"{c}_treatment_pct": None for c, _, _ in MONTHLY_SHARES})
     if rows.empty:
         return out
     last = national.whole_percent_columns(rows.tail(1), MONTHLY_SHARES).iloc[0]
     out["treatment_week"] = pd.Timestamp(last["period"]).date().isoformat()
-    for c in _COUNTS:
+    for c in COUNTS:
         out[f"{c}_treatment"] = None if pd.isna(last[c]) else int(last[c])
     for c, _, _ in MONTHLY_SHARES:
         out[f"{c}_treatment_pct"] = None if pd.isna(last[c]) else int(last[c])
@@ -134,14 +136,14 @@ def treatment_sections(f: UnitFigures) -> list[Section]:
     if rows.empty:
         section.text(t("treatment.none_in_period", lang))
         return [section]
-    shown = national.whole_percent_columns(rows[list(_SHOWN)], MONTHLY_SHARES)
+    shown = national.whole_percent_columns(rows[list(SHOWN)], MONTHLY_SHARES)
     section.html(
         "table",
         html_table(
             shown,
-            labels={c: t(f"treatment.col.{c}", lang) for c in _SHOWN},
+            labels={c: t(f"treatment.col.{c}", lang) for c in SHOWN},
             formats={c: whole_percent_text for c, _, _ in MONTHLY_SHARES},
-            counts=list(_COUNTS),
+            counts=list(COUNTS),
             wide=True,
             **f.opts,
         ),
